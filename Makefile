@@ -1,0 +1,122 @@
+# flightrisk — every stage is one call of the `flightrisk` CLI; `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV_DIR := .venv-uv
+UV := $(UV_DIR)/bin/uv
+VENV := .venv
+FR := $(VENV)/bin/flightrisk
+PY := $(VENV)/bin/python
+
+RAW := data/raw
+FEATURES := data/processed/features.parquet
+MODEL := models/flightrisk
+METRICS := reports/metrics.json
+SCORES := data/scores/scores.parquet
+SITE := reports/site
+WORLD ?=
+IBM_TABLE ?= ../shared/data/ibm_hr_attrition.csv
+
+export MLFLOW_TRACKING_URI ?= sqlite:///mlflow.db
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONHASHSEED := 0
+
+#################################################################################
+# ENVIRONMENT                                                                   #
+#################################################################################
+
+$(UV):
+	$(PYTHON) -m venv $(UV_DIR)
+	$(UV_DIR)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+## Create .venv from the lock file (uv, bootstrapped with pip)
+.PHONY: setup
+setup: $(VENV)/.synced
+
+#################################################################################
+# PIPELINE                                                                      #
+#################################################################################
+
+## The whole job on the synthetic default: data, features, model, scores, report
+.PHONY: run
+run: setup data validate features train evaluate score report
+
+## Simulate the default sales organisation into data/raw (WORLD=path.yaml for another)
+.PHONY: data
+data: setup
+	$(FR) synth --out $(RAW) $(if $(WORLD),--world $(WORLD),)
+
+## Check every raw table against its schema
+.PHONY: validate
+validate: setup
+	$(FR) validate --raw $(RAW)
+
+## Build the point-in-time feature table
+.PHONY: features
+features: setup
+	$(FR) features --raw $(RAW) --out $(FEATURES)
+
+## Train, validate out of time, calibrate, log to MLflow and register
+.PHONY: train
+train: setup
+	$(FR) train --features $(FEATURES) --out $(MODEL) --raw $(RAW)
+
+## Evaluate the model on the out-of-time holdout (with the oracle from truth/)
+.PHONY: evaluate
+evaluate: setup
+	$(FR) evaluate --model $(MODEL) --features $(FEATURES) --raw $(RAW) --out $(METRICS)
+
+## Score the latest month with explanations
+.PHONY: score
+score: setup
+	$(FR) score --model $(MODEL) --input $(FEATURES) --latest --out $(SCORES) --explain
+
+## Write the HTML report (reports/site)
+.PHONY: report
+report: setup
+	$(FR) report --model $(MODEL) --scores $(SCORES) --raw $(RAW) --out $(SITE)
+
+## Open the MLflow UI on the local tracking database
+.PHONY: mlflow-ui
+mlflow-ui: setup
+	$(VENV)/bin/mlflow ui --backend-store-uri $(MLFLOW_TRACKING_URI)
+
+#################################################################################
+# QUALITY                                                                       #
+#################################################################################
+
+## Run the whole test suite (builds the environment first)
+.PHONY: test
+test: setup
+	$(VENV)/bin/pytest -q
+
+## Lint with ruff
+.PHONY: lint
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks && $(VENV)/bin/ruff format --check src tests benchmarks
+
+## Lint and test
+.PHONY: check
+check: lint test
+
+## Print time and memory figures (simulation, features, scoring, IBM benchmark)
+.PHONY: benchmark
+benchmark: setup
+	$(PY) benchmarks/run_all.py --ibm-table $(IBM_TABLE)
+
+## Remove generated data, models, reports and MLflow state
+.PHONY: clean
+clean:
+	rm -rf data/raw/* data/interim/* data/processed/* data/scores/* models/* reports/* mlruns mlflow.db
+	@touch data/raw/.gitkeep data/interim/.gitkeep data/processed/.gitkeep data/scores/.gitkeep models/.gitkeep reports/.gitkeep
+
+## Show this help
+.PHONY: help
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(doc){split($$1,t,":"); printf "  %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)

@@ -1,0 +1,5 @@
+"""`python -m flightrisk` runs the command line."""
+
+from flightrisk.cli import main
+
+main()

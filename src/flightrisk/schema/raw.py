@@ -1,0 +1,380 @@
+"""The raw HRIS extract: one schema per table (SPEC.md), type coercion, and cross-table checks.
+
+`load_raw` reads a folder, types every column and collects *all* problems before raising, so
+a user fixes an extract in one round instead of one error at a time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from flightrisk.errors import InputError, rows_preview
+from flightrisk.io import find_table, read_table
+
+ROLES = ("SDR", "Account Executive", "Senior Account Executive", "Key Account Manager", "Team Lead")
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Col:
+    """One column's contract: its kind, whether it may be empty, and its allowed values."""
+
+    kind: str  # id | text | date | int | float | bool
+    nullable: bool = False
+    min: float | None = None
+    max: float | None = None
+    allowed: tuple[str, ...] | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class TableSpec:
+    columns: dict[str, Col]
+    key: tuple[str, ...]
+    date_column: str | None = None  # the column that must fall within employment
+
+
+RAW_TABLES: dict[str, TableSpec] = {
+    "employees": TableSpec(
+        {
+            "employee_id": Col("id"),
+            "name": Col("text"),
+            "gender": Col("text"),
+            "birth_year": Col("int", min=1930, max=2015),
+            "hire_date": Col("date"),
+            "termination_date": Col("date", nullable=True),
+            "termination_type": Col("text", nullable=True, allowed=("voluntary", "involuntary")),
+            "country": Col("text"),
+            "region": Col("text"),
+        },
+        key=("employee_id",),
+    ),
+    "job_history": TableSpec(
+        {
+            "employee_id": Col("id"),
+            "effective_date": Col("date"),
+            "role": Col("text", allowed=ROLES),
+            "level": Col("int", min=1, max=10),
+            "manager_id": Col("id", nullable=True),
+            "team_id": Col("id"),
+            "region": Col("text"),
+        },
+        key=("employee_id", "effective_date"),
+        date_column="effective_date",
+    ),
+    "compensation": TableSpec(
+        {
+            "employee_id": Col("id"),
+            "effective_date": Col("date"),
+            "base_salary_monthly": Col("float", min=1, max=2_000_000),
+            "variable_target_annual": Col("float", min=0, max=50_000_000),
+        },
+        key=("employee_id", "effective_date"),
+        date_column="effective_date",
+    ),
+    "bonus_payouts": TableSpec(
+        {
+            "employee_id": Col("id"),
+            "period_end": Col("date"),
+            "target_amount": Col("float", min=0),
+            "paid_amount": Col("float", min=0),
+        },
+        key=("employee_id", "period_end"),
+    ),
+    "sales_performance": TableSpec(
+        {
+            "employee_id": Col("id"),
+            "month": Col("date"),
+            "quota": Col("float", min=0),
+            "bookings": Col("float", min=0),
+            "pipeline": Col("float", min=0),
+            "accounts": Col("int", min=0, max=100_000),
+        },
+        key=("employee_id", "month"),
+        date_column="month",
+    ),
+    "training": TableSpec(
+        {
+            "employee_id": Col("id"),
+            "date": Col("date"),
+            "topic": Col("text"),
+            "hours": Col("float", min=0, max=500),
+        },
+        key=(),
+        date_column="date",
+    ),
+    "recognition": TableSpec(
+        {"employee_id": Col("id"), "date": Col("date"), "kind": Col("text")},
+        key=(),
+        date_column="date",
+    ),
+    "one_on_ones": TableSpec(
+        {
+            "employee_id": Col("id"),
+            "date": Col("date"),
+            "manager_id": Col("id", nullable=True),
+            "kind": Col("text"),
+        },
+        key=(),
+        date_column="date",
+    ),
+    "engagement_survey": TableSpec(
+        {
+            "employee_id": Col("id"),
+            "survey_date": Col("date"),
+            "culture": Col("float", nullable=True, min=1, max=5),
+            "manager_support": Col("float", nullable=True, min=1, max=5),
+            "growth": Col("float", nullable=True, min=1, max=5),
+            "recognition": Col("float", nullable=True, min=1, max=5),
+            "workload_balance": Col("float", nullable=True, min=1, max=5),
+            "enps": Col("int", nullable=True, min=0, max=10),
+        },
+        key=("employee_id", "survey_date"),
+        date_column="survey_date",
+    ),
+    "workload": TableSpec(
+        {
+            "employee_id": Col("id"),
+            "month": Col("date"),
+            "avg_weekly_hours": Col("float", min=0, max=100),
+            "travel_days": Col("int", min=0, max=31),
+            "pto_days": Col("int", min=0, max=31),
+            "territory_changed": Col("bool"),
+        },
+        key=("employee_id", "month"),
+        date_column="month",
+    ),
+}
+
+_COERCE_HINTS = {
+    "uses a decimal comma": "write numbers with '.' as the decimal mark, or save the CSV with ';' "
+    "between fields (the European dialect), which is read with ',' as the decimal mark",
+    "is not an ISO date (YYYY-MM-DD)": "write dates as YYYY-MM-DD",
+}
+_TRUE = {"true", "1", "yes", "t", "y"}
+_FALSE = {"false", "0", "no", "f", "n"}
+
+
+def _coerce_column(series: pd.Series, col: Col, decimal: str = ".") -> tuple[pd.Series, pd.Series, str]:
+    """Type one column. Returns the typed column, a mask of cells that failed, and why."""
+    present = series.notna()
+    if col.kind in ("id", "text"):
+        typed = series.astype("object").where(present, None)
+        typed = typed.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+        return typed, pd.Series(False, index=series.index), ""
+    if col.kind == "date":
+        if pd.api.types.is_datetime64_any_dtype(series):
+            typed = pd.to_datetime(series)
+        else:
+            typed = pd.to_datetime(series.astype("object"), format="ISO8601", errors="coerce")
+        if getattr(typed.dt, "tz", None) is not None:
+            typed = typed.dt.tz_localize(None)
+        return typed.astype("datetime64[ns]"), present & typed.isna(), "is not an ISO date (YYYY-MM-DD)"
+    if col.kind == "bool":
+        if pd.api.types.is_bool_dtype(series):
+            return series.astype(bool), pd.Series(False, index=series.index), ""
+        text = series.astype("object").map(
+            lambda v: str(v).strip().lower() if v is not None and v == v else None
+        )
+        typed = text.map(lambda v: True if v in _TRUE else (False if v in _FALSE else None))
+        bad = present & typed.isna()
+        return typed.where(~bad, False).astype(bool), bad, "is not true/false"
+    # numbers
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        typed = series.astype(float)
+        bad = pd.Series(False, index=series.index)
+    else:
+        text = series.astype("object")
+        if decimal == ",":
+            text = text.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v)
+        typed = pd.to_numeric(text, errors="coerce").astype(float)
+        bad = present & typed.isna()
+        if bad.any() and text[bad].astype(str).str.match(_DECIMAL_COMMA).any():
+            return typed, bad, "uses a decimal comma"
+    reason = "is not a number"
+    if col.kind == "int":
+        whole = typed.dropna() % 1 == 0
+        fractional = pd.Series(False, index=series.index)
+        fractional[whole.index[~whole]] = True
+        if fractional.any():
+            return typed, bad | fractional, "is not a whole number"
+        typed = typed.astype("Int64") if col.nullable else typed
+        if not col.nullable and not bad.any() and typed.notna().all():
+            typed = typed.astype("int64")
+    return typed, bad, reason
+
+
+def _schema_for(name: str, spec: TableSpec) -> pa.DataFrameSchema:
+    columns = {}
+    for column, col in spec.columns.items():
+        checks = []
+        if col.min is not None:
+            checks.append(pa.Check.ge(col.min))
+        if col.max is not None:
+            checks.append(pa.Check.le(col.max))
+        if col.allowed is not None:
+            checks.append(pa.Check.isin(list(col.allowed)))
+        if col.kind in ("id", "text"):
+            checks.append(
+                pa.Check(lambda s: s.astype(str).str.strip() != "", element_wise=False, error="empty text")
+            )
+        columns[column] = pa.Column(nullable=col.nullable, checks=checks, coerce=False)
+    return pa.DataFrameSchema(
+        columns,
+        strict=True,
+        unique=list(spec.key) if spec.key else None,
+        name=name,
+        report_duplicates="all",
+    )
+
+
+def _describe_failures(name: str, path: Path, exc: pa.errors.SchemaErrors) -> list[str]:
+    problems = []
+    cases = exc.failure_cases
+    for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
+        rows = [int(i) + 1 for i in group["index"].dropna().tolist()][:1000]
+        examples = ", ".join(repr(v) for v in group["failure_case"].head(3).tolist())
+        where = f"column '{column}'" if isinstance(column, str) else "key columns"
+        what = str(check)
+        if what.startswith("field_uniqueness") or "unique" in what:
+            what = "duplicate key"
+        hint = {
+            "not_nullable": "fill in the missing values",
+            "duplicate key": "keep one row per key",
+        }.get(what, "correct the values")
+        problems.append(
+            f"{path.name}: {where} fails '{what}' in {rows_preview(rows) if rows else 'the table'}"
+            f" (e.g. {examples}); {hint}"
+        )
+    return problems
+
+
+def load_table(name: str, path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Read and type one raw table. Returns the typed frame and a list of problems."""
+    spec = RAW_TABLES[name]
+    frame = read_table(path)
+    problems: list[str] = []
+    missing = [c for c in spec.columns if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in spec.columns]
+    if missing:
+        problems.append(f"{path.name}: missing column(s) {missing}; the table needs {list(spec.columns)}")
+    if extra:
+        problems.append(
+            f"{path.name}: unexpected column(s) {extra}; remove them or rename to {list(spec.columns)}"
+        )
+    if missing or extra:
+        return frame, problems
+    typed = {}
+    for column, col in spec.columns.items():
+        values, bad, reason = _coerce_column(frame[column], col, frame.attrs.get("decimal", "."))
+        if bad.any():
+            rows = (frame.index[bad] + 1).tolist()
+            examples = ", ".join(repr(v) for v in frame.loc[bad, column].head(3).tolist())
+            problems.append(
+                f"{path.name}: column '{column}' {reason} in {rows_preview(rows)} (e.g. {examples}); "
+                + _COERCE_HINTS.get(reason, "correct the values")
+            )
+        typed[column] = values
+    typed_frame = pd.DataFrame(typed, index=frame.index)
+    if problems:
+        return typed_frame, problems
+    try:
+        _schema_for(name, spec).validate(typed_frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems.extend(_describe_failures(name, Path(path), exc))
+    return typed_frame, problems
+
+
+def load_raw(raw_dir: Path, check: bool = True) -> dict[str, pd.DataFrame]:
+    """Read every raw table of `raw_dir`, typed. Raises InputError listing every problem found."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise InputError(f"{raw_dir}: folder not found; pass the folder of the raw extract to --raw")
+    tables: dict[str, pd.DataFrame] = {}
+    problems: list[str] = []
+    for name in RAW_TABLES:
+        path = find_table(raw_dir, name)
+        if path is None:
+            problems.append(f"{raw_dir}: table '{name}' is missing (expected {name}.parquet or {name}.csv)")
+            continue
+        frame, table_problems = load_table(name, path)
+        problems.extend(table_problems)
+        tables[name] = frame
+    if not problems and check:
+        problems.extend(cross_table_problems(tables))
+    if problems:
+        raise InputError(f"{raw_dir}: the raw extract has {len(problems)} problem(s):", problems)
+    return tables
+
+
+def validate_raw(raw_dir: Path) -> dict[str, int]:
+    """Check every table and the links between them; return row counts when all is well."""
+    return {name: len(frame) for name, frame in load_raw(raw_dir).items()}
+
+
+def cross_table_problems(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Links between tables: known ids, events within employment, managers that exist."""
+    problems: list[str] = []
+    employees = tables["employees"]
+    known = set(employees["employee_id"])
+    hired = employees.set_index("employee_id")["hire_date"]
+    ended = employees.set_index("employee_id")["termination_date"]
+
+    bad_order = employees["termination_date"].notna() & (
+        employees["termination_date"] < employees["hire_date"]
+    )
+    if bad_order.any():
+        problems.append(
+            "employees: termination_date before hire_date in "
+            f"{rows_preview((employees.index[bad_order] + 1).tolist())}; "
+            "correct the dates"
+        )
+    mismatch = employees["termination_date"].notna() != employees["termination_type"].notna()
+    if mismatch.any():
+        problems.append(
+            f"employees: termination_date and termination_type must be both set or both empty; "
+            f"see {rows_preview((employees.index[mismatch] + 1).tolist())}"
+        )
+    for name, spec in RAW_TABLES.items():
+        if name == "employees":
+            continue
+        frame = tables[name]
+        unknown = ~frame["employee_id"].isin(known)
+        if unknown.any():
+            problems.append(
+                f"{name}: employee_id not in employees in "
+                f"{rows_preview((frame.index[unknown] + 1).tolist())} "
+                f"(e.g. {frame.loc[unknown, 'employee_id'].head(3).tolist()}); "
+                "add the people or drop the rows"
+            )
+            continue
+        if spec.date_column is None:
+            continue
+        when = frame[spec.date_column]
+        start = hired.reindex(frame["employee_id"]).to_numpy()
+        end = ended.reindex(frame["employee_id"]).to_numpy()
+        # Monthly tables are dated the first of the month; a mid-month hire still counts that month.
+        if spec.date_column == "month":
+            start = pd.to_datetime(start).to_period("M").to_timestamp().to_numpy()
+        outside = (when.to_numpy() < start) | (pd.notna(end) & (when.to_numpy() > end))
+        if outside.any():
+            rows = (frame.index[outside] + 1).tolist()
+            problems.append(
+                f"{name}: '{spec.date_column}' falls outside the person's employment in "
+                f"{rows_preview(rows)}; "
+                "check hire_date/termination_date or the event dates"
+            )
+    for name in ("job_history", "one_on_ones"):
+        managers = tables[name]["manager_id"].dropna()
+        ghosts = ~managers.isin(known)
+        if ghosts.any():
+            problems.append(
+                f"{name}: manager_id not in employees in "
+                f"{rows_preview((managers.index[ghosts] + 1).tolist())} "
+                f"(e.g. {managers[ghosts].head(3).tolist()}); managers must be employees too"
+            )
+    return problems

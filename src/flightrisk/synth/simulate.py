@@ -1,0 +1,1081 @@
+"""Month-by-month simulation of a sales organisation whose reasons for leaving are known.
+
+Every month each active person's observable state (pay, sales, events, workload, manager,
+team climate) is updated, the true voluntary-exit hazard is computed from those same states
+lever family by lever family (see docs/simulator.md), and exits are drawn from it. The states
+are written as an HRIS extract; the hazard and its split are written as the truth.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+
+from flightrisk import LEVERS
+from flightrisk.synth.names import draw_names
+from flightrisk.synth.world import World
+
+ROLES = ("SDR", "Account Executive", "Senior Account Executive", "Key Account Manager", "Team Lead")
+SDR, AE, SAE, KAM, TL = range(5)
+# Monthly base pay at level 1 in the first simulated year (SEK), by role; +7 % per level.
+BASE_PAY = np.array([31_000.0, 40_000.0, 48_000.0, 56_000.0, 62_000.0])
+LEVEL_STEP = 0.07
+# Variable pay target as a share of annual base: a fifth to a third of total pay.
+VARIABLE_RATIO = np.array([0.25, 0.45, 0.45, 0.40, 0.30])
+ANNUAL_QUOTA = np.array([2.0e6, 5.0e6, 7.5e6, 10.0e6, 4.0e6])
+ACCOUNTS = np.array([40.0, 25.0, 18.0, 8.0, 6.0])
+TRAVEL_DAYS = np.array([0.5, 3.0, 4.0, 6.0, 4.0])
+# Members' role mix when a team is staffed.
+MEMBER_ROLE_MIX = np.array([0.25, 0.35, 0.25, 0.15])
+
+REGIONS = ("Stockholm", "Göteborg", "Malmö", "Uppsala", "Linköping", "Örebro", "Västerås", "Umeå")
+REGION_WEIGHT = np.array([0.32, 0.18, 0.14, 0.08, 0.08, 0.07, 0.07, 0.06])
+REGION_PAY = np.array([1.08, 1.03, 1.00, 0.98, 0.97, 0.96, 0.97, 0.96])
+REGION_TRAVEL = np.array([0.8, 0.9, 1.0, 1.0, 1.1, 1.1, 1.1, 1.5])
+
+# Seasonality of quotas (Jan..Dec): summer is slow, December closes the year.
+SEASON = np.array([0.80, 0.90, 1.10, 0.95, 1.00, 1.10, 0.60, 0.80, 1.05, 1.05, 1.10, 1.55])
+SEASON = SEASON / SEASON.mean()
+
+MARKET_DRIFT = 0.040  # yearly rise of what the market pays a new hire
+RAISE_BUDGET = 0.028  # mean yearly raise at the April review: tenured pay falls behind
+REVIEW_MONTH = 4
+SURVEY_MONTHS = (3, 9)
+BURN_IN_MONTHS = 12  # recorded history before `start`, so every 12-month window is full at start
+TRAINING_TOPICS = (
+    "Negotiation",
+    "AI tools for sales",
+    "CRM",
+    "Product",
+    "Compliance",
+    "Key account management",
+    "Presentation skills",
+)
+RECOGNITION_KINDS = ("manager_praise", "peer_shoutout", "award")
+
+TABLE_NAMES = (
+    "employees",
+    "job_history",
+    "compensation",
+    "bonus_payouts",
+    "sales_performance",
+    "training",
+    "recognition",
+    "one_on_ones",
+    "engagement_survey",
+    "workload",
+)
+
+
+@dataclasses.dataclass
+class SimulationResult:
+    """The raw tables, the truth table, and calibration facts for docs and tests."""
+
+    tables: dict[str, pd.DataFrame]
+    truth: pd.DataFrame
+    voluntary_attrition: float
+    involuntary_attrition: float
+
+
+def simulate_organisation(world: World) -> SimulationResult:
+    """Simulate `world` and return its HRIS extract and true hazards.
+
+    The intercepts of the voluntary and involuntary hazards are calibrated by a pilot run
+    on a smaller organisation with the same world, so the realised annual attrition matches
+    the world file whatever the lever strengths are.
+    """
+    pilot_reps = min(world.reps, 4000)
+    target_vol = world.annual_voluntary_attrition / 12
+    target_inv = world.annual_involuntary_attrition / 12
+    vol_intercept = inv_intercept = None
+    # Fixed-point iteration: fewer exits change the workforce mix (longer tenure, calmer teams),
+    # so one correction is not enough; three or four pilots settle within a percent.
+    for _ in range(5):
+        pilot = _Simulation(
+            world,
+            pilot_reps,
+            seed_offset=1,
+            record=False,
+            vol_intercept=vol_intercept,
+            inv_intercept=inv_intercept,
+        )
+        pilot.run()
+        vol_step = math.log(target_vol / pilot.mean_hazard_vol())
+        inv_step = math.log(target_inv / pilot.mean_hazard_inv())
+        vol_intercept = pilot.vol_intercept + vol_step
+        inv_intercept = pilot.inv_intercept + inv_step
+        if abs(vol_step) < 0.01 and abs(inv_step) < 0.02:
+            break
+    sim = _Simulation(
+        world,
+        world.reps,
+        seed_offset=0,
+        record=True,
+        vol_intercept=vol_intercept,
+        inv_intercept=inv_intercept,
+    )
+    sim.run()
+    return sim.result()
+
+
+def _month_dates(start, first: int, last: int) -> dict[int, np.datetime64]:
+    base = np.datetime64(start, "M")
+    return {t: (base + t).astype("datetime64[D]") for t in range(first, last + 1)}
+
+
+class _Simulation:
+    """One run. Arrays are indexed by person; teams by team number."""
+
+    def __init__(
+        self,
+        world: World,
+        reps: int,
+        seed_offset: int,
+        record: bool,
+        vol_intercept: float | None = None,
+        inv_intercept: float | None = None,
+    ):
+        self.world = world
+        self.reps = reps
+        self.record = record
+        self.rng = np.random.default_rng([world.seed, seed_offset])
+        # Company-wide shocks (yearly quota raises) come from their own stream, so the
+        # calibration pilot lives through the same years as the real run.
+        self.macro_rng = np.random.default_rng([world.seed, 7919])
+        self.strength = {lever: float(world.lever_strength[lever]) for lever in LEVERS}
+        # Initial guesses of the intercepts; the pilot run corrects them.
+        self.vol_intercept = (
+            vol_intercept
+            if vol_intercept is not None
+            else math.log(world.annual_voluntary_attrition / 12) - 1.55
+        )
+        self.inv_intercept = (
+            inv_intercept
+            if inv_intercept is not None
+            else math.log(world.annual_involuntary_attrition / 12) - 0.5
+        )
+        self.first_month = -BURN_IN_MONTHS
+        self.last_month = world.months - 1
+        self.dates = _month_dates(world.start, self.first_month - 1, self.last_month + 2)
+        self.records: dict[str, list[dict]] = {name: [] for name in TABLE_NAMES}
+        self.truth_parts: list[dict] = []
+        self.sum_h_vol = 0.0
+        self.sum_h_inv = 0.0
+        self.n_person_months = 0
+        self.exits_vol = 0
+        self.exits_inv = 0
+        self.headcount_months = 0
+        self._init_people_arrays(capacity=int(reps * 2.2) + 64)
+        self._init_organisation()
+
+    # ------------------------------------------------------------------ setup
+
+    def _init_people_arrays(self, capacity: int) -> None:
+        self.n = 0
+        self.cap = capacity
+        f = lambda fill=np.nan: np.full(capacity, fill, dtype=float)  # noqa: E731
+        i = lambda fill=-1: np.full(capacity, fill, dtype=np.int64)  # noqa: E731
+        self.float_fields = {
+            "skill": f(),
+            "frailty": f(),
+            "base": f(),
+            "pressure": f(),
+            "accounts": f(),
+            "strain": f(0.0),
+            "hours_offset": f(0.0),
+            "q_book": f(0.0),
+            "q_quota": f(0.0),
+            "q_months": f(0.0),
+            "mgr_quality": f(0.0),
+            "mgr_cadence": f(0.0),
+            "mgr_recognition": f(0.0),
+            "mgr_coaching": f(0.0),
+            "training_rate": f(0.0),
+            "quota_annual": f(),
+            "last_raise_pct": f(0.0),
+        }
+        self.int_fields = {
+            "role": i(),
+            "level": i(),
+            "team": i(),
+            "region": i(),
+            "hire_m": i(0),
+            "term_m": i(),
+            "birth_year": i(0),
+            "last_raise_m": i(),
+            "last_promo_m": i(),
+            "last_recog_m": i(-10_000),
+            "last_1on1_m": i(-10_000),
+            "mgr_change_m": i(-10_000),
+            "terr_change_m": i(-10_000),
+            "manager": i(),
+        }
+        self.active = np.zeros(capacity, dtype=bool)
+        self.att_hist = np.full((capacity, 6), np.nan)
+        self.train_hist = np.zeros((capacity, 12))
+        self.pto_hist = np.zeros((capacity, 12))
+        self.coach_hist = np.zeros((capacity, 6))
+        self.gender = np.empty(capacity, dtype=object)
+        self.name = np.empty(capacity, dtype=object)
+        self.term_day = np.zeros(capacity, dtype=np.int64)
+        self.term_type = np.empty(capacity, dtype=object)
+
+    def __getattr__(self, key):
+        # Person-level arrays live in two dicts so that growing them is one loop.
+        for store in ("float_fields", "int_fields"):
+            fields = self.__dict__.get(store)
+            if fields is not None and key in fields:
+                return fields[key]
+        raise AttributeError(key)
+
+    def _grow(self, needed: int) -> None:
+        if needed <= self.cap:
+            return
+        new_cap = max(needed, int(self.cap * 1.5))
+        extra = new_cap - self.cap
+        for store in (self.float_fields, self.int_fields):
+            for key, arr in store.items():
+                fill = np.nan if arr.dtype == float else -1
+                store[key] = np.concatenate([arr, np.full(extra, fill, dtype=arr.dtype)])
+        self.active = np.concatenate([self.active, np.zeros(extra, dtype=bool)])
+        self.att_hist = np.vstack([self.att_hist, np.full((extra, 6), np.nan)])
+        for key in ("train_hist", "pto_hist", "coach_hist"):
+            arr = getattr(self, key)
+            setattr(self, key, np.vstack([arr, np.zeros((extra, arr.shape[1]))]))
+        for key in ("gender", "name", "term_type"):
+            arr = getattr(self, key)
+            setattr(self, key, np.concatenate([arr, np.empty(extra, dtype=object)]))
+        self.term_day = np.concatenate([self.term_day, np.zeros(extra, dtype=np.int64)])
+        self.cap = new_cap
+
+    def _init_organisation(self) -> None:
+        rng = self.rng
+        n_teams = max(2, round(self.reps / 9))
+        sizes = rng.integers(6, 11, size=n_teams)
+        members_total = self.reps - n_teams
+        # Nudge team sizes (6-10 members each where possible) until they add up to the headcount.
+        while sizes.sum() != members_total:
+            grow = sizes.sum() < members_total
+            room = np.flatnonzero(sizes < 10) if grow else np.flatnonzero(sizes > 6)
+            if len(room) == 0:
+                room = np.arange(n_teams) if grow else np.flatnonzero(sizes > 1)
+            sizes[rng.choice(room)] += 1 if grow else -1
+        self.n_teams = n_teams
+        self.team_region = rng.choice(len(REGIONS), size=n_teams, p=REGION_WEIGHT)
+        self.team_lead = np.full(n_teams, -1, dtype=np.int64)
+        self.team_size_target = sizes
+        self.climate = rng.normal(0.0, 0.6, size=n_teams)
+        self.team_exits_last = np.zeros(n_teams)
+        self.company_quota_raise = 0.0
+        t0 = self.first_month
+        leads = self._new_people(
+            n_teams, role=np.full(n_teams, TL), team=np.arange(n_teams), t=t0, initial=True
+        )
+        self.team_lead[:] = leads
+        self._make_manager(leads)
+        member_team = np.repeat(np.arange(n_teams), sizes)
+        member_role = rng.choice(4, size=len(member_team), p=MEMBER_ROLE_MIX)
+        members = self._new_people(len(member_team), role=member_role, team=member_team, t=t0, initial=True)
+        self.manager[members] = self.team_lead[self.team[members]]
+        self.manager[leads] = -1
+        everyone = np.concatenate([leads, members])
+        self._record_job(everyone, self.hire_m[everyone], first=True)
+        self._record_pay(everyone, np.maximum(self.last_raise_m[everyone], self.hire_m[everyone]))
+        self.vacancies: list[tuple[int, int, int]] = []  # (month to fill, team, role)
+        self.lead_vacancies: list[tuple[int, int]] = []  # (month to fill, team)
+
+    def _new_people(self, count, role, team, t, initial=False) -> np.ndarray:
+        """Add `count` people in `role` to `team`; hired at month t, or earlier when initial."""
+        rng = self.rng
+        start = self.n
+        self._grow(start + count)
+        idx = np.arange(start, start + count)
+        self.n += count
+        role = np.asarray(role)
+        self.role[idx] = role
+        self.team[idx] = team
+        self.region[idx] = self.team_region[team]
+        self.level[idx] = rng.choice([1, 2, 3], size=count, p=[0.5, 0.3, 0.2])
+        if initial:
+            scale = np.array([8.0, 18.0, 28.0, 36.0, 40.0])[role]
+            tenure = np.floor(rng.gamma(2.0, scale)).astype(np.int64)
+            self.hire_m[idx] = t - tenure
+            self.level[idx] = rng.choice([1, 2, 3], size=count, p=[0.35, 0.35, 0.3])
+        else:
+            tenure = np.zeros(count, dtype=np.int64)
+            self.hire_m[idx] = t
+        self.active[idx] = True
+        self.skill[idx] = rng.normal(0.0, 1.0, size=count) + 0.15 * (role >= SAE)
+        self.frailty[idx] = rng.normal(0.0, 0.25, size=count)
+        g = rng.random(count)
+        self.gender[idx] = np.where(g < 0.42, "female", np.where(g < 0.99, "male", "nonbinary"))
+        self.name[idx] = draw_names(rng, self.gender[idx])
+        age_at_hire = np.clip(rng.normal(27 + 3 * role, 5), 20, 60)
+        hire_year = self.world.start.year + np.floor_divide(self.world.start.month - 1 + self.hire_m[idx], 12)
+        self.birth_year[idx] = (hire_year - age_at_hire).astype(np.int64)
+        market = self._market_pay(role, self.level[idx], self.region[idx], self.hire_m[idx])
+        drift = -0.012 * tenure / 12 if initial else 0.0
+        self.base[idx] = np.round(market * np.exp(rng.normal(0.0, 0.06, size=count) + drift), -2)
+        # Initial staff last had a review at most a year ago; new hires start at their offer.
+        months_back = (self._cal_month(t) - REVIEW_MONTH) % 12
+        last_review = t - months_back
+        self.last_raise_m[idx] = np.where(self.hire_m[idx] < last_review, last_review, self.hire_m[idx])
+        self.last_raise_pct[idx] = 0.0
+        promo_span = np.maximum(tenure, 0)
+        self.last_promo_m[idx] = self.hire_m[idx] + np.floor(
+            rng.random(count) * promo_span * (tenure > 12)
+        ).astype(np.int64)
+        self.mgr_change_m[idx] = np.maximum(self.hire_m[idx], t - rng.integers(1, 40, size=count))
+        self.terr_change_m[idx] = -10_000
+        # New hires start recognised and just met; initial staff have a plausible recent past.
+        self.last_recog_m[idx] = self.hire_m[idx]
+        self.last_1on1_m[idx] = self.hire_m[idx]
+        if initial:
+            self.last_recog_m[idx] = np.maximum(self.hire_m[idx], t - rng.geometric(0.12, size=count))
+            self.last_1on1_m[idx] = np.maximum(self.hire_m[idx], t - rng.geometric(0.6, size=count))
+        self.pressure[idx] = rng.normal(0.0, 0.08, size=count)
+        self.quota_annual[idx] = self._quota_for(role, self.level[idx], t)
+        self.accounts[idx] = np.round(ACCOUNTS[role] * np.exp(rng.normal(0.0, 0.2, size=count)))
+        self.strain[idx] = 0.0
+        self.hours_offset[idx] = rng.normal(0.0, 2.0, size=count)
+        self.training_rate[idx] = np.clip(rng.normal(0.25, 0.1, size=count), 0.02, 0.6)
+        self.att_hist[idx] = np.nan
+        self.train_hist[idx] = 0.0
+        self.pto_hist[idx] = 0.0
+        self.coach_hist[idx] = 0.0
+        self.q_book[idx] = 0.0
+        self.q_quota[idx] = 0.0
+        self.q_months[idx] = 0.0
+        if initial:
+            # Plausible recent history so the first months are not all "fresh starts".
+            self.att_hist[idx] = np.exp(0.2 * self.skill[idx, None] + rng.normal(0, 0.3, (count, 6)))
+            self.train_hist[idx] = (rng.random((count, 12)) < 0.25) * rng.integers(4, 17, (count, 12))
+            self.pto_hist[idx] = rng.poisson(2.0, (count, 12))
+            self.coach_hist[idx] = rng.random((count, 6)) < 0.3
+        return idx
+
+    def _make_manager(self, idx: np.ndarray) -> None:
+        """Draw management style for new Team Leads; quality also drives their habits."""
+        rng = self.rng
+        q = rng.normal(0.0, 1.0, size=len(idx))
+        self.mgr_quality[idx] = q
+        self.mgr_cadence[idx] = 1 / (1 + np.exp(-(0.6 + 1.0 * q + rng.normal(0, 0.5, len(idx)))))
+        self.mgr_recognition[idx] = np.exp(0.35 * q + rng.normal(0, 0.35, len(idx)))
+        self.mgr_coaching[idx] = np.clip(0.3 + 0.12 * q + rng.normal(0, 0.08, len(idx)), 0.02, 0.8)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _cal_month(self, t) -> np.ndarray | int:
+        return (self.world.start.month - 1 + np.asarray(t)) % 12 + 1
+
+    def _market_pay(self, role, level, region, t) -> np.ndarray:
+        years = np.asarray(t, dtype=float) / 12
+        return (
+            BASE_PAY[role]
+            * (1 + LEVEL_STEP * (np.asarray(level) - 1))
+            * REGION_PAY[region]
+            * (1 + MARKET_DRIFT) ** years
+        )
+
+    def _quota_for(self, role, level, t) -> np.ndarray:
+        years = np.floor_divide(self.world.start.month - 1 + np.asarray(t), 12)
+        return ANNUAL_QUOTA[role] * (1 + 0.08 * (np.asarray(level) - 1)) * (1.06**years)
+
+    def _day(self, t: int, size: int) -> np.ndarray:
+        return self.dates[t] + self.rng.integers(0, 28, size=size).astype("timedelta64[D]")
+
+    def _add(self, table: str, **columns) -> None:
+        if self.record:
+            self.records[table].append(columns)
+
+    def _record_job(self, idx: np.ndarray, months: np.ndarray, first: bool = False) -> None:
+        if len(idx) == 0 or not self.record:
+            return
+        months = np.asarray(months)
+        dates = np.array(
+            [self.dates.get(int(m), np.datetime64(self.world.start, "M") + int(m)) for m in months]
+        ).astype("datetime64[D]")
+        role = self.role[idx]
+        level = self.level[idx]
+        if first:
+            # Staff present at the start were promoted once since hire: show their earlier step.
+            promoted = self.last_promo_m[idx] > self.hire_m[idx]
+            prev_level = np.where(promoted & (level > 1), level - 1, level)
+            prev_role = np.where(promoted & (level == 1) & (role > SDR) & (role < TL), role - 1, role)
+            prev_level = np.where(promoted & (level == 1) & (role > SDR) & (role < TL), 3, prev_level)
+            self._add_job_rows(idx, dates, prev_role, prev_level)
+            if promoted.any():
+                p = idx[promoted]
+                promo_dates = np.array(
+                    [np.datetime64(self.world.start, "M") + int(m) for m in self.last_promo_m[p]]
+                ).astype("datetime64[D]")
+                self._add_job_rows(p, promo_dates, role[promoted], level[promoted])
+            later = self.mgr_change_m[idx] > np.maximum(self.last_promo_m[idx], self.hire_m[idx])
+            if later.any():
+                p = idx[later]
+                mdates = np.array(
+                    [np.datetime64(self.world.start, "M") + int(m) for m in self.mgr_change_m[p]]
+                ).astype("datetime64[D]")
+                self._add_job_rows(p, mdates, role[later], level[later])
+            return
+        self._add_job_rows(idx, dates, role, level)
+
+    def _add_job_rows(self, idx, dates, role, level) -> None:
+        self._add(
+            "job_history",
+            employee=idx.copy(),
+            effective_date=dates,
+            role=np.asarray(role).copy(),
+            level=np.asarray(level).copy(),
+            manager=self.manager[idx].copy(),
+            team=self.team[idx].copy(),
+            region=self.region[idx].copy(),
+        )
+
+    def _record_pay(self, idx: np.ndarray, months: np.ndarray) -> None:
+        if len(idx) == 0 or not self.record:
+            return
+        dates = np.array([np.datetime64(self.world.start, "M") + int(m) for m in np.asarray(months)]).astype(
+            "datetime64[D]"
+        )
+        self._add(
+            "compensation",
+            employee=idx.copy(),
+            effective_date=dates,
+            base=self.base[idx].copy(),
+            variable=np.round(self.base[idx] * 12 * VARIABLE_RATIO[self.role[idx]], -2),
+        )
+
+    # ------------------------------------------------------------- the month
+
+    def run(self) -> None:
+        for t in range(self.first_month, self.last_month + 1):
+            self._step(t)
+
+    def _step(self, t: int) -> None:
+        cal = int(self._cal_month(t))
+        self._fill_vacancies(t)
+        if cal == 1 and t > self.first_month:
+            self._new_sales_year(t)
+            self._reorganise(t)
+        if cal == REVIEW_MONTH:
+            self._salary_review(t)
+        idx = np.flatnonzero(self.active[: self.n])
+        self._territory_changes(t, idx)
+        perf_z = self._sales(t, idx, cal)
+        self._development_and_recognition(t, idx, perf_z)
+        self._promotions(t, idx, perf_z)
+        self._workload(t, idx, cal)
+        if cal in (3, 6, 9, 12):
+            self._bonus(t, idx)
+        self._climate(t)
+        contrib = self._hazard_terms(t, idx, perf_z)
+        if cal in SURVEY_MONTHS:
+            self._survey(t, idx, contrib)
+        self._exits(t, idx, contrib, perf_z)
+
+    def _fill_vacancies(self, t: int) -> None:
+        rng = self.rng
+        due_leads = [team for (m, team) in self.lead_vacancies if m <= t]
+        self.lead_vacancies = [(m, team) for (m, team) in self.lead_vacancies if m > t]
+        for team in due_leads:
+            members = np.flatnonzero(
+                self.active[: self.n]
+                & (self.team[: self.n] == team)
+                & (self.role[: self.n] >= SAE)
+                & (self.role[: self.n] < TL)
+            )
+            if len(members) and rng.random() < 0.5:
+                # Promote the team's best senior seller; their seat is refilled next month.
+                best = members[np.argmax(self.skill[members])]
+                self.role[best] = TL
+                self.level[best] = 1
+                self.last_promo_m[best] = t
+                self.base[best] = max(
+                    self.base[best] * 1.06,
+                    round(float(self._market_pay(TL, 1, self.region[best], t)) * 0.97, -2),
+                )
+                self.last_raise_m[best] = t
+                self.quota_annual[best] = self._quota_for(TL, 1, t)
+                self.manager[best] = -1
+                self.mgr_change_m[best] = t
+                self._make_manager(np.array([best]))
+                self.vacancies.append((t + 1, team, int(rng.choice(4, p=MEMBER_ROLE_MIX))))
+                lead = best
+                self._record_pay(np.array([best]), np.array([t]))
+            else:
+                lead = int(self._new_people(1, role=np.array([TL]), team=np.array([team]), t=t)[0])
+                self._make_manager(np.array([lead]))
+                self.manager[lead] = -1
+                self._record_pay(np.array([lead]), np.array([t]))
+            self.team_lead[team] = lead
+            self._record_job(np.array([lead]), np.array([t]))
+            team_members = np.flatnonzero(
+                self.active[: self.n] & (self.team[: self.n] == team) & (self.role[: self.n] < TL)
+            )
+            self.manager[team_members] = lead
+            self.mgr_change_m[team_members] = t
+            self._record_job(team_members, np.full(len(team_members), t))
+        due = [(team, role) for (m, team, role) in self.vacancies if m <= t]
+        self.vacancies = [v for v in self.vacancies if v[0] > t]
+        if due:
+            teams = np.array([d[0] for d in due])
+            roles = np.array([d[1] for d in due])
+            # Most replacements come in as SDRs or AEs; some seats are filled by experienced hires.
+            junior = rng.random(len(roles)) < 0.55
+            roles = np.where(junior, np.minimum(roles, rng.choice([SDR, AE], size=len(roles))), roles)
+            idx = self._new_people(len(due), role=roles, team=teams, t=t)
+            self.manager[idx] = self.team_lead[teams]
+            self.mgr_change_m[idx] = t
+            self._record_job(idx, np.full(len(idx), t))
+            self._record_pay(idx, np.full(len(idx), t))
+
+    def _new_sales_year(self, t: int) -> None:
+        """January: the company raises quotas; some raises outpace what territories can give."""
+        rng = self.rng
+        self.company_quota_raise = float(np.clip(self.macro_rng.normal(0.09, 0.04), 0.0, 0.2))
+        idx = np.flatnonzero(self.active[: self.n])
+        individual = self.company_quota_raise + rng.normal(0.0, 0.05, size=len(idx))
+        # Territories grow about 5 % a year; the rest of a quota raise is pressure.
+        self.pressure[idx] = 0.7 * self.pressure[idx] + (individual - 0.05)
+        self.quota_annual[idx] = self.quota_annual[idx] * np.exp(individual)
+
+    def _reorganise(self, t: int) -> None:
+        """Yearly reorganisation: a share of reps move between teams in the same region."""
+        rng = self.rng
+        for region in range(len(REGIONS)):
+            members = np.flatnonzero(
+                self.active[: self.n] & (self.region[: self.n] == region) & (self.role[: self.n] < TL)
+            )
+            movers = members[rng.random(len(members)) < 0.12]
+            if len(movers) < 2:
+                continue
+            new_team = rng.permutation(self.team[movers])
+            changed = movers[new_team != self.team[movers]]
+            self.team[movers] = new_team
+            self.climate[np.unique(self.team[changed])] -= 0.3
+            self.manager[changed] = np.where(
+                self.team_lead[self.team[changed]] >= 0, self.team_lead[self.team[changed]], -1
+            )
+            self.mgr_change_m[changed] = t
+            self._record_job(changed, np.full(len(changed), t))
+
+    def _salary_review(self, t: int) -> None:
+        rng = self.rng
+        idx = np.flatnonzero(self.active[: self.n] & (self.hire_m[: self.n] < t - 2))
+        att = np.nanmean(self.att_hist[idx], axis=1)
+        perf = (att - np.nanmean(att)) / (np.nanstd(att) + 1e-9)
+        raise_pct = np.clip(RAISE_BUDGET + 0.012 * perf + rng.normal(0, 0.01, len(idx)), 0.0, 0.12)
+        frozen = rng.random(len(idx)) < 0.12  # budget or a weak year: no raise at all
+        raise_pct[frozen] = 0.0
+        got = idx[raise_pct > 0]
+        self.base[got] = np.round(self.base[got] * (1 + raise_pct[raise_pct > 0]), -2)
+        self.last_raise_m[got] = t
+        self.last_raise_pct[idx] = raise_pct
+        self._record_pay(got, np.full(len(got), t))
+
+    def _territory_changes(self, t: int, idx: np.ndarray) -> None:
+        rng = self.rng
+        moved = idx[(rng.random(len(idx)) < 0.012) & (self.role[idx] < TL)]
+        self.terr_change_m[moved] = t
+        self.pressure[moved] = rng.normal(0.05, 0.1, len(moved))
+        self.accounts[moved] = np.round(
+            ACCOUNTS[self.role[moved]] * np.exp(rng.normal(0.1, 0.25, len(moved)))
+        )
+        drift = idx[rng.random(len(idx)) < 0.05]
+        self.accounts[drift] = np.maximum(1, self.accounts[drift] + rng.integers(-2, 3, len(drift)))
+
+    def _sales(self, t: int, idx: np.ndarray, cal: int) -> np.ndarray:
+        rng = self.rng
+        tenure = t - self.hire_m[idx]
+        ramp = np.log(np.minimum(1.0, 0.3 + 0.7 * (tenure + 1) / 6))
+        workload_fit = -0.08 * np.maximum(0, self.accounts[idx] / ACCOUNTS[self.role[idx]] - 1.2)
+        log_att = (
+            0.2 * self.skill[idx] - self.pressure[idx] + ramp + workload_fit + rng.normal(0, 0.3, len(idx))
+        )
+        att = np.exp(log_att)
+        quota = self.quota_annual[idx] / 12 * SEASON[cal - 1]
+        bookings = quota * att
+        self.att_hist[idx, t % 6] = att
+        self.q_book[idx] += bookings
+        self.q_quota[idx] += quota
+        self.q_months[idx] += 1
+        pipeline = quota * 3 * np.exp(0.15 * self.skill[idx] + rng.normal(0, 0.2, len(idx)))
+        self._add(
+            "sales_performance",
+            employee=idx.copy(),
+            month=np.full(len(idx), self.dates[t]),
+            quota=np.round(quota, -2),
+            bookings=np.round(bookings, -2),
+            pipeline=np.round(pipeline, -2),
+            accounts=self.accounts[idx].astype(np.int64),
+        )
+        att6 = np.nanmean(self.att_hist[idx], axis=1)
+        perf_z = np.zeros(len(idx))
+        for role in range(len(ROLES)):
+            mask = self.role[idx] == role
+            if mask.sum() > 1:
+                values = att6[mask]
+                perf_z[mask] = (values - values.mean()) / (values.std() + 1e-9)
+        return perf_z
+
+    def _development_and_recognition(self, t: int, idx: np.ndarray, perf_z: np.ndarray) -> None:
+        rng = self.rng
+        n = len(idx)
+        mgr = self.manager[idx]
+        has_mgr = mgr >= 0
+        # Training: a personal rate, a little more for newer staff; hours 4-16.
+        trained = rng.random(n) < self.training_rate[idx] * np.where(t - self.hire_m[idx] < 12, 1.5, 1.0)
+        hours = np.where(trained, rng.integers(2, 9, n) * 2, 0)
+        self.train_hist[idx, t % 12] = hours
+        if trained.any():
+            who = idx[trained]
+            topics = np.array(TRAINING_TOPICS)[rng.integers(len(TRAINING_TOPICS), size=len(who))]
+            self._add(
+                "training",
+                employee=who,
+                date=self._day(t, len(who)),
+                topic=topics,
+                hours=hours[trained].astype(float),
+            )
+        # Coaching and 1:1s depend on the manager's habits.
+        coach_p = np.where(has_mgr, self.mgr_coaching[np.maximum(mgr, 0)], 0.0)
+        coached = rng.random(n) < coach_p
+        self.coach_hist[idx, t % 6] = coached
+        check_p = np.where(has_mgr, self.mgr_cadence[np.maximum(mgr, 0)], 0.0)
+        checked = rng.random(n) < check_p
+        self.last_1on1_m[idx[checked]] = t
+        for kind, mask in (("coaching", coached), ("check_in", checked)):
+            if mask.any():
+                who = idx[mask]
+                self._add(
+                    "one_on_ones",
+                    employee=who,
+                    date=self._day(t, len(who)),
+                    manager=mgr[mask].copy(),
+                    kind=np.full(len(who), kind),
+                )
+        # Recognition favours top performers, and some managers give far more of it.
+        propensity = np.where(has_mgr, self.mgr_recognition[np.maximum(mgr, 0)], 0.8)
+        p = np.clip(0.06 * propensity * np.exp(0.7 * perf_z), 0, 0.8)
+        recognised = rng.random(n) < p
+        self.last_recog_m[idx[recognised]] = t
+        if recognised.any():
+            who = idx[recognised]
+            kinds = np.array(RECOGNITION_KINDS)[rng.choice(3, size=len(who), p=[0.55, 0.35, 0.10])]
+            self._add("recognition", employee=who, date=self._day(t, len(who)), kind=kinds)
+
+    def _promotions(self, t: int, idx: np.ndarray, perf_z: np.ndarray) -> None:
+        rng = self.rng
+        eligible = (
+            (self.role[idx] < TL)
+            & (t - self.last_promo_m[idx] >= 12)
+            & ~((self.role[idx] == KAM) & (self.level[idx] == 3))
+        )
+        p = 0.011 * np.exp(0.6 * perf_z) * eligible
+        who = idx[rng.random(len(idx)) < p]
+        if len(who) == 0:
+            return
+        up_role = self.level[who] == 3
+        self.role[who] = np.where(up_role, self.role[who] + 1, self.role[who])
+        self.level[who] = np.where(up_role, 1, self.level[who] + 1)
+        self.last_promo_m[who] = t
+        market = self._market_pay(self.role[who], self.level[who], self.region[who], t)
+        self.base[who] = np.round(
+            np.maximum(self.base[who] * 1.05, market * np.exp(rng.normal(-0.03, 0.03, len(who)))), -2
+        )
+        self.last_raise_m[who] = t
+        self.quota_annual[who] = self._quota_for(self.role[who], self.level[who], t) * np.exp(
+            self.pressure[who] * 0
+        )
+        self._record_job(who, np.full(len(who), t))
+        self._record_pay(who, np.full(len(who), t))
+
+    def _workload(self, t: int, idx: np.ndarray, cal: int) -> None:
+        rng = self.rng
+        n = len(idx)
+        role = self.role[idx]
+        acc_ratio = self.accounts[idx] / ACCOUNTS[role]
+        hours = (
+            41
+            + self.hours_offset[idx]
+            + 5 * np.maximum(0, acc_ratio - 1)
+            + 6 * np.maximum(0, self.pressure[idx])
+            + (cal == 12) * 2
+            + rng.normal(0, 1.5, n)
+        )
+        hours = np.clip(hours, 30, 70)
+        travel = np.clip(
+            np.round(TRAVEL_DAYS[role] * REGION_TRAVEL[self.region[idx]] * np.exp(rng.normal(0, 0.4, n))),
+            0,
+            20,
+        )
+        base_pto = {7: 12.0, 12: 4.0, 6: 3.0, 8: 3.0}.get(cal, 0.8)
+        # People under strain take less time off.
+        pto = rng.poisson(base_pto * np.exp(-0.08 * np.maximum(self.strain[idx], 0)), n).astype(float)
+        self.pto_hist[idx, t % 12] = pto
+        load = hours + 0.8 * np.maximum(0, travel - 6) - 45
+        self.strain[idx] = 0.8 * self.strain[idx] + 0.2 * load  # builds up over months
+        changed = self.terr_change_m[idx] == t
+        self._add(
+            "workload",
+            employee=idx.copy(),
+            month=np.full(n, self.dates[t]),
+            avg_weekly_hours=np.round(hours, 1),
+            travel_days=travel.astype(np.int64),
+            pto_days=pto.astype(np.int64),
+            territory_changed=changed,
+        )
+
+    def _bonus(self, t: int, idx: np.ndarray) -> None:
+        worked = idx[self.q_months[idx] > 0]
+        att = self.q_book[worked] / np.maximum(self.q_quota[worked], 1.0)
+        payout = np.where(att < 0.5, 0.0, np.where(att <= 1.0, att, 1.0 + 2.0 * (att - 1.0)))
+        payout = np.minimum(payout, 2.5)
+        target = np.round(
+            self.base[worked] * 12 * VARIABLE_RATIO[self.role[worked]] / 4 * self.q_months[worked] / 3, -2
+        )
+        period_end = self.dates[t + 1] - np.timedelta64(1, "D")
+        self._add(
+            "bonus_payouts",
+            employee=worked,
+            period_end=np.full(len(worked), period_end),
+            target=target,
+            paid=np.round(target * payout, -2),
+        )
+        self.q_book[idx] = 0.0
+        self.q_quota[idx] = 0.0
+        self.q_months[idx] = 0.0
+
+    def _climate(self, t: int) -> None:
+        """Team climate: slow random walk, hurt by colleagues leaving (exits are contagious)."""
+        self.climate = (
+            0.92 * self.climate + self.rng.normal(0, 0.16, self.n_teams) - 0.12 * self.team_exits_last
+        )
+        self.team_exits_last[:] = 0
+
+    # --------------------------------------------------------------- hazards
+
+    def _hazard_terms(self, t: int, idx: np.ndarray, perf_z: np.ndarray) -> dict[str, np.ndarray]:
+        """The log-hazard of a voluntary exit, split by lever family. Documented in docs/simulator.md."""
+        s = self.strength
+        role = self.role[idx]
+        tenure = t - self.hire_m[idx]
+        att6 = np.nanmean(self.att_hist[idx], axis=1)
+        is_member = role < TL
+        top = 1 / (1 + np.exp(-2 * perf_z))  # 0..1: how much of a top performer
+
+        pay_gap = np.log(self.base[idx] / self._market_pay(role, self.level[idx], self.region[idx], t))
+        months_since_raise = t - self.last_raise_m[idx]
+        compensation = 2.6 * np.maximum(0, -pay_gap - 0.02) + 0.35 * (months_since_raise >= 18)
+
+        months_since_promo = t - self.last_promo_m[idx]
+        stagnation = 0.022 * np.minimum(np.maximum(0, months_since_promo - 24), 30) * (0.6 + 0.8 * top)
+        train12 = self.train_hist[idx].sum(axis=1)
+        coached6 = self.coach_hist[idx].sum(axis=1)
+        development = stagnation + 0.35 * np.maximum(0, 1 - train12 / 16) + 0.2 * (coached6 == 0) * is_member
+
+        months_unrecognised = np.minimum(t - self.last_recog_m[idx], 12)
+        recognition = 0.05 * months_unrecognised * (0.2 + 1.3 * top) - 0.15
+
+        pto12 = self.pto_hist[idx].sum(axis=1)
+        recent_territory = (t - self.terr_change_m[idx]) < 6
+        workload = (
+            1.4 * np.maximum(0, 0.85 - att6)
+            + 0.05 * np.maximum(0, self.strain[idx])
+            + 0.3 * (pto12 < 15)
+            + 0.3 * recent_territory
+        )
+
+        mgr = self.manager[idx]
+        months_without_1on1 = np.minimum(t - self.last_1on1_m[idx], 6)
+        since_change = t - self.mgr_change_m[idx]
+        leadership = is_member * (
+            0.11 * months_without_1on1
+            + 0.6 * np.exp(-np.maximum(since_change, 0) / 5.0) * (since_change >= 0)
+        )
+        manager = np.where(
+            mgr >= 0, -self.world.manager_effect_sd * self.mgr_quality[np.maximum(mgr, 0)], 0.0
+        )
+
+        climate = self.climate[self.team[idx]]
+        culture = -0.35 * climate + 0.35 * np.maximum(0, -climate - 0.8)
+
+        tenure_shape = (
+            0.5 * np.exp(-(((tenure - 18) / 12.0) ** 2))
+            - 0.3 * np.minimum(tenure / 96, 1)
+            - 0.6 * (tenure < 3)
+        )
+        role_effect = np.array([0.25, 0.1, 0.0, -0.15, -0.2])[role]
+        baseline = self.vol_intercept + tenure_shape + role_effect + self.frailty[idx]
+        return {
+            "compensation": s["compensation"] * compensation,
+            "development": s["development"] * development,
+            "recognition": s["recognition"] * recognition,
+            "workload": s["workload"] * workload,
+            "leadership": s["leadership"] * leadership,
+            "culture": s["culture"] * culture,
+            "manager": manager,
+            "baseline": baseline,
+            "_att6": att6,
+        }
+
+    def _survey(self, t: int, idx: np.ndarray, contrib: dict[str, np.ndarray]) -> None:
+        """Twice a year; answers follow the hidden state plus noise, and not everyone answers."""
+        rng = self.rng
+        answered = rng.random(len(idx)) < 0.85
+        who = idx[answered]
+        n = len(who)
+
+        def scale(center, signal):
+            return np.round(np.clip(center + signal + rng.normal(0, 0.45, n), 1, 5), 1)
+
+        climate = self.climate[self.team[who]]
+        mgr = self.manager[who]
+        q = np.where(mgr >= 0, self.mgr_quality[np.maximum(mgr, 0)], -0.5)
+        sel = {key: value[answered] for key, value in contrib.items()}
+        recent_1on1 = np.minimum(t - self.last_1on1_m[who], 6)
+        overall = sum(sel[lever] for lever in LEVERS)
+        self._add(
+            "engagement_survey",
+            employee=who,
+            survey_date=np.full(n, self.dates[t] + np.timedelta64(14, "D")),
+            culture=scale(3.4, 0.7 * climate),
+            manager_support=scale(3.5, 0.45 * q - 0.08 * recent_1on1),
+            growth=scale(3.6, -0.9 * sel["development"]),
+            recognition=scale(3.5, -0.8 * sel["recognition"]),
+            workload_balance=scale(3.5, -0.9 * sel["workload"]),
+            enps=np.clip(
+                np.round(6.5 + 1.4 * climate - 0.7 * (overall - overall.mean()) + rng.normal(0, 1.5, n)),
+                0,
+                10,
+            ).astype(np.int64),
+        )
+
+    def _exits(self, t: int, idx: np.ndarray, contrib: dict[str, np.ndarray], perf_z: np.ndarray) -> None:
+        rng = self.rng
+        parts = [contrib[lever] for lever in LEVERS] + [contrib["manager"], contrib["baseline"]]
+        log_h = np.sum(parts, axis=0)
+        h_vol = np.exp(log_h)
+        att6 = contrib["_att6"]
+        h_inv = np.exp(
+            self.inv_intercept + 2.5 * np.maximum(0, 0.75 - att6) + 0.8 * (t - self.hire_m[idx] < 12)
+        )
+        if t >= 0:
+            self.sum_h_vol += h_vol.sum()
+            self.sum_h_inv += h_inv.sum()
+            self.n_person_months += len(idx)
+            self.headcount_months += len(idx)
+            if self.record:
+                row = {"employee": idx.copy(), "t": np.full(len(idx), t), "hazard": h_vol}
+                row.update({f"contrib_{lever}": contrib[lever] for lever in LEVERS})
+                row["contrib_manager"] = contrib["manager"]
+                row["contrib_baseline"] = contrib["baseline"]
+                self.truth_parts.append(row)
+        u = rng.random(len(idx))
+        vol = u < np.minimum(h_vol, 1.0)
+        inv = ~vol & (u < np.minimum(h_vol + h_inv, 1.0))
+        leaving = idx[vol | inv]
+        if len(leaving) == 0:
+            return
+        if t >= 0:
+            self.exits_vol += int(vol.sum())
+            self.exits_inv += int(inv.sum())
+        self.term_m[leaving] = t + 1
+        self.term_day[leaving] = rng.integers(0, 28, len(leaving))
+        self.term_type[idx[vol]] = "voluntary"
+        self.term_type[idx[inv]] = "involuntary"
+        self.active[leaving] = False
+        np.add.at(self.team_exits_last, self.team[idx[vol]], 1)
+        for person in leaving:
+            team = int(self.team[person])
+            if self.role[person] == TL:
+                self.team_lead[team] = -1
+                self.lead_vacancies.append((t + 2, team))
+                orphans = np.flatnonzero(
+                    self.active[: self.n] & (self.team[: self.n] == team) & (self.role[: self.n] < TL)
+                )
+                self.manager[orphans] = -1
+            else:
+                self.vacancies.append((t + 2, team, int(self.role[person]) if self.role[person] < TL else AE))
+
+    # --------------------------------------------------------------- results
+
+    def mean_hazard_vol(self) -> float:
+        return self.sum_h_vol / max(self.n_person_months, 1)
+
+    def mean_hazard_inv(self) -> float:
+        return self.sum_h_inv / max(self.n_person_months, 1)
+
+    def result(self) -> SimulationResult:
+        years_headcount = self.headcount_months / 12
+        return SimulationResult(
+            tables=self._tables(),
+            truth=self._truth(),
+            voluntary_attrition=self.exits_vol / years_headcount,
+            involuntary_attrition=self.exits_inv / years_headcount,
+        )
+
+    def _ids(self, idx) -> np.ndarray:
+        return np.char.add("E", np.char.zfill(np.asarray(idx).astype(str), 6)).astype(object)
+
+    def _concat(self, table: str) -> dict[str, np.ndarray]:
+        parts = self.records[table]
+        if not parts:
+            return {}
+        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+
+    def _tables(self) -> dict[str, pd.DataFrame]:
+        n = self.n
+        everyone = np.arange(n)
+        term_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+        left = self.term_m[:n] >= 0
+        term_date[left] = np.array(
+            [self.dates[int(m)] for m in self.term_m[:n][left]], dtype="datetime64[D]"
+        ) + self.term_day[:n][left].astype("timedelta64[D]")
+        hire_date = (np.datetime64(self.world.start, "M") + self.hire_m[:n]).astype("datetime64[D]")
+        tables: dict[str, pd.DataFrame] = {}
+        tables["employees"] = pd.DataFrame(
+            {
+                "employee_id": self._ids(everyone),
+                "name": self.name[:n],
+                "gender": self.gender[:n],
+                "birth_year": self.birth_year[:n],
+                "hire_date": pd.to_datetime(hire_date),
+                "termination_date": pd.to_datetime(term_date),
+                "termination_type": pd.array(np.where(left, self.term_type[:n], None), dtype="object"),
+                "country": "SE",
+                "region": np.array(REGIONS, dtype=object)[self.region[:n]],
+            }
+        )
+        # Termination dates after the end of the extract have not happened yet.
+        end = pd.Timestamp(self.dates[self.last_month + 1]) - pd.Timedelta(days=1)
+        future = tables["employees"]["termination_date"] > end
+        tables["employees"].loc[future, ["termination_date", "termination_type"]] = [pd.NaT, None]
+
+        def ids(col):
+            return self._ids(col)
+
+        def mgr_ids(col):
+            out = self._ids(np.maximum(col, 0))
+            out[col < 0] = None
+            return out
+
+        jh = self._concat("job_history")
+        tables["job_history"] = pd.DataFrame(
+            {
+                "employee_id": ids(jh["employee"]),
+                "effective_date": pd.to_datetime(jh["effective_date"]),
+                "role": np.array(ROLES, dtype=object)[jh["role"]],
+                "level": jh["level"].astype(np.int64),
+                "manager_id": mgr_ids(jh["manager"]),
+                "team_id": np.char.add("T", np.char.zfill(jh["team"].astype(str), 4)).astype(object),
+                "region": np.array(REGIONS, dtype=object)[jh["region"]],
+            }
+        ).drop_duplicates(["employee_id", "effective_date"], keep="last")
+        comp = self._concat("compensation")
+        tables["compensation"] = pd.DataFrame(
+            {
+                "employee_id": ids(comp["employee"]),
+                "effective_date": pd.to_datetime(comp["effective_date"]),
+                "base_salary_monthly": comp["base"],
+                "variable_target_annual": comp["variable"],
+            }
+        ).drop_duplicates(["employee_id", "effective_date"], keep="last")
+        bonus = self._concat("bonus_payouts")
+        tables["bonus_payouts"] = pd.DataFrame(
+            {
+                "employee_id": ids(bonus["employee"]),
+                "period_end": pd.to_datetime(bonus["period_end"]),
+                "target_amount": bonus["target"],
+                "paid_amount": bonus["paid"],
+            }
+        )
+        sales = self._concat("sales_performance")
+        tables["sales_performance"] = pd.DataFrame(
+            {
+                "employee_id": ids(sales["employee"]),
+                "month": pd.to_datetime(sales["month"]),
+                "quota": sales["quota"],
+                "bookings": sales["bookings"],
+                "pipeline": sales["pipeline"],
+                "accounts": sales["accounts"],
+            }
+        )
+        training = self._concat("training")
+        tables["training"] = pd.DataFrame(
+            {
+                "employee_id": ids(training["employee"]),
+                "date": pd.to_datetime(training["date"]),
+                "topic": training["topic"].astype(object),
+                "hours": training["hours"],
+            }
+        )
+        recog = self._concat("recognition")
+        tables["recognition"] = pd.DataFrame(
+            {
+                "employee_id": ids(recog["employee"]),
+                "date": pd.to_datetime(recog["date"]),
+                "kind": recog["kind"].astype(object),
+            }
+        )
+        ones = self._concat("one_on_ones")
+        tables["one_on_ones"] = pd.DataFrame(
+            {
+                "employee_id": ids(ones["employee"]),
+                "date": pd.to_datetime(ones["date"]),
+                "manager_id": mgr_ids(ones["manager"]),
+                "kind": ones["kind"].astype(object),
+            }
+        )
+        survey = self._concat("engagement_survey")
+        tables["engagement_survey"] = pd.DataFrame(
+            {
+                "employee_id": ids(survey["employee"]),
+                "survey_date": pd.to_datetime(survey["survey_date"]),
+                **{
+                    k: survey[k]
+                    for k in (
+                        "culture",
+                        "manager_support",
+                        "growth",
+                        "recognition",
+                        "workload_balance",
+                        "enps",
+                    )
+                },
+            }
+        )
+        wl = self._concat("workload")
+        tables["workload"] = pd.DataFrame(
+            {
+                "employee_id": ids(wl["employee"]),
+                "month": pd.to_datetime(wl["month"]),
+                "avg_weekly_hours": wl["avg_weekly_hours"],
+                "travel_days": wl["travel_days"],
+                "pto_days": wl["pto_days"],
+                "territory_changed": wl["territory_changed"].astype(bool),
+            }
+        )
+        for name, frame in tables.items():
+            key = [
+                c
+                for c in ("employee_id", "effective_date", "month", "date", "period_end", "survey_date")
+                if c in frame.columns
+            ]
+            tables[name] = frame.sort_values(key, kind="stable").reset_index(drop=True)
+        return tables
+
+    def _truth(self) -> pd.DataFrame:
+        parts = self.truth_parts
+        cols = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+        months = (np.datetime64(self.world.start, "M") + cols.pop("t")).astype("datetime64[D]")
+        frame = pd.DataFrame(
+            {"employee_id": self._ids(cols.pop("employee")), "month": pd.to_datetime(months)}
+        )
+        for key, value in cols.items():
+            frame[key] = value
+        return frame.sort_values(["employee_id", "month"], kind="stable").reset_index(drop=True)
