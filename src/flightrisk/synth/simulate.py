@@ -44,7 +44,8 @@ MARKET_DRIFT = 0.040  # yearly rise of what the market pays a new hire
 RAISE_BUDGET = 0.028  # mean yearly raise at the April review: tenured pay falls behind
 REVIEW_MONTH = 4
 SURVEY_MONTHS = (3, 9)
-BURN_IN_MONTHS = 12  # recorded history before `start`, so every 12-month window is full at start
+BURN_IN_MONTHS = 12
+NEVER = -(10**9)  # "no such month" (months before start are negative, so -1 is a real month)  # recorded history before `start`, so every 12-month window is full at start
 TRAINING_TOPICS = (
     "Negotiation",
     "AI tools for sales",
@@ -203,7 +204,7 @@ class _Simulation:
             "team": i(),
             "region": i(),
             "hire_m": i(0),
-            "term_m": i(),
+            "term_m": i(NEVER),
             "birth_year": i(0),
             "last_raise_m": i(),
             "last_promo_m": i(),
@@ -238,7 +239,7 @@ class _Simulation:
         extra = new_cap - self.cap
         for store in (self.float_fields, self.int_fields):
             for key, arr in store.items():
-                fill = np.nan if arr.dtype == float else -1
+                fill = np.nan if arr.dtype == float else (NEVER if key == "term_m" else -1)
                 store[key] = np.concatenate([arr, np.full(extra, fill, dtype=arr.dtype)])
         self.active = np.concatenate([self.active, np.zeros(extra, dtype=bool)])
         self.att_hist = np.vstack([self.att_hist, np.full((extra, 6), np.nan)])
@@ -283,6 +284,12 @@ class _Simulation:
         self.manager[leads] = -1
         everyone = np.concatenate([leads, members])
         self._record_job(everyone, self.hire_m[everyone], first=True)
+        # Starting pay at hire, then the pay set at the last review, so raises can be read off.
+        raised = everyone[self.last_raise_m[everyone] > self.hire_m[everyone]]
+        current = self.base[raised].copy()
+        self.base[raised] = np.round(current / 1.03, -2)
+        self._record_pay(raised, self.hire_m[raised])
+        self.base[raised] = current
         self._record_pay(everyone, np.maximum(self.last_raise_m[everyone], self.hire_m[everyone]))
         self.vacancies: list[tuple[int, int, int]] = []  # (month to fill, team, role)
         self.lead_vacancies: list[tuple[int, int]] = []  # (month to fill, team)
@@ -932,7 +939,7 @@ class _Simulation:
         n = self.n
         everyone = np.arange(n)
         term_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-        left = self.term_m[:n] >= 0
+        left = self.term_m[:n] != NEVER
         term_date[left] = np.array(
             [self.dates[int(m)] for m in self.term_m[:n][left]], dtype="datetime64[D]"
         ) + self.term_day[:n][left].astype("timedelta64[D]")

@@ -1,0 +1,168 @@
+"""The feature catalog: each feature's lever family, direction, unit, labels, and what-if actions.
+
+Loaded from YAML (the packaged `catalog.yaml`, or one a user brings for a flat table) into frozen
+objects; every inconsistency is reported at load time, never discovered half way through a run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flightrisk import LEVER_FAMILIES, LEVERS
+from flightrisk.errors import InputError
+
+CHANGE_KINDS = ("set", "add", "at_least", "at_most", "scale")
+
+
+@dataclasses.dataclass(frozen=True)
+class FeatureSpec:
+    name: str
+    lever: str
+    unit: str
+    label_en: str
+    label_sv: str
+    type: str = "numeric"  # numeric | categorical
+    monotone: int = 0
+    actionable: bool = False
+    action: str | None = None  # the first what-if action that changes this feature
+
+    def label(self, lang: str) -> str:
+        return self.label_sv if lang == "sv" else self.label_en
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    lever: str
+    text_en: str
+    text_sv: str
+    changes: tuple[tuple[str, str, float], ...]  # (feature, kind, value)
+
+    def text(self, lang: str) -> str:
+        return self.text_sv if lang == "sv" else self.text_en
+
+
+@dataclasses.dataclass(frozen=True)
+class Catalog:
+    features: tuple[FeatureSpec, ...]
+    actions: tuple[ActionSpec, ...]
+    raw: dict[str, Any] = dataclasses.field(compare=False, repr=False, default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    @property
+    def categorical(self) -> list[str]:
+        return [f.name for f in self.features if f.type == "categorical"]
+
+    def feature(self, name: str) -> FeatureSpec:
+        for spec in self.features:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def lever_of(self) -> dict[str, str]:
+        return {f.name: f.lever for f in self.features}
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.raw, sort_keys=False, allow_unicode=True)
+
+
+def default_catalog_path() -> Path:
+    return Path(str(resources.files("flightrisk.features") / "catalog.yaml"))
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Load and check a catalog file (the packaged HRIS catalog when `path` is None)."""
+    path = Path(path) if path is not None else default_catalog_path()
+    if not path.is_file():
+        raise InputError(f"{path}: catalog not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML ({exc})") from exc
+    return catalog_from_dict(raw, str(path))
+
+
+def catalog_from_dict(raw: Any, source: str) -> Catalog:
+    problems: list[str] = []
+    if not isinstance(raw, dict) or not isinstance(raw.get("features"), dict) or not raw["features"]:
+        raise InputError(f"{source}: a catalog needs a 'features' mapping of feature name to its description")
+    actions_raw = raw.get("actions") or {}
+    if not isinstance(actions_raw, dict):
+        raise InputError(f"{source}: 'actions' must be a mapping of action name to its description")
+    feature_names = list(raw["features"])
+    actions: list[ActionSpec] = []
+    touched: dict[str, str] = {}
+    for name, entry in actions_raw.items():
+        entry = entry or {}
+        lever = entry.get("lever")
+        if lever not in LEVERS:
+            problems.append(f"action '{name}': lever must be one of {list(LEVERS)}, got {lever!r}")
+        changes = []
+        for feature, change in (entry.get("changes") or {}).items():
+            if feature not in raw["features"]:
+                problems.append(f"action '{name}' changes unknown feature '{feature}'")
+                continue
+            if not isinstance(change, dict) or len(change) != 1 or next(iter(change)) not in CHANGE_KINDS:
+                problems.append(
+                    f"action '{name}': change of '{feature}' must be one of {list(CHANGE_KINDS)} with a number"
+                )
+                continue
+            kind, value = next(iter(change.items()))
+            try:
+                changes.append((feature, kind, float(value)))
+            except (TypeError, ValueError):
+                problems.append(f"action '{name}': change of '{feature}' needs a number, got {value!r}")
+            touched.setdefault(feature, name)
+        if not changes:
+            problems.append(f"action '{name}' changes no feature")
+        for key in ("text_en", "text_sv"):
+            if not entry.get(key):
+                problems.append(f"action '{name}' needs '{key}'")
+        actions.append(
+            ActionSpec(name, str(lever), str(entry.get("text_en", "")), str(entry.get("text_sv", "")), tuple(changes))
+        )
+    features: list[FeatureSpec] = []
+    for name in feature_names:
+        entry = raw["features"][name] or {}
+        if not isinstance(entry, dict):
+            problems.append(f"feature '{name}': expected a mapping of its properties")
+            continue
+        lever = entry.get("lever")
+        if lever not in LEVER_FAMILIES:
+            problems.append(f"feature '{name}': lever must be one of {list(LEVER_FAMILIES)}, got {lever!r}")
+        kind = entry.get("type", "numeric")
+        if kind not in ("numeric", "categorical"):
+            problems.append(f"feature '{name}': type must be numeric or categorical, got {kind!r}")
+        monotone = entry.get("monotone", 0)
+        if monotone not in (-1, 0, 1) or (kind == "categorical" and monotone != 0):
+            problems.append(f"feature '{name}': monotone must be -1, 0 or 1 (0 for categorical), got {monotone!r}")
+        for key in ("label_en", "label_sv", "unit"):
+            if not entry.get(key):
+                problems.append(f"feature '{name}' needs '{key}'")
+        actionable = bool(entry.get("actionable", name in touched))
+        if lever == "context" and (actionable or name in touched):
+            problems.append(f"feature '{name}' is context: it cannot be actionable or changed by an action")
+        features.append(
+            FeatureSpec(
+                name=name,
+                lever=str(lever),
+                unit=str(entry.get("unit", "")),
+                label_en=str(entry.get("label_en", "")),
+                label_sv=str(entry.get("label_sv", "")),
+                type=kind,
+                monotone=int(monotone) if monotone in (-1, 0, 1) else 0,
+                actionable=actionable,
+                action=touched.get(name),
+            )
+        )
+    if problems:
+        raise InputError(f"{source}: the catalog has {len(problems)} problem(s):", problems)
+    return Catalog(tuple(features), tuple(actions), raw=raw)

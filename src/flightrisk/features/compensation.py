@@ -1,0 +1,52 @@
+"""Compensation: pay against peers and newer hires, raises, bonus attainment, variable share."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from flightrisk.features.snapshots import as_of, months_between, peer_ratio, rolling_sum, monthly_total
+
+
+def compensation_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    pay = tables["compensation"].sort_values(["employee_id", "effective_date"], kind="stable").copy()
+    previous = pay.groupby("employee_id", sort=False)["base_salary_monthly"].shift(1)
+    pay["raise_pct"] = np.where(previous.notna(), pay["base_salary_monthly"] / previous - 1, np.nan)
+    raises = pay[pay["raise_pct"] > 0]
+
+    current = as_of(panel, pay, "effective_date", ["base_salary_monthly", "variable_target_annual"])
+    last_raise = as_of(panel, raises, "effective_date", ["raise_pct"])
+    base = current["base_salary_monthly"]
+    month = panel["month_key"]
+    peer_pay = peer_ratio(
+        base,
+        [[month, panel["role"], panel["level"], panel["region"]], [month, panel["role"], panel["region"]],
+         [month, panel["role"]]],
+    )
+    # Compression: pay against colleagues in the same role hired within the last two years.
+    tenure = months_between(panel["snapshot_date"], panel["hire_date"])
+    recent = tenure < 24
+    newer_median = (
+        base.where(recent).groupby([month, panel["role"], panel["region"]], sort=False).transform("median")
+    )
+    newer_count = base.where(recent).groupby([month, panel["role"], panel["region"]], sort=False).transform(
+        "count"
+    )
+    pay_vs_newer = (base / newer_median).where((newer_count >= 3) & ~recent)
+
+    since_raise_start = last_raise["_event_date"].fillna(panel["hire_date"])
+    bonus = tables["bonus_payouts"]
+    paid = rolling_sum(panel, monthly_total(panel, bonus, "period_end", bonus["paid_amount"]), 12)
+    target = rolling_sum(panel, monthly_total(panel, bonus, "period_end", bonus["target_amount"]), 12)
+    variable = current["variable_target_annual"]
+    return pd.DataFrame(
+        {
+            "base_pay_vs_peer_median": peer_pay,
+            "months_since_last_raise": months_between(panel["snapshot_date"], since_raise_start),
+            "last_raise_pct": last_raise["raise_pct"].fillna(0.0) * 100,
+            "bonus_paid_vs_target_12m": (paid / target).where(target > 0),
+            "variable_share_of_pay": variable / (variable + 12 * base),
+            "pay_vs_newer_hires": pay_vs_newer,
+        },
+        index=panel.index,
+    )
