@@ -69,6 +69,80 @@ def validate(
     out.print(f"{raw}: all {len(counts)} tables are valid")
 
 
+@app.command()
+def features(
+    raw: Annotated[Path, typer.Option("--raw", help="Folder of the raw extract.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Feature table to write (.parquet or .csv).")],
+    horizon: Annotated[int, typer.Option(help="Label horizon in months.", min=1, max=36)] = 12,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Only the snapshot at this date (YYYY-MM-DD).")] = None,
+) -> None:
+    """Build the point-in-time feature table: one row per employee and month-end."""
+    from flightrisk.features import build_snapshot_features, load_catalog
+    from flightrisk.io import write_table
+    from flightrisk.schema import load_raw
+
+    when = _parse_date(as_of, "--as-of") if as_of else None
+    tables = load_raw(raw)
+    table = build_snapshot_features(tables, load_catalog(), horizon=horizon, as_of=when)
+    write_table(table, out_file)
+    labelled = table["label"].notna()
+    err.print(
+        f"Wrote {len(table)} snapshots ({table['snapshot_date'].min().date()}..{table['snapshot_date'].max().date()}, "
+        f"{int(labelled.sum())} labelled, {int(table['label'].sum())} leavers) to {out_file}"
+    )
+
+
+@app.command()
+def train(
+    out_dir: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    features_file: Annotated[Path | None, typer.Option("--features", help="Feature table from `features`.")] = None,
+    table: Annotated[Path | None, typer.Option("--table", help="A flat table you bring (one row per person).")] = None,
+    catalog: Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML of the flat table.")] = None,
+    raw: Annotated[Path | None, typer.Option("--raw", help="Raw extract; with truth/ adds the oracle.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    register: Annotated[bool, typer.Option(help="Log to MLflow and register the model.")] = True,
+) -> None:
+    """Train, validate out of time, calibrate, log to MLflow and register (champion if it passes the gate)."""
+    from flightrisk.config import TrainSettings
+
+    settings = TrainSettings(seed=seed)
+    if (features_file is None) == (table is None):
+        raise InputError("give either --features FILE (snapshots) or --table FILE --catalog YAML (a flat table)")
+    if table is not None:
+        from flightrisk.flat.pipeline import train_flat_cli
+
+        train_flat_cli(table, catalog, out_dir, settings, register, err)
+        return
+    from flightrisk.pipeline import train_snapshots_cli
+
+    train_snapshots_cli(features_file, out_dir, raw, settings, register, err)
+
+
+@app.command()
+def evaluate(
+    model: Annotated[Path, typer.Option("--model", help="Model directory.")],
+    features_file: Annotated[Path, typer.Option("--features", help="Feature table the model was trained on.")],
+    raw: Annotated[Path | None, typer.Option("--raw", help="Raw extract; with truth/ adds the oracle.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the metrics JSON here.")] = None,
+) -> None:
+    """Holdout metrics of SPEC.md, with baselines, and the oracle where the extract has truth/."""
+    import json
+
+    from flightrisk.pipeline import evaluate_cli
+
+    metrics = evaluate_cli(model, features_file, raw, out_file)
+    out.print_json(json.dumps(metrics))
+
+
+def _parse_date(value: str, option: str):
+    import pandas as pd
+
+    try:
+        return pd.Timestamp(value)
+    except ValueError:
+        raise InputError(f"{option} must be a date like 2026-06-30, got {value!r}") from None
+
+
 class _nullcontext:
     def __enter__(self):
         return self

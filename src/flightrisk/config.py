@@ -1,0 +1,44 @@
+"""One frozen settings object for training and scoring, built once by the CLI and passed down."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainSettings:
+    """How a model is trained. The defaults are fixed in advance, not tuned on the holdout."""
+
+    horizon_months: int = 12
+    seed: int = 0
+    holdout_months: int = 6  # the latest labelled months, never seen in training or calibration
+    validation_months: int = 6  # before the holdout: early stopping and calibration
+    calibration_folds: int = 3  # time blocks for the cross-fitted calibration of the final model
+    learning_rate: float = 0.05
+    num_leaves: int = 15
+    min_data_in_leaf: int = 200
+    feature_fraction: float = 0.8
+    bagging_fraction: float = 0.8
+    lambda_l2: float = 5.0
+    max_rounds: int = 2000
+    early_stopping_rounds: int = 100
+    num_threads: int = 2
+    risk_bands: tuple[float, float] = (0.15, 0.35)  # low < 0.15 <= medium < 0.35 <= high
+
+    def lightgbm_params(self) -> dict:
+        return {
+            "objective": "binary",
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_data_in_leaf": self.min_data_in_leaf,
+            "feature_fraction": self.feature_fraction,
+            "bagging_fraction": self.bagging_fraction,
+            "bagging_freq": 1,
+            "lambda_l2": self.lambda_l2,
+            "seed": self.seed,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": self.num_threads,
+            "verbose": -1,
+            "monotone_constraints_method": "advanced",
+        }

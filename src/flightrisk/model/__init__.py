@@ -1,0 +1,1 @@
+"""Training, calibration, baselines, metrics and the model artifact."""

@@ -1,0 +1,58 @@
+"""The baselines every model is measured against, fitted on the same rows as the model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+
+def logistic_pipeline(numeric: list[str], categorical: list[str], c: float = 1.0):
+    """Median imputation with missing flags and scaling for numbers, one-hot for categories."""
+    transformers = []
+    if numeric:
+        transformers.append(
+            ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()), numeric)
+        )
+    if categorical:
+        transformers.append(("cat", OneHotEncoder(handle_unknown="ignore"), categorical))
+    return make_pipeline(ColumnTransformer(transformers), LogisticRegression(C=c, max_iter=3000))
+
+
+def _frame(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> pd.DataFrame:
+    out = frame[numeric + categorical].copy()
+    for name in numeric:
+        out[name] = pd.to_numeric(out[name], errors="coerce").astype(float)
+    for name in categorical:
+        out[name] = out[name].astype(str)
+    return out
+
+
+def fit_predict_baselines(
+    train: pd.DataFrame,
+    y_train: np.ndarray,
+    test: pd.DataFrame,
+    numeric: list[str],
+    categorical: list[str],
+    tenure: str | None = "tenure_months",
+    role: str | None = "role",
+) -> dict[str, np.ndarray]:
+    """Predicted risks on `test` for: logistic regression on all features, tenure + role, the prior."""
+    predictions: dict[str, np.ndarray] = {}
+    lr = logistic_pipeline(numeric, categorical)
+    lr.fit(_frame(train, numeric, categorical), y_train)
+    predictions["logistic_regression"] = lr.predict_proba(_frame(test, numeric, categorical))[:, 1]
+    if tenure in train.columns and role in train.columns:
+        def shape(frame):
+            t = pd.to_numeric(frame[tenure], errors="coerce").astype(float)
+            return pd.DataFrame({"tenure": t, "log_tenure": np.log1p(t.clip(lower=0)), "role": frame[role].astype(str)})
+
+        simple = logistic_pipeline(["tenure", "log_tenure"], ["role"])
+        simple.fit(shape(train), y_train)
+        predictions["tenure_role"] = simple.predict_proba(shape(test))[:, 1]
+    predictions["prior"] = np.full(len(test), float(np.mean(y_train)))
+    return predictions

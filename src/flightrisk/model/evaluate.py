@@ -1,0 +1,62 @@
+"""Evaluate a saved model on its out-of-time holdout, with baselines and the oracle from truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from flightrisk.errors import InputError
+from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.model.train import evaluate_on_holdout
+
+
+def oracle_roc_auc(holdout: pd.DataFrame, truth: pd.DataFrame, horizon: int) -> float:
+    """AUC of the true risk 1 - (1 - hazard_t)^horizon on the same rows (the best any model could rank)."""
+    truth = truth[["employee_id", "month", "hazard"]].copy()
+    truth["snapshot_date"] = pd.to_datetime(truth["month"]) + pd.offsets.MonthEnd(0)
+    rows = holdout[["employee_id", "snapshot_date", "label"]].copy()
+    rows["snapshot_date"] = pd.to_datetime(rows["snapshot_date"])
+    joined = rows.merge(truth[["employee_id", "snapshot_date", "hazard"]], on=["employee_id", "snapshot_date"],
+                        how="left")
+    if joined["hazard"].isna().any():
+        raise InputError(
+            f"truth/hazard.parquet lacks {int(joined['hazard'].isna().sum())} of the holdout's person-months; "
+            "is --raw the extract these features were built from?"
+        )
+    true_risk = 1 - (1 - joined["hazard"].to_numpy()) ** horizon
+    return float(roc_auc_score(joined["label"].astype(int), true_risk))
+
+
+def evaluate_model(model: FlightRiskModel, features: pd.DataFrame, truth: pd.DataFrame | None = None) -> dict:
+    """SPEC.md's metrics for the model's holdout window of `features`."""
+    if model.holdout_booster is None or "holdout_window" not in model.metadata:
+        raise InputError("this model has no out-of-time holdout (a flat-table model); see its cross-validation metrics")
+    start, end = (pd.Timestamp(d) for d in model.metadata["holdout_window"])
+    labelled = features[features["label"].notna()].reset_index(drop=True)
+    when = pd.to_datetime(labelled["snapshot_date"])
+    test = ((when >= start) & (when <= end)).to_numpy()
+    fit = (when < start).to_numpy()
+    if not test.any():
+        raise InputError(
+            f"the feature table has no labelled rows in the model's holdout window {start.date()}..{end.date()}; "
+            "evaluate with the feature table the model was trained on"
+        )
+    risk = model.risk(labelled[test], holdout=True)
+    metrics = evaluate_on_holdout(labelled, fit, test, risk, model.catalog)
+    for values in metrics["baselines"].values():
+        values.pop("_risk", None)
+    horizon = int(model.metadata["horizon_months"])
+    metrics["horizon_months"] = horizon
+    metrics["holdout_start"], metrics["holdout_end"] = str(start.date()), str(end.date())
+    if truth is not None:
+        metrics["oracle_roc_auc"] = oracle_roc_auc(labelled[test], truth, horizon)
+    return _round(metrics)
+
+
+def _round(value):
+    if isinstance(value, dict):
+        return {k: _round(v) for k, v in value.items()}
+    if isinstance(value, float | np.floating):
+        return round(float(value), 6)
+    return value

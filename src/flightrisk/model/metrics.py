@@ -1,0 +1,60 @@
+"""The holdout metrics of SPEC.md, computed the same way for the model and every baseline."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """ECE over equal-width probability bins: the weighted mean |observed rate - mean prediction|."""
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            total += mask.sum() * abs(y[mask].mean() - p[mask].mean())
+    return float(total / len(y))
+
+
+def top_share_precision(y: np.ndarray, p: np.ndarray, share: float = 0.1) -> float:
+    """Share of leavers among the `share` of people with the highest risk (ties broken stably)."""
+    y = np.asarray(y, dtype=float)
+    k = max(1, int(round(len(y) * share)))
+    order = np.argsort(-np.asarray(p, dtype=float), kind="stable")[:k]
+    return float(y[order].mean())
+
+
+def holdout_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """roc_auc, pr_auc, brier, ece, precision and lift in the top 10 %, n, positives."""
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    prevalence = float(y.mean())
+    precision = top_share_precision(y, p, 0.1)
+    both_classes = 0 < y.sum() < len(y)
+    return {
+        "roc_auc": float(roc_auc_score(y, p)) if both_classes else float("nan"),
+        "pr_auc": float(average_precision_score(y, p)) if both_classes else float("nan"),
+        "brier": float(brier_score_loss(y, p)),
+        "ece": expected_calibration_error(y, p),
+        "precision_at_10pct": precision,
+        "lift_at_10pct": precision / prevalence if prevalence > 0 else float("nan"),
+        "n": int(len(y)),
+        "positives": int(y.sum()),
+    }
+
+
+def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
+    """Per equal-width bin: mean prediction, observed rate, count (for plots and reports)."""
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    rows = []
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            rows.append({"bin": b, "predicted": float(p[mask].mean()), "observed": float(y[mask].mean()),
+                         "n": int(mask.sum())})
+    return rows

@@ -1,0 +1,212 @@
+"""Training on snapshots: a time split, LightGBM with monotone levers, Platt calibration, a refit.
+
+1. train on the earlier labelled months and early-stop on the next slice: that fixes the rounds;
+2. refit on everything before the holdout (the latest labelled months) with those rounds, calibrate
+   on margins cross-fitted over time blocks (so calibration never sees a booster's own training
+   rows), and measure on the holdout — that model is kept as `holdout_model.txt`;
+3. do the same on every labelled row: the production model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.metadata
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from flightrisk.config import TrainSettings
+from flightrisk.errors import InputError
+from flightrisk.features.catalog import Catalog
+from flightrisk.model.artifact import FlightRiskModel, encode_features
+from flightrisk.model.baselines import fit_predict_baselines
+from flightrisk.model.calibration import fit_platt
+from flightrisk.model.metrics import calibration_table, holdout_metrics
+from flightrisk.model.profile import build_profile
+
+
+@dataclasses.dataclass
+class TimeSplit:
+    train_months: list[pd.Timestamp]
+    validation_months: list[pd.Timestamp]
+    holdout_months: list[pd.Timestamp]
+
+
+@dataclasses.dataclass
+class TrainingReport:
+    metrics: dict
+    holdout: pd.DataFrame  # employee_id, snapshot_date, label, risk, and each baseline's risk
+    importance: pd.DataFrame
+    calibration_bins: list[dict]
+    best_rounds: int
+
+
+def split_by_time(snapshot_dates: pd.Series, settings: TrainSettings) -> TimeSplit:
+    """Earlier months train, the next `validation_months` validate, the latest labelled months test."""
+    months = sorted(pd.to_datetime(snapshot_dates).unique())
+    needed = settings.holdout_months + settings.validation_months + 3
+    if len(months) < needed:
+        raise InputError(
+            f"only {len(months)} labelled snapshot months; training needs at least {needed} "
+            f"({settings.holdout_months} holdout + {settings.validation_months} validation + 3 to learn from). "
+            "Use a longer extract or a shorter --horizon."
+        )
+    holdout = months[-settings.holdout_months :]
+    validation = months[-(settings.holdout_months + settings.validation_months) : -settings.holdout_months]
+    train = months[: -(settings.holdout_months + settings.validation_months)]
+    return TimeSplit(list(train), list(validation), list(holdout))
+
+
+def monotone_constraints(catalog: Catalog) -> list[int]:
+    return [spec.monotone for spec in catalog.features]
+
+
+def category_levels(frame: pd.DataFrame, catalog: Catalog) -> dict[str, list[str]]:
+    return {name: sorted(frame[name].dropna().astype(str).unique().tolist()) for name in catalog.categorical}
+
+
+def _dataset(x: np.ndarray, y: np.ndarray, catalog: Catalog, reference=None) -> lgb.Dataset:
+    categorical = [i for i, spec in enumerate(catalog.features) if spec.type == "categorical"]
+    return lgb.Dataset(
+        x, label=y, feature_name=catalog.names, categorical_feature=categorical or "auto",
+        reference=reference, free_raw_data=False,
+    )
+
+
+def fit_booster(
+    x: np.ndarray, y: np.ndarray, catalog: Catalog, settings: TrainSettings,
+    rounds: int, x_valid: np.ndarray | None = None, y_valid: np.ndarray | None = None,
+) -> lgb.Booster:
+    params = settings.lightgbm_params() | {"monotone_constraints": monotone_constraints(catalog)}
+    train_set = _dataset(x, y, catalog)
+    if x_valid is None:
+        return lgb.train(params, train_set, num_boost_round=rounds)
+    valid_set = _dataset(x_valid, y_valid, catalog, reference=train_set)
+    return lgb.train(
+        params, train_set, num_boost_round=rounds, valid_sets=[valid_set],
+        callbacks=[lgb.early_stopping(settings.early_stopping_rounds, verbose=False)],
+    )
+
+
+def cross_fitted_margins(
+    x: np.ndarray, y: np.ndarray, months: np.ndarray, catalog: Catalog, settings: TrainSettings, rounds: int
+) -> np.ndarray:
+    """Out-of-block margins: each time block is predicted by a booster that never saw it."""
+    unique = np.array(sorted(np.unique(months)))
+    blocks = np.array_split(unique, settings.calibration_folds)
+    margins = np.empty(len(y))
+    for block in blocks:
+        held = np.isin(months, block)
+        booster = fit_booster(x[~held], y[~held], catalog, settings, rounds)
+        margins[held] = booster.predict(x[held], raw_score=True)
+    return margins
+
+
+def refit_and_calibrate(
+    x: np.ndarray, y: np.ndarray, months: np.ndarray, catalog: Catalog, settings: TrainSettings, rounds: int
+):
+    """A booster on all given rows, Platt-calibrated on margins cross-fitted over time blocks."""
+    booster = fit_booster(x, y, catalog, settings, rounds)
+    calibration = fit_platt(cross_fitted_margins(x, y, months, catalog, settings, rounds), y)
+    return booster, calibration
+
+
+def package_versions() -> dict[str, str]:
+    names = ("flightrisk", "lightgbm", "numpy", "pandas", "scikit-learn", "shap", "mlflow")
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def train_on_snapshots(
+    features: pd.DataFrame, catalog: Catalog, settings: TrainSettings, data_hash: str
+) -> tuple[FlightRiskModel, TrainingReport]:
+    """Train, measure on the out-of-time holdout, refit and calibrate. Pure: no files, no MLflow."""
+    labelled = features[features["label"].notna()].reset_index(drop=True)
+    if labelled.empty:
+        raise InputError("the feature table has no labelled rows; the extract is too short for the horizon")
+    split = split_by_time(labelled["snapshot_date"], settings)
+    when = pd.to_datetime(labelled["snapshot_date"])
+    in_train = when.isin(split.train_months).to_numpy()
+    in_valid = when.isin(split.validation_months).to_numpy()
+    in_holdout = when.isin(split.holdout_months).to_numpy()
+    categories = category_levels(labelled[~in_holdout], catalog)
+    x = encode_features(labelled, catalog, categories)
+    y = labelled["label"].astype(int).to_numpy()
+
+    # 1. Choose the number of rounds by early stopping on the validation months.
+    early = fit_booster(x[in_train], y[in_train], catalog, settings, settings.max_rounds, x[in_valid], y[in_valid])
+    best_rounds = max(int(early.best_iteration or early.current_iteration()), 10)
+    months = when.to_numpy()
+    before = in_train | in_valid
+
+    # 2. The holdout model: refit on everything before the holdout, exactly as the production
+    #    model is refit on everything, so the holdout numbers describe the procedure we ship.
+    holdout_booster, holdout_calibration = refit_and_calibrate(x[before], y[before], months[before], catalog,
+                                                               settings, best_rounds)
+    holdout_risk = holdout_calibration.risk(holdout_booster.predict(x[in_holdout], raw_score=True))
+
+    # 3. The production model: every labelled row.
+    booster, calibration = refit_and_calibrate(x, y, months, catalog, settings, best_rounds)
+
+    holdout = labelled.loc[in_holdout, ["employee_id", "snapshot_date", "label"]].reset_index(drop=True)
+    holdout["risk"] = holdout_risk
+    metrics = evaluate_on_holdout(labelled, before, in_holdout, holdout_risk, catalog)
+    for name in ("logistic_regression", "tenure_role", "prior"):
+        if name in metrics["baselines"]:
+            holdout[f"risk_{name}"] = metrics["baselines"][name].pop("_risk")
+    metrics["horizon_months"] = settings.horizon_months
+    metrics["holdout_start"] = str(min(split.holdout_months).date())
+    metrics["holdout_end"] = str(max(split.holdout_months).date())
+
+    gain = booster.feature_importance(importance_type="gain")
+    importance = pd.DataFrame(
+        {"feature": catalog.names, "lever": [s.lever for s in catalog.features], "gain": gain}
+    ).sort_values("gain", ascending=False, ignore_index=True)
+    profile = build_profile(labelled, x, catalog, categories, calibration.risk(booster.predict(x, raw_score=True)),
+                            when)
+    metadata = {
+        "kind": "snapshots",
+        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "horizon_months": settings.horizon_months,
+        "train_window": [str(min(split.train_months).date()), str(max(split.validation_months).date())],
+        "holdout_window": [metrics["holdout_start"], metrics["holdout_end"]],
+        "final_window": [str(when.min().date()), str(when.max().date())],
+        "rows": {"train": int(in_train.sum()), "validation": int(in_valid.sum()), "holdout": int(in_holdout.sum()),
+                 "final": int(len(labelled))},
+        "best_rounds": best_rounds,
+        "data_sha256": data_hash,
+        "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(settings).items()},
+        "risk_bands": list(settings.risk_bands),
+        "package_versions": package_versions(),
+        "metrics": metrics,
+    }
+    model = FlightRiskModel(
+        booster=booster, calibration=calibration, catalog=catalog, profile=profile, metadata=metadata,
+        holdout_booster=holdout_booster, holdout_calibration=holdout_calibration,
+    )
+    report = TrainingReport(metrics, holdout, importance, calibration_table(holdout["label"], holdout_risk),
+                            best_rounds)
+    return model, report
+
+
+def evaluate_on_holdout(
+    labelled: pd.DataFrame, fit_rows: np.ndarray, test_rows: np.ndarray, risk: np.ndarray, catalog: Catalog
+) -> dict:
+    """The model's holdout metrics, and each baseline's, fitted on `fit_rows` of the same table."""
+    y = labelled["label"].astype(int).to_numpy()
+    metrics = holdout_metrics(y[test_rows], risk)
+    numeric = [s.name for s in catalog.features if s.type == "numeric"]
+    baselines = fit_predict_baselines(
+        labelled[fit_rows], y[fit_rows], labelled[test_rows], numeric, catalog.categorical
+    )
+    metrics["baselines"] = {
+        name: holdout_metrics(y[test_rows], predicted) | {"_risk": predicted} for name, predicted in baselines.items()
+    }
+    return metrics

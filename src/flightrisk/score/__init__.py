@@ -1,0 +1,1 @@
+"""Batch scoring and the MLflow pyfunc model."""

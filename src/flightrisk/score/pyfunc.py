@@ -1,0 +1,27 @@
+"""The MLflow pyfunc model, logged as code (models-from-code): nothing is pickled.
+
+MLflow loads this file, which loads the model directory shipped as an artifact with the
+package's own loader; `predict` returns the columns of SPEC.md's scores.
+"""
+
+from __future__ import annotations
+
+import mlflow
+import pandas as pd
+from mlflow.pyfunc import PythonModel
+
+
+class FlightRiskPyfunc(PythonModel):
+    def load_context(self, context):
+        from flightrisk.model.artifact import load_model
+
+        self.model = load_model(context.artifacts["model_dir"])
+
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        from flightrisk.score.batch import score_frame
+
+        explain = bool((params or {}).get("explain", True))
+        return score_frame(self.model, model_input, explain=explain)
+
+
+mlflow.models.set_model(FlightRiskPyfunc())

@@ -1,0 +1,125 @@
+"""Everything MLflow: runs, artifacts, the registry, the `champion` alias and its promotion gate.
+
+Nothing else in the package imports mlflow at module level, so the core stays usable without it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import flightrisk
+
+REGISTERED_MODEL = "flightrisk"
+CHAMPION_ALIAS = "champion"
+EXPERIMENT = "flightrisk"
+DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
+
+
+def _mlflow():
+    # Batch jobs and CI read these logs: no progress bars, no chatter below warnings.
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    import logging
+
+    import mlflow
+
+    for name in ("mlflow", "alembic"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+    uri = os.environ.get("MLFLOW_TRACKING_URI", DEFAULT_TRACKING_URI)
+    mlflow.set_tracking_uri(uri)
+    return mlflow
+
+
+def _experiment_id(mlflow, name: str) -> str:
+    found = mlflow.get_experiment_by_name(name)
+    if found is not None:
+        return found.experiment_id
+    artifacts = Path("mlruns").resolve().as_uri()
+    return mlflow.create_experiment(name, artifact_location=artifacts)
+
+
+def passes_gate(metrics: dict) -> tuple[bool, str]:
+    """The promotion gate: the model must beat the logistic baseline on the holdout's ROC-AUC."""
+    ours = metrics.get("roc_auc")
+    baseline = metrics.get("baselines", {}).get("logistic_regression", {}).get("roc_auc")
+    if ours is None or baseline is None:
+        return False, "no holdout ROC-AUC to compare"
+    if ours > baseline:
+        return True, f"roc_auc {ours:.4f} > logistic_regression {baseline:.4f}"
+    return False, f"roc_auc {ours:.4f} <= logistic_regression {baseline:.4f}"
+
+
+def _flat_metrics(metrics: dict, prefix: str = "") -> dict[str, float]:
+    flat = {}
+    for key, value in metrics.items():
+        if isinstance(value, dict):
+            flat.update(_flat_metrics(value, f"{prefix}{key}."))
+        elif isinstance(value, int | float) and not isinstance(value, bool) and value == value:
+            flat[f"{prefix}{key}"] = float(value)
+    return flat
+
+
+def log_training_run(
+    model_dir: Path,
+    params: dict,
+    metrics: dict,
+    extra_artifacts: dict[str, Path],
+    run_name: str = "train",
+) -> dict:
+    """Log a run, log the model directory as a pyfunc model, register it, and apply the gate."""
+    mlflow = _mlflow()
+    from mlflow import MlflowClient
+
+    model_dir = Path(model_dir).resolve()
+    with mlflow.start_run(experiment_id=_experiment_id(mlflow, EXPERIMENT), run_name=run_name) as run:
+        mlflow.log_params({k: str(v)[:500] for k, v in params.items()})
+        mlflow.log_metrics(_flat_metrics(metrics))
+        for name, path in extra_artifacts.items():
+            mlflow.log_artifact(str(path), artifact_path=name)
+        info = log_pyfunc_model(mlflow, model_dir)
+        run_id = run.info.run_id
+    client = MlflowClient()
+    version = mlflow.register_model(info.model_uri, REGISTERED_MODEL)
+    promoted, reason = passes_gate(metrics)
+    client.set_model_version_tag(REGISTERED_MODEL, version.version, "gate", reason)
+    client.set_model_version_tag(REGISTERED_MODEL, version.version, "passed_gate", str(promoted).lower())
+    if promoted:
+        client.set_registered_model_alias(REGISTERED_MODEL, CHAMPION_ALIAS, version.version)
+    return {"run_id": run_id, "version": str(version.version), "promoted": promoted, "gate": reason}
+
+
+def log_pyfunc_model(mlflow, model_dir: Path):
+    """Models-from-code: MLflow stores our loader script and the model files, never a pickle."""
+    package_dir = Path(flightrisk.__file__).resolve().parent
+    loader = package_dir / "score" / "pyfunc.py"
+    return mlflow.pyfunc.log_model(
+        name="model",
+        python_model=str(loader),
+        artifacts={"model_dir": str(model_dir)},
+        code_paths=[str(package_dir)],
+        pip_requirements=_requirements(),
+    )
+
+
+def _requirements() -> list[str]:
+    import importlib.metadata as md
+
+    names = ("pandas", "numpy", "pyarrow", "scikit-learn", "lightgbm", "shap", "pyyaml", "jinja2", "mlflow")
+    reqs = []
+    for name in names:
+        try:
+            reqs.append(f"{name}=={md.version(name)}")
+        except md.PackageNotFoundError:
+            continue
+    return reqs
+
+
+def load_registered_model_dir(uri: str) -> Path:
+    """Download the model directory behind `models:/flightrisk@champion` (or any model URI)."""
+    mlflow = _mlflow()
+    target = Path(tempfile.mkdtemp(prefix="flightrisk-model-"))
+    local = mlflow.artifacts.download_artifacts(artifact_uri=uri.rstrip("/") + "/artifacts/model_dir",
+                                                dst_path=str(target))
+    return Path(local)
