@@ -74,7 +74,9 @@ def features(
     raw: Annotated[Path, typer.Option("--raw", help="Folder of the raw extract.")],
     out_file: Annotated[Path, typer.Option("--out", help="Feature table to write (.parquet or .csv).")],
     horizon: Annotated[int, typer.Option(help="Label horizon in months.", min=1, max=36)] = 12,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Only the snapshot at this date (YYYY-MM-DD).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Only the snapshot at this date (YYYY-MM-DD).")
+    ] = None,
 ) -> None:
     """Build the point-in-time feature table: one row per employee and month-end."""
     from flightrisk.features import build_snapshot_features, load_catalog
@@ -95,10 +97,16 @@ def features(
 @app.command()
 def train(
     out_dir: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
-    features_file: Annotated[Path | None, typer.Option("--features", help="Feature table from `features`.")] = None,
-    table: Annotated[Path | None, typer.Option("--table", help="A flat table you bring (one row per person).")] = None,
+    features_file: Annotated[
+        Path | None, typer.Option("--features", help="Feature table from `features`.")
+    ] = None,
+    table: Annotated[
+        Path | None, typer.Option("--table", help="A flat table you bring (one row per person).")
+    ] = None,
     catalog: Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML of the flat table.")] = None,
-    raw: Annotated[Path | None, typer.Option("--raw", help="Raw extract; with truth/ adds the oracle.")] = None,
+    raw: Annotated[
+        Path | None, typer.Option("--raw", help="Raw extract; with truth/ adds the oracle.")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     register: Annotated[bool, typer.Option(help="Log to MLflow and register the model.")] = True,
 ) -> None:
@@ -107,7 +115,9 @@ def train(
 
     settings = TrainSettings(seed=seed)
     if (features_file is None) == (table is None):
-        raise InputError("give either --features FILE (snapshots) or --table FILE --catalog YAML (a flat table)")
+        raise InputError(
+            "give either --features FILE (snapshots) or --table FILE --catalog YAML (a flat table)"
+        )
     if table is not None:
         from flightrisk.flat.pipeline import train_flat_cli
 
@@ -121,8 +131,12 @@ def train(
 @app.command()
 def evaluate(
     model: Annotated[Path, typer.Option("--model", help="Model directory.")],
-    features_file: Annotated[Path, typer.Option("--features", help="Feature table the model was trained on.")],
-    raw: Annotated[Path | None, typer.Option("--raw", help="Raw extract; with truth/ adds the oracle.")] = None,
+    features_file: Annotated[
+        Path, typer.Option("--features", help="Feature table the model was trained on.")
+    ],
+    raw: Annotated[
+        Path | None, typer.Option("--raw", help="Raw extract; with truth/ adds the oracle.")
+    ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the metrics JSON here.")] = None,
 ) -> None:
     """Holdout metrics of SPEC.md, with baselines, and the oracle where the extract has truth/."""
@@ -132,6 +146,54 @@ def evaluate(
 
     metrics = evaluate_cli(model, features_file, raw, out_file)
     out.print_json(json.dumps(metrics))
+
+
+@app.command()
+def score(
+    model: Annotated[
+        str, typer.Option("--model", help="Model directory or MLflow URI (models:/flightrisk@champion).")
+    ],
+    out_file: Annotated[Path, typer.Option("--out", help="Scores to write (.parquet or .csv).")],
+    input_file: Annotated[Path | None, typer.Option("--input", help="Feature table to score.")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Add lever contributions and drivers.")] = False,
+    top_k: Annotated[int, typer.Option("--top-k", help="Drivers per person.", min=1, max=10)] = 3,
+    latest: Annotated[
+        bool, typer.Option("--latest", help="Score only the latest snapshot in the input.")
+    ] = False,
+    raw: Annotated[
+        Path | None, typer.Option("--raw", help="Build the snapshot from this raw extract.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Snapshot date with --raw (YYYY-MM-DD).")
+    ] = None,
+    max_bad_share: Annotated[
+        float, typer.Option(help="Abort when more rows than this share are bad.")
+    ] = 0.05,
+    chunk_rows: Annotated[int, typer.Option(help="Rows per streamed chunk.", min=100)] = 50_000,
+) -> None:
+    """Batch scoring, streamed in chunks; writes <out>.run.json and appends to reports/runs.jsonl."""
+    from flightrisk.pipeline import score_cli
+
+    when = _parse_date(as_of, "--as-of") if as_of else None
+    score_cli(model, input_file, out_file, explain, top_k, latest, raw, when, max_bad_share, chunk_rows, err)
+
+
+@app.command()
+def explain(
+    model: Annotated[Path, typer.Option("--model", help="Model directory.")],
+    input_file: Annotated[Path, typer.Option("--input", help="Feature table holding the person.")],
+    employee: Annotated[str, typer.Option("--employee", help="The employee_id to explain.")],
+    lang: Annotated[str, typer.Option("--lang", help="en or sv.")] = "en",
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """One person's explanation: risk, levers, drivers in words, and what-if actions (latest snapshot)."""
+    from flightrisk.pipeline import explain_cli
+
+    if lang not in ("en", "sv"):
+        raise InputError(f"--lang must be 'en' or 'sv', got {lang!r}")
+    if fmt not in ("text", "json"):
+        raise InputError(f"--format must be 'text' or 'json', got {fmt!r}")
+    print(explain_cli(model, input_file, employee, lang, fmt))
 
 
 def _parse_date(value: str, option: str):

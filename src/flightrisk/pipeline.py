@@ -38,8 +38,9 @@ def read_truth(raw: Path | None) -> pd.DataFrame | None:
     return read_table(path) if path is not None else None
 
 
-def train_snapshots_cli(features_file: Path, out_dir: Path, raw: Path | None, settings: TrainSettings,
-                        register: bool, console) -> dict:
+def train_snapshots_cli(
+    features_file: Path, out_dir: Path, raw: Path | None, settings: TrainSettings, register: bool, console
+) -> dict:
     from flightrisk.model.artifact import save_model
     from flightrisk.model.train import train_on_snapshots
 
@@ -47,7 +48,9 @@ def train_snapshots_cli(features_file: Path, out_dir: Path, raw: Path | None, se
     catalog = load_catalog()
     missing = [name for name in catalog.names if name not in features.columns]
     if missing:
-        raise InputError(f"{features_file}: missing feature column(s) {missing}; rebuild with `flightrisk features`")
+        raise InputError(
+            f"{features_file}: missing feature column(s) {missing}; rebuild with `flightrisk features`"
+        )
     model, report = train_on_snapshots(features, catalog, settings, sha256_file(features_file))
     truth = read_truth(raw)
     if truth is not None:
@@ -56,15 +59,22 @@ def train_snapshots_cli(features_file: Path, out_dir: Path, raw: Path | None, se
         report.metrics["oracle_roc_auc"] = oracle_roc_auc(report.holdout, truth, settings.horizon_months)
         model.metadata["metrics"] = report.metrics
     save_model(model, out_dir)
-    summary = {"holdout roc_auc": report.metrics["roc_auc"], "ece": report.metrics["ece"],
-               "logistic roc_auc": report.metrics["baselines"]["logistic_regression"]["roc_auc"]}
+    summary = {
+        "holdout roc_auc": report.metrics["roc_auc"],
+        "ece": report.metrics["ece"],
+        "logistic roc_auc": report.metrics["baselines"]["logistic_regression"]["roc_auc"],
+    }
     if "oracle_roc_auc" in report.metrics:
         summary["oracle roc_auc"] = report.metrics["oracle_roc_auc"]
-    console.print("Trained " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()) + f"; model in {out_dir}")
+    console.print(
+        "Trained " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()) + f"; model in {out_dir}"
+    )
     if register:
         registered = log_to_mlflow(out_dir, model, report)
         verdict = "promoted to champion" if registered["promoted"] else "NOT promoted"
-        console.print(f"MLflow: registered flightrisk version {registered['version']}, {verdict} ({registered['gate']})")
+        console.print(
+            f"MLflow: registered flightrisk version {registered['version']}, {verdict} ({registered['gate']})"
+        )
     return report.metrics
 
 
@@ -85,8 +95,10 @@ def log_to_mlflow(out_dir: Path, model, report) -> dict:
         calibration_png(report.calibration_bins, files["calibration"])
         importance_png(report.importance, files["importance"])
         report.importance.to_csv(files["importance_table"], index=False)
-        params = dict(model.metadata["settings"]) | {"best_rounds": report.best_rounds,
-                                                     "data_sha256": model.metadata["data_sha256"]}
+        params = dict(model.metadata["settings"]) | {
+            "best_rounds": report.best_rounds,
+            "data_sha256": model.metadata["data_sha256"],
+        }
         return tracking.log_training_run(out_dir, params, report.metrics, files)
 
 
@@ -99,3 +111,189 @@ def evaluate_cli(model_dir: Path, features_file: Path, raw: Path | None, out_fil
     if out_file is not None:
         write_json(metrics, out_file)
     return json.loads(json.dumps(metrics))
+
+
+def resolve_model(model_ref: str) -> Path:
+    """A model directory, or an MLflow URI (models:/flightrisk@champion) downloaded to a temp folder."""
+    if "://" in model_ref or model_ref.startswith("models:/") or model_ref.startswith("runs:/"):
+        from flightrisk.tracking import load_registered_model_dir
+
+        try:
+            return load_registered_model_dir(model_ref)
+        except Exception as exc:  # MLflow raises its own errors for unknown models and aliases
+            raise InputError(f"{model_ref}: cannot load this model from MLflow ({exc})") from exc
+    return Path(model_ref)
+
+
+def run_record(
+    model, model_dir: Path, input_path: Path, stats, drift: dict, started, ended, extra: dict
+) -> dict:
+    import getpass
+    import uuid
+
+    import flightrisk
+    from flightrisk.score.batch import PSI_THRESHOLD
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in some containers
+        user = "unknown"
+    return {
+        "run_id": str(uuid.uuid4()),
+        "started_utc": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "ended_utc": ended.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "user": user,
+        "code_version": flightrisk.__version__,
+        "model": {
+            "directory": str(model_dir),
+            "created_utc": model.metadata.get("created_utc"),
+            "data_sha256": model.metadata.get("data_sha256"),
+            "files_sha256": model.metadata.get("files_sha256"),
+        },
+        "input": {"path": str(input_path), "sha256": sha256_file(input_path)},
+        "rows": {
+            "read": stats.rows_read,
+            "scored": stats.rows_scored,
+            "flagged": stats.rows_flagged,
+            "rejected": stats.rows_rejected,
+        },
+        "rejected_examples": stats.rejected_examples,
+        "flagged_by_feature": stats.flagged_by_feature,
+        "seconds": {k: round(v, 3) for k, v in stats.seconds.items()},
+        "drift": {
+            "method": "population stability index against the training data",
+            "threshold": PSI_THRESHOLD,
+            "psi": drift,
+            "exceeding": sorted(k for k, v in drift.items() if v > PSI_THRESHOLD),
+        },
+        **extra,
+    }
+
+
+def score_cli(
+    model_ref: str,
+    input_path: Path | None,
+    out_path: Path,
+    explain: bool,
+    top_k: int,
+    latest: bool,
+    raw: Path | None,
+    as_of,
+    max_bad_share: float,
+    chunk_rows: int,
+    console,
+) -> dict:
+    import datetime as dt
+
+    from flightrisk.io import write_table
+    from flightrisk.model.artifact import load_model
+    from flightrisk.score.batch import latest_snapshot, score_file
+
+    started = dt.datetime.now(dt.UTC)
+    model_dir = resolve_model(model_ref)
+    model = load_model(model_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        if raw is not None:
+            if as_of is None:
+                raise InputError("--raw needs --as-of DATE: the month-end to build the snapshot for")
+            from flightrisk.features import build_snapshot_features
+            from flightrisk.schema import load_raw
+
+            snapshot = build_snapshot_features(
+                load_raw(raw),
+                model.catalog,
+                horizon=int(model.metadata.get("horizon_months", 12)),
+                as_of=as_of,
+            )
+            input_path = Path(tmp) / "snapshot.parquet"
+            write_table(snapshot, input_path)
+        elif input_path is None:
+            raise InputError("give --input FILE, or --raw DIR --as-of DATE")
+        only = latest_snapshot(input_path) if latest else None
+        progress = _progress(console)
+        with progress as bar:
+            task = bar.add_task("Scoring", total=None) if bar else None
+            stats, drift = score_file(
+                model,
+                input_path,
+                out_path,
+                explain=explain,
+                top_k=top_k,
+                chunk_rows=chunk_rows,
+                max_bad_share=max_bad_share,
+                only_date=only,
+                progress=(lambda n: bar.advance(task, n)) if bar else None,
+            )
+        ended = dt.datetime.now(dt.UTC)
+        record = run_record(
+            model,
+            model_dir,
+            input_path,
+            stats,
+            drift,
+            started,
+            ended,
+            {
+                "output": str(out_path),
+                "explain": explain,
+                "snapshot_date": str(only.date()) if only is not None else None,
+            },
+        )
+    write_json(record, Path(str(out_path) + ".run.json"))
+    runs_log = Path("reports") / "runs.jsonl"
+    runs_log.parent.mkdir(parents=True, exist_ok=True)
+    with open(runs_log, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n")
+    console.print(
+        f"Scored {stats.rows_scored} of {stats.rows_read} rows ({stats.rows_flagged} low-confidence, "
+        f"{stats.rows_rejected} rejected) into {out_path}; drift above threshold: "
+        f"{record['drift']['exceeding'] or 'none'}"
+    )
+    return record
+
+
+class _NoProgress:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _progress(console):
+    """A rich progress bar on a terminal; nothing in pipes and CI."""
+    if not console.is_terminal:
+        return _NoProgress()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt: str) -> str:
+    from flightrisk.explain.person import explain_people, explanation_text
+    from flightrisk.model.artifact import load_model
+
+    model = load_model(model_dir)
+    frame = read_table(input_path)
+    frame["employee_id"] = frame["employee_id"].astype(str)
+    rows = frame[frame["employee_id"] == employee]
+    if rows.empty:
+        raise InputError(f"{input_path}: no row for employee_id {employee!r}")
+    rows = (
+        rows.assign(snapshot_date=pd.to_datetime(rows["snapshot_date"])).sort_values("snapshot_date").tail(1)
+    )
+    for spec in model.catalog.features:
+        if spec.type == "numeric":
+            rows[spec.name] = pd.to_numeric(rows[spec.name], errors="coerce")
+    person = explain_people(model, rows, lang=lang)[0]
+    person["model_created_utc"] = model.metadata.get("created_utc")
+    if fmt == "json":
+        return json.dumps(person, indent=2, ensure_ascii=False)
+    return explanation_text(person, lang)

@@ -120,6 +120,7 @@ def load_registered_model_dir(uri: str) -> Path:
     """Download the model directory behind `models:/flightrisk@champion` (or any model URI)."""
     mlflow = _mlflow()
     target = Path(tempfile.mkdtemp(prefix="flightrisk-model-"))
-    local = mlflow.artifacts.download_artifacts(artifact_uri=uri.rstrip("/") + "/artifacts/model_dir",
-                                                dst_path=str(target))
+    local = mlflow.artifacts.download_artifacts(
+        artifact_uri=uri.rstrip("/") + "/artifacts/model_dir", dst_path=str(target)
+    )
     return Path(local)

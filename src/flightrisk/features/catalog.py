@@ -127,7 +127,9 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
             if not entry.get(key):
                 problems.append(f"action '{name}' needs '{key}'")
         actions.append(
-            ActionSpec(name, str(lever), str(entry.get("text_en", "")), str(entry.get("text_sv", "")), tuple(changes))
+            ActionSpec(
+                name, str(lever), str(entry.get("text_en", "")), str(entry.get("text_sv", "")), tuple(changes)
+            )
         )
     features: list[FeatureSpec] = []
     for name in feature_names:
@@ -143,7 +145,9 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
             problems.append(f"feature '{name}': type must be numeric or categorical, got {kind!r}")
         monotone = entry.get("monotone", 0)
         if monotone not in (-1, 0, 1) or (kind == "categorical" and monotone != 0):
-            problems.append(f"feature '{name}': monotone must be -1, 0 or 1 (0 for categorical), got {monotone!r}")
+            problems.append(
+                f"feature '{name}': monotone must be -1, 0 or 1 (0 for categorical), got {monotone!r}"
+            )
         for key in ("label_en", "label_sv", "unit"):
             if not entry.get(key):
                 problems.append(f"feature '{name}' needs '{key}'")

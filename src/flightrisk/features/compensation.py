@@ -20,8 +20,11 @@ def compensation_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) 
     month = panel["month_key"]
     peer_pay = peer_ratio(
         base,
-        [[month, panel["role"], panel["level"], panel["region"]], [month, panel["role"], panel["region"]],
-         [month, panel["role"]]],
+        [
+            [month, panel["role"], panel["level"], panel["region"]],
+            [month, panel["role"], panel["region"]],
+            [month, panel["role"]],
+        ],
     )
     # Compression: pay against colleagues in the same role hired within the last two years.
     tenure = months_between(panel["snapshot_date"], panel["hire_date"])
@@ -29,8 +32,8 @@ def compensation_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) 
     newer_median = (
         base.where(recent).groupby([month, panel["role"], panel["region"]], sort=False).transform("median")
     )
-    newer_count = base.where(recent).groupby([month, panel["role"], panel["region"]], sort=False).transform(
-        "count"
+    newer_count = (
+        base.where(recent).groupby([month, panel["role"], panel["region"]], sort=False).transform("count")
     )
     pay_vs_newer = (base / newer_median).where((newer_count >= 3) & ~recent)
 

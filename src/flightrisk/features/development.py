@@ -13,7 +13,9 @@ AI_CRM_TOPICS = ("AI tools for sales", "CRM")
 
 def development_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     jobs = tables["job_history"].sort_values(["employee_id", "effective_date"], kind="stable").copy()
-    rank = jobs["role"].map({role: i for i, role in enumerate(ROLE_ORDER)}).astype(float) * 100 + jobs["level"]
+    rank = (
+        jobs["role"].map({role: i for i, role in enumerate(ROLE_ORDER)}).astype(float) * 100 + jobs["level"]
+    )
     previous = rank.groupby(jobs["employee_id"], sort=False).shift(1)
     promotions = jobs[previous.notna() & (rank > previous)]
     last_promo = as_of(panel, promotions, "effective_date", [])

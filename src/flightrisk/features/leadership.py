@@ -24,7 +24,9 @@ def _team_exits_12m(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.
         return pd.Series(0.0, index=panel.index)
     jobs = tables["job_history"][["employee_id", "effective_date", "manager_id"]].copy()
     jobs["effective_date"] = pd.to_datetime(jobs["effective_date"]).astype("datetime64[ns]")
-    left = leavers.assign(termination_date=pd.to_datetime(leavers["termination_date"]).astype("datetime64[ns]"))
+    left = leavers.assign(
+        termination_date=pd.to_datetime(leavers["termination_date"]).astype("datetime64[ns]")
+    )
     at_exit = pd.merge_asof(
         left.sort_values("termination_date"),
         jobs.sort_values("effective_date"),
@@ -53,7 +55,9 @@ def _team_exits_12m(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.
 def leadership_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     changes = _manager_changes(tables["job_history"])
     last_change = as_of(panel, changes, "effective_date", [])
-    with_manager = months_between(panel["snapshot_date"], last_change["_event_date"].fillna(panel["hire_date"]))
+    with_manager = months_between(
+        panel["snapshot_date"], last_change["_event_date"].fillna(panel["hire_date"])
+    )
     sessions = tables["one_on_ones"]
     check_ins = sessions[sessions["kind"] == "check_in"]
     last_check_in = as_of(panel, check_ins, "date", [])

@@ -105,9 +105,7 @@ def monthly_total(
     return pd.Series(totals.reindex(index).fillna(0.0).to_numpy(), index=panel.index)
 
 
-def as_of(
-    panel: pd.DataFrame, table: pd.DataFrame, date_column: str, columns: list[str]
-) -> pd.DataFrame:
+def as_of(panel: pd.DataFrame, table: pd.DataFrame, date_column: str, columns: list[str]) -> pd.DataFrame:
     """The latest record of `table` dated on or before each row's snapshot (merge_asof)."""
     right = table[["employee_id", date_column, *columns]].copy()
     right[date_column] = pd.to_datetime(right[date_column]).astype("datetime64[ns]")

@@ -1,11 +1,11 @@
 """The model directory: a LightGBM text model, JSON and YAML — nothing that needs unpickling.
 
-    model.txt            the production booster (refit on every labelled row)
-    holdout_model.txt    the booster trained before the holdout (for honest evaluation)
-    calibration.json     Platt parameters of both
-    catalog.yaml         the feature catalog the model was trained with
-    profile.json         what the training data looked like: ranges, categories, PSI bins, risk quantiles
-    metadata.json        window, horizon, settings, versions, metrics, and the SHA-256 of every file above
+model.txt            the production booster (refit on every labelled row)
+holdout_model.txt    the booster trained before the holdout (for honest evaluation)
+calibration.json     Platt parameters of both
+catalog.yaml         the feature catalog the model was trained with
+profile.json         what the training data looked like: ranges, categories, PSI bins, risk quantiles
+metadata.json        window, horizon, settings, versions, metrics, and the SHA-256 of every file above
 """
 
 from __future__ import annotations
@@ -109,14 +109,18 @@ def load_model(model_dir: Path, verify: bool = True) -> FlightRiskModel:
     model_dir = Path(model_dir)
     meta_path = model_dir / "metadata.json"
     if not meta_path.is_file():
-        raise InputError(f"{model_dir}: not a flightrisk model directory (no metadata.json); run `flightrisk train`")
+        raise InputError(
+            f"{model_dir}: not a flightrisk model directory (no metadata.json); run `flightrisk train`"
+        )
     metadata = json.loads(meta_path.read_text(encoding="utf-8"))
     if verify:
         verify_files(model_dir, metadata)
     import yaml
 
-    catalog = catalog_from_dict(yaml.safe_load((model_dir / "catalog.yaml").read_text(encoding="utf-8")),
-                                str(model_dir / "catalog.yaml"))
+    catalog = catalog_from_dict(
+        yaml.safe_load((model_dir / "catalog.yaml").read_text(encoding="utf-8")),
+        str(model_dir / "catalog.yaml"),
+    )
     calibration = json.loads((model_dir / "calibration.json").read_text(encoding="utf-8"))
     holdout_path = model_dir / "holdout_model.txt"
     return FlightRiskModel(
@@ -126,5 +130,7 @@ def load_model(model_dir: Path, verify: bool = True) -> FlightRiskModel:
         profile=json.loads((model_dir / "profile.json").read_text(encoding="utf-8")),
         metadata=metadata,
         holdout_booster=lgb.Booster(model_file=str(holdout_path)) if holdout_path.is_file() else None,
-        holdout_calibration=PlattCalibration.from_dict(calibration["holdout"]) if "holdout" in calibration else None,
+        holdout_calibration=PlattCalibration.from_dict(calibration["holdout"])
+        if "holdout" in calibration
+        else None,
     )

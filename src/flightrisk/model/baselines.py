@@ -16,7 +16,11 @@ def logistic_pipeline(numeric: list[str], categorical: list[str], c: float = 1.0
     transformers = []
     if numeric:
         transformers.append(
-            ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()), numeric)
+            (
+                "num",
+                make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()),
+                numeric,
+            )
         )
     if categorical:
         transformers.append(("cat", OneHotEncoder(handle_unknown="ignore"), categorical))
@@ -47,9 +51,12 @@ def fit_predict_baselines(
     lr.fit(_frame(train, numeric, categorical), y_train)
     predictions["logistic_regression"] = lr.predict_proba(_frame(test, numeric, categorical))[:, 1]
     if tenure in train.columns and role in train.columns:
+
         def shape(frame):
             t = pd.to_numeric(frame[tenure], errors="coerce").astype(float)
-            return pd.DataFrame({"tenure": t, "log_tenure": np.log1p(t.clip(lower=0)), "role": frame[role].astype(str)})
+            return pd.DataFrame(
+                {"tenure": t, "log_tenure": np.log1p(t.clip(lower=0)), "role": frame[role].astype(str)}
+            )
 
         simple = logistic_pipeline(["tenure", "log_tenure"], ["role"])
         simple.fit(shape(train), y_train)

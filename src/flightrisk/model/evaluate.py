@@ -17,8 +17,9 @@ def oracle_roc_auc(holdout: pd.DataFrame, truth: pd.DataFrame, horizon: int) -> 
     truth["snapshot_date"] = pd.to_datetime(truth["month"]) + pd.offsets.MonthEnd(0)
     rows = holdout[["employee_id", "snapshot_date", "label"]].copy()
     rows["snapshot_date"] = pd.to_datetime(rows["snapshot_date"])
-    joined = rows.merge(truth[["employee_id", "snapshot_date", "hazard"]], on=["employee_id", "snapshot_date"],
-                        how="left")
+    joined = rows.merge(
+        truth[["employee_id", "snapshot_date", "hazard"]], on=["employee_id", "snapshot_date"], how="left"
+    )
     if joined["hazard"].isna().any():
         raise InputError(
             f"truth/hazard.parquet lacks {int(joined['hazard'].isna().sum())} of the holdout's person-months; "
@@ -31,7 +32,9 @@ def oracle_roc_auc(holdout: pd.DataFrame, truth: pd.DataFrame, horizon: int) -> 
 def evaluate_model(model: FlightRiskModel, features: pd.DataFrame, truth: pd.DataFrame | None = None) -> dict:
     """SPEC.md's metrics for the model's holdout window of `features`."""
     if model.holdout_booster is None or "holdout_window" not in model.metadata:
-        raise InputError("this model has no out-of-time holdout (a flat-table model); see its cross-validation metrics")
+        raise InputError(
+            "this model has no out-of-time holdout (a flat-table model); see its cross-validation metrics"
+        )
     start, end = (pd.Timestamp(d) for d in model.metadata["holdout_window"])
     labelled = features[features["label"].notna()].reset_index(drop=True)
     when = pd.to_datetime(labelled["snapshot_date"])

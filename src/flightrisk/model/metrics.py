@@ -55,6 +55,12 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict
     for b in range(bins):
         mask = which == b
         if mask.any():
-            rows.append({"bin": b, "predicted": float(p[mask].mean()), "observed": float(y[mask].mean()),
-                         "n": int(mask.sum())})
+            rows.append(
+                {
+                    "bin": b,
+                    "predicted": float(p[mask].mean()),
+                    "observed": float(y[mask].mean()),
+                    "n": int(mask.sum()),
+                }
+            )
     return rows

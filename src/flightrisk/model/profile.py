@@ -25,15 +25,26 @@ def build_profile(
         present = column[~np.isnan(column)]
         if spec.type == "categorical":
             counts = frame[spec.name].astype(str).value_counts(normalize=True)
-            features[spec.name] = {"type": "categorical", "categories": categories[spec.name],
-                                   "shares": {k: float(v) for k, v in counts.items()}}
+            features[spec.name] = {
+                "type": "categorical",
+                "categories": categories[spec.name],
+                "shares": {k: float(v) for k, v in counts.items()},
+            }
             continue
         if len(present) == 0:
-            features[spec.name] = {"type": "numeric", "min": None, "max": None, "edges": [], "shares": [],
-                                   "missing_share": 1.0}
+            features[spec.name] = {
+                "type": "numeric",
+                "min": None,
+                "max": None,
+                "edges": [],
+                "shares": [],
+                "missing_share": 1.0,
+            }
             continue
         edges = np.unique(np.quantile(present, np.linspace(0, 1, PSI_BINS + 1)[1:-1]))
-        shares = np.bincount(np.searchsorted(edges, present, side="right"), minlength=len(edges) + 1) / len(present)
+        shares = np.bincount(np.searchsorted(edges, present, side="right"), minlength=len(edges) + 1) / len(
+            present
+        )
         features[spec.name] = {
             "type": "numeric",
             "min": float(present.min()),

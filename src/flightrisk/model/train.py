@@ -70,14 +70,23 @@ def category_levels(frame: pd.DataFrame, catalog: Catalog) -> dict[str, list[str
 def _dataset(x: np.ndarray, y: np.ndarray, catalog: Catalog, reference=None) -> lgb.Dataset:
     categorical = [i for i, spec in enumerate(catalog.features) if spec.type == "categorical"]
     return lgb.Dataset(
-        x, label=y, feature_name=catalog.names, categorical_feature=categorical or "auto",
-        reference=reference, free_raw_data=False,
+        x,
+        label=y,
+        feature_name=catalog.names,
+        categorical_feature=categorical or "auto",
+        reference=reference,
+        free_raw_data=False,
     )
 
 
 def fit_booster(
-    x: np.ndarray, y: np.ndarray, catalog: Catalog, settings: TrainSettings,
-    rounds: int, x_valid: np.ndarray | None = None, y_valid: np.ndarray | None = None,
+    x: np.ndarray,
+    y: np.ndarray,
+    catalog: Catalog,
+    settings: TrainSettings,
+    rounds: int,
+    x_valid: np.ndarray | None = None,
+    y_valid: np.ndarray | None = None,
 ) -> lgb.Booster:
     params = settings.lightgbm_params() | {"monotone_constraints": monotone_constraints(catalog)}
     train_set = _dataset(x, y, catalog)
@@ -85,7 +94,10 @@ def fit_booster(
         return lgb.train(params, train_set, num_boost_round=rounds)
     valid_set = _dataset(x_valid, y_valid, catalog, reference=train_set)
     return lgb.train(
-        params, train_set, num_boost_round=rounds, valid_sets=[valid_set],
+        params,
+        train_set,
+        num_boost_round=rounds,
+        valid_sets=[valid_set],
         callbacks=[lgb.early_stopping(settings.early_stopping_rounds, verbose=False)],
     )
 
@@ -141,15 +153,18 @@ def train_on_snapshots(
     y = labelled["label"].astype(int).to_numpy()
 
     # 1. Choose the number of rounds by early stopping on the validation months.
-    early = fit_booster(x[in_train], y[in_train], catalog, settings, settings.max_rounds, x[in_valid], y[in_valid])
+    early = fit_booster(
+        x[in_train], y[in_train], catalog, settings, settings.max_rounds, x[in_valid], y[in_valid]
+    )
     best_rounds = max(int(early.best_iteration or early.current_iteration()), 10)
     months = when.to_numpy()
     before = in_train | in_valid
 
     # 2. The holdout model: refit on everything before the holdout, exactly as the production
     #    model is refit on everything, so the holdout numbers describe the procedure we ship.
-    holdout_booster, holdout_calibration = refit_and_calibrate(x[before], y[before], months[before], catalog,
-                                                               settings, best_rounds)
+    holdout_booster, holdout_calibration = refit_and_calibrate(
+        x[before], y[before], months[before], catalog, settings, best_rounds
+    )
     holdout_risk = holdout_calibration.risk(holdout_booster.predict(x[in_holdout], raw_score=True))
 
     # 3. The production model: every labelled row.
@@ -169,8 +184,9 @@ def train_on_snapshots(
     importance = pd.DataFrame(
         {"feature": catalog.names, "lever": [s.lever for s in catalog.features], "gain": gain}
     ).sort_values("gain", ascending=False, ignore_index=True)
-    profile = build_profile(labelled, x, catalog, categories, calibration.risk(booster.predict(x, raw_score=True)),
-                            when)
+    profile = build_profile(
+        labelled, x, catalog, categories, calibration.risk(booster.predict(x, raw_score=True)), when
+    )
     metadata = {
         "kind": "snapshots",
         "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -178,21 +194,33 @@ def train_on_snapshots(
         "train_window": [str(min(split.train_months).date()), str(max(split.validation_months).date())],
         "holdout_window": [metrics["holdout_start"], metrics["holdout_end"]],
         "final_window": [str(when.min().date()), str(when.max().date())],
-        "rows": {"train": int(in_train.sum()), "validation": int(in_valid.sum()), "holdout": int(in_holdout.sum()),
-                 "final": int(len(labelled))},
+        "rows": {
+            "train": int(in_train.sum()),
+            "validation": int(in_valid.sum()),
+            "holdout": int(in_holdout.sum()),
+            "final": int(len(labelled)),
+        },
         "best_rounds": best_rounds,
         "data_sha256": data_hash,
-        "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(settings).items()},
+        "settings": {
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(settings).items()
+        },
         "risk_bands": list(settings.risk_bands),
         "package_versions": package_versions(),
         "metrics": metrics,
     }
     model = FlightRiskModel(
-        booster=booster, calibration=calibration, catalog=catalog, profile=profile, metadata=metadata,
-        holdout_booster=holdout_booster, holdout_calibration=holdout_calibration,
+        booster=booster,
+        calibration=calibration,
+        catalog=catalog,
+        profile=profile,
+        metadata=metadata,
+        holdout_booster=holdout_booster,
+        holdout_calibration=holdout_calibration,
     )
-    report = TrainingReport(metrics, holdout, importance, calibration_table(holdout["label"], holdout_risk),
-                            best_rounds)
+    report = TrainingReport(
+        metrics, holdout, importance, calibration_table(holdout["label"], holdout_risk), best_rounds
+    )
     return model, report
 
 
@@ -207,6 +235,7 @@ def evaluate_on_holdout(
         labelled[fit_rows], y[fit_rows], labelled[test_rows], numeric, catalog.categorical
     )
     metrics["baselines"] = {
-        name: holdout_metrics(y[test_rows], predicted) | {"_risk": predicted} for name, predicted in baselines.items()
+        name: holdout_metrics(y[test_rows], predicted) | {"_risk": predicted}
+        for name, predicted in baselines.items()
     }
     return metrics

@@ -45,7 +45,9 @@ RAISE_BUDGET = 0.028  # mean yearly raise at the April review: tenured pay falls
 REVIEW_MONTH = 4
 SURVEY_MONTHS = (3, 9)
 BURN_IN_MONTHS = 12
-NEVER = -(10**9)  # "no such month" (months before start are negative, so -1 is a real month)  # recorded history before `start`, so every 12-month window is full at start
+NEVER = -(
+    10**9
+)  # "no such month" (months before start are negative, so -1 is a real month)  # recorded history before `start`, so every 12-month window is full at start
 TRAINING_TOPICS = (
     "Negotiation",
     "AI tools for sales",

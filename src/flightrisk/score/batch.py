@@ -1,0 +1,343 @@
+"""Batch scoring: a strict input contract, streaming in chunks, atomic output, and a run record.
+
+`score_frame` is the pure core (frame in, scores out) that the CLI, the MLflow model and the
+report share; `score_file` streams a file through it with bounded memory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from flightrisk.errors import InputError
+from flightrisk.explain.contributions import LEVER_COLUMNS, explain_rows
+from flightrisk.explain.narrative import top_drivers
+from flightrisk.io import atomic_path
+from flightrisk.model.artifact import FlightRiskModel
+
+ID_COLUMNS = ["employee_id", "snapshot_date"]
+OPTIONAL_COLUMNS = {"label"}
+PSI_THRESHOLD = 0.2
+
+
+def output_schema(top_k: int, explain: bool) -> pa.Schema:
+    fields = [
+        pa.field("employee_id", pa.string()),
+        pa.field("snapshot_date", pa.timestamp("ms")),
+        pa.field("risk", pa.float64()),
+        pa.field("risk_band", pa.string()),
+        pa.field("percentile", pa.float64()),
+        pa.field("low_confidence", pa.bool_()),
+    ]
+    if explain:
+        fields += [pa.field("base_rate", pa.float64())] + [pa.field(c, pa.float64()) for c in LEVER_COLUMNS]
+        for j in range(1, top_k + 1):
+            fields += [pa.field(f"driver_{j}", pa.string()), pa.field(f"driver_{j}_text", pa.string())]
+    return pa.schema(fields)
+
+
+def risk_band(risk: np.ndarray, bands: tuple[float, float]) -> np.ndarray:
+    low, high = bands
+    return np.where(risk >= high, "high", np.where(risk >= low, "medium", "low"))
+
+
+def percentile(model: FlightRiskModel, risk: np.ndarray) -> np.ndarray:
+    """Where each risk falls in the training population's risk distribution (0-100)."""
+    quantiles = np.asarray(model.profile["risk_quantiles"])
+    return np.searchsorted(quantiles, risk, side="right").clip(0, 100).astype(float)
+
+
+def outside_training(model: FlightRiskModel, frame: pd.DataFrame) -> pd.DataFrame:
+    """Per feature, True where a row's value lies outside what the model was trained on."""
+    flags = {}
+    for spec in model.catalog.features:
+        info = model.profile["features"][spec.name]
+        values = frame[spec.name]
+        if spec.type == "categorical":
+            flags[spec.name] = values.notna() & ~values.astype(str).isin(info["categories"])
+        else:
+            numeric = pd.to_numeric(values, errors="coerce")
+            if info.get("min") is None:
+                flags[spec.name] = numeric.notna()
+            else:
+                flags[spec.name] = (numeric < info["min"]) | (numeric > info["max"])
+    return pd.DataFrame(flags, index=frame.index)
+
+
+def score_frame(
+    model: FlightRiskModel, frame: pd.DataFrame, explain: bool = True, top_k: int = 3, lang: str = "en"
+) -> pd.DataFrame:
+    """Scores for a typed feature frame: risk, band, percentile, low_confidence (+ levers, drivers)."""
+    frame = frame.reset_index(drop=True)
+    scores = pd.DataFrame(
+        {
+            "employee_id": frame["employee_id"].astype(str),
+            "snapshot_date": pd.to_datetime(frame["snapshot_date"]).astype("datetime64[ms]"),
+        }
+    )
+    if explain:
+        explanation = explain_rows(model, frame)
+        risk = explanation.risk
+    else:
+        risk = model.risk(frame)
+    scores["risk"] = risk
+    scores["risk_band"] = risk_band(risk, model.risk_bands)
+    scores["percentile"] = percentile(model, risk)
+    scores["low_confidence"] = outside_training(model, frame).any(axis=1).to_numpy()
+    if explain:
+        scores["base_rate"] = explanation.base_rate
+        scores = pd.concat([scores, explanation.lever_points()], axis=1)
+        scores = pd.concat([scores, top_drivers(explanation, model.catalog, frame, top_k, lang)], axis=1)
+    return scores
+
+
+# ------------------------------------------------------------------ the input contract
+
+
+def check_columns(columns: list[str], model: FlightRiskModel, source: str) -> None:
+    """Every feature and id present, nothing unexpected: all problems listed at once."""
+    expected = ID_COLUMNS + model.feature_names
+    missing = [c for c in expected if c not in columns]
+    unexpected = [c for c in columns if c not in expected and c not in OPTIONAL_COLUMNS]
+    problems = []
+    if missing:
+        problems.append(f"missing column(s): {missing}")
+    if unexpected:
+        problems.append(f"unexpected column(s): {unexpected} (the model knows {len(expected)} columns)")
+    if problems:
+        raise InputError(
+            f"{source}: the input does not match the model's contract; fix these and rerun:", problems
+        )
+
+
+def check_types(
+    frame: pd.DataFrame, model: FlightRiskModel, source: str, offset: int
+) -> tuple[pd.DataFrame, dict]:
+    """Type a chunk. Rows with values that are not numbers/dates where those are due are rejected."""
+    bad_rows = pd.Series(False, index=frame.index)
+    problems: dict[str, list[int]] = {}
+    typed = frame.copy()
+    dates = pd.to_datetime(typed["snapshot_date"], errors="coerce")
+    bad = dates.isna()
+    if bad.any():
+        problems["snapshot_date"] = (frame.index[bad] + offset + 1).tolist()
+    typed["snapshot_date"] = dates
+    bad_rows |= bad
+    ids = typed["employee_id"]
+    bad = ids.isna() | (ids.astype(str).str.strip() == "")
+    if bad.any():
+        problems["employee_id"] = (frame.index[bad] + offset + 1).tolist()
+    bad_rows |= bad
+    for spec in model.catalog.features:
+        if spec.type == "categorical":
+            continue
+        raw = typed[spec.name]
+        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+            continue
+        numeric = pd.to_numeric(raw, errors="coerce")
+        bad = raw.notna() & (raw.astype(str).str.strip() != "") & numeric.isna()
+        if bad.any():
+            problems[spec.name] = (frame.index[bad] + offset + 1).tolist()
+            bad_rows |= bad
+        typed[spec.name] = numeric.astype(float)
+    return typed[~bad_rows], {"rejected_rows": int(bad_rows.sum()), "problems": problems}
+
+
+# ------------------------------------------------------------------ streaming
+
+
+def iter_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Read a Parquet or CSV file in chunks (pyarrow record batches / pandas chunks)."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        parquet = pq.ParquetFile(path)
+        for batch in parquet.iter_batches(batch_size=chunk_rows):
+            yield batch.to_pandas()
+    elif path.suffix.lower() == ".csv":
+        from flightrisk.io import is_european_csv
+
+        european = is_european_csv(path)
+        yield from pd.read_csv(
+            path,
+            encoding="utf-8-sig",
+            sep=";" if european else ",",
+            decimal="," if european else ".",
+            chunksize=chunk_rows,
+            dtype={"employee_id": str},
+            keep_default_na=False,
+            na_values=[""],
+        )
+    else:
+        raise InputError(f"{path}: unsupported input type; use .parquet or .csv")
+
+
+def input_columns(path: Path) -> list[str]:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    if path.suffix.lower() == ".parquet":
+        return pq.ParquetFile(path).schema_arrow.names
+    from flightrisk.io import read_table
+
+    header = pd.read_csv(path, encoding="utf-8-sig", nrows=0, sep=None, engine="python")
+    del read_table
+    return list(header.columns)
+
+
+@dataclasses.dataclass
+class ScoreStats:
+    rows_read: int = 0
+    rows_scored: int = 0
+    rows_flagged: int = 0
+    rows_rejected: int = 0
+    rejected_examples: dict = dataclasses.field(default_factory=dict)
+    flagged_by_feature: dict = dataclasses.field(default_factory=dict)
+    seconds: dict = dataclasses.field(default_factory=lambda: {"read": 0.0, "score": 0.0, "write": 0.0})
+
+
+class DriftCounter:
+    """Accumulates each feature's distribution over chunks, for the PSI against training."""
+
+    def __init__(self, model: FlightRiskModel):
+        self.model = model
+        self.counts: dict[str, np.ndarray | dict] = {}
+        self.missing: dict[str, int] = {}
+        self.total = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        self.total += len(frame)
+        for spec in self.model.catalog.features:
+            info = self.model.profile["features"][spec.name]
+            if spec.type == "categorical":
+                counts = self.counts.setdefault(spec.name, {})
+                for key, value in frame[spec.name].astype(str).value_counts().items():
+                    counts[key] = counts.get(key, 0) + int(value)
+                continue
+            values = pd.to_numeric(frame[spec.name], errors="coerce").to_numpy(dtype=float)
+            present = values[~np.isnan(values)]
+            self.missing[spec.name] = self.missing.get(spec.name, 0) + int(np.isnan(values).sum())
+            edges = np.asarray(info.get("edges") or [])
+            bins = np.bincount(np.searchsorted(edges, present, side="right"), minlength=len(edges) + 1)
+            self.counts[spec.name] = self.counts.get(spec.name, 0) + bins
+
+    def psi(self) -> dict[str, float]:
+        out = {}
+        eps = 1e-4
+        for spec in self.model.catalog.features:
+            info = self.model.profile["features"][spec.name]
+            if spec.name not in self.counts:
+                continue
+            if spec.type == "categorical":
+                counts = self.counts[spec.name]
+                keys = sorted(set(counts) | set(info["shares"]))
+                actual = np.array([counts.get(k, 0) for k in keys], dtype=float)
+                expected = np.array([info["shares"].get(k, 0.0) for k in keys])
+            else:
+                actual = np.asarray(self.counts[spec.name], dtype=float)
+                expected = np.asarray(info.get("shares") or [1.0])
+                if len(expected) != len(actual):
+                    continue
+            if actual.sum() == 0:
+                continue
+            a = np.clip(actual / actual.sum(), eps, None)
+            e = np.clip(expected, eps, None)
+            out[spec.name] = round(float(np.sum((a - e) * np.log(a / e))), 6)
+        return out
+
+
+def latest_snapshot(path: Path) -> pd.Timestamp:
+    if Path(path).suffix.lower() == ".parquet":
+        column = pq.read_table(path, columns=["snapshot_date"]).column(0).to_pandas()
+    else:
+        column = pd.read_csv(path, usecols=["snapshot_date"], encoding="utf-8-sig")["snapshot_date"]
+    return pd.to_datetime(column, errors="coerce").max()
+
+
+def score_file(
+    model: FlightRiskModel,
+    input_path: Path,
+    out_path: Path,
+    explain: bool = False,
+    top_k: int = 3,
+    chunk_rows: int = 50_000,
+    max_bad_share: float = 0.05,
+    only_date: pd.Timestamp | None = None,
+    progress=None,
+) -> tuple[ScoreStats, dict[str, float]]:
+    """Stream `input_path` through the model into `out_path` (renamed into place when complete)."""
+    check_columns(input_columns(input_path), model, str(input_path))
+    stats = ScoreStats()
+    drift = DriftCounter(model)
+    schema = output_schema(top_k, explain)
+    out_path = Path(out_path)
+    csv_out = out_path.suffix.lower() == ".csv"
+    if out_path.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError(f"{out_path}: unsupported output type; use .parquet or .csv")
+    with atomic_path(out_path) as tmp:
+        writer = None if csv_out else pq.ParquetWriter(tmp, schema)
+        try:
+            offset = 0
+            tick = time.perf_counter()
+            for chunk in iter_chunks(input_path, chunk_rows):
+                stats.seconds["read"] += time.perf_counter() - tick
+                chunk.index = pd.RangeIndex(len(chunk))
+                stats.rows_read += len(chunk)
+                if only_date is not None:
+                    chunk = chunk[pd.to_datetime(chunk["snapshot_date"], errors="coerce") == only_date]
+                typed, report = check_types(chunk, model, str(input_path), offset)
+                offset += len(chunk) if only_date is None else 0
+                stats.rows_rejected += report["rejected_rows"]
+                for column, rows in report["problems"].items():
+                    stats.rejected_examples.setdefault(column, []).extend(
+                        rows[: 5 - len(stats.rejected_examples.get(column, []))]
+                    )
+                if typed.empty:
+                    tick = time.perf_counter()
+                    continue
+                tick = time.perf_counter()
+                scores = score_frame(model, typed, explain=explain, top_k=top_k)
+                flags = outside_training(model, typed.reset_index(drop=True))
+                for name, count in flags.sum().items():
+                    if count:
+                        stats.flagged_by_feature[name] = stats.flagged_by_feature.get(name, 0) + int(count)
+                drift.add(typed)
+                stats.seconds["score"] += time.perf_counter() - tick
+                tick = time.perf_counter()
+                stats.rows_scored += len(scores)
+                stats.rows_flagged += int(scores["low_confidence"].sum())
+                if csv_out:
+                    scores.to_csv(
+                        tmp,
+                        mode="a",
+                        header=stats.rows_scored == len(scores),
+                        index=False,
+                        date_format="%Y-%m-%d",
+                    )
+                else:
+                    writer.write_table(pa.Table.from_pandas(scores, schema=schema, preserve_index=False))
+                stats.seconds["write"] += time.perf_counter() - tick
+                if progress is not None:
+                    progress(len(chunk))
+                tick = time.perf_counter()
+            considered = stats.rows_scored + stats.rows_rejected
+            if considered and stats.rows_rejected / considered > max_bad_share:
+                details = [f"column '{c}': rows {rows[:5]}" for c, rows in stats.rejected_examples.items()]
+                raise InputError(
+                    f"{input_path}: {stats.rows_rejected} of {considered} rows have values of the wrong type "
+                    f"({stats.rows_rejected / considered:.1%} > the allowed {max_bad_share:.0%}); nothing was written. "
+                    "Fix the rows, or raise --max-bad-share if a partial run is acceptable:",
+                    details,
+                )
+            if stats.rows_scored == 0:
+                raise InputError(f"{input_path}: no row could be scored; nothing was written")
+        finally:
+            if writer is not None:
+                writer.close()
+    return stats, drift.psi()
