@@ -196,6 +196,23 @@ def explain(
     print(explain_cli(model, input_file, employee, lang, fmt))
 
 
+@app.command()
+def report(
+    model: Annotated[Path, typer.Option("--model", help="Model directory.")],
+    scores: Annotated[Path, typer.Option("--scores", help="Scores from `flightrisk score`.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the static site.")],
+    raw: Annotated[Path | None, typer.Option("--raw", help="Raw extract: names, managers, what-ifs.")] = None,
+    manager: Annotated[str | None, typer.Option("--manager", help="Only this manager's team.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="en or sv.")] = "en",
+) -> None:
+    """Write the static HTML report: overview, manager pages and one page per person."""
+    from flightrisk.pipeline import report_cli
+
+    if lang not in ("en", "sv"):
+        raise InputError(f"--lang must be 'en' or 'sv', got {lang!r}")
+    report_cli(model, scores, out_dir, raw, manager, lang, err)
+
+
 def _parse_date(value: str, option: str):
     import pandas as pd
 

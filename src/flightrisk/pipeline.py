@@ -297,3 +297,30 @@ def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt
     if fmt == "json":
         return json.dumps(person, indent=2, ensure_ascii=False)
     return explanation_text(person, lang)
+
+
+def report_cli(model_dir: Path, scores_path: Path, out_dir: Path, raw: Path | None, manager: str | None,
+               lang: str, console) -> dict:
+    from flightrisk.model.artifact import load_model
+    from flightrisk.report.site import build_site
+
+    model = load_model(model_dir)
+    scores = read_table(scores_path)
+    missing = [c for c in ("employee_id", "snapshot_date", "risk", "risk_band", "percentile", "low_confidence")
+               if c not in scores.columns]
+    if missing:
+        raise InputError(f"{scores_path}: missing column(s) {missing}; is this a file from `flightrisk score`?")
+    tables = features = None
+    snapshot = pd.to_datetime(scores["snapshot_date"]).max()
+    if raw is not None:
+        from flightrisk.features import build_snapshot_features
+        from flightrisk.schema import load_raw
+
+        tables = load_raw(raw)
+        if model.metadata.get("kind") == "snapshots":
+            features = build_snapshot_features(tables, model.catalog,
+                                               horizon=int(model.metadata.get("horizon_months", 12)), as_of=snapshot)
+    summary = build_site(model, scores, out_dir, tables=tables, features=features, lang=lang, manager=manager)
+    console.print(f"Wrote the report ({summary['people']} people, {summary['managers']} manager pages, "
+                  f"as of {summary['snapshot_date']}) to {out_dir}/index.html")
+    return summary

@@ -45,6 +45,8 @@ def number(value: float, lang: str, digits: int = 1) -> str:
 def points(value: float, lang: str) -> str:
     """Probability points, e.g. '+4.2 points' / '+4,2 procentenheter'."""
     sign = "+" if value >= 0 else "−"
+    if round(abs(value) * 100, 1) == 0:
+        sign = "±"
     word = "procentenheter" if lang == "sv" else "points"
     return f"{sign}{number(abs(value) * 100, lang)} {word}"
 

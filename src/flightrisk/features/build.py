@@ -40,7 +40,7 @@ def cut_at(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> dict[str, pd
         "engagement_survey": "survey_date",
         "workload": "month",
     }
-    out = {name: frame[frame[column] <= as_of] for name, column in dated.items()}
+    out = {name: tables[name][tables[name][column] <= as_of] for name, column in dated.items()}
     employees = tables["employees"][tables["employees"]["hire_date"] <= as_of].copy()
     future_exit = employees["termination_date"] > as_of
     employees.loc[future_exit, "termination_date"] = pd.NaT
@@ -63,9 +63,6 @@ def build_snapshot_features(
         as_of = pd.Timestamp(as_of) + pd.offsets.MonthEnd(0)
         tables = cut_at(tables, as_of)
     panel = build_panel(tables, horizon)
-    if as_of is not None:
-        full_tables = tables
-        del full_tables
     panel = add_job_state(panel, tables)
     panel = add_sales_helpers(panel, tables)
     parts = [builder(panel, tables) for builder in LEVER_BUILDERS]
