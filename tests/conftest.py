@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from flightrisk.config import TrainSettings
+from flightrisk.features import build_snapshot_features, load_catalog
+from flightrisk.model.artifact import load_model, save_model
+from flightrisk.model.train import train_on_snapshots
+from flightrisk.schema import load_raw
 from flightrisk.synth import World, simulate_organisation
 from flightrisk.synth.write import write_extract
 
@@ -24,6 +29,30 @@ def small_raw_dir(tmp_path_factory, small_result) -> Path:
     out = tmp_path_factory.mktemp("raw")
     write_extract(small_result, SMALL_WORLD, out)
     return out
+
+
+MODEL_WORLD = World(seed=3, reps=600, months=30)
+MODEL_SETTINGS = TrainSettings(holdout_months=3, validation_months=3, max_rounds=300, min_data_in_leaf=50)
+
+
+@pytest.fixture(scope="session")
+def model_world(tmp_path_factory):
+    """A small world, its features, and a model trained on them (saved, reloaded from disk)."""
+    result = simulate_organisation(MODEL_WORLD)
+    raw = tmp_path_factory.mktemp("model_raw")
+    write_extract(result, MODEL_WORLD, raw)
+    tables = load_raw(raw)
+    catalog = load_catalog()
+    features = build_snapshot_features(tables, catalog)
+    model, report = train_on_snapshots(features, catalog, MODEL_SETTINGS, "test")
+    model_dir = tmp_path_factory.mktemp("model") / "flightrisk"
+    save_model(model, model_dir)
+    features_path = raw.parent / "features.parquet"
+    features.to_parquet(features_path, index=False)
+    return {
+        "raw": raw, "tables": tables, "features": features, "features_path": features_path,
+        "model": load_model(model_dir), "model_dir": model_dir, "report": report, "result": result,
+    }
 
 
 @pytest.fixture()

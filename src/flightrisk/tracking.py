@@ -120,7 +120,8 @@ def load_registered_model_dir(uri: str) -> Path:
     """Download the model directory behind `models:/flightrisk@champion` (or any model URI)."""
     mlflow = _mlflow()
     target = Path(tempfile.mkdtemp(prefix="flightrisk-model-"))
-    local = mlflow.artifacts.download_artifacts(
-        artifact_uri=uri.rstrip("/") + "/artifacts/model_dir", dst_path=str(target)
-    )
-    return Path(local)
+    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(target)))
+    found = [p.parent for p in local.rglob("metadata.json") if (p.parent / "model.txt").is_file()]
+    if not found:
+        raise FileNotFoundError(f"{uri} holds no flightrisk model directory")
+    return found[0]
