@@ -35,16 +35,22 @@ class Explanation:
     risk: np.ndarray
     base_rate: np.ndarray
     feature_points: np.ndarray  # (rows, features), in catalog order
+    feature_logit: np.ndarray  # the same contributions on the calibrated logit scale
     feature_names: list[str]
     feature_levers: list[str]
 
     def lever_points(self) -> pd.DataFrame:
+        """Probability points per lever family (the `lever_` columns of the scores)."""
+        return self._by_lever(self.feature_points, "lever_")
+
+    def lever_logit(self) -> pd.DataFrame:
+        """Logit contributions per lever family (for comparisons with log-hazards)."""
+        return self._by_lever(self.feature_logit, "")
+
+    def _by_lever(self, values: np.ndarray, prefix: str) -> pd.DataFrame:
         levers = np.array(self.feature_levers)
         return pd.DataFrame(
-            {
-                f"lever_{family}": self.feature_points[:, levers == family].sum(axis=1)
-                for family in LEVER_FAMILIES
-            }
+            {f"{prefix}{family}": values[:, levers == family].sum(axis=1) for family in LEVER_FAMILIES}
         )
 
 
@@ -69,6 +75,7 @@ def explain_rows(model: FlightRiskModel, frame: pd.DataFrame) -> Explanation:
         risk=risk,
         base_rate=base,
         feature_points=feature_logit * slope[:, None],
+        feature_logit=feature_logit,
         feature_names=model.feature_names,
         feature_levers=[spec.lever for spec in model.catalog.features],
     )

@@ -110,7 +110,7 @@ def explanation_text(person: dict, lang: str) -> str:
     from flightrisk.report.i18n import lever_name
 
     for family, value in person["levers"].items():
-        lines.append(f"  {lever_name(family, lang):<16} {points(value, lang)}")
+        lines.append(f"  {lever_name(family, lang):<26} {points(value, lang)}")
     lines.append("Viktigaste drivkrafter:" if sv else "Top drivers:")
     for driver in person["drivers"]:
         lines.append(f"  - {driver['text']}")

@@ -26,7 +26,7 @@ def compensation_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) 
             [month, panel["role"]],
         ],
     )
-    # Compression: pay against colleagues in the same role hired within the last two years.
+    # Compression: pay against colleagues in the same role and region hired within the last two years.
     tenure = months_between(panel["snapshot_date"], panel["hire_date"])
     recent = tenure < 24
     newer_median = (
@@ -35,7 +35,8 @@ def compensation_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) 
     newer_count = (
         base.where(recent).groupby([month, panel["role"], panel["region"]], sort=False).transform("count")
     )
-    pay_vs_newer = (base / newer_median).where((newer_count >= 3) & ~recent)
+    # Everyone gets the ratio (recent hires too), so a missing value never stands in for tenure.
+    pay_vs_newer = (base / newer_median).where(newer_count >= 3)
 
     since_raise_start = last_raise["_event_date"].fillna(panel["hire_date"])
     bonus = tables["bonus_payouts"]

@@ -23,8 +23,6 @@ SDR, AE, SAE, KAM, TL = range(5)
 # Monthly base pay at level 1 in the first simulated year (SEK), by role; +7 % per level.
 BASE_PAY = np.array([31_000.0, 40_000.0, 48_000.0, 56_000.0, 62_000.0])
 LEVEL_STEP = 0.07
-# Variable pay target as a share of annual base: a fifth to a third of total pay.
-VARIABLE_RATIO = np.array([0.25, 0.45, 0.45, 0.40, 0.30])
 ANNUAL_QUOTA = np.array([2.0e6, 5.0e6, 7.5e6, 10.0e6, 4.0e6])
 ACCOUNTS = np.array([40.0, 25.0, 18.0, 8.0, 6.0])
 TRAVEL_DAYS = np.array([0.5, 3.0, 4.0, 6.0, 4.0])
@@ -199,6 +197,7 @@ class _Simulation:
             "training_rate": f(0.0),
             "quota_annual": f(),
             "last_raise_pct": f(0.0),
+            "variable_ratio_of": f(0.0),
         }
         self.int_fields = {
             "role": i(),
@@ -350,6 +349,7 @@ class _Simulation:
         self.accounts[idx] = np.round(ACCOUNTS[role] * np.exp(rng.normal(0.0, 0.2, size=count)))
         self.strain[idx] = 0.0
         self.hours_offset[idx] = rng.normal(0.0, 2.0, size=count)
+        self.variable_ratio_of[idx] = np.round(rng.uniform(0.25, 0.5, size=count), 2)
         self.training_rate[idx] = np.clip(rng.normal(0.25, 0.1, size=count), 0.02, 0.6)
         self.att_hist[idx] = np.nan
         self.train_hist[idx] = 0.0
@@ -379,6 +379,10 @@ class _Simulation:
 
     def _cal_month(self, t) -> np.ndarray | int:
         return (self.world.start.month - 1 + np.asarray(t)) % 12 + 1
+
+    def _variable_ratio(self, idx: np.ndarray) -> np.ndarray:
+        """Variable target over base: a personal contract term (a quarter to a half of base pay)."""
+        return self.variable_ratio_of[idx]
 
     def _market_pay(self, role, level, region, t) -> np.ndarray:
         years = np.asarray(t, dtype=float) / 12
@@ -455,7 +459,7 @@ class _Simulation:
             employee=idx.copy(),
             effective_date=dates,
             base=self.base[idx].copy(),
-            variable=np.round(self.base[idx] * 12 * VARIABLE_RATIO[self.role[idx]], -2),
+            variable=np.round(self.base[idx] * 12 * self._variable_ratio(idx), -2),
         )
 
     # ------------------------------------------------------------- the month
@@ -745,7 +749,7 @@ class _Simulation:
         payout = np.where(att < 0.5, 0.0, np.where(att <= 1.0, att, 1.0 + 2.0 * (att - 1.0)))
         payout = np.minimum(payout, 2.5)
         target = np.round(
-            self.base[worked] * 12 * VARIABLE_RATIO[self.role[worked]] / 4 * self.q_months[worked] / 3, -2
+            self.base[worked] * 12 * self._variable_ratio(worked) / 4 * self.q_months[worked] / 3, -2
         )
         period_end = self.dates[t + 1] - np.timedelta64(1, "D")
         self._add(

@@ -1,0 +1,70 @@
+"""`make benchmark`: time and peak memory of each stage, explanation speed, truth checks, IBM table.
+
+Each step runs in its own process so its peak memory is its own. Figures are printed; compare
+ratios within one run (the machine is shared and noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def run_step(*args: str) -> dict:
+    done = subprocess.run([sys.executable, str(HERE / "_measure.py"), *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--ibm-table", default="../shared/data/ibm_hr_attrition.csv")
+    parser.add_argument("--model", default="models/flightrisk", help="trained default model (make run)")
+    parser.add_argument("--features", default="data/processed/features.parquet")
+    parser.add_argument("--raw", default="data/raw")
+    parser.add_argument("--large-reps", type=int, default=50_000)
+    parser.add_argument("--skip-large", action="store_true")
+    args = parser.parse_args()
+    figures: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        sizes = [5000] + ([] if args.skip_large else [args.large_reps])
+        for reps in sizes:
+            raw = tmp / f"raw_{reps}"
+            figures[f"simulate_{reps}"] = run_step("simulate", str(raw), str(reps))
+            print(f"simulate {reps} reps: {figures[f'simulate_{reps}']}", flush=True)
+            figures[f"features_{reps}"] = run_step("features", str(raw), str(tmp / f"features_{reps}.parquet"))
+            print(f"features {reps} reps: {figures[f'features_{reps}']}", flush=True)
+    if Path(args.model, "metadata.json").is_file() and Path(args.features).is_file():
+        figures["explain_100k"] = run_step("explain", args.model, args.features, "100000")
+        print(f"scoring and explanations, 100,000 rows: {figures['explain_100k']}", flush=True)
+        figures["truth"] = run_step("truth", args.model, args.features, args.raw)
+        print(f"explanations against the truth (holdout months): {figures['truth']}", flush=True)
+    else:
+        print(f"no trained model at {args.model}: run `make run` first for the scoring and truth figures")
+    if Path(args.ibm_table).is_file():
+        catalog = Path("configs/catalogs/ibm_hr.yaml")
+        if catalog.is_file():
+            done = subprocess.run(
+                [str(Path(sys.executable).with_name("flightrisk")), "benchmark", "--table", args.ibm_table,
+                 "--catalog", str(catalog)],
+                capture_output=True, text=True, env=os.environ,
+            )
+            print("IBM HR attrition benchmark:", done.stdout.strip() or done.stderr.strip())
+        else:
+            print("IBM benchmark: configs/catalogs/ibm_hr.yaml is not there yet")
+    else:
+        print(f"IBM benchmark skipped: {args.ibm_table} is absent")
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
