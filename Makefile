@@ -91,9 +91,16 @@ mlflow-ui: setup
 # QUALITY                                                                       #
 #################################################################################
 
+# The report's browser tests use Debian's Chromium; install it when we can (root), else they skip.
+.PHONY: browser
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "chromium is not installed: the browser tests will be skipped"; }
+
 ## Run the whole test suite (builds the environment first)
 .PHONY: test
-test: setup
+test: setup browser
 	$(VENV)/bin/pytest -q
 
 ## Lint with ruff
