@@ -20,8 +20,11 @@ class FlightRiskPyfunc(PythonModel):
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         from flightrisk.score.batch import score_frame
 
-        explain = bool((params or {}).get("explain", True))
-        return score_frame(self.model, model_input, explain=explain)
+        params = params or {}
+        scores = score_frame(self.model, model_input, explain=bool(params.get("explain", True)))
+        # Spark UDFs return one column; `column` picks it (e.g. "risk").
+        column = params.get("column")
+        return scores[column] if column else scores
 
 
 mlflow.models.set_model(FlightRiskPyfunc())
