@@ -119,7 +119,7 @@ def train(
             "give either --features FILE (snapshots) or --table FILE --catalog YAML (a flat table)"
         )
     if table is not None:
-        from flightrisk.flat.pipeline import train_flat_cli
+        from flightrisk.pipeline import train_flat_cli
 
         train_flat_cli(table, catalog, out_dir, settings, register, err)
         return
@@ -204,13 +204,30 @@ def report(
     raw: Annotated[Path | None, typer.Option("--raw", help="Raw extract: names, managers, what-ifs.")] = None,
     manager: Annotated[str | None, typer.Option("--manager", help="Only this manager's team.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="en or sv.")] = "en",
+    table: Annotated[Path | None, typer.Option("--table", help="The flat table a flat model scored.")] = None,
 ) -> None:
     """Write the static HTML report: overview, manager pages and one page per person."""
     from flightrisk.pipeline import report_cli
 
     if lang not in ("en", "sv"):
         raise InputError(f"--lang must be 'en' or 'sv', got {lang!r}")
-    report_cli(model, scores, out_dir, raw, manager, lang, err)
+    report_cli(model, scores, out_dir, raw, manager, lang, err, table=table)
+
+
+@app.command()
+def benchmark(
+    table: Annotated[Path, typer.Option("--table", help="A flat table (one row per person).")],
+    catalog: Annotated[Path, typer.Option("--catalog", help="Catalog YAML of the table.")],
+    folds: Annotated[int, typer.Option(help="Folds per repeat.", min=2)] = 5,
+    repeats: Annotated[int, typer.Option(help="Repeats of the k-fold split.", min=1)] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of the splits and models.")] = 0,
+) -> None:
+    """Repeated stratified k-fold of the tool's model against baselines on identical folds (JSON on stdout)."""
+    import json
+
+    from flightrisk.pipeline import benchmark_cli
+
+    print(json.dumps(benchmark_cli(table, catalog, folds, repeats, seed), indent=2))
 
 
 def _parse_date(value: str, option: str):

@@ -209,7 +209,8 @@ def score_cli(
             write_table(snapshot, input_path)
         elif input_path is None:
             raise InputError("give --input FILE, or --raw DIR --as-of DATE")
-        only = latest_snapshot(input_path) if latest else None
+        flat = model.metadata.get("kind") == "flat"
+        only = latest_snapshot(input_path) if latest and not flat else None
         progress = _progress(console)
         with progress as bar:
             task = bar.add_task("Scoring", total=None) if bar else None
@@ -222,6 +223,7 @@ def score_cli(
                 chunk_rows=chunk_rows,
                 max_bad_share=max_bad_share,
                 only_date=only,
+                prepare=(lambda chunk: model_frame(model, chunk)) if flat else None,
                 progress=(lambda n: bar.advance(task, n)) if bar else None,
             )
         ended = dt.datetime.now(dt.UTC)
@@ -281,17 +283,11 @@ def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt
     from flightrisk.model.artifact import load_model
 
     model = load_model(model_dir)
-    frame = read_table(input_path)
-    frame["employee_id"] = frame["employee_id"].astype(str)
+    frame = model_frame(model, read_table(input_path))
     rows = frame[frame["employee_id"] == employee]
     if rows.empty:
         raise InputError(f"{input_path}: no row for employee_id {employee!r}")
-    rows = (
-        rows.assign(snapshot_date=pd.to_datetime(rows["snapshot_date"])).sort_values("snapshot_date").tail(1)
-    )
-    for spec in model.catalog.features:
-        if spec.type == "numeric":
-            rows[spec.name] = pd.to_numeric(rows[spec.name], errors="coerce")
+    rows = rows.sort_values("snapshot_date").tail(1)
     person = explain_people(model, rows, lang=lang)[0]
     person["model_created_utc"] = model.metadata.get("created_utc")
     if fmt == "json":
@@ -300,7 +296,7 @@ def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt
 
 
 def report_cli(model_dir: Path, scores_path: Path, out_dir: Path, raw: Path | None, manager: str | None,
-               lang: str, console) -> dict:
+               lang: str, console, table: Path | None = None) -> dict:
     from flightrisk.model.artifact import load_model
     from flightrisk.report.site import build_site
 
@@ -320,7 +316,83 @@ def report_cli(model_dir: Path, scores_path: Path, out_dir: Path, raw: Path | No
         if model.metadata.get("kind") == "snapshots":
             features = build_snapshot_features(tables, model.catalog,
                                                horizon=int(model.metadata.get("horizon_months", 12)), as_of=snapshot)
+    if table is not None:
+        if model.metadata.get("kind") != "flat":
+            raise InputError("--table is for models trained on a flat table; use --raw for the HRIS extract")
+        features = model_frame(model, read_table(table))
     summary = build_site(model, scores, out_dir, tables=tables, features=features, lang=lang, manager=manager)
     console.print(f"Wrote the report ({summary['people']} people, {summary['managers']} manager pages, "
                   f"as of {summary['snapshot_date']}) to {out_dir}/index.html")
     return summary
+
+
+def read_flat(table_path: Path, catalog_path: Path | None):
+    from flightrisk.flat.catalog import check_against_table, load_flat_catalog
+
+    if catalog_path is None:
+        raise InputError("--table needs --catalog YAML: the catalog says which column is the id, the label, ...")
+    flat = load_flat_catalog(catalog_path)
+    table = read_table(table_path)
+    check_against_table(flat, table, f"{catalog_path} against {table_path}")
+    return flat, table
+
+
+def train_flat_cli(table_path: Path, catalog_path: Path | None, out_dir: Path, settings: TrainSettings,
+                   register: bool, console) -> dict:
+    from flightrisk.flat.train import train_flat
+    from flightrisk.model.artifact import save_model
+
+    flat, table = read_flat(table_path, catalog_path)
+    model, metrics, importance, bins = train_flat(flat, table, sha256_file(table_path), seed=settings.seed)
+    save_model(model, out_dir)
+    console.print(
+        f"Trained on {len(table)} rows ({metrics['evaluation']}): roc_auc {metrics['roc_auc']:.3f}, "
+        f"pr_auc {metrics['pr_auc']:.3f}, ece {metrics['ece']:.3f}; logistic roc_auc "
+        f"{metrics['baselines']['logistic_regression']['roc_auc']:.3f}; model in {out_dir}"
+    )
+    if register:
+        from types import SimpleNamespace
+
+        report = SimpleNamespace(metrics=metrics, importance=importance, calibration_bins=bins,
+                                 best_rounds=model.metadata["final_rounds"])
+        registered = log_to_mlflow(out_dir, model, report)
+        verdict = "promoted to champion" if registered["promoted"] else "NOT promoted"
+        console.print(f"MLflow: registered flightrisk version {registered['version']}, {verdict} ({registered['gate']})")
+    return metrics
+
+
+def model_frame(model, table: pd.DataFrame) -> pd.DataFrame:
+    """The model's feature frame for an input table: flat tables are transformed, snapshots typed."""
+    if model.metadata.get("kind") == "flat":
+        from flightrisk.flat.train import flat_from_model
+        from flightrisk.flat.transform import flat_features
+
+        flat, medians = flat_from_model(model)
+        missing = [c for c in [flat.table.id_column, *_flat_inputs(flat)] if c not in table.columns]
+        if missing:
+            raise InputError(f"the table lacks column(s) {missing} that the model needs")
+        return flat_features(flat, table, medians, model.metadata.get("table_as_of"))
+    frame = table.copy()
+    frame["employee_id"] = frame["employee_id"].astype(str)
+    frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
+    for spec in model.catalog.features:
+        if spec.type == "numeric":
+            frame[spec.name] = pd.to_numeric(frame[spec.name], errors="coerce")
+    return frame
+
+
+def _flat_inputs(flat) -> list[str]:
+    from flightrisk.flat.catalog import derived_inputs
+
+    columns = []
+    for name in flat.catalog.names:
+        columns.extend(derived_inputs(flat.table.derived[name]) if name in flat.table.derived else [name])
+    return list(dict.fromkeys(columns))
+
+
+def benchmark_cli(table_path: Path, catalog_path: Path, folds: int, repeats: int, seed: int) -> dict:
+    from flightrisk.flat.benchmark import run_benchmark
+
+    flat, table = read_flat(table_path, catalog_path)
+    result = run_benchmark(flat, table, folds, repeats, seed)
+    return {"table": Path(table_path).name, **result}

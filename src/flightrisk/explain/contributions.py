@@ -54,14 +54,8 @@ class Explanation:
         )
 
 
-def margin_contributions(model: FlightRiskModel, x: np.ndarray) -> np.ndarray:
-    """Exact TreeSHAP values of the margin: (rows, features + 1), the last column the expected value."""
-    return model.booster.predict(x, pred_contrib=True)
-
-
 def explain_rows(model: FlightRiskModel, frame: pd.DataFrame) -> Explanation:
-    x = model.encode(frame)
-    phi = margin_contributions(model, x)
+    phi = model.margin_contributions(frame)
     a, b = model.calibration.slope, model.calibration.intercept
     feature_logit = a * phi[:, :-1]
     base_logit = a * phi[:, -1] + b

@@ -78,6 +78,9 @@ def sentence(catalog: Catalog, feature: str, value, row: pd.Series, lang: str, c
     region = row.get("region") if isinstance(row.get("region"), str) else None
     label = spec.label(lang)
     effect = points(contribution, lang)
+    if spec.type == "categorical":
+        shown = str(value) if isinstance(value, str) else ("saknas" if lang == "sv" else "not recorded")
+        return f"{label}: {shown} ({effect})"
     try:
         numeric = float(value)
     except (TypeError, ValueError):

@@ -19,6 +19,9 @@ def apply_action(frame: pd.DataFrame, action: ActionSpec) -> pd.DataFrame:
     for feature, kind, value in action.changes:
         if feature not in changed.columns:
             continue
+        if isinstance(value, str):  # a category, e.g. OverTime -> "No"
+            changed[feature] = value
+            continue
         column = pd.to_numeric(changed[feature], errors="coerce").astype(float)
         if kind == "set":
             column = pd.Series(value, index=column.index)

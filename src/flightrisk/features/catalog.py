@@ -41,7 +41,7 @@ class ActionSpec:
     lever: str
     text_en: str
     text_sv: str
-    changes: tuple[tuple[str, str, float], ...]  # (feature, kind, value)
+    changes: tuple[tuple[str, str, float | str], ...]  # (feature, kind, value)
 
     def text(self, lang: str) -> str:
         return self.text_sv if lang == "sv" else self.text_en
@@ -116,10 +116,14 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
                 )
                 continue
             kind, value = next(iter(change.items()))
-            try:
-                changes.append((feature, kind, float(value)))
-            except (TypeError, ValueError):
-                problems.append(f"action '{name}': change of '{feature}' needs a number, got {value!r}")
+            categorical = (raw["features"][feature] or {}).get("type") == "categorical"
+            if categorical and kind == "set" and isinstance(value, str):
+                changes.append((feature, kind, value))  # e.g. OverTime: set "No"
+            else:
+                try:
+                    changes.append((feature, kind, float(value)))
+                except (TypeError, ValueError):
+                    problems.append(f"action '{name}': change of '{feature}' needs a number, got {value!r}")
             touched.setdefault(feature, name)
         if not changes:
             problems.append(f"action '{name}' changes no feature")

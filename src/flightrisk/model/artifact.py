@@ -22,8 +22,9 @@ from flightrisk.errors import InputError
 from flightrisk.features.catalog import Catalog, catalog_from_dict
 from flightrisk.io import atomic_path, sha256_file, write_json, write_text
 from flightrisk.model.calibration import PlattCalibration
+from flightrisk.model.linear import LinearPart
 
-ARTIFACT_FILES = ("model.txt", "holdout_model.txt", "calibration.json", "catalog.yaml", "profile.json")
+ARTIFACT_FILES = ("model.txt", "holdout_model.txt", "calibration.json", "catalog.yaml", "profile.json", "linear.json")
 
 
 @dataclasses.dataclass
@@ -37,6 +38,8 @@ class FlightRiskModel:
     metadata: dict
     holdout_booster: lgb.Booster | None = None
     holdout_calibration: PlattCalibration | None = None
+    linear: LinearPart | None = None  # blended in with weight `linear_weight` (flat tables)
+    linear_weight: float = 0.0
 
     @property
     def feature_names(self) -> list[str]:
@@ -52,7 +55,22 @@ class FlightRiskModel:
 
     def margin(self, frame: pd.DataFrame, holdout: bool = False) -> np.ndarray:
         booster = self.holdout_booster if holdout else self.booster
-        return booster.predict(self.encode(frame), raw_score=True)
+        margin = booster.predict(self.encode(frame), raw_score=True)
+        if self.linear is not None and not holdout:
+            linear = self.linear.contributions(frame, self.catalog).sum(axis=1)
+            margin = (1 - self.linear_weight) * margin + self.linear_weight * linear
+        return margin
+
+    def margin_contributions(self, frame: pd.DataFrame) -> np.ndarray:
+        """Exact Shapley values of the margin: (rows, features + 1), the last column the base value.
+
+        TreeSHAP for the booster (LightGBM's `pred_contrib`); for a blend, the same weights applied to
+        the linear part's exact values, so the sum is still the margin.
+        """
+        tree = self.booster.predict(self.encode(frame), pred_contrib=True)
+        if self.linear is None:
+            return tree
+        return (1 - self.linear_weight) * tree + self.linear_weight * self.linear.contributions(frame, self.catalog)
 
     def risk(self, frame: pd.DataFrame, holdout: bool = False) -> np.ndarray:
         calibration = self.holdout_calibration if holdout else self.calibration
@@ -87,6 +105,8 @@ def save_model(model: FlightRiskModel, out_dir: Path) -> None:
     write_json(calibration, out_dir / "calibration.json")
     write_text(model.catalog.to_yaml(), out_dir / "catalog.yaml")
     write_json(model.profile, out_dir / "profile.json")
+    if model.linear is not None:
+        write_json({"weight": model.linear_weight, **model.linear.to_dict()}, out_dir / "linear.json")
     hashes = {name: sha256_file(out_dir / name) for name in ARTIFACT_FILES if (out_dir / name).is_file()}
     write_json({**model.metadata, "files_sha256": hashes}, out_dir / "metadata.json")
 
@@ -123,6 +143,8 @@ def load_model(model_dir: Path, verify: bool = True) -> FlightRiskModel:
     )
     calibration = json.loads((model_dir / "calibration.json").read_text(encoding="utf-8"))
     holdout_path = model_dir / "holdout_model.txt"
+    linear_path = model_dir / "linear.json"
+    linear = json.loads(linear_path.read_text(encoding="utf-8")) if linear_path.is_file() else None
     return FlightRiskModel(
         booster=lgb.Booster(model_file=str(model_dir / "model.txt")),
         calibration=PlattCalibration.from_dict(calibration["final"]),
@@ -133,4 +155,6 @@ def load_model(model_dir: Path, verify: bool = True) -> FlightRiskModel:
         holdout_calibration=PlattCalibration.from_dict(calibration["holdout"])
         if "holdout" in calibration
         else None,
+        linear=LinearPart.from_dict(linear) if linear else None,
+        linear_weight=float(linear["weight"]) if linear else 0.0,
     )

@@ -202,7 +202,7 @@ def build_site(
                 **common, page_title=t["team_of"].format(manager=m["name"]), show=m["show"], size=m["size"],
                 mean_risk=m["mean_risk"], high=m["high"], levers=_lever_rows(team_levers, lang), people=members,
             ), encoding="utf-8")
-        horizon = int(model.metadata.get("horizon_months", 12))
+        horizon = model.metadata.get("horizon_months")  # None for a flat table: no time axis
         for p in people:
             view = views[p["id"]]
             actions = [{"text": a["text"], "now": _percent(a["risk_now"], lang), "after": _percent(a["risk_after"], lang),

@@ -48,6 +48,12 @@ EN = {
         "TreeSHAP on the model and carried into percentage points, so the parts add up to the risk. "
         "A contribution shows an association the model learned from past data, not a proven cause."
     ),
+    "how_to_read_flat": (
+        "Risk is the model's calibrated probability that the person is among those who leave, as the table "
+        "you brought records leaving. It is split exactly into a base rate plus one contribution per lever "
+        "family, computed with exact Shapley values and carried into percentage points, so the parts add up to "
+        "the risk. A contribution shows an association the model learned from past data, not a proven cause."
+    ),
     "notice": (
         "This page supports a conversation; it decides nothing. No decision about a person may rest on it "
         "alone. To question or correct it, contact {contact}."
@@ -106,6 +112,12 @@ SV = {
         "Den delas exakt upp i en basnivå plus ett bidrag per hävstång, beräknat med exakt TreeSHAP på modellen "
         "och omräknat till procentenheter, så att delarna summerar till risken. Ett bidrag visar ett samband som "
         "modellen lärt sig av historiska data, inte ett bevisat orsakssamband."
+    ),
+    "how_to_read_flat": (
+        "Risken är modellens kalibrerade sannolikhet att personen hör till dem som slutar, så som tabellen du "
+        "tog med registrerar avgångar. Den delas exakt upp i en basnivå plus ett bidrag per hävstång, beräknat "
+        "med exakta Shapley-värden och omräknat till procentenheter, så att delarna summerar till risken. Ett "
+        "bidrag visar ett samband som modellen lärt sig av historiska data, inte ett bevisat orsakssamband."
     ),
     "notice": (
         "Sidan är ett underlag för samtal; den avgör ingenting. Inget beslut om en person får vila på den "

@@ -270,9 +270,15 @@ def score_file(
     max_bad_share: float = 0.05,
     only_date: pd.Timestamp | None = None,
     progress=None,
+    prepare=None,
 ) -> tuple[ScoreStats, dict[str, float]]:
-    """Stream `input_path` through the model into `out_path` (renamed into place when complete)."""
-    check_columns(input_columns(input_path), model, str(input_path))
+    """Stream `input_path` through the model into `out_path` (renamed into place when complete).
+
+    `prepare` turns each raw chunk into the model's feature frame (flat tables); without it the
+    input must already be a feature table, checked against the model's contract first.
+    """
+    if prepare is None:
+        check_columns(input_columns(input_path), model, str(input_path))
     stats = ScoreStats()
     drift = DriftCounter(model)
     schema = output_schema(top_k, explain)
@@ -289,6 +295,8 @@ def score_file(
                 stats.seconds["read"] += time.perf_counter() - tick
                 chunk.index = pd.RangeIndex(len(chunk))
                 stats.rows_read += len(chunk)
+                if prepare is not None:
+                    chunk = prepare(chunk)
                 if only_date is not None:
                     chunk = chunk[pd.to_datetime(chunk["snapshot_date"], errors="coerce") == only_date]
                 typed, report = check_types(chunk, model, str(input_path), offset)

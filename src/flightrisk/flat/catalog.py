@@ -1,0 +1,163 @@
+"""The catalog of a flat table: which column is the id, the label and its values, which columns are
+protected (fairness checks only) or ignored, derived features, and every feature's lever and labels.
+
+A catalog that does not fit its table is rejected with every problem listed; nothing is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from flightrisk.errors import InputError
+from flightrisk.features.catalog import Catalog, catalog_from_dict
+
+DERIVE_KINDS = ("ratio_to_group_median", "ratio", "difference")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML that refuses a key given twice (PyYAML would silently keep the last)."""
+
+
+def _no_duplicates(loader, node, deep=False):
+    seen, pairs = set(), []
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise InputError(f"'{key}' is listed twice (line {key_node.start_mark.line + 1}); keep one entry")
+        seen.add(key)
+        pairs.append((key, loader.construct_object(value_node, deep=deep)))
+    return dict(pairs)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+@dataclasses.dataclass(frozen=True)
+class TableSpec:
+    id_column: str
+    label_column: str
+    positive: str
+    negative: str
+    protected: tuple[str, ...]
+    ignore: tuple[str, ...]
+    derived: dict[str, dict]
+
+
+@dataclasses.dataclass(frozen=True)
+class FlatCatalog:
+    table: TableSpec
+    catalog: Catalog
+    raw: dict
+
+    def base_features(self) -> list[str]:
+        return [n for n in self.catalog.names if n not in self.table.derived]
+
+
+def load_flat_catalog(path: Path) -> FlatCatalog:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: catalog not found")
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_StrictLoader)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML ({exc})") from exc
+    return flat_catalog_from_dict(raw, str(path))
+
+
+def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
+    if not isinstance(raw, dict) or not isinstance(raw.get("table"), dict):
+        raise InputError(f"{source}: a flat-table catalog needs a 'table' section (id, label, positive, negative)")
+    table = raw["table"]
+    problems = [f"table.{key} is required" for key in ("id", "label", "positive", "negative") if key not in table]
+    derived = raw.get("derived") or {}
+    for name, rule in derived.items():
+        if not isinstance(rule, dict) or not (set(rule) & set(DERIVE_KINDS)):
+            problems.append(f"derived '{name}': give one of {list(DERIVE_KINDS)}")
+    if problems:
+        raise InputError(f"{source}: the catalog has {len(problems)} problem(s):", problems)
+    spec = TableSpec(
+        id_column=str(table["id"]),
+        label_column=str(table["label"]),
+        positive=str(table["positive"]),
+        negative=str(table["negative"]),
+        protected=tuple(str(c) for c in table.get("protected") or ()),
+        ignore=tuple(str(c) for c in table.get("ignore") or ()),
+        derived={str(k): dict(v) for k, v in derived.items()},
+    )
+    catalog = catalog_from_dict({"features": raw.get("features"), "actions": raw.get("actions") or {}}, source)
+    return FlatCatalog(spec, catalog, raw)
+
+
+def derived_inputs(rule: dict) -> list[str]:
+    if "ratio_to_group_median" in rule:
+        return [rule["ratio_to_group_median"], *rule.get("by", [])]
+    for kind in ("ratio", "difference"):
+        if kind in rule:
+            return list(rule[kind])
+    return []
+
+
+def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> None:
+    """Every way a catalog can fail to fit its table, reported together."""
+    spec, columns = flat.table, set(frame.columns)
+    problems: list[str] = []
+    for role, column in (("id", spec.id_column), ("label", spec.label_column)):
+        if column not in columns:
+            problems.append(f"table.{role} column '{column}' is not in the table")
+    if spec.label_column in columns:
+        values = set(frame[spec.label_column].dropna().astype(str).unique())
+        other = sorted(values - {spec.positive, spec.negative})
+        if other:
+            problems.append(
+                f"label column '{spec.label_column}' has values {other} besides '{spec.positive}' (left) and "
+                f"'{spec.negative}' (stayed)"
+            )
+        if frame[spec.label_column].isna().any():
+            rows = (frame.index[frame[spec.label_column].isna()] + 1).tolist()[:5]
+            problems.append(f"label column '{spec.label_column}' is empty in rows {rows}")
+    if spec.id_column in columns and frame[spec.id_column].duplicated().any():
+        dupes = frame.loc[frame[spec.id_column].duplicated(), spec.id_column].head(3).tolist()
+        problems.append(f"id column '{spec.id_column}' repeats values, e.g. {dupes}: one row per person")
+    for name in flat.catalog.names:
+        if name in spec.protected:
+            problems.append(f"'{name}' is protected (fairness checks only) and cannot be a feature")
+        if name in (spec.id_column, spec.label_column):
+            problems.append(f"'{name}' is the id or the label and cannot be a feature")
+        if name in spec.derived:
+            missing = [c for c in derived_inputs(spec.derived[name]) if c not in columns]
+            if missing:
+                problems.append(f"derived feature '{name}' uses column(s) {missing} that are not in the table")
+        elif name not in columns:
+            problems.append(f"feature '{name}' is not a column of the table (nor a derived feature)")
+    for name in spec.derived:
+        if name not in flat.catalog.names:
+            problems.append(f"derived '{name}' has no entry under 'features' (lever, labels, ...)")
+    for column in (*spec.protected, *spec.ignore):
+        if column not in columns:
+            problems.append(f"'{column}' (protected/ignore) is not a column of the table")
+    accounted = {spec.id_column, spec.label_column, *spec.protected, *spec.ignore, *flat.catalog.names}
+    for name in spec.derived.values():
+        accounted.update(derived_inputs(name))
+    unlisted = sorted(columns - accounted)
+    if unlisted:
+        problems.append(f"column(s) {unlisted} are not in the catalog: list them as features or under table.ignore")
+    for feature in flat.catalog.features:
+        if feature.type == "numeric" and feature.name in columns:
+            values = frame[feature.name]
+            numeric = pd.to_numeric(values, errors="coerce")
+            bad = values.notna() & numeric.isna()
+            if bad.any():
+                rows = (frame.index[bad] + 1).tolist()[:5]
+                problems.append(
+                    f"numeric feature '{feature.name}' has non-numbers in rows {rows} "
+                    f"(e.g. {values[bad].head(2).tolist()}); declare it type: categorical or fix the values"
+                )
+    if problems:
+        raise InputError(f"{source}: the catalog does not fit the table ({len(problems)} problem(s)):", problems)
