@@ -1,0 +1,185 @@
+"""Bring your own table: catalog checks, derived features, training, scoring and the report."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flightrisk.errors import InputError
+from flightrisk.flat.catalog import check_against_table, flat_catalog_from_dict, load_flat_catalog
+from flightrisk.flat.transform import fit_group_medians, flat_features
+from tests.conftest import SHARED
+
+IBM = SHARED / "data" / "ibm_hr_attrition.csv"
+
+CATALOG = textwrap.dedent("""
+    table: {id: person, label: left, positive: "Yes", negative: "No", protected: [gender], ignore: [site]}
+    derived:
+      pay_vs_grade: {ratio_to_group_median: pay, by: [grade]}
+    features:
+      pay: {lever: compensation, monotone: -1, unit: currency, label_en: Pay, label_sv: Lön}
+      pay_vs_grade: {lever: compensation, monotone: -1, unit: ratio, label_en: Pay against grade, label_sv: Lön mot nivå}
+      overtime: {lever: workload, type: categorical, unit: category, label_en: Overtime, label_sv: Övertid}
+      satisfaction: {lever: culture, monotone: -1, unit: score, label_en: Satisfaction, label_sv: Nöjdhet}
+      grade: {lever: context, monotone: 0, unit: level, label_en: Grade, label_sv: Nivå}
+    actions:
+      end_overtime:
+        lever: workload
+        text_en: End overtime
+        text_sv: Avsluta övertid
+        changes: {overtime: {set: "No"}}
+""")
+
+
+def _table(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    grade = rng.integers(1, 4, n)
+    pay = 30000 * grade * np.exp(rng.normal(0, 0.15, n))
+    overtime = rng.choice(["Yes", "No"], n, p=[0.3, 0.7])
+    satisfaction = rng.integers(1, 5, n)
+    logit = -2 + 1.5 * (overtime == "Yes") - 0.5 * (satisfaction - 2.5) - 3 * np.log(pay / (30000 * grade))
+    left = np.where(rng.random(n) < 1 / (1 + np.exp(-logit)), "Yes", "No")
+    return pd.DataFrame({"person": np.arange(1, n + 1), "left": left, "pay": pay.round(), "overtime": overtime,
+                         "satisfaction": satisfaction, "grade": grade, "gender": rng.choice(["F", "M"], n),
+                         "site": "HQ"})
+
+
+@pytest.fixture()
+def flat_files(tmp_path):
+    table = _table()
+    table_path = tmp_path / "people.csv"
+    table.to_csv(table_path, index=False)
+    catalog_path = tmp_path / "catalog.yaml"
+    catalog_path.write_text(CATALOG, encoding="utf-8")
+    return table, table_path, catalog_path
+
+
+def _problems(catalog_text, table):
+    import yaml
+
+    flat = flat_catalog_from_dict(yaml.safe_load(catalog_text), "catalog.yaml")
+    with pytest.raises(InputError) as info:
+        check_against_table(flat, table, "catalog.yaml")
+    return str(info.value)
+
+
+def test_a_fitting_catalog_passes():
+    import yaml
+
+    flat = flat_catalog_from_dict(yaml.safe_load(CATALOG), "catalog.yaml")
+    check_against_table(flat, _table(), "catalog.yaml")
+
+
+@pytest.mark.parametrize(
+    "change, fragment",
+    [
+        (lambda c: c.replace("satisfaction: {lever", "happiness: {lever"), "'happiness' is not a column"),
+        (lambda c: c.replace("label: left", "label: gone"), "label column 'gone' is not in the table"),
+        (lambda c: c.replace('positive: "Yes"', 'positive: "Y"'), "has values ['Yes']"),
+        (lambda c: c.replace("protected: [gender]", "protected: [gender, grade]"), "'grade' is protected"),
+        (lambda c: c.replace("ignore: [site]", "ignore: []"), "['site'] are not in the catalog"),
+        (lambda c: c.replace("by: [grade]", "by: [band]"), "uses column(s) ['band']"),
+    ],
+)
+def test_catalogs_that_do_not_fit_are_rejected(change, fragment):
+    assert fragment in _problems(change(CATALOG), _table())
+
+
+def test_a_feature_listed_twice_is_rejected(tmp_path):
+    path = tmp_path / "twice.yaml"
+    twice = CATALOG.replace("  grade: {lever", "  pay: {lever: compensation, unit: x, label_en: a, label_sv: b}\n  grade: {lever")
+    path.write_text(twice, encoding="utf-8")
+    with pytest.raises(InputError, match="'pay' is listed twice"):
+        load_flat_catalog(path)
+
+
+def test_derived_features_use_training_medians():
+    import yaml
+
+    flat = flat_catalog_from_dict(yaml.safe_load(CATALOG), "catalog.yaml")
+    table = pd.DataFrame({"person": [1, 2, 3, 4], "left": ["No"] * 4, "pay": [10.0, 30.0, 100.0, 300.0],
+                          "overtime": ["No"] * 4, "satisfaction": [3] * 4, "grade": [1, 1, 2, 2],
+                          "gender": ["F"] * 4, "site": ["HQ"] * 4})
+    medians = fit_group_medians(flat, table)
+    frame = flat_features(flat, table, medians)
+    assert frame["pay_vs_grade"].tolist() == pytest.approx([0.5, 1.5, 0.5, 1.5])
+    unseen = table.assign(grade=[9, 9, 9, 9])  # an unseen grade falls back to the overall median
+    assert flat_features(flat, unseen, medians)["pay_vs_grade"].iloc[0] == pytest.approx(10 / 65)
+    assert "gender" not in frame.columns
+
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "flightrisk", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+def test_cli_rejects_a_bad_catalog_and_writes_nothing(flat_files, tmp_path):
+    table, table_path, catalog_path = flat_files
+    catalog_path.write_text(CATALOG.replace("ignore: [site]", "ignore: []"), encoding="utf-8")
+    done = _cli("train", "--table", table_path, "--catalog", catalog_path, "--out", tmp_path / "model",
+                "--no-register", cwd=tmp_path)
+    assert done.returncode == 2 and "site" in done.stderr
+    assert not (tmp_path / "model").exists()
+
+
+def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
+    table, table_path, catalog_path = flat_files
+    model_dir = tmp_path / "model"
+    done = _cli("train", "--table", table_path, "--catalog", catalog_path, "--out", model_dir, "--no-register",
+                cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    meta = json.loads((model_dir / "metadata.json").read_text())
+    assert meta["kind"] == "flat" and meta["metrics"]["roc_auc"] > 0.6
+    scores_path = tmp_path / "scores.parquet"
+    done = _cli("score", "--model", model_dir, "--input", table_path, "--out", scores_path, "--explain", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    scores = pd.read_parquet(scores_path)
+    assert len(scores) == len(table)
+    levers = [c for c in scores.columns if c.startswith("lever_")]
+    np.testing.assert_allclose(scores["base_rate"] + scores[levers].sum(axis=1), scores["risk"], atol=1e-12)
+    done = _cli("explain", "--model", model_dir, "--input", table_path, "--employee", "7", "--format", "json",
+                cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    person = json.loads(done.stdout)
+    assert person["base_rate"] + sum(person["levers"].values()) == pytest.approx(person["risk"], abs=1e-9)
+    done = _cli("report", "--model", model_dir, "--scores", scores_path, "--table", table_path, "--out",
+                tmp_path / "site", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "site" / "people").glob("*.html"))) == len(table)
+
+
+def test_benchmark_prints_the_spec_json(flat_files, tmp_path):
+    _, table_path, catalog_path = flat_files
+    done = _cli("benchmark", "--table", table_path, "--catalog", catalog_path, "--folds", "3", "--repeats", "1",
+                cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["table"] == "people.csv" and result["rows"] == 400 and result["folds"] == 3
+    assert set(result["models"]) == {"flightrisk", "logistic_regression", "lightgbm_default", "prior"}
+    for values in result["models"].values():
+        assert set(values) == {"roc_auc_mean", "roc_auc_std", "pr_auc_mean", "pr_auc_std", "seconds"}
+    models = result["models"]
+    assert models["flightrisk"]["roc_auc_mean"] > models["prior"]["roc_auc_mean"]
+
+
+@pytest.mark.skipif(not IBM.is_file(), reason=f"the IBM HR table is not at {IBM} (CI has ../shared; a clone may not)")
+def test_ibm_table_trains_and_reports(tmp_path):
+    from pathlib import Path
+
+    catalog = Path(__file__).resolve().parents[1] / "configs" / "catalogs" / "ibm_hr.yaml"
+    model_dir = tmp_path / "ibm"
+    done = _cli("train", "--table", IBM, "--catalog", catalog, "--out", model_dir, "--no-register", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((model_dir / "metadata.json").read_text())["metrics"]
+    assert metrics["n"] == 1470 and metrics["positives"] == 237
+    assert metrics["roc_auc"] > 0.8
+    scores = tmp_path / "scores.parquet"
+    assert _cli("score", "--model", model_dir, "--input", IBM, "--out", scores, "--explain", cwd=tmp_path).returncode == 0
+    done = _cli("report", "--model", model_dir, "--scores", scores, "--table", IBM, "--out", tmp_path / "site",
+                "--lang", "sv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "site" / "people").glob("*.html"))) == 1470
