@@ -103,6 +103,13 @@ browser:
 test: setup browser
 	$(VENV)/bin/pytest -q
 
+## Run the Spark test (installs pyspark into .venv and Java 17 when missing)
+.PHONY: test-spark
+test-spark: setup
+	@command -v java >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless)
+	$(UV) pip install --python $(PY) pyspark
+	$(VENV)/bin/pytest -q tests/test_score.py -k spark_udf -rs
+
 ## Lint with ruff
 .PHONY: lint
 lint: setup
@@ -116,6 +123,7 @@ check: lint test
 .PHONY: benchmark
 benchmark: setup
 	$(PY) benchmarks/run_all.py --ibm-table $(IBM_TABLE)
+	$(PY) benchmarks/score_large.py --rows 100000 1000000
 
 ## Remove generated data, models, reports and MLflow state
 .PHONY: clean

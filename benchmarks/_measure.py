@@ -22,10 +22,15 @@ def step_simulate(out: str, reps: str, months: str = "48") -> dict:
     result = simulate_organisation(world)
     simulated = time.perf_counter() - start
     write_extract(result, world, Path(out))
-    return {"reps": int(reps), "months": int(months), "simulate_seconds": round(simulated, 2),
-            "total_seconds": round(time.perf_counter() - start, 2), "people": len(result.tables["employees"]),
-            "voluntary_attrition": round(result.voluntary_attrition, 4),
-            "involuntary_attrition": round(result.involuntary_attrition, 4)}
+    return {
+        "reps": int(reps),
+        "months": int(months),
+        "simulate_seconds": round(simulated, 2),
+        "total_seconds": round(time.perf_counter() - start, 2),
+        "people": len(result.tables["employees"]),
+        "voluntary_attrition": round(result.voluntary_attrition, 4),
+        "involuntary_attrition": round(result.involuntary_attrition, 4),
+    }
 
 
 def step_features(raw: str, out: str) -> dict:
@@ -38,7 +43,11 @@ def step_features(raw: str, out: str) -> dict:
     table = build_snapshot_features(tables, load_catalog())
     built = time.perf_counter() - start - loaded
     table.to_parquet(out, index=False)
-    return {"rows": len(table), "load_validate_seconds": round(loaded, 2), "features_seconds": round(built, 2)}
+    return {
+        "rows": len(table),
+        "load_validate_seconds": round(loaded, 2),
+        "features_seconds": round(built, 2),
+    }
 
 
 def step_explain(model_dir: str, features: str, rows: str) -> dict:

@@ -41,7 +41,9 @@ def main() -> None:
             raw = tmp / f"raw_{reps}"
             figures[f"simulate_{reps}"] = run_step("simulate", str(raw), str(reps))
             print(f"simulate {reps} reps: {figures[f'simulate_{reps}']}", flush=True)
-            figures[f"features_{reps}"] = run_step("features", str(raw), str(tmp / f"features_{reps}.parquet"))
+            figures[f"features_{reps}"] = run_step(
+                "features", str(raw), str(tmp / f"features_{reps}.parquet")
+            )
             print(f"features {reps} reps: {figures[f'features_{reps}']}", flush=True)
     if Path(args.model, "metadata.json").is_file() and Path(args.features).is_file():
         figures["explain_100k"] = run_step("explain", args.model, args.features, "100000")
@@ -54,9 +56,17 @@ def main() -> None:
         catalog = Path("configs/catalogs/ibm_hr.yaml")
         if catalog.is_file():
             done = subprocess.run(
-                [str(Path(sys.executable).with_name("flightrisk")), "benchmark", "--table", args.ibm_table,
-                 "--catalog", str(catalog)],
-                capture_output=True, text=True, env=os.environ,
+                [
+                    str(Path(sys.executable).with_name("flightrisk")),
+                    "benchmark",
+                    "--table",
+                    args.ibm_table,
+                    "--catalog",
+                    str(catalog),
+                ],
+                capture_output=True,
+                text=True,
+                env=os.environ,
             )
             print("IBM HR attrition benchmark:", done.stdout.strip() or done.stderr.strip())
         else:

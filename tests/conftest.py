@@ -50,8 +50,14 @@ def model_world(tmp_path_factory):
     features_path = raw.parent / "features.parquet"
     features.to_parquet(features_path, index=False)
     return {
-        "raw": raw, "tables": tables, "features": features, "features_path": features_path,
-        "model": load_model(model_dir), "model_dir": model_dir, "report": report, "result": result,
+        "raw": raw,
+        "tables": tables,
+        "features": features,
+        "features_path": features_path,
+        "model": load_model(model_dir),
+        "model_dir": model_dir,
+        "report": report,
+        "result": result,
     }
 
 

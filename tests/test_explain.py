@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from flightrisk import LEVERS
-from flightrisk.explain.contributions import LEVER_COLUMNS, explain_rows
+from flightrisk.explain.contributions import LEVER_COLUMNS
 from flightrisk.explain.person import explain_people, explanation_text
 from flightrisk.explain.whatif import apply_action
 from flightrisk.score.batch import score_frame
@@ -48,7 +48,9 @@ def test_invariant_to_employee_id(model_world, latest):
     np.testing.assert_array_equal(a[LEVER_COLUMNS].to_numpy(), b[LEVER_COLUMNS].to_numpy())
 
 
-@pytest.mark.parametrize("feature, direction", [("base_pay_vs_peer_median", -1), ("months_since_check_in", 1)])
+@pytest.mark.parametrize(
+    "feature, direction", [("base_pay_vs_peer_median", -1), ("months_since_check_in", 1)]
+)
 def test_monotone_levers_move_risk_the_right_way(model_world, latest, feature, direction):
     model = model_world["model"]
     low = latest.assign(**{feature: latest[feature].quantile(0.1)})
@@ -83,14 +85,31 @@ def test_apply_action_respects_bounds(model_world, latest):
     assert (after["base_pay_vs_peer_median"] >= 1.0).all()
     assert (after["months_since_last_raise"] == 0).all()
     unchanged = latest["base_pay_vs_peer_median"] >= 1.0
-    assert (after.loc[unchanged, "base_pay_vs_peer_median"] == latest.loc[unchanged, "base_pay_vs_peer_median"]).all()
+    assert (
+        after.loc[unchanged, "base_pay_vs_peer_median"] == latest.loc[unchanged, "base_pay_vs_peer_median"]
+    ).all()
 
 
 def _explain_cli(model_world, employee, lang, fmt):
     return subprocess.run(
-        [sys.executable, "-m", "flightrisk", "explain", "--model", str(model_world["model_dir"]),
-         "--input", str(model_world["features_path"]), "--employee", employee, "--lang", lang, "--format", fmt],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "flightrisk",
+            "explain",
+            "--model",
+            str(model_world["model_dir"]),
+            "--input",
+            str(model_world["features_path"]),
+            "--employee",
+            employee,
+            "--lang",
+            lang,
+            "--format",
+            fmt,
+        ],
+        capture_output=True,
+        text=True,
     )
 
 
@@ -149,8 +168,9 @@ def test_a_lever_switched_off_explains_least(tmp_path_factory):
 
     # Development is switched off here. Compensation is the family the model confuses most with
     # others (pay resets at promotion, raises follow performance), see docs/explanations.md.
-    world = World(seed=4, reps=600, months=36, lever_strength={k: (0.0 if k == "development" else 1.0)
-                                                                for k in LEVERS})
+    world = World(
+        seed=4, reps=600, months=36, lever_strength={k: (0.0 if k == "development" else 1.0) for k in LEVERS}
+    )
     raw = tmp_path_factory.mktemp("zero_raw")
     result = simulate_organisation(world)
     write_extract(result, world, raw)

@@ -37,10 +37,14 @@ def test_peer_ratio_falls_back_when_the_group_is_small():
 
 
 def _tiny_tables(term_date, term_type):
-    employees = pd.DataFrame({
-        "employee_id": ["a"], "hire_date": pd.to_datetime(["2020-01-01"]),
-        "termination_date": pd.to_datetime([term_date]), "termination_type": [term_type],
-    })
+    employees = pd.DataFrame(
+        {
+            "employee_id": ["a"],
+            "hire_date": pd.to_datetime(["2020-01-01"]),
+            "termination_date": pd.to_datetime([term_date]),
+            "termination_type": [term_type],
+        }
+    )
     months = pd.date_range("2021-01-01", "2023-12-01", freq="MS")
     sales = pd.DataFrame({"employee_id": "a", "month": months})
     return {"employees": employees, "sales_performance": sales, "workload": sales}
@@ -146,8 +150,9 @@ def leakage_base(small_raw_dir):
     duplicate_share=st.floats(min_value=0.0, max_value=0.3),
     shuffle_exits=st.booleans(),
 )
-def test_changing_the_future_does_not_move_the_past(leakage_base, table, factor, drop_share, duplicate_share,
-                                                    shuffle_exits):
+def test_changing_the_future_does_not_move_the_past(
+    leakage_base, table, factor, drop_share, duplicate_share, shuffle_exits
+):
     """Any change to records dated after CUT leaves every snapshot up to CUT untouched."""
     tables, catalog, before = leakage_base
     changed = {name: frame.copy() for name, frame in tables.items()}

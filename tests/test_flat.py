@@ -43,9 +43,18 @@ def _table(n=400, seed=0):
     satisfaction = rng.integers(1, 5, n)
     logit = -2 + 1.5 * (overtime == "Yes") - 0.5 * (satisfaction - 2.5) - 3 * np.log(pay / (30000 * grade))
     left = np.where(rng.random(n) < 1 / (1 + np.exp(-logit)), "Yes", "No")
-    return pd.DataFrame({"person": np.arange(1, n + 1), "left": left, "pay": pay.round(), "overtime": overtime,
-                         "satisfaction": satisfaction, "grade": grade, "gender": rng.choice(["F", "M"], n),
-                         "site": "HQ"})
+    return pd.DataFrame(
+        {
+            "person": np.arange(1, n + 1),
+            "left": left,
+            "pay": pay.round(),
+            "overtime": overtime,
+            "satisfaction": satisfaction,
+            "grade": grade,
+            "gender": rng.choice(["F", "M"], n),
+            "site": "HQ",
+        }
+    )
 
 
 @pytest.fixture()
@@ -91,7 +100,9 @@ def test_catalogs_that_do_not_fit_are_rejected(change, fragment):
 
 def test_a_feature_listed_twice_is_rejected(tmp_path):
     path = tmp_path / "twice.yaml"
-    twice = CATALOG.replace("  grade: {lever", "  pay: {lever: compensation, unit: x, label_en: a, label_sv: b}\n  grade: {lever")
+    twice = CATALOG.replace(
+        "  grade: {lever", "  pay: {lever: compensation, unit: x, label_en: a, label_sv: b}\n  grade: {lever"
+    )
     path.write_text(twice, encoding="utf-8")
     with pytest.raises(InputError, match="'pay' is listed twice"):
         load_flat_catalog(path)
@@ -101,9 +112,18 @@ def test_derived_features_use_training_medians():
     import yaml
 
     flat = flat_catalog_from_dict(yaml.safe_load(CATALOG), "catalog.yaml")
-    table = pd.DataFrame({"person": [1, 2, 3, 4], "left": ["No"] * 4, "pay": [10.0, 30.0, 100.0, 300.0],
-                          "overtime": ["No"] * 4, "satisfaction": [3] * 4, "grade": [1, 1, 2, 2],
-                          "gender": ["F"] * 4, "site": ["HQ"] * 4})
+    table = pd.DataFrame(
+        {
+            "person": [1, 2, 3, 4],
+            "left": ["No"] * 4,
+            "pay": [10.0, 30.0, 100.0, 300.0],
+            "overtime": ["No"] * 4,
+            "satisfaction": [3] * 4,
+            "grade": [1, 1, 2, 2],
+            "gender": ["F"] * 4,
+            "site": ["HQ"] * 4,
+        }
+    )
     medians = fit_group_medians(flat, table)
     frame = flat_features(flat, table, medians)
     assert frame["pay_vs_grade"].tolist() == pytest.approx([0.5, 1.5, 0.5, 1.5])
@@ -113,15 +133,25 @@ def test_derived_features_use_training_medians():
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "flightrisk", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "flightrisk", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def test_cli_rejects_a_bad_catalog_and_writes_nothing(flat_files, tmp_path):
     table, table_path, catalog_path = flat_files
     catalog_path.write_text(CATALOG.replace("ignore: [site]", "ignore: []"), encoding="utf-8")
-    done = _cli("train", "--table", table_path, "--catalog", catalog_path, "--out", tmp_path / "model",
-                "--no-register", cwd=tmp_path)
+    done = _cli(
+        "train",
+        "--table",
+        table_path,
+        "--catalog",
+        catalog_path,
+        "--out",
+        tmp_path / "model",
+        "--no-register",
+        cwd=tmp_path,
+    )
     assert done.returncode == 2 and "site" in done.stderr
     assert not (tmp_path / "model").exists()
 
@@ -129,33 +159,74 @@ def test_cli_rejects_a_bad_catalog_and_writes_nothing(flat_files, tmp_path):
 def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
     table, table_path, catalog_path = flat_files
     model_dir = tmp_path / "model"
-    done = _cli("train", "--table", table_path, "--catalog", catalog_path, "--out", model_dir, "--no-register",
-                cwd=tmp_path)
+    done = _cli(
+        "train",
+        "--table",
+        table_path,
+        "--catalog",
+        catalog_path,
+        "--out",
+        model_dir,
+        "--no-register",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     meta = json.loads((model_dir / "metadata.json").read_text())
     assert meta["kind"] == "flat" and meta["metrics"]["roc_auc"] > 0.6
     scores_path = tmp_path / "scores.parquet"
-    done = _cli("score", "--model", model_dir, "--input", table_path, "--out", scores_path, "--explain", cwd=tmp_path)
+    done = _cli(
+        "score", "--model", model_dir, "--input", table_path, "--out", scores_path, "--explain", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     scores = pd.read_parquet(scores_path)
     assert len(scores) == len(table)
     levers = [c for c in scores.columns if c.startswith("lever_")]
     np.testing.assert_allclose(scores["base_rate"] + scores[levers].sum(axis=1), scores["risk"], atol=1e-12)
-    done = _cli("explain", "--model", model_dir, "--input", table_path, "--employee", "7", "--format", "json",
-                cwd=tmp_path)
+    done = _cli(
+        "explain",
+        "--model",
+        model_dir,
+        "--input",
+        table_path,
+        "--employee",
+        "7",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     person = json.loads(done.stdout)
     assert person["base_rate"] + sum(person["levers"].values()) == pytest.approx(person["risk"], abs=1e-9)
-    done = _cli("report", "--model", model_dir, "--scores", scores_path, "--table", table_path, "--out",
-                tmp_path / "site", cwd=tmp_path)
+    done = _cli(
+        "report",
+        "--model",
+        model_dir,
+        "--scores",
+        scores_path,
+        "--table",
+        table_path,
+        "--out",
+        tmp_path / "site",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert len(list((tmp_path / "site" / "people").glob("*.html"))) == len(table)
 
 
 def test_benchmark_prints_the_spec_json(flat_files, tmp_path):
     _, table_path, catalog_path = flat_files
-    done = _cli("benchmark", "--table", table_path, "--catalog", catalog_path, "--folds", "3", "--repeats", "1",
-                cwd=tmp_path)
+    done = _cli(
+        "benchmark",
+        "--table",
+        table_path,
+        "--catalog",
+        catalog_path,
+        "--folds",
+        "3",
+        "--repeats",
+        "1",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["table"] == "people.csv" and result["rows"] == 400 and result["folds"] == 3
@@ -166,20 +237,41 @@ def test_benchmark_prints_the_spec_json(flat_files, tmp_path):
     assert models["flightrisk"]["roc_auc_mean"] > models["prior"]["roc_auc_mean"]
 
 
-@pytest.mark.skipif(not IBM.is_file(), reason=f"the IBM HR table is not at {IBM} (CI has ../shared; a clone may not)")
+@pytest.mark.skipif(
+    not IBM.is_file(), reason=f"the IBM HR table is not at {IBM} (CI has ../shared; a clone may not)"
+)
 def test_ibm_table_trains_and_reports(tmp_path):
     from pathlib import Path
 
     catalog = Path(__file__).resolve().parents[1] / "configs" / "catalogs" / "ibm_hr.yaml"
     model_dir = tmp_path / "ibm"
-    done = _cli("train", "--table", IBM, "--catalog", catalog, "--out", model_dir, "--no-register", cwd=tmp_path)
+    done = _cli(
+        "train", "--table", IBM, "--catalog", catalog, "--out", model_dir, "--no-register", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     metrics = json.loads((model_dir / "metadata.json").read_text())["metrics"]
     assert metrics["n"] == 1470 and metrics["positives"] == 237
     assert metrics["roc_auc"] > 0.8
     scores = tmp_path / "scores.parquet"
-    assert _cli("score", "--model", model_dir, "--input", IBM, "--out", scores, "--explain", cwd=tmp_path).returncode == 0
-    done = _cli("report", "--model", model_dir, "--scores", scores, "--table", IBM, "--out", tmp_path / "site",
-                "--lang", "sv", cwd=tmp_path)
+    assert (
+        _cli(
+            "score", "--model", model_dir, "--input", IBM, "--out", scores, "--explain", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    done = _cli(
+        "report",
+        "--model",
+        model_dir,
+        "--scores",
+        scores,
+        "--table",
+        IBM,
+        "--out",
+        tmp_path / "site",
+        "--lang",
+        "sv",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert len(list((tmp_path / "site" / "people").glob("*.html"))) == 1470

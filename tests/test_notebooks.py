@@ -16,8 +16,16 @@ def test_notebook_runs(path, model_world, monkeypatch):
     monkeypatch.setenv("FLIGHTRISK_FEATURES", str(model_world["features_path"]))
     monkeypatch.setenv("FLIGHTRISK_MODEL", str(model_world["model_dir"]))
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    errors = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
     assert not errors
 
 

@@ -1,15 +1,14 @@
 """The HTML report: pages, languages, privacy, escaping, and a real browser."""
 
 import re
-from markupsafe import escape
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from markupsafe import escape
 
 from flightrisk.report.site import build_site, page_slug
 from flightrisk.report.strings import EN
@@ -65,14 +64,26 @@ def test_hostile_names_are_escaped(site):
 def test_person_page_has_every_part(site, scores):
     eid = scores["employee_id"].iloc[3]
     html = (site["dir"] / "people" / f"{page_slug(eid)}.html").read_text(encoding="utf-8")
-    for part in ('id="risk"', 'id="band"', 'id="percentile"', "lever-chart", str(escape(EN["drivers"])),
-                 str(escape(EN["actions"])), str(escape(EN["how_to_read"])), 'id="notice"', "decides nothing", "As of"):
+    for part in (
+        'id="risk"',
+        'id="band"',
+        'id="percentile"',
+        "lever-chart",
+        str(escape(EN["drivers"])),
+        str(escape(EN["actions"])),
+        str(escape(EN["how_to_read"])),
+        'id="notice"',
+        "decides nothing",
+        "As of",
+    ):
         assert part in html, part
 
 
 def test_swedish_site_is_swedish(model_world, scores, latest_features, tmp_path):
     out = tmp_path / "sv"
-    build_site(model_world["model"], scores, out, tables=model_world["tables"], features=latest_features, lang="sv")
+    build_site(
+        model_world["model"], scores, out, tables=model_world["tables"], features=latest_features, lang="sv"
+    )
     html = _all_html(out)
     assert 'lang="sv"' in html and "procentenheter" in html and "Så läser du sidan" in html
     for english in ("What drives", "Actions to discuss", "How to read", " points", "Back to the overview"):
@@ -121,9 +132,24 @@ def test_report_cli_exits_2_on_unknown_manager(model_world, scores, tmp_path):
     path = tmp_path / "scores.parquet"
     scores.to_parquet(path, index=False)
     done = subprocess.run(
-        [sys.executable, "-m", "flightrisk", "report", "--model", str(model_world["model_dir"]), "--scores",
-         str(path), "--raw", str(model_world["raw"]), "--out", str(tmp_path / "site"), "--manager", "E-nobody"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "flightrisk",
+            "report",
+            "--model",
+            str(model_world["model_dir"]),
+            "--scores",
+            str(path),
+            "--raw",
+            str(model_world["raw"]),
+            "--out",
+            str(tmp_path / "site"),
+            "--manager",
+            "E-nobody",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 2 and "E-nobody" in done.stderr
     assert not (tmp_path / "site").exists()
@@ -134,24 +160,47 @@ def _chromium() -> str | None:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(_chromium() is None, reason="no Chromium on this machine (make test installs Debian's chromium)")
+@pytest.mark.skipif(
+    _chromium() is None, reason="no Chromium on this machine (make test installs Debian's chromium)"
+)
 @pytest.mark.parametrize("page", ["index", "person"])
 def test_pages_render_in_a_real_browser_without_console_errors(site, scores, page):
-    path = site["dir"] / "index.html" if page == "index" else (
-        site["dir"] / "people" / f"{page_slug(scores['employee_id'].iloc[2])}.html")
+    path = (
+        site["dir"] / "index.html"
+        if page == "index"
+        else (site["dir"] / "people" / f"{page_slug(scores['employee_id'].iloc[2])}.html")
+    )
     profile = tempfile.mkdtemp()
     done = subprocess.run(
-        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--dump-dom", path.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            path.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     shutil.rmtree(profile, ignore_errors=True)
     assert done.returncode == 0, done.stderr[-2000:]
     dom = done.stdout
     console = [line for line in done.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert not console, console
-    expected = ['id="people"', 'id="band-counts"', "<svg"] if page == "index" else [
-        'id="risk"', 'id="drivers"', 'class="lever-chart"', 'id="notice"']
+    expected = (
+        ['id="people"', 'id="band-counts"', "<svg"]
+        if page == "index"
+        else ['id="risk"', 'id="drivers"', 'class="lever-chart"', 'id="notice"']
+    )
     for marker in expected:
         assert marker in dom, marker

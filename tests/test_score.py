@@ -15,9 +15,22 @@ from flightrisk.explain.contributions import LEVER_COLUMNS
 
 def _score(model_world, input_path, out, *extra, cwd=None):
     return subprocess.run(
-        [sys.executable, "-m", "flightrisk", "score", "--model", str(model_world["model_dir"]), "--input",
-         str(input_path), "--out", str(out), *extra],
-        capture_output=True, text=True, cwd=cwd,
+        [
+            sys.executable,
+            "-m",
+            "flightrisk",
+            "score",
+            "--model",
+            str(model_world["model_dir"]),
+            "--input",
+            str(input_path),
+            "--out",
+            str(out),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
     )
 
 
@@ -41,15 +54,31 @@ def test_scores_have_the_spec_columns_and_a_complete_run_record(model_world, rec
     assert list(scores.columns[:6]) == expected
     assert set(LEVER_COLUMNS) <= set(scores.columns)
     assert {f"driver_{i}" for i in (1, 2, 3)} | {f"driver_{i}_text" for i in (1, 2, 3)} <= set(scores.columns)
-    np.testing.assert_allclose(scores["base_rate"] + scores[LEVER_COLUMNS].sum(axis=1), scores["risk"], atol=1e-12)
+    np.testing.assert_allclose(
+        scores["base_rate"] + scores[LEVER_COLUMNS].sum(axis=1), scores["risk"], atol=1e-12
+    )
     assert set(scores["risk_band"]) <= {"low", "medium", "high"}
     assert scores["percentile"].between(0, 100).all()
     record = json.loads(Path(str(out) + ".run.json").read_text())
-    for key in ("run_id", "started_utc", "ended_utc", "user", "code_version", "model", "input", "rows", "seconds",
-                "drift"):
+    for key in (
+        "run_id",
+        "started_utc",
+        "ended_utc",
+        "user",
+        "code_version",
+        "model",
+        "input",
+        "rows",
+        "seconds",
+        "drift",
+    ):
         assert key in record
-    assert record["rows"] == {"read": len(rows), "scored": len(rows), "flagged": int(scores["low_confidence"].sum()),
-                              "rejected": 0}
+    assert record["rows"] == {
+        "read": len(rows),
+        "scored": len(rows),
+        "flagged": int(scores["low_confidence"].sum()),
+        "rejected": 0,
+    }
     assert set(record["drift"]["psi"]) == set(model_world["model"].feature_names)
     assert record["drift"]["threshold"] == 0.2
     log = (tmp_path / "reports" / "runs.jsonl").read_text().splitlines()
@@ -121,7 +150,10 @@ def test_unknown_categories_and_out_of_range_values_are_flagged_not_mapped(model
     assert scores.loc[0, "low_confidence"] and scores.loc[1, "low_confidence"]
     assert len(scores) == 20
     record = json.loads(Path(str(out) + ".run.json").read_text())
-    assert record["flagged_by_feature"]["region"] >= 1 and record["flagged_by_feature"]["avg_weekly_hours_3m"] >= 1
+    assert (
+        record["flagged_by_feature"]["region"] >= 1
+        and record["flagged_by_feature"]["avg_weekly_hours_3m"] >= 1
+    )
 
 
 def test_a_run_killed_half_way_leaves_no_output(model_world, recent, tmp_path, monkeypatch):
@@ -153,8 +185,21 @@ def test_a_tampered_model_stops_the_run(model_world, recent, tmp_path):
     text = (copy / "model.txt").read_text()
     (copy / "model.txt").write_text(text.replace("learning_rate", "learning_rate ", 1))
     done = subprocess.run(
-        [sys.executable, "-m", "flightrisk", "score", "--model", str(copy), "--input", str(path), "--out",
-         str(tmp_path / "s.parquet")], capture_output=True, text=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "flightrisk",
+            "score",
+            "--model",
+            str(copy),
+            "--input",
+            str(path),
+            "--out",
+            str(tmp_path / "s.parquet"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert done.returncode == 2 and "SHA-256" in done.stderr
     assert not (tmp_path / "s.parquet").exists()
@@ -164,9 +209,23 @@ def test_score_from_raw_as_of(model_world, tmp_path):
     when = model_world["features"]["snapshot_date"].max()
     out = tmp_path / "scores.csv"
     done = subprocess.run(
-        [sys.executable, "-m", "flightrisk", "score", "--model", str(model_world["model_dir"]), "--raw",
-         str(model_world["raw"]), "--as-of", str(when.date()), "--out", str(out)],
-        capture_output=True, text=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "flightrisk",
+            "score",
+            "--model",
+            str(model_world["model_dir"]),
+            "--raw",
+            str(model_world["raw"]),
+            "--as-of",
+            str(when.date()),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
     scores = pd.read_csv(out)
@@ -182,16 +241,36 @@ def test_mlflow_pyfunc_answers_mlflow_models_predict(model_world, recent, tmp_pa
     monkeypatch.chdir(tmp_path)
     uri = f"sqlite:///{tmp_path}/mlflow.db"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    tracking.log_training_run(model_world["model_dir"], {}, {"roc_auc": 1.0, "baselines": {
-        "logistic_regression": {"roc_auc": 0.5}}}, {})
+    tracking.log_training_run(
+        model_world["model_dir"],
+        {},
+        {"roc_auc": 1.0, "baselines": {"logistic_regression": {"roc_auc": 0.5}}},
+        {},
+    )
     csv = tmp_path / "features.csv"
     rows.head(50).to_csv(csv, index=False)
     out = tmp_path / "predictions.json"
     mlflow_bin = Path(sys.executable).with_name("mlflow")
     done = subprocess.run(
-        [str(mlflow_bin), "models", "predict", "-m", "models:/flightrisk@champion", "-i", str(csv), "-t", "csv",
-         "-o", str(out), "--env-manager", "local"],
-        capture_output=True, text=True, cwd=tmp_path, env={**__import__("os").environ, "MLFLOW_TRACKING_URI": uri},
+        [
+            str(mlflow_bin),
+            "models",
+            "predict",
+            "-m",
+            "models:/flightrisk@champion",
+            "-i",
+            str(csv),
+            "-t",
+            "csv",
+            "-o",
+            str(out),
+            "--env-manager",
+            "local",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**__import__("os").environ, "MLFLOW_TRACKING_URI": uri},
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -205,7 +284,8 @@ def test_mlflow_pyfunc_answers_mlflow_models_predict(model_world, recent, tmp_pa
 @pytest.mark.slow
 def test_spark_udf_scores_on_a_local_session(model_world, recent, tmp_path, monkeypatch):
     pyspark = pytest.importorskip(
-        "pyspark", reason="pyspark is not installed (it is ~300 MB); `make test-spark` installs it and runs this test"
+        "pyspark",
+        reason="pyspark is not installed (it is ~300 MB); `make test-spark` installs it and runs this test",
     )
     import mlflow
 
@@ -216,8 +296,12 @@ def test_spark_udf_scores_on_a_local_session(model_world, recent, tmp_path, monk
     rows, _ = recent
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
-    tracking.log_training_run(model_world["model_dir"], {}, {"roc_auc": 1.0, "baselines": {
-        "logistic_regression": {"roc_auc": 0.5}}}, {})
+    tracking.log_training_run(
+        model_world["model_dir"],
+        {},
+        {"roc_auc": 1.0, "baselines": {"logistic_regression": {"roc_auc": 0.5}}},
+        {},
+    )
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
     spark = pyspark.sql.SparkSession.builder.master("local[1]").appName("flightrisk-test").getOrCreate()
     try:
@@ -225,8 +309,13 @@ def test_spark_udf_scores_on_a_local_session(model_world, recent, tmp_path, monk
         sample["snapshot_date"] = sample["snapshot_date"].dt.strftime("%Y-%m-%d")
         sample["label"] = sample["label"].astype(float)
         frame = spark.createDataFrame(sample)
-        udf = mlflow.pyfunc.spark_udf(spark, "models:/flightrisk@champion", result_type="double",
-                                      env_manager="local", params={"column": "risk"})
+        udf = mlflow.pyfunc.spark_udf(
+            spark,
+            "models:/flightrisk@champion",
+            result_type="double",
+            env_manager="local",
+            params={"column": "risk"},
+        )
         risks = frame.withColumn("risk", udf(*frame.columns)).select("risk").toPandas()["risk"].to_numpy()
     finally:
         spark.stop()

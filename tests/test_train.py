@@ -53,8 +53,8 @@ def test_model_beats_the_prior_and_the_tenure_baseline(model_world):
 
 def test_training_is_deterministic(model_world):
     features = model_world["features"]
-    from tests.conftest import MODEL_SETTINGS
     from flightrisk.features import load_catalog
+    from tests.conftest import MODEL_SETTINGS
 
     again, _ = train_on_snapshots(features, load_catalog(), MODEL_SETTINGS, "test")
     original = model_world["model"]
@@ -73,7 +73,14 @@ def test_model_directory_holds_no_pickles_and_round_trips(model_world, tmp_path)
     rows = model_world["features"].head(300)
     np.testing.assert_allclose(reloaded.risk(rows), model_world["model"].risk(rows))
     meta = json.loads((model_dir / "metadata.json").read_text())
-    for key in ("train_window", "holdout_window", "horizon_months", "data_sha256", "package_versions", "metrics"):
+    for key in (
+        "train_window",
+        "holdout_window",
+        "horizon_months",
+        "data_sha256",
+        "package_versions",
+        "metrics",
+    ):
         assert key in meta
 
 
@@ -118,9 +125,22 @@ def test_registry_moves_champion_only_through_the_gate(model_world, tmp_path, mo
 def test_evaluate_cli_writes_spec_metrics_with_oracle(model_world, tmp_path):
     out = tmp_path / "metrics.json"
     done = subprocess.run(
-        [sys.executable, "-m", "flightrisk", "evaluate", "--model", str(model_world["model_dir"]),
-         "--features", str(model_world["features_path"]), "--raw", str(model_world["raw"]), "--out", str(out)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "flightrisk",
+            "evaluate",
+            "--model",
+            str(model_world["model_dir"]),
+            "--features",
+            str(model_world["features_path"]),
+            "--raw",
+            str(model_world["raw"]),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     metrics = json.loads(out.read_text())

@@ -295,17 +295,30 @@ def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt
     return explanation_text(person, lang)
 
 
-def report_cli(model_dir: Path, scores_path: Path, out_dir: Path, raw: Path | None, manager: str | None,
-               lang: str, console, table: Path | None = None) -> dict:
+def report_cli(
+    model_dir: Path,
+    scores_path: Path,
+    out_dir: Path,
+    raw: Path | None,
+    manager: str | None,
+    lang: str,
+    console,
+    table: Path | None = None,
+) -> dict:
     from flightrisk.model.artifact import load_model
     from flightrisk.report.site import build_site
 
     model = load_model(model_dir)
     scores = read_table(scores_path)
-    missing = [c for c in ("employee_id", "snapshot_date", "risk", "risk_band", "percentile", "low_confidence")
-               if c not in scores.columns]
+    missing = [
+        c
+        for c in ("employee_id", "snapshot_date", "risk", "risk_band", "percentile", "low_confidence")
+        if c not in scores.columns
+    ]
     if missing:
-        raise InputError(f"{scores_path}: missing column(s) {missing}; is this a file from `flightrisk score`?")
+        raise InputError(
+            f"{scores_path}: missing column(s) {missing}; is this a file from `flightrisk score`?"
+        )
     tables = features = None
     snapshot = pd.to_datetime(scores["snapshot_date"]).max()
     if raw is not None:
@@ -314,15 +327,18 @@ def report_cli(model_dir: Path, scores_path: Path, out_dir: Path, raw: Path | No
 
         tables = load_raw(raw)
         if model.metadata.get("kind") == "snapshots":
-            features = build_snapshot_features(tables, model.catalog,
-                                               horizon=int(model.metadata.get("horizon_months", 12)), as_of=snapshot)
+            features = build_snapshot_features(
+                tables, model.catalog, horizon=int(model.metadata.get("horizon_months", 12)), as_of=snapshot
+            )
     if table is not None:
         if model.metadata.get("kind") != "flat":
             raise InputError("--table is for models trained on a flat table; use --raw for the HRIS extract")
         features = model_frame(model, read_table(table))
     summary = build_site(model, scores, out_dir, tables=tables, features=features, lang=lang, manager=manager)
-    console.print(f"Wrote the report ({summary['people']} people, {summary['managers']} manager pages, "
-                  f"as of {summary['snapshot_date']}) to {out_dir}/index.html")
+    console.print(
+        f"Wrote the report ({summary['people']} people, {summary['managers']} manager pages, "
+        f"as of {summary['snapshot_date']}) to {out_dir}/index.html"
+    )
     return summary
 
 
@@ -330,15 +346,23 @@ def read_flat(table_path: Path, catalog_path: Path | None):
     from flightrisk.flat.catalog import check_against_table, load_flat_catalog
 
     if catalog_path is None:
-        raise InputError("--table needs --catalog YAML: the catalog says which column is the id, the label, ...")
+        raise InputError(
+            "--table needs --catalog YAML: the catalog says which column is the id, the label, ..."
+        )
     flat = load_flat_catalog(catalog_path)
     table = read_table(table_path)
     check_against_table(flat, table, f"{catalog_path} against {table_path}")
     return flat, table
 
 
-def train_flat_cli(table_path: Path, catalog_path: Path | None, out_dir: Path, settings: TrainSettings,
-                   register: bool, console) -> dict:
+def train_flat_cli(
+    table_path: Path,
+    catalog_path: Path | None,
+    out_dir: Path,
+    settings: TrainSettings,
+    register: bool,
+    console,
+) -> dict:
     from flightrisk.flat.train import train_flat
     from flightrisk.model.artifact import save_model
 
@@ -353,11 +377,17 @@ def train_flat_cli(table_path: Path, catalog_path: Path | None, out_dir: Path, s
     if register:
         from types import SimpleNamespace
 
-        report = SimpleNamespace(metrics=metrics, importance=importance, calibration_bins=bins,
-                                 best_rounds=model.metadata["final_rounds"])
+        report = SimpleNamespace(
+            metrics=metrics,
+            importance=importance,
+            calibration_bins=bins,
+            best_rounds=model.metadata["final_rounds"],
+        )
         registered = log_to_mlflow(out_dir, model, report)
         verdict = "promoted to champion" if registered["promoted"] else "NOT promoted"
-        console.print(f"MLflow: registered flightrisk version {registered['version']}, {verdict} ({registered['gate']})")
+        console.print(
+            f"MLflow: registered flightrisk version {registered['version']}, {verdict} ({registered['gate']})"
+        )
     return metrics
 
 

@@ -20,7 +20,9 @@ def truth_correlations(model: FlightRiskModel, features: pd.DataFrame, truth: pd
     truth = truth.copy()
     truth["snapshot_date"] = pd.to_datetime(truth["month"]) + pd.offsets.MonthEnd(0)
     rows = features.reset_index(drop=True)
-    joined = rows[["employee_id", "snapshot_date"]].merge(truth, on=["employee_id", "snapshot_date"], how="left")
+    joined = rows[["employee_id", "snapshot_date"]].merge(
+        truth, on=["employee_id", "snapshot_date"], how="left"
+    )
     keep = joined["hazard"].notna().to_numpy()
     rows, joined = rows[keep].reset_index(drop=True), joined[keep].reset_index(drop=True)
     levers = explain_rows(model, rows).lever_logit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from flightrisk.features.snapshots import as_of, months_between, peer_ratio, rolling_sum, monthly_total
+from flightrisk.features.snapshots import as_of, monthly_total, months_between, peer_ratio, rolling_sum
 
 
 def compensation_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -45,8 +45,10 @@ def run_benchmark(flat: FlatCatalog, table: pd.DataFrame, folds: int, repeats: i
         raw_test = flat_features(flat, test, fit_group_medians(flat, train))
         lr = logistic_pipeline(numeric, categorical, c=BASELINE_C)
         lr.fit(raw_train[numeric + categorical], y[train_rows])
-        predictions["logistic_regression"] = (lr.predict_proba(raw_test[numeric + categorical])[:, 1],
-                                              time.perf_counter() - start)
+        predictions["logistic_regression"] = (
+            lr.predict_proba(raw_test[numeric + categorical])[:, 1],
+            time.perf_counter() - start,
+        )
 
         start = time.perf_counter()
         categories = category_levels(raw_train, flat.catalog)
@@ -74,5 +76,11 @@ def run_benchmark(flat: FlatCatalog, table: pd.DataFrame, folds: int, repeats: i
         }
         for name, v in scores.items()
     }
-    return {"rows": int(len(y)), "positives": int(y.sum()), "folds": folds, "repeats": repeats, "seed": seed,
-            "models": models}
+    return {
+        "rows": int(len(y)),
+        "positives": int(y.sum()),
+        "folds": folds,
+        "repeats": repeats,
+        "seed": seed,
+        "models": models,
+    }

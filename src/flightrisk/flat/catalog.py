@@ -73,9 +73,13 @@ def load_flat_catalog(path: Path) -> FlatCatalog:
 
 def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
     if not isinstance(raw, dict) or not isinstance(raw.get("table"), dict):
-        raise InputError(f"{source}: a flat-table catalog needs a 'table' section (id, label, positive, negative)")
+        raise InputError(
+            f"{source}: a flat-table catalog needs a 'table' section (id, label, positive, negative)"
+        )
     table = raw["table"]
-    problems = [f"table.{key} is required" for key in ("id", "label", "positive", "negative") if key not in table]
+    problems = [
+        f"table.{key} is required" for key in ("id", "label", "positive", "negative") if key not in table
+    ]
     derived = raw.get("derived") or {}
     for name, rule in derived.items():
         if not isinstance(rule, dict) or not (set(rule) & set(DERIVE_KINDS)):
@@ -91,7 +95,9 @@ def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
         ignore=tuple(str(c) for c in table.get("ignore") or ()),
         derived={str(k): dict(v) for k, v in derived.items()},
     )
-    catalog = catalog_from_dict({"features": raw.get("features"), "actions": raw.get("actions") or {}}, source)
+    catalog = catalog_from_dict(
+        {"features": raw.get("features"), "actions": raw.get("actions") or {}}, source
+    )
     return FlatCatalog(spec, catalog, raw)
 
 
@@ -133,7 +139,9 @@ def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> 
         if name in spec.derived:
             missing = [c for c in derived_inputs(spec.derived[name]) if c not in columns]
             if missing:
-                problems.append(f"derived feature '{name}' uses column(s) {missing} that are not in the table")
+                problems.append(
+                    f"derived feature '{name}' uses column(s) {missing} that are not in the table"
+                )
         elif name not in columns:
             problems.append(f"feature '{name}' is not a column of the table (nor a derived feature)")
     for name in spec.derived:
@@ -147,7 +155,9 @@ def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> 
         accounted.update(derived_inputs(name))
     unlisted = sorted(columns - accounted)
     if unlisted:
-        problems.append(f"column(s) {unlisted} are not in the catalog: list them as features or under table.ignore")
+        problems.append(
+            f"column(s) {unlisted} are not in the catalog: list them as features or under table.ignore"
+        )
     for feature in flat.catalog.features:
         if feature.type == "numeric" and feature.name in columns:
             values = frame[feature.name]
@@ -160,4 +170,6 @@ def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> 
                     f"(e.g. {values[bad].head(2).tolist()}); declare it type: categorical or fix the values"
                 )
     if problems:
-        raise InputError(f"{source}: the catalog does not fit the table ({len(problems)} problem(s)):", problems)
+        raise InputError(
+            f"{source}: the catalog does not fit the table ({len(problems)} problem(s)):", problems
+        )

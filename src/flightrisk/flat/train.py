@@ -27,8 +27,14 @@ from flightrisk.model.train import category_levels, fit_booster, package_version
 
 # Small tables: shallow trees, strong L2, slow learning; a linear model carries half the margin.
 FLAT_SETTINGS = TrainSettings(
-    learning_rate=0.02, num_leaves=4, min_data_in_leaf=20, feature_fraction=0.7, bagging_fraction=0.8,
-    lambda_l2=10.0, max_rounds=3000, early_stopping_rounds=200,
+    learning_rate=0.02,
+    num_leaves=4,
+    min_data_in_leaf=20,
+    feature_fraction=0.7,
+    bagging_fraction=0.8,
+    lambda_l2=10.0,
+    max_rounds=3000,
+    early_stopping_rounds=200,
 )
 LINEAR_WEIGHT = 0.5
 LINEAR_C = 0.3
@@ -52,9 +58,12 @@ def fit_components(flat: FlatCatalog, table: pd.DataFrame, settings: TrainSettin
     catalog = flat.catalog
     categories = category_levels(frame, catalog)
     x = encode_features(frame, catalog, categories)
-    inner_train, inner_valid = train_test_split(np.arange(len(y)), test_size=0.2, stratify=y, random_state=seed)
-    early = fit_booster(x[inner_train], y[inner_train], catalog, settings, settings.max_rounds,
-                        x[inner_valid], y[inner_valid])
+    inner_train, inner_valid = train_test_split(
+        np.arange(len(y)), test_size=0.2, stratify=y, random_state=seed
+    )
+    early = fit_booster(
+        x[inner_train], y[inner_train], catalog, settings, settings.max_rounds, x[inner_valid], y[inner_valid]
+    )
     rounds = max(int(early.best_iteration or early.current_iteration()), 20)
     booster = fit_booster(x, y, catalog, settings, rounds)
     linear = fit_linear(frame, y, catalog, LINEAR_C)
@@ -124,16 +133,24 @@ def train_flat(flat: FlatCatalog, table: pd.DataFrame, data_hash: str, seed: int
         "final_rounds": final.rounds,
         "linear_weight": LINEAR_WEIGHT,
         "data_sha256": data_hash,
-        "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(settings).items()},
+        "settings": {
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(settings).items()
+        },
         "risk_bands": list(settings.risk_bands),
         "package_versions": package_versions(),
         "metrics": metrics,
     }
     model = FlightRiskModel(
-        booster=final.booster, calibration=calibration, catalog=flat.catalog, profile=profile, metadata=metadata,
-        linear=final.linear, linear_weight=LINEAR_WEIGHT,
+        booster=final.booster,
+        calibration=calibration,
+        catalog=flat.catalog,
+        profile=profile,
+        metadata=metadata,
+        linear=final.linear,
+        linear_weight=LINEAR_WEIGHT,
     )
     gain = final.booster.feature_importance(importance_type="gain")
-    importance = pd.DataFrame({"feature": flat.catalog.names, "lever": [s.lever for s in flat.catalog.features],
-                               "gain": gain}).sort_values("gain", ascending=False, ignore_index=True)
+    importance = pd.DataFrame(
+        {"feature": flat.catalog.names, "lever": [s.lever for s in flat.catalog.features], "gain": gain}
+    ).sort_values("gain", ascending=False, ignore_index=True)
     return model, metrics, importance, calibration_table(y, cv_risk)

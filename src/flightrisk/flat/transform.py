@@ -19,14 +19,21 @@ def fit_group_medians(flat: FlatCatalog, table: pd.DataFrame) -> dict:
         overall = float(values.median())
         if by:
             groups = values.groupby([table[b].astype(str) for b in by]).median()
-            medians[name] = {"overall": overall, "groups": {"|".join(map(str, k if isinstance(k, tuple) else (k,))):
-                                                             float(v) for k, v in groups.items()}}
+            medians[name] = {
+                "overall": overall,
+                "groups": {
+                    "|".join(map(str, k if isinstance(k, tuple) else (k,))): float(v)
+                    for k, v in groups.items()
+                },
+            }
         else:
             medians[name] = {"overall": overall, "groups": {}}
     return medians
 
 
-def flat_features(flat: FlatCatalog, table: pd.DataFrame, medians: dict, as_of: str | None = None) -> pd.DataFrame:
+def flat_features(
+    flat: FlatCatalog, table: pd.DataFrame, medians: dict, as_of: str | None = None
+) -> pd.DataFrame:
     """employee_id, snapshot_date, label and every catalog feature, in catalog order."""
     spec = flat.table
     out = pd.DataFrame({"employee_id": table[spec.id_column].astype(str).to_numpy()})

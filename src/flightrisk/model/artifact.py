@@ -24,7 +24,14 @@ from flightrisk.io import atomic_path, sha256_file, write_json, write_text
 from flightrisk.model.calibration import PlattCalibration
 from flightrisk.model.linear import LinearPart
 
-ARTIFACT_FILES = ("model.txt", "holdout_model.txt", "calibration.json", "catalog.yaml", "profile.json", "linear.json")
+ARTIFACT_FILES = (
+    "model.txt",
+    "holdout_model.txt",
+    "calibration.json",
+    "catalog.yaml",
+    "profile.json",
+    "linear.json",
+)
 
 
 @dataclasses.dataclass
@@ -70,7 +77,9 @@ class FlightRiskModel:
         tree = self.booster.predict(self.encode(frame), pred_contrib=True)
         if self.linear is None:
             return tree
-        return (1 - self.linear_weight) * tree + self.linear_weight * self.linear.contributions(frame, self.catalog)
+        return (1 - self.linear_weight) * tree + self.linear_weight * self.linear.contributions(
+            frame, self.catalog
+        )
 
     def risk(self, frame: pd.DataFrame, holdout: bool = False) -> np.ndarray:
         calibration = self.holdout_calibration if holdout else self.calibration

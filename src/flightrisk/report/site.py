@@ -58,7 +58,9 @@ def people_directory(tables: dict[str, pd.DataFrame] | None, snapshot: pd.Timest
     names = tables["employees"][["employee_id", "name"]]
     directory = current.merge(names, on="employee_id", how="left")
     directory = directory.merge(
-        names.rename(columns={"employee_id": "manager_id", "name": "manager_name"}), on="manager_id", how="left"
+        names.rename(columns={"employee_id": "manager_id", "name": "manager_name"}),
+        on="manager_id",
+        how="left",
     )
     return directory
 
@@ -71,13 +73,21 @@ def _person_views(model, scores, features, lang, top_k=3):
         return {p["employee_id"]: p for p in explain_people(model, features, lang=lang, top_k=top_k)}
     views = {}
     for _, row in scores.iterrows():
-        drivers = [{"text": row[c]} for c in row.index if c.startswith("driver_") and c.endswith("_text")
-                   and isinstance(row[c], str)]
+        drivers = [
+            {"text": row[c]}
+            for c in row.index
+            if c.startswith("driver_") and c.endswith("_text") and isinstance(row[c], str)
+        ]
         views[str(row["employee_id"])] = {
-            "risk": float(row["risk"]), "risk_band": row["risk_band"], "percentile": float(row["percentile"]),
-            "base_rate": float(row.get("base_rate", np.nan)), "low_confidence": bool(row["low_confidence"]),
+            "risk": float(row["risk"]),
+            "risk_band": row["risk_band"],
+            "percentile": float(row["percentile"]),
+            "base_rate": float(row.get("base_rate", np.nan)),
+            "low_confidence": bool(row["low_confidence"]),
             "levers": {f: float(row.get(f"lever_{f}", 0.0)) for f in LEVER_FAMILIES},
-            "drivers": drivers, "actions": [], "context": {},
+            "drivers": drivers,
+            "actions": [],
+            "context": {},
         }
     return views
 
@@ -88,11 +98,16 @@ def _lever_pressure(levers: list[dict[str, float]]) -> dict[str, float]:
     A plain mean is close to zero by construction (the base rate is the average), which would
     hide that a lever pushes many people up and a few down.
     """
-    return {f: float(np.mean([max(item[f], 0.0) for item in levers])) if levers else 0.0 for f in LEVER_FAMILIES}
+    return {
+        f: float(np.mean([max(item[f], 0.0) for item in levers])) if levers else 0.0 for f in LEVER_FAMILIES
+    }
 
 
 def _lever_rows(levers: dict[str, float], lang: str) -> list[dict]:
-    return [{"label": lever_name(f, lang), "value": float(v), "text": points(float(v), lang)} for f, v in levers.items()]
+    return [
+        {"label": lever_name(f, lang), "value": float(v), "text": points(float(v), lang)}
+        for f, v in levers.items()
+    ]
 
 
 def build_site(
@@ -138,7 +153,9 @@ def build_site(
 
     env = _environment()
     common = {
-        "t": t, "lang": lang, "as_of": str(snapshot.date()),
+        "t": t,
+        "lang": lang,
+        "as_of": str(snapshot.date()),
         "model_version": str(model.metadata.get("created_utc", "")),
         "code_version": flightrisk.__version__,
     }
@@ -150,12 +167,20 @@ def build_site(
         top = max(levers, key=levers.get) if levers else "context"
         _, mname = manager_of(eid)
         region = directory["region"].get(eid) if "region" in directory else None
-        people.append({
-            "id": eid, "name": name_of(eid), "href": f"people/{page_slug(eid)}.html",
-            "risk": float(row["risk"]), "risk_text": _percent(float(row["risk"]), lang), "band": row["risk_band"],
-            "manager": mname, "manager_id": manager_of(eid)[0],
-            "region": region if isinstance(region, str) else "", "top_lever": lever_name(top, lang),
-        })
+        people.append(
+            {
+                "id": eid,
+                "name": name_of(eid),
+                "href": f"people/{page_slug(eid)}.html",
+                "risk": float(row["risk"]),
+                "risk_text": _percent(float(row["risk"]), lang),
+                "band": row["risk_band"],
+                "manager": mname,
+                "manager_id": manager_of(eid)[0],
+                "region": region if isinstance(region, str) else "",
+                "top_lever": lever_name(top, lang),
+            }
+        )
     show = len(people) >= MIN_GROUP
     frame = pd.DataFrame(people)
     lever_means = _lever_pressure([views[p["id"]]["levers"] for p in people])
@@ -163,24 +188,38 @@ def build_site(
     if show:
         edges = np.arange(0, 1.0001, 0.05)
         counts, _ = np.histogram(frame["risk"], bins=edges)
-        histogram_bins = [{"label": f"{int(lo * 100)}", "count": int(c)} for lo, c in zip(edges[:-1], counts, strict=True)]
+        histogram_bins = [
+            {"label": f"{int(lo * 100)}", "count": int(c)} for lo, c in zip(edges[:-1], counts, strict=True)
+        ]
     managers = []
     if manager is None and tables is not None:
         for mid, group in frame.dropna(subset=["manager_id"]).groupby("manager_id"):
-            managers.append({
-                "id": mid, "name": group["manager"].iloc[0], "href": f"managers/{page_slug(mid)}.html",
-                "size": len(group), "show": len(group) >= MIN_GROUP,
-                "mean_risk": _percent(group["risk"].mean(), lang), "high": int((group["band"] == "high").sum()),
-                "members": group,
-            })
+            managers.append(
+                {
+                    "id": mid,
+                    "name": group["manager"].iloc[0],
+                    "href": f"managers/{page_slug(mid)}.html",
+                    "size": len(group),
+                    "show": len(group) >= MIN_GROUP,
+                    "mean_risk": _percent(group["risk"].mean(), lang),
+                    "high": int((group["band"] == "high").sum()),
+                    "members": group,
+                }
+            )
     elif manager is not None:
         group = frame
-        managers.append({
-            "id": manager, "name": group["manager"].iloc[0], "href": f"managers/{page_slug(manager)}.html",
-            "size": len(group), "show": len(group) >= MIN_GROUP,
-            "mean_risk": _percent(group["risk"].mean(), lang), "high": int((group["band"] == "high").sum()),
-            "members": group,
-        })
+        managers.append(
+            {
+                "id": manager,
+                "name": group["manager"].iloc[0],
+                "href": f"managers/{page_slug(manager)}.html",
+                "size": len(group),
+                "show": len(group) >= MIN_GROUP,
+                "mean_risk": _percent(group["risk"].mean(), lang),
+                "high": int((group["band"] == "high").sum()),
+                "members": group,
+            }
+        )
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -190,31 +229,68 @@ def build_site(
         (staging / "managers").mkdir()
         title = t["title"] if manager is None else t["team_of"].format(manager=managers[0]["name"])
         band_counts = frame["band"].value_counts().reindex(["high", "medium", "low"], fill_value=0).to_dict()
-        (staging / "index.html").write_text(env.get_template("index.html").render(
-            **common, page_title=title, people=people, band_counts=band_counts if show else None,
-            suppressed=not show, histogram_bins=histogram_bins,
-            org_levers=_lever_rows(lever_means, lang), managers=managers, scoped=manager is not None,
-        ), encoding="utf-8")
+        (staging / "index.html").write_text(
+            env.get_template("index.html").render(
+                **common,
+                page_title=title,
+                people=people,
+                band_counts=band_counts if show else None,
+                suppressed=not show,
+                histogram_bins=histogram_bins,
+                org_levers=_lever_rows(lever_means, lang),
+                managers=managers,
+                scoped=manager is not None,
+            ),
+            encoding="utf-8",
+        )
         for m in managers:
             members = [p for p in people if p["manager_id"] == m["id"]]
             team_levers = _lever_pressure([views[p["id"]]["levers"] for p in members])
-            (staging / "managers" / f"{page_slug(m['id'])}.html").write_text(env.get_template("manager.html").render(
-                **common, page_title=t["team_of"].format(manager=m["name"]), show=m["show"], size=m["size"],
-                mean_risk=m["mean_risk"], high=m["high"], levers=_lever_rows(team_levers, lang), people=members,
-            ), encoding="utf-8")
+            (staging / "managers" / f"{page_slug(m['id'])}.html").write_text(
+                env.get_template("manager.html").render(
+                    **common,
+                    page_title=t["team_of"].format(manager=m["name"]),
+                    show=m["show"],
+                    size=m["size"],
+                    mean_risk=m["mean_risk"],
+                    high=m["high"],
+                    levers=_lever_rows(team_levers, lang),
+                    people=members,
+                ),
+                encoding="utf-8",
+            )
         horizon = model.metadata.get("horizon_months")  # None for a flat table: no time axis
         for p in people:
             view = views[p["id"]]
-            actions = [{"text": a["text"], "now": _percent(a["risk_now"], lang), "after": _percent(a["risk_after"], lang),
-                        "change": points(a["change"], lang)} for a in view["actions"]]
+            actions = [
+                {
+                    "text": a["text"],
+                    "now": _percent(a["risk_now"], lang),
+                    "after": _percent(a["risk_after"], lang),
+                    "change": points(a["change"], lang),
+                }
+                for a in view["actions"]
+            ]
             context = view.get("context", {})
-            (staging / "people" / f"{page_slug(p['id'])}.html").write_text(env.get_template("person.html").render(
-                **common, page_title=p["name"], risk_text=p["risk_text"], band=p["band"],
-                percentile=number(view["percentile"], lang, 0), role=context.get("role") or "",
-                region=p["region"], manager=p["manager"], low_confidence=view["low_confidence"],
-                levers=_lever_rows(view["levers"], lang), base_text=_percent(view["base_rate"], lang),
-                drivers=[d["text"] for d in view["drivers"]], actions=actions, horizon=horizon,
-            ), encoding="utf-8")
+            (staging / "people" / f"{page_slug(p['id'])}.html").write_text(
+                env.get_template("person.html").render(
+                    **common,
+                    page_title=p["name"],
+                    risk_text=p["risk_text"],
+                    band=p["band"],
+                    percentile=number(view["percentile"], lang, 0),
+                    role=context.get("role") or "",
+                    region=p["region"],
+                    manager=p["manager"],
+                    low_confidence=view["low_confidence"],
+                    levers=_lever_rows(view["levers"], lang),
+                    base_text=_percent(view["base_rate"], lang),
+                    drivers=[d["text"] for d in view["drivers"]],
+                    actions=actions,
+                    horizon=horizon,
+                ),
+                encoding="utf-8",
+            )
         old = None
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old")

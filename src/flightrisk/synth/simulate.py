@@ -42,10 +42,10 @@ MARKET_DRIFT = 0.040  # yearly rise of what the market pays a new hire
 RAISE_BUDGET = 0.028  # mean yearly raise at the April review: tenured pay falls behind
 REVIEW_MONTH = 4
 SURVEY_MONTHS = (3, 9)
+# Recorded history before `start`, so every 12-month window is full at the first snapshot.
 BURN_IN_MONTHS = 12
-NEVER = -(
-    10**9
-)  # "no such month" (months before start are negative, so -1 is a real month)  # recorded history before `start`, so every 12-month window is full at start
+# "No such month": months before start are negative, so -1 is a real month.
+NEVER = -(10**9)
 TRAINING_TOPICS = (
     "Negotiation",
     "AI tools for sales",
