@@ -237,6 +237,7 @@ def score_cli(
             ended,
             {
                 "output": str(out_path),
+                "model_reference": str(model_ref),
                 "explain": explain,
                 "snapshot_date": str(only.date()) if only is not None else None,
             },
