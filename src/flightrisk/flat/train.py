@@ -23,7 +23,7 @@ from flightrisk.model.calibration import fit_platt
 from flightrisk.model.linear import LinearPart, fit_linear
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
-from flightrisk.model.train import category_levels, fit_booster, package_versions
+from flightrisk.model.train import category_levels, common_metadata, fit_booster
 
 # Small tables: shallow trees, strong L2, slow learning; a linear model carries half the margin.
 FLAT_SETTINGS = TrainSettings(
@@ -132,13 +132,7 @@ def train_flat(flat: FlatCatalog, table: pd.DataFrame, data_hash: str, seed: int
         "rounds_per_fold": rounds,
         "final_rounds": final.rounds,
         "linear_weight": LINEAR_WEIGHT,
-        "data_sha256": data_hash,
-        "settings": {
-            k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(settings).items()
-        },
-        "risk_bands": list(settings.risk_bands),
-        "package_versions": package_versions(),
-        "metrics": metrics,
+        **common_metadata(settings, data_hash, metrics),
     }
     model = FlightRiskModel(
         booster=final.booster,

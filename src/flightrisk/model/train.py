@@ -125,6 +125,19 @@ def refit_and_calibrate(
     return booster, calibration
 
 
+def common_metadata(settings: TrainSettings, data_hash: str, metrics: dict) -> dict:
+    """What every model directory records, whatever it was trained on."""
+    return {
+        "data_sha256": data_hash,
+        "settings": {
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(settings).items()
+        },
+        "risk_bands": list(settings.risk_bands),
+        "package_versions": package_versions(),
+        "metrics": metrics,
+    }
+
+
 def package_versions() -> dict[str, str]:
     names = ("flightrisk", "lightgbm", "numpy", "pandas", "scikit-learn", "shap", "mlflow")
     versions = {}
@@ -201,13 +214,7 @@ def train_on_snapshots(
             "final": int(len(labelled)),
         },
         "best_rounds": best_rounds,
-        "data_sha256": data_hash,
-        "settings": {
-            k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(settings).items()
-        },
-        "risk_bands": list(settings.risk_bands),
-        "package_versions": package_versions(),
-        "metrics": metrics,
+        **common_metadata(settings, data_hash, metrics),
     }
     model = FlightRiskModel(
         booster=booster,

@@ -92,6 +92,19 @@ def _person_views(model, scores, features, lang, top_k=3):
     return views
 
 
+def _manager_summary(manager_id: str, group: pd.DataFrame, lang: str) -> dict:
+    """A manager's team in numbers; `show` is False below the privacy threshold."""
+    return {
+        "id": manager_id,
+        "name": group["manager"].iloc[0],
+        "href": f"managers/{page_slug(manager_id)}.html",
+        "size": len(group),
+        "show": len(group) >= MIN_GROUP,
+        "mean_risk": _percent(group["risk"].mean(), lang),
+        "high": int((group["band"] == "high").sum()),
+    }
+
+
 def _lever_pressure(levers: list[dict[str, float]]) -> dict[str, float]:
     """Per lever family, the average risk it adds (counting only where it raises risk).
 
@@ -194,32 +207,9 @@ def build_site(
     managers = []
     if manager is None and tables is not None:
         for mid, group in frame.dropna(subset=["manager_id"]).groupby("manager_id"):
-            managers.append(
-                {
-                    "id": mid,
-                    "name": group["manager"].iloc[0],
-                    "href": f"managers/{page_slug(mid)}.html",
-                    "size": len(group),
-                    "show": len(group) >= MIN_GROUP,
-                    "mean_risk": _percent(group["risk"].mean(), lang),
-                    "high": int((group["band"] == "high").sum()),
-                    "members": group,
-                }
-            )
+            managers.append(_manager_summary(mid, group, lang))
     elif manager is not None:
-        group = frame
-        managers.append(
-            {
-                "id": manager,
-                "name": group["manager"].iloc[0],
-                "href": f"managers/{page_slug(manager)}.html",
-                "size": len(group),
-                "show": len(group) >= MIN_GROUP,
-                "mean_risk": _percent(group["risk"].mean(), lang),
-                "high": int((group["band"] == "high").sum()),
-                "members": group,
-            }
-        )
+        managers.append(_manager_summary(manager, frame, lang))
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
