@@ -174,3 +174,12 @@ def test_cli_exits_0_on_a_good_extract(small_raw_dir):
         text=True,
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("args", [["nonsense"], ["synth"], ["synth", "--out", "x", "--reps", "5"]])
+def test_usage_errors_exit_2_without_traceback(args, tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "flightrisk", *args], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr

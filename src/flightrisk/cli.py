@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -257,15 +256,20 @@ def main() -> None:
             raise
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
         sys.exit(2)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         err.print("aborted")
         sys.exit(1)
     except Exception as exc:  # the last line of defence: no traceback unless asked
+        # Usage errors come from typer's own copy of click, so they are recognised by shape.
+        kind = type(exc).__name__
+        if kind == "Exit":
+            sys.exit(exc.exit_code)
+        if kind == "Abort":
+            err.print("aborted")
+            sys.exit(1)
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+            sys.exit(2)
         if debug:
             raise
         err.print(f"unexpected failure: {type(exc).__name__}: {exc} (rerun with --debug for details)")
