@@ -294,6 +294,7 @@ def test_spark_udf_scores_on_a_local_session(model_world, recent, tmp_path, monk
     if shutil.which("java") is None:
         pytest.skip("no Java on this machine: Spark needs Java 17 (Debian: openjdk-17-jre-headless)")
     rows, _ = recent
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)  # Spark workers need this environment
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
     tracking.log_training_run(
@@ -316,7 +317,9 @@ def test_spark_udf_scores_on_a_local_session(model_world, recent, tmp_path, monk
             env_manager="local",
             params={"column": "risk"},
         )
-        risks = frame.withColumn("risk", udf(*frame.columns)).select("risk").toPandas()["risk"].to_numpy()
+        # A struct keeps the column names, which the model reads its features by.
+        columns = pyspark.sql.functions.struct(*frame.columns)
+        risks = frame.withColumn("risk", udf(columns)).select("risk").toPandas()["risk"].to_numpy()
     finally:
         spark.stop()
     np.testing.assert_allclose(risks, model_world["model"].risk(rows.head(30)), rtol=1e-9)
