@@ -154,3 +154,21 @@ def test_evaluate_cli_writes_spec_metrics_with_oracle(model_world, tmp_path):
 def test_save_is_atomic_per_file(model_world, tmp_path):
     save_model(model_world["model"], tmp_path / "m")
     assert not [p for p in (tmp_path / "m").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_fairness_audit_reports_groups_and_hides_small_ones(model_world):
+    from flightrisk.model.fairness import fairness_audit
+
+    features = model_world["features"]
+    rows = features[features["label"].notna()].tail(3000)[["employee_id", "snapshot_date", "label"]]
+    rows = rows.assign(risk=model_world["model"].risk(features.loc[rows.index]))
+    employees = model_world["tables"]["employees"].copy()
+    lonely = rows["employee_id"].iloc[0]
+    employees.loc[employees["employee_id"] == lonely, "gender"] = "rare"
+    audit = fairness_audit(rows, employees)
+    assert {"female", "male"} <= set(audit["groups"]["gender"])
+    assert "rare" not in audit["groups"]["gender"]  # fewer than five people
+    for group in audit["groups"]["gender"].values():
+        assert group["people"] >= 5 and 0 <= group["flagged_share"] <= 1
+    assert 0 <= audit["gender_demographic_parity_difference"] <= 1
+    assert set(audit["groups"]["age_band"]) <= {"under 30", "30-39", "40-49", "50+", "nan"}

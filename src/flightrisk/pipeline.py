@@ -107,7 +107,14 @@ def evaluate_cli(model_dir: Path, features_file: Path, raw: Path | None, out_fil
     from flightrisk.model.evaluate import evaluate_model
 
     model = load_model(model_dir)
-    metrics = evaluate_model(model, read_features(features_file), read_truth(raw))
+    employees = None
+    if raw is not None and find_table(Path(raw), "employees") is not None:
+        from flightrisk.schema.raw import load_table
+
+        employees, problems = load_table("employees", find_table(Path(raw), "employees"))
+        if problems:
+            raise InputError(f"{raw}: the employees table has problems:", problems)
+    metrics = evaluate_model(model, read_features(features_file), read_truth(raw), employees)
     if out_file is not None:
         write_json(metrics, out_file)
     return json.loads(json.dumps(metrics))

@@ -29,7 +29,12 @@ def oracle_roc_auc(holdout: pd.DataFrame, truth: pd.DataFrame, horizon: int) -> 
     return float(roc_auc_score(joined["label"].astype(int), true_risk))
 
 
-def evaluate_model(model: FlightRiskModel, features: pd.DataFrame, truth: pd.DataFrame | None = None) -> dict:
+def evaluate_model(
+    model: FlightRiskModel,
+    features: pd.DataFrame,
+    truth: pd.DataFrame | None = None,
+    employees: pd.DataFrame | None = None,
+) -> dict:
     """SPEC.md's metrics for the model's holdout window of `features`."""
     if model.holdout_booster is None or "holdout_window" not in model.metadata:
         raise InputError(
@@ -54,6 +59,11 @@ def evaluate_model(model: FlightRiskModel, features: pd.DataFrame, truth: pd.Dat
     metrics["holdout_start"], metrics["holdout_end"] = str(start.date()), str(end.date())
     if truth is not None:
         metrics["oracle_roc_auc"] = oracle_roc_auc(labelled[test], truth, horizon)
+    if employees is not None:
+        from flightrisk.model.fairness import fairness_audit
+
+        rows = labelled.loc[test, ["employee_id", "snapshot_date", "label"]].assign(risk=risk)
+        metrics["fairness"] = fairness_audit(rows, employees)
     return _round(metrics)
 
 
