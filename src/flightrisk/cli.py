@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -45,7 +46,7 @@ def synth(
     if fmt not in ("parquet", "csv"):
         raise InputError(f"--format must be 'parquet' or 'csv', got {fmt!r}")
     the_world = load_world(world, reps=reps, months=months, seed=seed)
-    with err.status("Simulating the organisation…") if err.is_terminal else _nullcontext():
+    with err.status("Simulating the organisation…") if err.is_terminal else contextlib.nullcontext():
         result = simulate_organisation(the_world)
     write_extract(result, the_world, out_dir, fmt=fmt)
     err.print(
@@ -236,14 +237,6 @@ def _parse_date(value: str, option: str):
         return pd.Timestamp(value)
     except ValueError:
         raise InputError(f"{option} must be a date like 2026-06-30, got {value!r}") from None
-
-
-class _nullcontext:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def main() -> None:

@@ -184,10 +184,10 @@ def input_columns(path: Path) -> list[str]:
         raise InputError(f"{path}: file not found")
     if path.suffix.lower() == ".parquet":
         return pq.ParquetFile(path).schema_arrow.names
-    from flightrisk.io import read_table
+    from flightrisk.io import is_european_csv
 
-    header = pd.read_csv(path, encoding="utf-8-sig", nrows=0, sep=None, engine="python")
-    del read_table
+    # The same dialect rule as the chunked reader, so the header is split the way the rows will be.
+    header = pd.read_csv(path, encoding="utf-8-sig", nrows=0, sep=";" if is_european_csv(path) else ",")
     return list(header.columns)
 
 

@@ -701,9 +701,7 @@ class _Simulation:
             np.maximum(self.base[who] * 1.05, market * np.exp(rng.normal(-0.03, 0.03, len(who)))), -2
         )
         self.last_raise_m[who] = t
-        self.quota_annual[who] = self._quota_for(self.role[who], self.level[who], t) * np.exp(
-            self.pressure[who] * 0
-        )
+        self.quota_annual[who] = self._quota_for(self.role[who], self.level[who], t)
         self._record_job(who, np.full(len(who), t))
         self._record_pay(who, np.full(len(who), t))
 
