@@ -67,3 +67,26 @@ def raw_copy(tmp_path, small_raw_dir) -> Path:
     target = tmp_path / "raw"
     shutil.copytree(small_raw_dir, target)
     return target
+
+
+@pytest.fixture()
+def cli(capsys):
+    """Run the `flightrisk` CLI in this process: returns (exit code, stdout, stderr)."""
+    import sys
+
+    from flightrisk import cli as entry
+
+    def run(*args):
+        saved = sys.argv
+        sys.argv = ["flightrisk", *map(str, args)]
+        try:
+            entry.main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            sys.argv = saved
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

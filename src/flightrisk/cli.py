@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from flightrisk.errors import InputError
 
@@ -19,8 +20,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, markup=False)  # messages quote user input: no markup
+out = Console(highlight=False, markup=False)
 
 
 @app.callback()
@@ -109,6 +110,12 @@ def train(
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     register: Annotated[bool, typer.Option(help="Log to MLflow and register the model.")] = True,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="Registered model name (default: flightrisk for the HR extract, flightrisk-<catalog> for a table)."
+        ),
+    ] = None,
 ) -> None:
     """Train, validate out of time, calibrate, log to MLflow and register (champion if it passes the gate)."""
     from flightrisk.config import TrainSettings
@@ -121,11 +128,11 @@ def train(
     if table is not None:
         from flightrisk.pipeline import train_flat_cli
 
-        train_flat_cli(table, catalog, out_dir, settings, register, err)
+        train_flat_cli(table, catalog, out_dir, settings, register, err, name=name)
         return
     from flightrisk.pipeline import train_snapshots_cli
 
-    train_snapshots_cli(features_file, out_dir, raw, settings, register, err)
+    train_snapshots_cli(features_file, out_dir, raw, settings, register, err, name=name)
 
 
 @app.command()
@@ -164,7 +171,10 @@ def score(
         Path | None, typer.Option("--raw", help="Build the snapshot from this raw extract.")
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Snapshot date with --raw (YYYY-MM-DD).")
+        str | None,
+        typer.Option(
+            "--as-of", help="Snapshot month to build (with --raw) or to pick from --input (YYYY-MM-DD)."
+        ),
     ] = None,
     max_bad_share: Annotated[
         float, typer.Option(help="Abort when more rows than this share are bad.")
@@ -239,15 +249,32 @@ def _parse_date(value: str, option: str):
         raise InputError(f"{option} must be a date like 2026-06-30, got {value!r}") from None
 
 
+def _stop_on_signal(signum, frame) -> None:
+    # SIGTERM/SIGHUP unwind like Ctrl-C, so every temporary file and staging folder is removed by
+    # the `finally` blocks that own it; SIGKILL cannot be caught, and the next run removes those.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> None:
     """Entry point: exit 0 on success, 2 on bad input or usage, 1 on anything unexpected."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _stop_on_signal)
     debug = "--debug" in sys.argv[1:]
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        # typer turns Ctrl-C and our SIGTERM/SIGHUP into exit code 130 and *returns* it here.
+        if isinstance(code, int) and code != 0:
+            if code == 130:
+                err.print("aborted: interrupted before the end; no partial output was kept")
+            sys.exit(code)
     except InputError as exc:
         if debug:
             raise
-        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        # The message quotes user input (ids, paths): print it literally, never as rich markup.
+        err.print("[bold red]error:[/] " + escape(str(exc)), markup=True, highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("aborted")
@@ -265,5 +292,7 @@ def main() -> None:
             sys.exit(2)
         if debug:
             raise
-        err.print(f"unexpected failure: {type(exc).__name__}: {exc} (rerun with --debug for details)")
+        err.print(
+            f"unexpected failure: {type(exc).__name__}: {escape(str(exc))} (rerun with --debug for details)"
+        )
         sys.exit(1)

@@ -6,14 +6,18 @@ All file access of the pipeline goes through here, so the rest of the code works
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from flightrisk.errors import InputError
@@ -73,6 +77,84 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: cannot parse as CSV ({exc})") from exc
 
 
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+_GROUPED_THOUSANDS = re.compile(r"^\s*[-+]?\d{1,3}(\.\d{3})+(,\d+)?\s*$")
+NUMBER_HINTS = {
+    "uses a decimal comma": "write numbers with '.' as the decimal mark, or save the CSV with ';' between "
+    "fields (the European dialect), which is read with ',' as the decimal mark",
+    "uses '.' in a ';'-separated file": "in the European dialect ',' is the decimal mark and '.' groups "
+    "thousands (37.300 = 37300); write 37,3 for thirty-seven point three",
+    "is not a finite number": "replace infinite values with real figures or leave the cell empty",
+}
+
+
+def to_numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series, str]:
+    """Text or numbers to floats under the file's dialect: (typed, mask of bad cells, why).
+
+    One rule for every reader: with ',' as decimal mark (the `;` dialect) a '.' may only group
+    thousands (37.300 is 37300, never 37.3); with '.' a decimal comma is refused, not guessed;
+    infinities are never numbers a person meant.
+    """
+    present = values.notna()
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        typed = values.astype(float)
+        reason = "is not a number"
+    else:
+        text = values.astype("object").map(lambda v: v.strip() if isinstance(v, str) else v)
+        present &= text.map(lambda v: not (isinstance(v, str) and v == ""))
+        reason = "is not a number"
+        if decimal == ",":
+            grouped = text.map(lambda v: isinstance(v, str) and bool(_GROUPED_THOUSANDS.match(v)))
+            text = text.where(~grouped, text.map(lambda v: v.replace(".", "") if isinstance(v, str) else v))
+            dotted = text.map(lambda v: isinstance(v, str) and "." in v)
+            text = text.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v).where(~dotted, None)
+            if dotted.any():
+                reason = "uses '.' in a ';'-separated file"
+        typed = pd.to_numeric(text, errors="coerce").astype(float)
+        if decimal == "." and (present & typed.isna()).any():
+            if values[present & typed.isna()].astype(str).str.match(_DECIMAL_COMMA).any():
+                reason = "uses a decimal comma"
+    infinite = typed.isin([np.inf, -np.inf])
+    bad = (present & typed.isna()) | infinite
+    if infinite.any() and not (present & typed.isna()).any():
+        reason = "is not a finite number"
+    return typed.where(~infinite), bad, reason
+
+
+def read_csv_chunks(path: Path, chunk_rows: int, **options) -> Iterator[pd.DataFrame]:
+    """A CSV in chunks of text cells, split by the same dialect rule as `read_table`.
+
+    Encoding and parse errors anywhere in the file (not only in its first block) are input errors.
+    """
+    european = is_european_csv(path)
+    decimal = "," if european else "."
+    try:
+        reader = pd.read_csv(
+            path,
+            encoding="utf-8-sig",
+            sep=";" if european else ",",
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            chunksize=chunk_rows if options.get("nrows") != 0 else None,
+            **options,
+        )
+        if isinstance(reader, pd.DataFrame):
+            reader.attrs["decimal"] = decimal
+            yield reader
+            return
+        with reader:
+            for chunk in reader:
+                chunk.attrs["decimal"] = decimal  # whoever types the numbers needs the file's decimal mark
+                yield chunk
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {exc.start} of a block); save the file as UTF-8. Nothing was written."
+        ) from exc
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: cannot parse as CSV ({exc}). Nothing was written.") from exc
+
+
 def is_european_csv(path: Path) -> bool:
     """True when a CSV uses `;` between fields, which implies `,` as its decimal mark."""
     if Path(path).suffix.lower() != ".csv":
@@ -91,12 +173,50 @@ def find_table(directory: Path, name: str) -> Path | None:
     return None
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def temporary_prefix(target: Path) -> str:
+    """The hidden name prefix of a temporary file or folder for `target`: `.name.PID.`"""
+    return f".{Path(target).name}.{os.getpid()}."
+
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Temporaries of runs that were killed (their process is gone): never results, removed.
+
+    Every temporary beside a result is named `.name.PID.…`, so the next run tells a killed run's
+    leftovers from what another live process is still writing.
+    """
+    target = Path(target)
+    if not target.parent.is_dir():
+        return
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*"):
+        pid = stale.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target`; rename it into place only if the block succeeds."""
+    """Yield a temporary path beside `target`; rename it into place only if the block succeeds.
+
+    The temporary name is hidden and carries the writer's process id, so the next run can tell
+    a killed run's leftovers from a file another live process is still writing.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_stale_temporaries(target)
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -114,6 +234,31 @@ def _umask() -> int:
     return current
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe (CSV only)."""
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+        if risky.any():
+            if out is frame:
+                out = frame.copy()
+            out[column] = values.where(~risky, "'" + values.astype(str))
+    return out
+
+
+def write_csv_rows(frame: pd.DataFrame, handle_or_path, header: bool, mode: str = "w") -> None:
+    """Append rows to a CSV with the project's conventions (ISO dates, formulas neutralised)."""
+    neutralise_formulas(frame).to_csv(
+        handle_or_path, mode=mode, header=header, index=False, date_format="%Y-%m-%d"
+    )
+
+
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     """Write a frame as Parquet or CSV (by suffix), atomically."""
     path = Path(path)
@@ -124,7 +269,7 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
         if suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
-            frame.to_csv(tmp, index=False, date_format="%Y-%m-%d")
+            write_csv_rows(frame, tmp, header=True)
 
 
 def write_text(text: str, path: Path) -> None:
@@ -138,14 +283,38 @@ def write_json(data: Any, path: Path) -> None:
     write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n", path)
 
 
-def read_json(path: Path) -> Any:
+MAX_YAML_BYTES = 1 << 20  # catalogs and world files are a few kilobytes
+
+
+def read_yaml(path: Path, loader=None) -> Any:
+    """Parse a small YAML file safely: no Python tags, no aliases, a size limit.
+
+    Aliases are refused because a few lines of nested aliases expand to gigabytes once anything
+    walks the result ("billion laughs"); none of our files needs them.
+    """
+    import yaml
+
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise InputError(
+            f"{path}: larger than {MAX_YAML_BYTES // 1024} KiB; is this really a catalog or world file?"
+        )
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc})") from exc
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                raise InputError(
+                    f"{path}: line {mark.line + 1} uses a YAML alias (*{event.anchor}); write the value out instead"
+                )
+        return yaml.load(text, Loader=loader or yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML ({exc})") from exc
 
 
 def sha256_file(path: Path) -> str:
@@ -154,12 +323,4 @@ def sha256_file(path: Path) -> str:
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
-
-
-def sha256_frame(frame: pd.DataFrame) -> str:
-    """A content hash of a frame (values and column names, not the file format)."""
-    digest = hashlib.sha256()
-    digest.update("|".join(map(str, frame.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).values.tobytes())
     return digest.hexdigest()

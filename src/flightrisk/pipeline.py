@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -39,11 +40,17 @@ def read_truth(raw: Path | None) -> pd.DataFrame | None:
 
 
 def train_snapshots_cli(
-    features_file: Path, out_dir: Path, raw: Path | None, settings: TrainSettings, register: bool, console
+    features_file: Path,
+    out_dir: Path,
+    raw: Path | None,
+    settings: TrainSettings,
+    register: bool,
+    console,
+    name: str | None = None,
 ) -> dict:
-    from flightrisk.model.artifact import save_model
     from flightrisk.model.train import train_on_snapshots
 
+    name = registered_name(name, flat=False)
     features = read_features(features_file)
     catalog = load_catalog()
     missing = [name for name in catalog.names if name not in features.columns]
@@ -58,7 +65,9 @@ def train_snapshots_cli(
 
         report.metrics["oracle_roc_auc"] = oracle_roc_auc(report.holdout, truth, settings.horizon_months)
         model.metadata["metrics"] = report.metrics
-    save_model(model, out_dir)
+    start, end = (pd.Timestamp(d) for d in model.metadata["holdout_window"])
+    when = features["snapshot_date"]
+    holdout_rows = features[features["label"].notna() & (when >= start) & (when <= end)]
     summary = {
         "holdout roc_auc": report.metrics["roc_auc"],
         "ece": report.metrics["ece"],
@@ -66,26 +75,104 @@ def train_snapshots_cli(
     }
     if "oracle_roc_auc" in report.metrics:
         summary["oracle roc_auc"] = report.metrics["oracle_roc_auc"]
-    console.print(
-        "Trained " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()) + f"; model in {out_dir}"
-    )
-    if register:
-        registered = log_to_mlflow(out_dir, model, report)
-        verdict = "promoted to champion" if registered["promoted"] else "NOT promoted"
-        console.print(
-            f"MLflow: registered flightrisk version {registered['version']}, {verdict} ({registered['gate']})"
-        )
+    console.print("Trained " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()))
+    publish_trained(model, report, out_dir, register, name, console, holdout_rows)
     return report.metrics
 
 
-def log_to_mlflow(out_dir: Path, model, report) -> dict:
+def registered_name(name: str | None, flat: bool, catalog_path: Path | None = None) -> str:
+    """The MLflow name a model registers under: `flightrisk` for the HR extract, its own for a table."""
+    from flightrisk.tracking import REGISTERED_MODEL
+
+    if name is None:
+        if not flat:
+            return REGISTERED_MODEL
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(catalog_path).stem).strip("-") or "table"
+        return f"{REGISTERED_MODEL}-{stem}"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name):
+        raise InputError(f"--name {name!r}: use letters, digits, '.', '_' and '-' (at most 100 characters)")
+    if flat and name == REGISTERED_MODEL:
+        raise InputError(
+            f"--name {REGISTERED_MODEL!r} belongs to the HR-extract model; give the flat table its own name"
+        )
+    return name
+
+
+def _current_champion(out_dir: Path, register: bool, name: str, console):
+    """The model that the candidate must not be worse than: the registry's champion, else `--out`."""
+    from flightrisk.model.artifact import load_model
+
+    source = None
+    if register:
+        from flightrisk.tracking import champion_model_dir
+
+        source = champion_model_dir(name)
+    if source is None and (Path(out_dir) / "metadata.json").is_file():
+        source = Path(out_dir)
+    if source is None:
+        return None
+    try:
+        return load_model(source)
+    except InputError as exc:
+        console.print(f"The current model in {source} cannot be loaded, so it is not compared: {exc}")
+        return None
+
+
+def publish_trained(
+    model, report, out_dir: Path, register: bool, name: str, console, holdout_rows=None
+) -> dict:
+    """Gate the candidate, register it, and replace `out_dir` only when it passes (or none exists).
+
+    A candidate that fails the gate is kept in `<out>.candidate` for inspection; the model that
+    `score` and `report` read stays as it was.
+    """
+    from flightrisk.io import remove_stale_temporaries
+    from flightrisk.model.artifact import discard_staged, publish_model, stage_model
+    from flightrisk.model.gate import champion_roc_auc, decide
+
+    out_dir = Path(out_dir)
+    champion = _current_champion(out_dir, register, name, console)
+    if champion is None:
+        compared, note = None, None
+    else:
+        rows = model_frame(champion, holdout_rows) if holdout_rows is not None else None
+        compared, note = champion_roc_auc(champion, model.metadata, rows)
+    passed, reason = decide(report.metrics, compared, note)
+    model.metadata["gate"] = {"passed": passed, "reason": reason, "champion_roc_auc": compared}
+    remove_stale_temporaries(out_dir)
+    staged = stage_model(model, out_dir)
+    try:
+        registered = log_to_mlflow(staged, model, report, name, (passed, reason)) if register else None
+        existing = (out_dir / "metadata.json").is_file()
+        if passed or not existing:
+            publish_model(staged, out_dir)
+            where = f"model in {out_dir}" + (
+                "" if passed else " (the first model here, though it failed the gate)"
+            )
+        else:
+            candidate = out_dir.with_name(out_dir.name + ".candidate")
+            publish_model(staged, candidate)
+            where = f"{out_dir} unchanged; the rejected candidate is in {candidate}"
+    except BaseException:
+        discard_staged(staged)
+        raise
+    verdict = "passed the gate" if passed else "did NOT pass the gate"
+    console.print(f"The candidate {verdict} ({reason}); {where}")
+    if registered is not None:
+        state = "champion" if registered["promoted"] else "not champion"
+        console.print(f"MLflow: registered {name} version {registered['version']} ({state})")
+    return {"passed": passed, "reason": reason, "registered": registered}
+
+
+def log_to_mlflow(model_dir: Path, model, report, name: str, gate: tuple[bool, str]) -> dict:
+    """Log the run and register the staged model folder (only the files training wrote)."""
     from flightrisk import tracking
     from flightrisk.report.charts import calibration_png, importance_png
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         files = {
-            "catalog": Path(out_dir) / "catalog.yaml",
+            "catalog": Path(model_dir) / "catalog.yaml",
             "metrics": tmp / "metrics.json",
             "calibration": tmp / "calibration.png",
             "importance": tmp / "feature_importance.png",
@@ -98,8 +185,9 @@ def log_to_mlflow(out_dir: Path, model, report) -> dict:
         params = dict(model.metadata["settings"]) | {
             "best_rounds": report.best_rounds,
             "data_sha256": model.metadata["data_sha256"],
+            "registered_name": name,
         }
-        return tracking.log_training_run(out_dir, params, report.metrics, files)
+        return tracking.log_training_run(model_dir, params, report.metrics, files, name=name, gate=gate)
 
 
 def evaluate_cli(model_dir: Path, features_file: Path, raw: Path | None, out_file: Path | None) -> dict:
@@ -194,9 +282,13 @@ def score_cli(
 
     from flightrisk.io import write_table
     from flightrisk.model.artifact import load_model
-    from flightrisk.score.batch import latest_snapshot, score_file
+    from flightrisk.score.batch import latest_snapshot, score_file, snapshot_column
 
     started = dt.datetime.now(dt.UTC)
+    if not 0 <= max_bad_share <= 1:  # also refuses nan
+        raise InputError(f"--max-bad-share must be a share between 0 and 1, got {max_bad_share}")
+    if input_path is not None and Path(out_path).resolve() == Path(input_path).resolve():
+        raise InputError(f"--out {out_path} is the input file; write the scores to another file")
     model_dir = resolve_model(model_ref)
     model = load_model(model_dir)
     with tempfile.TemporaryDirectory() as tmp:
@@ -217,7 +309,13 @@ def score_cli(
         elif input_path is None:
             raise InputError("give --input FILE, or --raw DIR --as-of DATE")
         flat = model.metadata.get("kind") == "flat"
-        only = latest_snapshot(input_path) if latest and not flat else None
+        only = None
+        if not flat and raw is None and as_of is not None:
+            only = pd.Timestamp(as_of) + pd.offsets.MonthEnd(0)
+            if not (snapshot_column(input_path) == only).any():
+                raise InputError(f"{input_path}: no snapshot dated {only.date()}; check --as-of")
+        elif latest and not flat:
+            only = latest_snapshot(input_path)
         progress = _progress(console)
         with progress as bar:
             task = bar.add_task("Scoring", total=None) if bar else None
@@ -315,18 +413,10 @@ def report_cli(
 ) -> dict:
     from flightrisk.model.artifact import load_model
     from flightrisk.report.site import build_site
+    from flightrisk.score.batch import validate_scores
 
     model = load_model(model_dir)
-    scores = read_table(scores_path)
-    missing = [
-        c
-        for c in ("employee_id", "snapshot_date", "risk", "risk_band", "percentile", "low_confidence")
-        if c not in scores.columns
-    ]
-    if missing:
-        raise InputError(
-            f"{scores_path}: missing column(s) {missing}; is this a file from `flightrisk score`?"
-        )
+    scores = validate_scores(read_table(scores_path), str(scores_path))
     tables = features = None
     snapshot = pd.to_datetime(scores["snapshot_date"]).max()
     if raw is not None:
@@ -370,32 +460,21 @@ def train_flat_cli(
     settings: TrainSettings,
     register: bool,
     console,
+    name: str | None = None,
 ) -> dict:
     from flightrisk.flat.train import train_flat
-    from flightrisk.model.artifact import save_model
+    from flightrisk.model.train import TrainingReport
 
     flat, table = read_flat(table_path, catalog_path)
+    name = registered_name(name, flat=True, catalog_path=catalog_path)
     model, metrics, importance, bins = train_flat(flat, table, sha256_file(table_path), seed=settings.seed)
-    save_model(model, out_dir)
     console.print(
         f"Trained on {len(table)} rows ({metrics['evaluation']}): roc_auc {metrics['roc_auc']:.3f}, "
         f"pr_auc {metrics['pr_auc']:.3f}, ece {metrics['ece']:.3f}; logistic roc_auc "
-        f"{metrics['baselines']['logistic_regression']['roc_auc']:.3f}; model in {out_dir}"
+        f"{metrics['baselines']['logistic_regression']['roc_auc']:.3f}"
     )
-    if register:
-        from types import SimpleNamespace
-
-        report = SimpleNamespace(
-            metrics=metrics,
-            importance=importance,
-            calibration_bins=bins,
-            best_rounds=model.metadata["final_rounds"],
-        )
-        registered = log_to_mlflow(out_dir, model, report)
-        verdict = "promoted to champion" if registered["promoted"] else "NOT promoted"
-        console.print(
-            f"MLflow: registered flightrisk version {registered['version']}, {verdict} ({registered['gate']})"
-        )
+    report = TrainingReport(metrics, None, importance, bins, model.metadata["final_rounds"])
+    publish_trained(model, report, out_dir, register, name, console)
     return metrics
 
 

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import flightrisk
+from flightrisk.model.gate import passes_baseline
 
 REGISTERED_MODEL = "flightrisk"
 CHAMPION_ALIAS = "champion"
@@ -40,17 +41,6 @@ def _experiment_id(mlflow, name: str) -> str:
     return mlflow.create_experiment(name, artifact_location=artifacts)
 
 
-def passes_gate(metrics: dict) -> tuple[bool, str]:
-    """The promotion gate: the model must beat the logistic baseline on the holdout's ROC-AUC."""
-    ours = metrics.get("roc_auc")
-    baseline = metrics.get("baselines", {}).get("logistic_regression", {}).get("roc_auc")
-    if ours is None or baseline is None:
-        return False, "no holdout ROC-AUC to compare"
-    if ours > baseline:
-        return True, f"roc_auc {ours:.4f} > logistic_regression {baseline:.4f}"
-    return False, f"roc_auc {ours:.4f} <= logistic_regression {baseline:.4f}"
-
-
 def _flat_metrics(metrics: dict, prefix: str = "") -> dict[str, float]:
     flat = {}
     for key, value in metrics.items():
@@ -67,8 +57,14 @@ def log_training_run(
     metrics: dict,
     extra_artifacts: dict[str, Path],
     run_name: str = "train",
+    name: str = REGISTERED_MODEL,
+    gate: tuple[bool, str] | None = None,
 ) -> dict:
-    """Log a run, log the model directory as a pyfunc model, register it, and apply the gate."""
+    """Log a run, log the model directory as a pyfunc model, register it as `name`, apply the gate.
+
+    `gate` is the decision made by the caller (baseline and champion); without one, only the
+    baseline rule applies. `model_dir` must hold only the model's own files: all of it is uploaded.
+    """
     mlflow = _mlflow()
     from mlflow import MlflowClient
 
@@ -81,13 +77,26 @@ def log_training_run(
         info = log_pyfunc_model(mlflow, model_dir)
         run_id = run.info.run_id
     client = MlflowClient()
-    version = mlflow.register_model(info.model_uri, REGISTERED_MODEL)
-    promoted, reason = passes_gate(metrics)
-    client.set_model_version_tag(REGISTERED_MODEL, version.version, "gate", reason)
-    client.set_model_version_tag(REGISTERED_MODEL, version.version, "passed_gate", str(promoted).lower())
+    version = mlflow.register_model(info.model_uri, name)
+    promoted, reason = gate if gate is not None else passes_baseline(metrics)
+    client.set_model_version_tag(name, version.version, "gate", reason)
+    client.set_model_version_tag(name, version.version, "passed_gate", str(promoted).lower())
     if promoted:
-        client.set_registered_model_alias(REGISTERED_MODEL, CHAMPION_ALIAS, version.version)
+        client.set_registered_model_alias(name, CHAMPION_ALIAS, version.version)
     return {"run_id": run_id, "version": str(version.version), "promoted": promoted, "gate": reason}
+
+
+def champion_model_dir(name: str) -> Path | None:
+    """The model directory behind `models:/<name>@champion`, or None when there is no champion yet."""
+    _mlflow()
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    try:
+        MlflowClient().get_model_version_by_alias(name, CHAMPION_ALIAS)
+    except MlflowException:
+        return None
+    return load_registered_model_dir(f"models:/{name}@{CHAMPION_ALIAS}")
 
 
 def log_pyfunc_model(mlflow, model_dir: Path):
@@ -122,6 +131,8 @@ def load_registered_model_dir(uri: str) -> Path:
     target = Path(tempfile.mkdtemp(prefix="flightrisk-model-"))
     local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(target)))
     found = [p.parent for p in local.rglob("metadata.json") if (p.parent / "model.txt").is_file()]
+    if len(found) > 1:
+        raise FileNotFoundError(f"{uri} holds {len(found)} model directories; expected one")
     if not found:
         raise FileNotFoundError(f"{uri} holds no flightrisk model directory")
     return found[0]

@@ -71,6 +71,15 @@ def _relative(value: float, lang: str, role, region) -> str | None:
     return f"{pct} % {side} the median for {peers}"
 
 
+def is_driver_candidate(lever: str, confidential: bool) -> bool:
+    """Drivers are levers one can act on and talk about: never context, never a person's survey answer.
+
+    Survey answers still count inside their lever's total; they are just never singled out, since
+    "your rating of your manager adds 4 points" would tell the manager how the person answered.
+    """
+    return lever != "context" and not confidential
+
+
 def sentence(catalog: Catalog, feature: str, value, row: pd.Series, lang: str, contribution: float) -> str:
     """One driver as a sentence: what the value is, against whom, and how much risk it adds."""
     spec = catalog.feature(feature)
@@ -139,7 +148,9 @@ def top_drivers(
 ) -> pd.DataFrame:
     """driver_1..k (feature names) and driver_1..k_text: the k levers adding the most risk."""
     names = np.array(explanation.feature_names)
-    actionable_family = np.array([lever != "context" for lever in explanation.feature_levers])
+    actionable_family = np.array(
+        [is_driver_candidate(spec.lever, spec.confidential) for spec in catalog.features]
+    )
     pts = np.where(actionable_family, explanation.feature_points, -np.inf)
     order = np.argsort(-pts, axis=1, kind="stable")[:, :k]
     out: dict[str, list] = {}

@@ -9,7 +9,7 @@ import pandas as pd
 
 from flightrisk import LEVER_FAMILIES
 from flightrisk.explain.contributions import explain_rows
-from flightrisk.explain.narrative import sentence
+from flightrisk.explain.narrative import is_driver_candidate, sentence
 from flightrisk.explain.whatif import what_if
 from flightrisk.model.artifact import FlightRiskModel
 from flightrisk.score.batch import outside_training, percentile, risk_band
@@ -47,13 +47,19 @@ def explain_people(
                     "feature": spec.name,
                     "lever": spec.lever,
                     "label": spec.label(lang),
-                    "value": _plain(row[spec.name]),
+                    # A person's own survey answer is never shown, not even to the CLI's reader.
+                    "value": None if spec.confidential else _plain(row[spec.name]),
                     "points": pts,
                     "actionable": spec.actionable,
+                    "confidential": spec.confidential,
                 }
             )
         drivers = sorted(
-            (c for c in contributions if c["lever"] != "context" and c["points"] > 0),
+            (
+                c
+                for c in contributions
+                if is_driver_candidate(c["lever"], c["confidential"]) and c["points"] > 0
+            ),
             key=lambda c: -c["points"],
         )[:top_k]
         for driver in drivers:

@@ -15,6 +15,7 @@ import yaml
 
 from flightrisk import LEVER_FAMILIES, LEVERS
 from flightrisk.errors import InputError
+from flightrisk.io import read_yaml
 
 CHANGE_KINDS = ("set", "add", "at_least", "at_most", "scale")
 
@@ -30,6 +31,7 @@ class FeatureSpec:
     monotone: int = 0
     actionable: bool = False
     action: str | None = None  # the first what-if action that changes this feature
+    confidential: bool = False  # an individual's survey answer: a model input, never shown
 
     def label(self, lang: str) -> str:
         return self.label_sv if lang == "sv" else self.label_en
@@ -83,11 +85,7 @@ def load_catalog(path: Path | None = None) -> Catalog:
     path = Path(path) if path is not None else default_catalog_path()
     if not path.is_file():
         raise InputError(f"{path}: catalog not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({exc})") from exc
-    return catalog_from_dict(raw, str(path))
+    return catalog_from_dict(read_yaml(path), str(path))
 
 
 def catalog_from_dict(raw: Any, source: str) -> Catalog:
@@ -169,6 +167,7 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
                 monotone=int(monotone) if monotone in (-1, 0, 1) else 0,
                 actionable=actionable,
                 action=touched.get(name),
+                confidential=bool(entry.get("confidential", False)),
             )
         )
     if problems:

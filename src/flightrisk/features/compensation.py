@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from flightrisk.features.snapshots import as_of, monthly_total, months_between, peer_ratio, rolling_sum
+from flightrisk.features.snapshots import (
+    MIN_PEERS,
+    as_of,
+    monthly_total,
+    months_between,
+    peer_ratio,
+    rolling_sum,
+)
 
 
 def compensation_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -36,7 +43,7 @@ def compensation_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) 
         base.where(recent).groupby([month, panel["role"], panel["region"]], sort=False).transform("count")
     )
     # Everyone gets the ratio (recent hires too), so a missing value never stands in for tenure.
-    pay_vs_newer = (base / newer_median).where(newer_count >= 3)
+    pay_vs_newer = (base / newer_median).where(newer_count >= MIN_PEERS)
 
     since_raise_start = last_raise["_event_date"].fillna(panel["hire_date"])
     bonus = tables["bonus_payouts"]

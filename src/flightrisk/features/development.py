@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.features.context import ROLE_ORDER
-from flightrisk.features.snapshots import as_of, monthly_total, months_between, rolling_sum
+from flightrisk.features.snapshots import MIN_PEERS, as_of, monthly_total, months_between, rolling_sum
 
 AI_CRM_TOPICS = ("AI tools for sales", "CRM")
 
@@ -20,7 +20,8 @@ def development_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -
     promotions = jobs[previous.notna() & (rank > previous)]
     last_promo = as_of(panel, promotions, "effective_date", [])
     since_promo = months_between(panel["snapshot_date"], last_promo["_event_date"].fillna(panel["hire_date"]))
-    peer_median = since_promo.groupby([panel["month_key"], panel["role"]], sort=False).transform("median")
+    peers = since_promo.groupby([panel["month_key"], panel["role"]], sort=False)
+    peer_median = peers.transform("median").where(peers.transform("count") >= MIN_PEERS)
 
     training = tables["training"]
     hours = monthly_total(panel, training, "date", training["hours"])

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 HISTORY_MONTHS = 12  # the first snapshot comes a year after the extract begins: windows are full
+MIN_PEERS = 5  # a comparison with colleagues rests on at least this many people (privacy and noise)
 
 
 def month_key(dates: pd.Series) -> pd.Series:
@@ -138,7 +139,7 @@ def months_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
     return ((later.dt.year - earlier.dt.year) * 12 + (later.dt.month - earlier.dt.month)).astype(float)
 
 
-def peer_ratio(values: pd.Series, groups: list[list[pd.Series]], min_peers: int = 5) -> pd.Series:
+def peer_ratio(values: pd.Series, groups: list[list[pd.Series]], min_peers: int = MIN_PEERS) -> pd.Series:
     """Each value over the median of its peer group in the same month.
 
     Groups are tried from the most specific to the broadest; a group with fewer than

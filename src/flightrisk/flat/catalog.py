@@ -7,6 +7,7 @@ A catalog that does not fit its table is rejected with every problem listed; not
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import yaml
 
 from flightrisk.errors import InputError
 from flightrisk.features.catalog import Catalog, catalog_from_dict
+from flightrisk.io import read_yaml
 
 DERIVE_KINDS = ("ratio_to_group_median", "ratio", "difference")
 
@@ -46,6 +48,7 @@ class TableSpec:
     protected: tuple[str, ...]
     ignore: tuple[str, ...]
     derived: dict[str, dict]
+    allow: dict[str, str] = dataclasses.field(default_factory=dict)  # column -> why it may be a feature
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,11 +66,10 @@ def load_flat_catalog(path: Path) -> FlatCatalog:
     if not path.is_file():
         raise InputError(f"{path}: catalog not found")
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_StrictLoader)
+        raw = read_yaml(path, loader=_StrictLoader)
     except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({exc})") from exc
+        message = str(exc)
+        raise InputError(message if message.startswith(str(path)) else f"{path}: {message}") from None
     return flat_catalog_from_dict(raw, str(path))
 
 
@@ -81,6 +83,12 @@ def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
         f"table.{key} is required" for key in ("id", "label", "positive", "negative") if key not in table
     ]
     derived = raw.get("derived") or {}
+    allow = table.get("allow") or {}
+    if not isinstance(allow, dict) or any(not str(v or "").strip() for v in allow.values()):
+        problems.append(
+            "table.allow maps a column to the reason it may be a feature, e.g. {Seniority: 'tenure band, not age'}"
+        )
+        allow = {}
     for name, rule in derived.items():
         if not isinstance(rule, dict) or not (set(rule) & set(DERIVE_KINDS)):
             problems.append(f"derived '{name}': give one of {list(DERIVE_KINDS)}")
@@ -94,6 +102,7 @@ def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
         protected=tuple(str(c) for c in table.get("protected") or ()),
         ignore=tuple(str(c) for c in table.get("ignore") or ()),
         derived={str(k): dict(v) for k, v in derived.items()},
+        allow={str(k): str(v) for k, v in allow.items()},
     )
     catalog = catalog_from_dict(
         {"features": raw.get("features"), "actions": raw.get("actions") or {}}, source
@@ -110,10 +119,84 @@ def derived_inputs(rule: dict) -> list[str]:
     return []
 
 
+# Words that mark a protected attribute in a column name (split at capitals, digits and '_').
+_PROTECTED_WORDS = {
+    "gender",
+    "sex",
+    "age",
+    "birth",
+    "birthday",
+    "birthdate",
+    "birthyear",
+    "dob",
+    "born",
+    "ethnic",
+    "ethnicity",
+    "race",
+    "racial",
+    "nationality",
+    "marital",
+    "married",
+    "religion",
+    "religious",
+    "kon",
+    "alder",
+    "civilstand",
+    "fodelsear",
+}
+_GENDER_VALUES = {"male", "female", "m", "f", "man", "woman", "men", "women", "kvinna", "non-binary", "other"}
+_MARITAL_VALUES = {"single", "married", "divorced", "widowed", "separated", "ogift", "gift", "skild"}
+
+
+def _name_words(column: str) -> set[str]:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", column).encode("ascii", "ignore").decode()
+    return {w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", plain)}
+
+
+def looks_protected(column: str, values: pd.Series) -> str | None:
+    """Why a column looks like gender, age, ethnicity or marital status, or None."""
+    words = _name_words(column) & _PROTECTED_WORDS
+    if words:
+        return f"its name says {sorted(words)[0]!r}"
+    distinct = {str(v).strip().lower() for v in values.dropna().unique()[:50]}
+    if 2 <= len(distinct) <= 4 and distinct <= _GENDER_VALUES:
+        return f"its values {sorted(distinct)} look like gender"
+    if (
+        2 <= len(distinct) <= 6
+        and len(distinct & _MARITAL_VALUES) >= 2
+        and distinct <= _MARITAL_VALUES | {"unknown"}
+    ):
+        return f"its values {sorted(distinct)} look like marital status"
+    return None
+
+
+def _protected_problems(flat: FlatCatalog, frame: pd.DataFrame) -> list[str]:
+    spec = flat.table
+    used = [n for n in flat.catalog.names if n not in spec.derived]
+    for rule in spec.derived.values():
+        used.extend(derived_inputs(rule))
+    problems = []
+    for column in dict.fromkeys(used):
+        if column in spec.protected or column in spec.allow or column not in frame.columns:
+            continue
+        why = looks_protected(column, frame[column])
+        if why:
+            problems.append(
+                f"column '{column}' looks like a protected attribute ({why}): declare it under table.protected "
+                "(fairness checks only), or under table.allow with the reason it may be a feature"
+            )
+    return problems
+
+
 def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> None:
     """Every way a catalog can fail to fit its table, reported together."""
     spec, columns = flat.table, set(frame.columns)
     problems: list[str] = []
+    if frame.empty:
+        raise InputError(f"{source}: the table has a header but no rows; export the data rows too")
+    problems.extend(_protected_problems(flat, frame))
     for role, column in (("id", spec.id_column), ("label", spec.label_column)):
         if column not in columns:
             problems.append(f"table.{role} column '{column}' is not in the table")

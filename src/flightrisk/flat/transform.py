@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from flightrisk.errors import InputError, rows_preview
 from flightrisk.flat.catalog import FlatCatalog
+from flightrisk.io import NUMBER_HINTS, to_numbers
 
 
 def fit_group_medians(flat: FlatCatalog, table: pd.DataFrame) -> dict:
@@ -50,7 +52,13 @@ def flat_features(
         else:
             values = table[name]
         if feature.type == "numeric":
-            out[name] = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+            numbers, bad, reason = to_numbers(values, table.attrs.get("decimal", "."))
+            if bad.any():
+                raise InputError(
+                    f"column '{name}' {reason} in {rows_preview((table.index[bad] + 1).tolist())} "
+                    f"(e.g. {values[bad].head(3).tolist()}); {NUMBER_HINTS.get(reason, 'correct the values')}"
+                )
+            out[name] = numbers.to_numpy()
         else:
             out[name] = values.astype(str).to_numpy()
     return out
@@ -58,7 +66,7 @@ def flat_features(
 
 def _derive(rule: dict, name: str, table: pd.DataFrame, medians: dict) -> pd.Series:
     def num(column):
-        return pd.to_numeric(table[column], errors="coerce").astype(float)
+        return to_numbers(table[column], table.attrs.get("decimal", "."))[0]
 
     if "ratio_to_group_median" in rule:
         column, by = rule["ratio_to_group_median"], list(rule.get("by", []))

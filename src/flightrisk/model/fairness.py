@@ -1,7 +1,8 @@
 """Fairness audit on the holdout: how the model treats groups by gender and age band.
 
 Gender and birth year never reach the model; they are joined here, after scoring, only to audit.
-Groups with fewer than 5 people are not reported.
+Groups with fewer than 5 people are not reported, nor groups whose figures could be recovered
+from the others (complementary suppression, `flightrisk.privacy`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from fairlearn.metrics import (
 )
 from sklearn.metrics import roc_auc_score
 
-MIN_GROUP = 5
+from flightrisk.privacy import MIN_GROUP, shown_groups
+
 AGE_BANDS = [0, 30, 40, 50, 200]
 AGE_LABELS = ["under 30", "30-39", "40-49", "50+"]
 
@@ -44,11 +46,17 @@ def fairness_audit(holdout: pd.DataFrame, employees: pd.DataFrame, top_share: fl
             y_pred=flagged,
             sensitive_features=sensitive,
         )
+        sizes = rows.groupby(sensitive)["employee_id"].nunique().to_dict()
+        visible = shown_groups(
+            sizes,
+            rows["employee_id"].nunique(),
+            hidden_people=lambda shown, s=sensitive: rows.loc[~s.isin(shown), "employee_id"].nunique(),
+        )
         groups = {}
         for group, part in rows.groupby(sensitive):
             people = part["employee_id"].nunique()
-            if people < MIN_GROUP:
-                continue  # privacy: no figures about fewer than five people
+            if group not in visible:
+                continue  # privacy: no figures about fewer than five people, nor recoverable ones
             groups[group] = {
                 "people": int(people),
                 "n": int(len(part)),

@@ -8,6 +8,7 @@ from plain numbers, so no value ever reaches the page unescaped.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import tempfile
@@ -21,11 +22,11 @@ import flightrisk
 from flightrisk import LEVER_FAMILIES
 from flightrisk.errors import InputError
 from flightrisk.explain.narrative import number, points
+from flightrisk.io import remove_stale_temporaries, temporary_prefix
 from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.privacy import MIN_GROUP, shown_groups
 from flightrisk.report.i18n import lever_name
 from flightrisk.report.strings import strings
-
-MIN_GROUP = 5  # aggregates over fewer people are not shown
 
 
 def _environment() -> jinja2.Environment:
@@ -36,12 +37,37 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def page_slug(employee_id: str) -> str:
-    """A file name for an id: readable when the id is tame, hashed when it is not."""
-    safe = re.sub(r"[^A-Za-z0-9_-]", "_", str(employee_id))[:60]
-    if safe != str(employee_id):
-        safe += "-" + hashlib.sha256(str(employee_id).encode()).hexdigest()[:8]
+SITE_MARKER = ".flightrisk-report"  # written into every site; a folder without it is not ours to replace
+
+
+def page_slug(employee_id: str, hashed: bool = False) -> str:
+    """A file name for an id: readable when the id is tame, with a hash of the id when it is not."""
+    text = str(employee_id)
+    safe = re.sub(r"[^A-Za-z0-9_]", "_", text)[:60]
+    if hashed or safe != text or not text:
+        safe += "-" + hashlib.sha256(text.encode()).hexdigest()[:16]
     return safe
+
+
+def page_slugs(ids) -> dict[str, str]:
+    """File names for a set of ids, distinct even on a case-insensitive file system ("E1" vs "e1")."""
+    ids = sorted({str(i) for i in ids})
+    folded = pd.Series([page_slug(i).lower() for i in ids]).duplicated(keep=False).to_numpy()
+    slugs = {i: page_slug(i, hashed=bool(clash)) for i, clash in zip(ids, folded, strict=True)}
+    if len({s.lower() for s in slugs.values()}) != len(slugs):  # a 64-bit hash collision: refuse
+        raise InputError("two ids map to the same page file name; make the ids distinct")
+    return slugs
+
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    """Refuse to replace a folder that this tool did not write (it may hold audit logs or more)."""
+    if out_dir.exists() and (
+        not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / SITE_MARKER).is_file())
+    ):
+        raise InputError(
+            f"{out_dir}: exists and is not a report written by flightrisk (no {SITE_MARKER} in it); the report "
+            "replaces its folder as a whole, so choose a new or empty folder for --out"
+        )
 
 
 def _percent(value: float, lang: str) -> str:
@@ -92,16 +118,16 @@ def _person_views(model, scores, features, lang, top_k=3):
     return views
 
 
-def _manager_summary(manager_id: str, group: pd.DataFrame, lang: str) -> dict:
-    """A manager's team in numbers; `show` is False below the privacy threshold."""
+def _manager_summary(manager_id: str, group: pd.DataFrame, lang: str, show: bool, slugs: dict) -> dict:
+    """A manager's team in numbers; with `show` False (privacy) no number about it is kept at all."""
     return {
         "id": manager_id,
         "name": group["manager"].iloc[0],
-        "href": f"managers/{page_slug(manager_id)}.html",
-        "size": len(group),
-        "show": len(group) >= MIN_GROUP,
-        "mean_risk": _percent(group["risk"].mean(), lang),
-        "high": int((group["band"] == "high").sum()),
+        "href": f"managers/{slugs[manager_id]}.html",
+        "show": show,
+        "size": len(group) if show else None,
+        "mean_risk": _percent(group["risk"].mean(), lang) if show else None,
+        "high": int((group["band"] == "high").sum()) if show else None,
     }
 
 
@@ -172,6 +198,7 @@ def build_site(
         "model_version": str(model.metadata.get("created_utc", "")),
         "code_version": flightrisk.__version__,
     }
+    slugs = page_slugs(set(scores["employee_id"]) | set(directory["manager_id"].dropna()))
     people = []
     for _, row in scores.iterrows():
         eid = row["employee_id"]
@@ -184,7 +211,7 @@ def build_site(
             {
                 "id": eid,
                 "name": name_of(eid),
-                "href": f"people/{page_slug(eid)}.html",
+                "href": f"people/{slugs[eid]}.html",
                 "risk": float(row["risk"]),
                 "risk_text": _percent(float(row["risk"]), lang),
                 "band": row["risk_band"],
@@ -206,15 +233,22 @@ def build_site(
         ]
     managers = []
     if manager is None and tables is not None:
-        for mid, group in frame.dropna(subset=["manager_id"]).groupby("manager_id"):
-            managers.append(_manager_summary(mid, group, lang))
+        teams = dict(list(frame.dropna(subset=["manager_id"]).groupby("manager_id")))
+        visible = shown_groups({mid: len(g) for mid, g in teams.items()}, len(frame)) if show else set()
+        managers = [_manager_summary(mid, group, lang, mid in visible, slugs) for mid, group in teams.items()]
     elif manager is not None:
-        managers.append(_manager_summary(manager, frame, lang))
+        managers.append(_manager_summary(manager, frame, lang, show, slugs))
 
     out_dir = Path(out_dir)
+    _prepare_out_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    remove_stale_temporaries(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(out_dir), dir=out_dir.parent))
     try:
+        os.chmod(staging, 0o755)  # a web server's user must be able to read the site
+        (staging / SITE_MARKER).write_text(
+            "written by flightrisk report; the folder is replaced as a whole\n"
+        )
         (staging / "people").mkdir()
         (staging / "managers").mkdir()
         title = t["title"] if manager is None else t["team_of"].format(manager=managers[0]["name"])
@@ -223,7 +257,8 @@ def build_site(
             env.get_template("index.html").render(
                 **common,
                 page_title=title,
-                people=people,
+                people=people if show else sorted(people, key=lambda p: str(p["name"])),
+                people_count=len(people) if show else None,
                 band_counts=band_counts if show else None,
                 suppressed=not show,
                 histogram_bins=histogram_bins,
@@ -236,7 +271,7 @@ def build_site(
         for m in managers:
             members = [p for p in people if p["manager_id"] == m["id"]]
             team_levers = _lever_pressure([views[p["id"]]["levers"] for p in members])
-            (staging / "managers" / f"{page_slug(m['id'])}.html").write_text(
+            (staging / "managers" / f"{slugs[m['id']]}.html").write_text(
                 env.get_template("manager.html").render(
                     **common,
                     page_title=t["team_of"].format(manager=m["name"]),
@@ -244,8 +279,10 @@ def build_site(
                     size=m["size"],
                     mean_risk=m["mean_risk"],
                     high=m["high"],
-                    levers=_lever_rows(team_levers, lang),
-                    people=members,
+                    levers=_lever_rows(team_levers, lang) if m["show"] else [],
+                    # Below the threshold the page lists who is in the team, in name order, and no
+                    # figures: a size and per-person risks would make the hidden team mean plain.
+                    people=members if m["show"] else sorted(members, key=lambda p: str(p["name"])),
                 ),
                 encoding="utf-8",
             )
@@ -262,7 +299,7 @@ def build_site(
                 for a in view["actions"]
             ]
             context = view.get("context", {})
-            (staging / "people" / f"{page_slug(p['id'])}.html").write_text(
+            (staging / "people" / f"{slugs[p['id']]}.html").write_text(
                 env.get_template("person.html").render(
                     **common,
                     page_title=p["name"],

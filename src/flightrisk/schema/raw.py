@@ -7,17 +7,15 @@ a user fixes an extract in one round instead of one error at a time.
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
 from flightrisk.errors import InputError, rows_preview
-from flightrisk.io import find_table, read_table
+from flightrisk.io import NUMBER_HINTS, find_table, read_table, to_numbers
 
 ROLES = ("SDR", "Account Executive", "Senior Account Executive", "Key Account Manager", "Team Lead")
-_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,10 +148,13 @@ RAW_TABLES: dict[str, TableSpec] = {
     ),
 }
 
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+LATEST_DATE = pd.Timestamp("2200-12-31")
+DATE_RANGE_REASON = "is not a plausible date (years 1900-2200)"
 _COERCE_HINTS = {
-    "uses a decimal comma": "write numbers with '.' as the decimal mark, or save the CSV with ';' "
-    "between fields (the European dialect), which is read with ',' as the decimal mark",
+    **NUMBER_HINTS,
     "is not an ISO date (YYYY-MM-DD)": "write dates as YYYY-MM-DD",
+    DATE_RANGE_REASON: "correct the year; a placeholder such as 9999-12-31 is not a date",
 }
 _TRUE = {"true", "1", "yes", "t", "y"}
 _FALSE = {"false", "0", "no", "f", "n"}
@@ -173,6 +174,13 @@ def _coerce_column(series: pd.Series, col: Col, decimal: str = ".") -> tuple[pd.
             typed = pd.to_datetime(series.astype("object"), format="ISO8601", errors="coerce")
         if getattr(typed.dt, "tz", None) is not None:
             typed = typed.dt.tz_localize(None)
+        # Years pandas cannot hold (or no HR record can have) are refused, not turned into NaT.
+        implausible = typed.notna() & ((typed < EARLIEST_DATE) | (typed > LATEST_DATE))
+        looks_like_date = series.astype(str).str.match(r"^\s*[-+]?\d{4,}-\d{2}-\d{2}")
+        out_of_range = implausible | (present & typed.isna() & looks_like_date)
+        typed = typed.where(~implausible)
+        if out_of_range.any():
+            return typed.astype("datetime64[ns]"), present & (typed.isna() | out_of_range), DATE_RANGE_REASON
         return typed.astype("datetime64[ns]"), present & typed.isna(), "is not an ISO date (YYYY-MM-DD)"
     if col.kind == "bool":
         if pd.api.types.is_bool_dtype(series):
@@ -183,19 +191,10 @@ def _coerce_column(series: pd.Series, col: Col, decimal: str = ".") -> tuple[pd.
         typed = text.map(lambda v: True if v in _TRUE else (False if v in _FALSE else None))
         bad = present & typed.isna()
         return typed.where(~bad, False).astype(bool), bad, "is not true/false"
-    # numbers
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        typed = series.astype(float)
-        bad = pd.Series(False, index=series.index)
-    else:
-        text = series.astype("object")
-        if decimal == ",":
-            text = text.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v)
-        typed = pd.to_numeric(text, errors="coerce").astype(float)
-        bad = present & typed.isna()
-        if bad.any() and text[bad].astype(str).str.match(_DECIMAL_COMMA).any():
-            return typed, bad, "uses a decimal comma"
-    reason = "is not a number"
+    # numbers: one dialect rule for every reader (io.to_numbers)
+    typed, bad, reason = to_numbers(series, decimal)
+    if bad.any():
+        return typed, bad, reason
     if col.kind == "int":
         whole = typed.dropna() % 1 == 0
         fractional = pd.Series(False, index=series.index)
@@ -303,8 +302,11 @@ def load_raw(raw_dir: Path, check: bool = True) -> dict[str, pd.DataFrame]:
             continue
         frame, table_problems = load_table(name, path)
         problems.extend(table_problems)
-        tables[name] = frame
-    if not problems and check:
+        if list(frame.columns) == list(RAW_TABLES[name].columns):  # typed, even if some cells are bad
+            tables[name] = frame
+    if check:
+        # Links between tables are checked even when a table failed its own schema, so one
+        # round of fixes is enough: a negative salary must not hide an orphan id.
         problems.extend(cross_table_problems(tables))
     if problems:
         raise InputError(f"{raw_dir}: the raw extract has {len(problems)} problem(s):", problems)
@@ -316,65 +318,111 @@ def validate_raw(raw_dir: Path) -> dict[str, int]:
     return {name: len(frame) for name, frame in load_raw(raw_dir).items()}
 
 
-def cross_table_problems(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Links between tables: known ids, events within employment, managers that exist."""
-    problems: list[str] = []
-    employees = tables["employees"]
-    known = set(employees["employee_id"])
-    hired = employees.set_index("employee_id")["hire_date"]
-    ended = employees.set_index("employee_id")["termination_date"]
+def extract_as_of(tables: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
+    """The extract's as-of date: the end of the last month that most people have monthly records for.
 
-    bad_order = employees["termination_date"].notna() & (
-        employees["termination_date"] < employees["hire_date"]
-    )
+    Read off the bulk of the monthly tables rather than their maximum, so that one mistyped row
+    dated 2099 cannot move the extract's end (and invent years of "stayed" labels).
+    """
+    months = [tables[name]["month"].dropna() for name in ("sales_performance", "workload") if name in tables]
+    if not months or not any(len(m) for m in months):
+        return None
+    counts = pd.concat(months).dt.to_period("M").value_counts()
+    typical = counts.median()
+    usable = counts[counts >= 0.5 * typical]
+    return usable.index.max().to_timestamp(how="end").normalize()
+
+
+def _rows(frame: pd.DataFrame, mask) -> str:
+    return rows_preview((frame.index[mask] + 1).tolist())
+
+
+def _future_problems(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> list[str]:
+    problems = []
+    for name, frame in tables.items():
+        for column, col in RAW_TABLES[name].columns.items():
+            if col.kind != "date":
+                continue
+            after = (frame[column] > as_of).to_numpy()
+            if after.any():
+                examples = [str(v.date()) for v in frame.loc[after, column].head(3)]
+                problems.append(
+                    f"{name}: '{column}' is after the extract's as-of date {as_of.date()} (the last month with "
+                    f"monthly records for most people) in {_rows(frame, after)} (e.g. {examples}); correct the "
+                    "dates, or extract again once that month is complete"
+                )
+    return problems
+
+
+def cross_table_problems(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Links between tables: known ids, events within employment, managers that exist, no future dates.
+
+    Works on whichever tables loaded with their columns, so it runs alongside schema problems.
+    """
+    problems: list[str] = []
+    as_of = extract_as_of(tables)
+    if as_of is not None:
+        problems.extend(_future_problems(tables, as_of))
+    if "employees" not in tables:
+        return problems
+    employees = tables["employees"]
+    unique_people = employees.drop_duplicates("employee_id")
+    known = set(employees["employee_id"].dropna())
+    hired = unique_people.set_index("employee_id")["hire_date"]
+    ended = unique_people.set_index("employee_id")["termination_date"]
+
+    bad_order = (
+        employees["termination_date"].notna() & (employees["termination_date"] < employees["hire_date"])
+    ).to_numpy()
     if bad_order.any():
         problems.append(
-            "employees: termination_date before hire_date in "
-            f"{rows_preview((employees.index[bad_order] + 1).tolist())}; "
-            "correct the dates"
+            f"employees: termination_date before hire_date in {_rows(employees, bad_order)}; correct the dates"
         )
-    mismatch = employees["termination_date"].notna() != employees["termination_type"].notna()
+    mismatch = (employees["termination_date"].notna() != employees["termination_type"].notna()).to_numpy()
     if mismatch.any():
         problems.append(
-            f"employees: termination_date and termination_type must be both set or both empty; "
-            f"see {rows_preview((employees.index[mismatch] + 1).tolist())}"
+            "employees: termination_date and termination_type must be both set or both empty; "
+            f"see {_rows(employees, mismatch)}"
         )
     for name, spec in RAW_TABLES.items():
-        if name == "employees":
+        if name == "employees" or name not in tables:
             continue
         frame = tables[name]
-        unknown = ~frame["employee_id"].isin(known)
+        unknown = (~frame["employee_id"].isin(known)).to_numpy()
         if unknown.any():
             problems.append(
-                f"{name}: employee_id not in employees in "
-                f"{rows_preview((frame.index[unknown] + 1).tolist())} "
-                f"(e.g. {frame.loc[unknown, 'employee_id'].head(3).tolist()}); "
-                "add the people or drop the rows"
+                f"{name}: employee_id not in employees in {_rows(frame, unknown)} "
+                f"(e.g. {frame.loc[unknown, 'employee_id'].head(3).tolist()}); add the people or drop the rows"
             )
-            continue
         if spec.date_column is None:
             continue
-        when = frame[spec.date_column]
+        when = frame[spec.date_column].to_numpy()
         start = hired.reindex(frame["employee_id"]).to_numpy()
         end = ended.reindex(frame["employee_id"]).to_numpy()
         # Monthly tables are dated the first of the month; a mid-month hire still counts that month.
         if spec.date_column == "month":
             start = pd.to_datetime(start).to_period("M").to_timestamp().to_numpy()
-        outside = (when.to_numpy() < start) | (pd.notna(end) & (when.to_numpy() > end))
+        outside = ~unknown & ((when < start) | (pd.notna(end) & (when > end)))
         if outside.any():
-            rows = (frame.index[outside] + 1).tolist()
             problems.append(
-                f"{name}: '{spec.date_column}' falls outside the person's employment in "
-                f"{rows_preview(rows)}; "
+                f"{name}: '{spec.date_column}' falls outside the person's employment in {_rows(frame, outside)}; "
                 "check hire_date/termination_date or the event dates"
             )
     for name in ("job_history", "one_on_ones"):
-        managers = tables[name]["manager_id"].dropna()
-        ghosts = ~managers.isin(known)
+        if name not in tables:
+            continue
+        frame = tables[name]
+        has_manager = frame["manager_id"].notna().to_numpy()
+        ghosts = has_manager & ~frame["manager_id"].isin(known).to_numpy()
         if ghosts.any():
             problems.append(
-                f"{name}: manager_id not in employees in "
-                f"{rows_preview((managers.index[ghosts] + 1).tolist())} "
-                f"(e.g. {managers[ghosts].head(3).tolist()}); managers must be employees too"
+                f"{name}: manager_id not in employees in {_rows(frame, ghosts)} "
+                f"(e.g. {frame.loc[ghosts, 'manager_id'].head(3).tolist()}); managers must be employees too"
+            )
+        own = has_manager & (frame["manager_id"] == frame["employee_id"]).to_numpy()
+        if own.any():
+            problems.append(
+                f"{name}: a person is their own manager in {_rows(frame, own)} "
+                f"(e.g. {frame.loc[own, 'employee_id'].head(3).tolist()}); give them their real manager or leave it empty"
             )
     return problems

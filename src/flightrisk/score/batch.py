@@ -16,10 +16,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flightrisk.errors import InputError
+from flightrisk.errors import InputError, rows_preview
 from flightrisk.explain.contributions import LEVER_COLUMNS, explain_rows
 from flightrisk.explain.narrative import top_drivers
-from flightrisk.io import atomic_path
+from flightrisk.io import atomic_path, is_european_csv, read_csv_chunks, to_numbers, write_csv_rows
 from flightrisk.model.artifact import FlightRiskModel
 
 ID_COLUMNS = ["employee_id", "snapshot_date"]
@@ -98,6 +98,68 @@ def score_frame(
     return scores
 
 
+SCORE_COLUMNS = ("employee_id", "snapshot_date", "risk", "risk_band", "percentile", "low_confidence")
+BANDS = ("low", "medium", "high")
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+
+def validate_scores(scores: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A scores table typed and checked before anything is rendered from it; every problem listed.
+
+    Guards the report against files edited by hand or produced elsewhere: a "False" string is not
+    true, a risk of 7 is not a probability, and one person must not appear twice in a month.
+    """
+    missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {missing}; is this a file from `flightrisk score`?")
+    typed = scores.reset_index(drop=True).copy()
+    problems = []
+
+    def complain(column: str, mask, what: str) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.any():
+            examples = typed.loc[mask, column].head(3).tolist()
+            problems.append(
+                f"column '{column}' {what} in {rows_preview(np.flatnonzero(mask) + 1)} (e.g. {examples})"
+            )
+
+    ids = typed["employee_id"]
+    complain("employee_id", ids.isna() | (ids.astype(str).str.strip() == ""), "is empty")
+    typed["employee_id"] = ids.astype(str)
+    raw_dates = typed["snapshot_date"]
+    dates = (
+        pd.to_datetime(raw_dates)
+        if pd.api.types.is_datetime64_any_dtype(raw_dates)
+        else pd.to_datetime(raw_dates.astype("object"), format="ISO8601", errors="coerce")
+    )
+    complain("snapshot_date", dates.isna(), "is not a date")
+    for column, low, high in (("risk", 0.0, 1.0), ("percentile", 0.0, 100.0)):
+        numbers, bad, _ = to_numbers(typed[column], scores.attrs.get("decimal", "."))
+        complain(
+            column,
+            bad | numbers.isna() | (numbers < low) | (numbers > high),
+            f"is not a number from {low:g} to {high:g}",
+        )
+        typed[column] = numbers
+    complain("risk_band", ~typed["risk_band"].isin(BANDS), f"is not one of {list(BANDS)}")
+    flags = typed["low_confidence"]
+    if not pd.api.types.is_bool_dtype(flags):
+        text = flags.astype(str).str.strip().str.lower()
+        complain("low_confidence", ~text.isin(_TRUE | _FALSE), "is not true/false")
+        flags = text.isin(_TRUE)
+    typed["low_confidence"] = flags.astype(bool)
+    for column in [c for c in typed.columns if c.startswith("lever_") or c == "base_rate"]:
+        numbers, bad, _ = to_numbers(typed[column], scores.attrs.get("decimal", "."))
+        complain(column, bad | (numbers.abs() > 1), "is not a number of probability points")
+        typed[column] = numbers
+    typed["snapshot_date"] = dates
+    repeated = typed.duplicated(["employee_id", "snapshot_date"], keep="first").to_numpy()
+    complain("employee_id", repeated, "repeats a person within the same snapshot_date")
+    if problems:
+        raise InputError(f"{source}: the scores cannot be reported; fix these and rerun:", problems)
+    return typed
+
+
 # ------------------------------------------------------------------ the input contract
 
 
@@ -118,36 +180,55 @@ def check_columns(columns: list[str], model: FlightRiskModel, source: str) -> No
 
 
 def check_types(
-    frame: pd.DataFrame, model: FlightRiskModel, source: str, offset: int
+    frame: pd.DataFrame, model: FlightRiskModel, source: str, offset: int, decimal: str = "."
 ) -> tuple[pd.DataFrame, dict]:
-    """Type a chunk. Rows with values that are not numbers/dates where those are due are rejected."""
+    """Type a chunk. Rows whose values are not numbers/dates where those are due are rejected, and so
+    are rows with no feature value at all (they would otherwise be scored as the average person).
+    """
     bad_rows = pd.Series(False, index=frame.index)
     problems: dict[str, list[int]] = {}
+
+    def reject(column: str, mask: pd.Series) -> None:
+        nonlocal bad_rows
+        if mask.any():
+            problems[column] = (frame.index[mask] + offset + 1).tolist()
+            bad_rows |= mask
+
     typed = frame.copy()
     dates = pd.to_datetime(typed["snapshot_date"], errors="coerce")
-    bad = dates.isna()
-    if bad.any():
-        problems["snapshot_date"] = (frame.index[bad] + offset + 1).tolist()
+    reject("snapshot_date", dates.isna())
     typed["snapshot_date"] = dates
-    bad_rows |= bad
     ids = typed["employee_id"]
-    bad = ids.isna() | (ids.astype(str).str.strip() == "")
-    if bad.any():
-        problems["employee_id"] = (frame.index[bad] + offset + 1).tolist()
-    bad_rows |= bad
+    reject("employee_id", ids.isna() | (ids.astype(str).str.strip() == ""))
     for spec in model.catalog.features:
         if spec.type == "categorical":
             continue
-        raw = typed[spec.name]
-        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-            continue
-        numeric = pd.to_numeric(raw, errors="coerce")
-        bad = raw.notna() & (raw.astype(str).str.strip() != "") & numeric.isna()
-        if bad.any():
-            problems[spec.name] = (frame.index[bad] + offset + 1).tolist()
-            bad_rows |= bad
-        typed[spec.name] = numeric.astype(float)
+        numeric, bad, _ = to_numbers(typed[spec.name], decimal)
+        reject(spec.name, bad)
+        typed[spec.name] = numeric
+    features = typed[model.feature_names]
+    reject("(every feature empty)", features.isna().all(axis=1) & ~bad_rows)
     return typed[~bad_rows], {"rejected_rows": int(bad_rows.sum()), "problems": problems}
+
+
+class DuplicateKeys:
+    """Refuses a second row for the same (employee_id, snapshot_date) anywhere in a streamed file."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.seen: set[int] = set()
+
+    def check(self, typed: pd.DataFrame, offset: int) -> None:
+        keys = pd.util.hash_pandas_object(typed[["employee_id", "snapshot_date"]], index=False).to_numpy()
+        repeated = pd.Series(keys).duplicated().to_numpy() | np.isin(keys, list(self.seen))
+        if repeated.any():
+            where = typed.index[repeated][:5] + offset + 1
+            examples = typed.loc[typed.index[repeated][:3], "employee_id"].tolist()
+            raise InputError(
+                f"{self.source}: rows {where.tolist()} repeat an (employee_id, snapshot_date) pair already in "
+                f"the file (e.g. {examples}); keep one row per person and month. Nothing was written."
+            )
+        self.seen.update(keys.tolist())
 
 
 # ------------------------------------------------------------------ streaming
@@ -161,19 +242,8 @@ def iter_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         for batch in parquet.iter_batches(batch_size=chunk_rows):
             yield batch.to_pandas()
     elif path.suffix.lower() == ".csv":
-        from flightrisk.io import is_european_csv
-
-        european = is_european_csv(path)
-        yield from pd.read_csv(
-            path,
-            encoding="utf-8-sig",
-            sep=";" if european else ",",
-            decimal="," if european else ".",
-            chunksize=chunk_rows,
-            dtype={"employee_id": str},
-            keep_default_na=False,
-            na_values=[""],
-        )
+        # Cells stay text; check_types turns them into numbers under the file's one dialect rule.
+        yield from read_csv_chunks(path, chunk_rows)
     else:
         raise InputError(f"{path}: unsupported input type; use .parquet or .csv")
 
@@ -184,11 +254,7 @@ def input_columns(path: Path) -> list[str]:
         raise InputError(f"{path}: file not found")
     if path.suffix.lower() == ".parquet":
         return pq.ParquetFile(path).schema_arrow.names
-    from flightrisk.io import is_european_csv
-
-    # The same dialect rule as the chunked reader, so the header is split the way the rows will be.
-    header = pd.read_csv(path, encoding="utf-8-sig", nrows=0, sep=";" if is_european_csv(path) else ",")
-    return list(header.columns)
+    return list(next(read_csv_chunks(path, 1, nrows=0)).columns)
 
 
 @dataclasses.dataclass
@@ -252,12 +318,41 @@ class DriftCounter:
         return out
 
 
-def latest_snapshot(path: Path) -> pd.Timestamp:
+def snapshot_column(path: Path) -> pd.Series:
+    """The snapshot_date column of a feature file, parsed; unparseable dates are an error, not dropped."""
     if Path(path).suffix.lower() == ".parquet":
         column = pq.read_table(path, columns=["snapshot_date"]).column(0).to_pandas()
     else:
-        column = pd.read_csv(path, usecols=["snapshot_date"], encoding="utf-8-sig")["snapshot_date"]
-    return pd.to_datetime(column, errors="coerce").max()
+        column = pd.concat(
+            chunk["snapshot_date"] for chunk in read_csv_chunks(path, 200_000, usecols=["snapshot_date"])
+        )
+    column = column.reset_index(drop=True)
+    dates = pd.to_datetime(column, errors="coerce")
+    bad = dates.isna()
+    if bad.any():
+        raise InputError(
+            f"{path}: column 'snapshot_date' has values that are not dates in {rows_preview((column.index[bad] + 1).tolist())} "
+            f"(e.g. {column[bad].head(3).tolist()}); fix them before choosing the latest month"
+        )
+    return dates
+
+
+def latest_snapshot(path: Path, min_share: float = 0.5) -> pd.Timestamp:
+    """The latest snapshot date that holds a real month of rows.
+
+    A month with fewer than `min_share` of the typical month's rows is a stray (one row dated in
+    the future), not the month to score: refused with the counts, so the user can fix or choose.
+    """
+    dates = snapshot_column(path)
+    counts = dates.value_counts()
+    latest = counts.index.max()
+    typical = float(counts.median())
+    if counts[latest] < min_share * typical:
+        raise InputError(
+            f"{path}: the latest snapshot_date {latest.date()} has only {counts[latest]} row(s) against "
+            f"{typical:.0f} in a typical month; correct the stray rows, or pass --as-of DATE to choose the month"
+        )
+    return latest
 
 
 def score_file(
@@ -286,6 +381,8 @@ def score_file(
     csv_out = out_path.suffix.lower() == ".csv"
     if out_path.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"{out_path}: unsupported output type; use .parquet or .csv")
+    decimal = "," if is_european_csv(input_path) else "."
+    duplicates = DuplicateKeys(str(input_path))
     with atomic_path(out_path) as tmp:
         writer = None if csv_out else pq.ParquetWriter(tmp, schema)
         try:
@@ -299,7 +396,8 @@ def score_file(
                     chunk = prepare(chunk)
                 if only_date is not None:
                     chunk = chunk[pd.to_datetime(chunk["snapshot_date"], errors="coerce") == only_date]
-                typed, report = check_types(chunk, model, str(input_path), offset)
+                typed, report = check_types(chunk, model, str(input_path), offset, decimal)
+                duplicates.check(typed, offset)
                 offset += len(chunk) if only_date is None else 0
                 stats.rows_rejected += report["rejected_rows"]
                 for column, rows in report["problems"].items():
@@ -321,13 +419,7 @@ def score_file(
                 stats.rows_scored += len(scores)
                 stats.rows_flagged += int(scores["low_confidence"].sum())
                 if csv_out:
-                    scores.to_csv(
-                        tmp,
-                        mode="a",
-                        header=stats.rows_scored == len(scores),
-                        index=False,
-                        date_format="%Y-%m-%d",
-                    )
+                    write_csv_rows(scores, tmp, header=stats.rows_scored == len(scores), mode="a")
                 else:
                     writer.write_table(pa.Table.from_pandas(scores, schema=schema, preserve_index=False))
                 stats.seconds["write"] += time.perf_counter() - tick

@@ -7,10 +7,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from flightrisk import LEVERS
 from flightrisk.errors import InputError
+from flightrisk.io import read_yaml
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,10 +115,7 @@ def load_world(path: Path | None, **overrides: Any) -> World:
         source = str(path)
         if not Path(path).is_file():
             raise InputError(f"{path}: world file not found; pass an existing YAML file to --world")
-        try:
-            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
-        except yaml.YAMLError as exc:
-            raise InputError(f"{path}: not valid YAML ({exc})") from exc
+        raw = read_yaml(Path(path)) or {}
         if not isinstance(raw, dict):
             raise InputError(f"{path}: the world file must be a mapping of keys to values")
     raw.update({k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,78 @@
+"""The promotion gate: a candidate replaces the model in use only if it beats the logistic baseline
+and is not worse than the current champion on the same holdout rows.
+
+Pure functions: the caller loads the champion and hands over the rows; nothing here touches files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+# Two fits on the same data differ by about this much in holdout ROC-AUC (seed spread), so a
+# candidate within it of the champion is "as good", not "worse".
+CHAMPION_TOLERANCE = 0.005
+
+
+def passes_baseline(metrics: dict) -> tuple[bool, str]:
+    """The candidate must beat the logistic baseline on the holdout's ROC-AUC."""
+    ours = metrics.get("roc_auc")
+    baseline = metrics.get("baselines", {}).get("logistic_regression", {}).get("roc_auc")
+    if ours is None or baseline is None:
+        return False, "no holdout ROC-AUC to compare"
+    if ours > baseline:
+        return True, f"roc_auc {ours:.4f} > logistic_regression {baseline:.4f}"
+    return False, f"roc_auc {ours:.4f} <= logistic_regression {baseline:.4f}"
+
+
+def champion_roc_auc(
+    champion, candidate_metadata: dict, holdout_rows: pd.DataFrame | None
+) -> tuple[float | None, str]:
+    """The champion's ROC-AUC on the candidate's holdout, or None with the reason it is not comparable.
+
+    Snapshot models are compared by scoring the candidate's holdout rows with the champion's
+    *holdout* booster, which is fair only when that booster was trained before those months.
+    When both models come from the same data and split, the champion's recorded figure is the
+    same measurement. Otherwise the comparison would reward a model for having seen the answers.
+    """
+    if champion.metadata.get("kind") != candidate_metadata.get("kind"):
+        return None, "the champion is another kind of model"
+    same_data = champion.metadata.get("data_sha256") == candidate_metadata.get("data_sha256")
+    recorded = (champion.metadata.get("metrics") or {}).get("roc_auc")
+    if candidate_metadata.get("kind") == "snapshots" and holdout_rows is not None and len(holdout_rows):
+        trained_until = (champion.metadata.get("train_window") or [None, None])[1]
+        holdout_start = (candidate_metadata.get("holdout_window") or [None])[0]
+        usable = (
+            champion.holdout_booster is not None
+            and trained_until is not None
+            and holdout_start is not None
+            and pd.Timestamp(trained_until) < pd.Timestamp(holdout_start)
+            and all(name in holdout_rows.columns for name in champion.feature_names)
+        )
+        labels = holdout_rows["label"].astype(int).to_numpy()
+        if usable and 0 < labels.sum() < len(labels):
+            risk = champion.risk(holdout_rows, holdout=True)
+            return float(roc_auc_score(labels, np.asarray(risk))), "champion's holdout model on the same rows"
+    if (
+        same_data
+        and recorded is not None
+        and (champion.metadata.get("holdout_window") == candidate_metadata.get("holdout_window"))
+    ):
+        return float(recorded), "champion's recorded figure on the same data and split"
+    return None, "the champion was trained on these months or on other data, so no fair comparison exists"
+
+
+def decide(metrics: dict, champion_auc: float | None, champion_note: str | None) -> tuple[bool, str]:
+    """Baseline first, then the champion (when a fair comparison exists)."""
+    passed, reason = passes_baseline(metrics)
+    if not passed:
+        return False, reason
+    if champion_note is None:
+        return True, reason + "; no current champion"
+    if champion_auc is None:
+        return True, reason + f"; not compared with the champion ({champion_note})"
+    ours = float(metrics["roc_auc"])
+    if ours >= champion_auc - CHAMPION_TOLERANCE:
+        return True, reason + f"; champion {champion_auc:.4f} ({champion_note})"
+    return False, f"roc_auc {ours:.4f} < champion {champion_auc:.4f} - {CHAMPION_TOLERANCE} ({champion_note})"
