@@ -101,7 +101,7 @@ browser:
 ## Run the whole test suite (builds the environment first)
 .PHONY: test
 test: setup browser
-	$(VENV)/bin/pytest -q
+	OMP_NUM_THREADS=1 FLIGHTRISK_THREADS=1 $(VENV)/bin/pytest -q -n 2 --dist loadfile --durations=10
 
 ## Run the Spark test (installs pyspark into .venv and Java 17 when missing)
 .PHONY: test-spark

@@ -41,20 +41,15 @@ def synth(
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
 ) -> None:
     """Write a synthetic HRIS extract of a simulated sales organisation, with its true causes."""
-    from flightrisk.synth import load_world, simulate_organisation
-    from flightrisk.synth.write import write_extract
+    from flightrisk.pipeline import synth_cli
+    from flightrisk.synth import load_world
 
     if fmt not in ("parquet", "csv"):
         raise InputError(f"--format must be 'parquet' or 'csv', got {fmt!r}")
     the_world = load_world(world, reps=reps, months=months, seed=seed)
     with err.status("Simulating the organisation…") if err.is_terminal else contextlib.nullcontext():
-        result = simulate_organisation(the_world)
-    write_extract(result, the_world, out_dir, fmt=fmt)
-    err.print(
-        f"Wrote {len(result.tables)} tables to {out_dir} "
-        f"({len(result.tables['employees'])} people; voluntary attrition "
-        f"{result.voluntary_attrition:.3f}/year, involuntary {result.involuntary_attrition:.3f}/year)"
-    )
+        summary = synth_cli(the_world, out_dir, fmt)
+    err.print(summary)
 
 
 @app.command()
@@ -145,13 +140,22 @@ def evaluate(
         Path | None, typer.Option("--raw", help="Raw extract; with truth/ adds the oracle.")
     ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the metrics JSON here.")] = None,
+    truth_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--truth-out",
+            help="Where the counterfactual truth report goes (default: truth.json beside --out) when --raw is simulated.",
+        ),
+    ] = None,
 ) -> None:
-    """Holdout metrics of SPEC.md, with baselines, and the oracle where the extract has truth/."""
+    """Holdout metrics of SPEC.md, with baselines, the oracle, and on simulated worlds the truth report."""
     import json
 
     from flightrisk.pipeline import evaluate_cli
 
-    metrics = evaluate_cli(model, features_file, raw, out_file)
+    if truth_out is None and out_file is not None:
+        truth_out = Path(out_file).with_name("truth.json")
+    metrics = evaluate_cli(model, features_file, raw, out_file, truth_out)
     out.print_json(json.dumps(metrics))
 
 

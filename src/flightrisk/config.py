@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+
+
+def default_threads() -> int:
+    """Threads for LightGBM: FLIGHTRISK_THREADS when set, else 2 (this project's machines)."""
+    value = os.environ.get("FLIGHTRISK_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -22,7 +29,9 @@ class TrainSettings:
     lambda_l2: float = 5.0
     max_rounds: int = 2000
     early_stopping_rounds: int = 100
-    num_threads: int = 2
+    # Threads per LightGBM fit. FLIGHTRISK_THREADS overrides it for the whole process (the test
+    # suite runs two workers with one thread each: more threads than cores makes OpenMP spin).
+    num_threads: int = dataclasses.field(default_factory=lambda: default_threads())
     risk_bands: tuple[float, float] = (0.15, 0.35)  # low < 0.15 <= medium < 0.35 <= high
 
     def lightgbm_params(self) -> dict:

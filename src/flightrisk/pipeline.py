@@ -190,11 +190,57 @@ def log_to_mlflow(model_dir: Path, model, report, name: str, gate: tuple[bool, s
         return tracking.log_training_run(model_dir, params, report.metrics, files, name=name, gate=gate)
 
 
-def evaluate_cli(model_dir: Path, features_file: Path, raw: Path | None, out_file: Path | None) -> dict:
+def truth_snapshot_months(world, settings: TrainSettings | None = None) -> list[int]:
+    """Simulation months whose true risk is written: the default holdout months and the latest month."""
+    settings = settings or TrainSettings()
+    latest = world.months - 1
+    last_labelled = latest - settings.horizon_months
+    holdout = range(max(last_labelled - settings.holdout_months + 1, 0), last_labelled + 1)
+    return sorted({*holdout, latest})
+
+
+def synth_cli(world, out_dir: Path, fmt: str) -> str:
+    """Simulate, write the extract, and (with `truth_futures`) each snapshot's true 3/6/12-month risk."""
+    import time
+
+    from flightrisk.synth import simulate_organisation
+    from flightrisk.synth.counterfactual import true_risk
+    from flightrisk.synth.write import write_extract
+
+    paused = []
+    wanted = truth_snapshot_months(world) if world.truth_futures else []
+    result = simulate_organisation(world, pause_months=wanted, on_pause=paused.append)
+    started = time.perf_counter()
+    risk = None
+    if paused:
+        risk = pd.concat([true_risk(p, world.truth_futures) for p in paused], ignore_index=True)
+    seconds = time.perf_counter() - started
+    write_extract(result, world, out_dir, fmt=fmt, true_risk=risk)
+    truth = ""
+    if risk is not None:
+        truth = (
+            f"; true risk for {len(paused)} snapshot months from {world.truth_futures} futures each in {seconds:.0f} s "
+            f"(median 12-month standard error {risk['se_12m'].median():.3f})"
+        )
+    return (
+        f"Wrote {len(result.tables)} tables to {out_dir} ({len(result.tables['employees'])} people; voluntary "
+        f"attrition {result.voluntary_attrition:.3f}/year, involuntary {result.involuntary_attrition:.3f}/year){truth}"
+    )
+
+
+def evaluate_cli(
+    model_dir: Path,
+    features_file: Path,
+    raw: Path | None,
+    out_file: Path | None,
+    truth_file: Path | None = None,
+) -> dict:
+    """Holdout metrics (+ oracle and fairness with --raw); with a simulated extract, also the truth report."""
     from flightrisk.model.artifact import load_model
     from flightrisk.model.evaluate import evaluate_model
 
     model = load_model(model_dir)
+    features = read_features(features_file)
     employees = None
     if raw is not None and find_table(Path(raw), "employees") is not None:
         from flightrisk.schema.raw import load_table
@@ -202,10 +248,64 @@ def evaluate_cli(model_dir: Path, features_file: Path, raw: Path | None, out_fil
         employees, problems = load_table("employees", find_table(Path(raw), "employees"))
         if problems:
             raise InputError(f"{raw}: the employees table has problems:", problems)
-    metrics = evaluate_model(model, read_features(features_file), read_truth(raw), employees)
+    metrics = evaluate_model(model, features, read_truth(raw), employees)
     if out_file is not None:
         write_json(metrics, out_file)
+    if truth_file is not None and raw is not None and find_table(Path(raw) / "truth", "risk") is not None:
+        write_json(truth_report(model, features, Path(raw)), truth_file)
     return json.loads(json.dumps(metrics))
+
+
+def truth_report(model, features: pd.DataFrame, raw: Path, top_share: float = 0.1) -> dict:
+    """The tool against the simulated world's counterfactual truth (reports/truth.json)."""
+    import resource
+    import time
+
+    from flightrisk.model import truth_eval
+    from flightrisk.synth import load_world
+    from flightrisk.synth.counterfactual import intervention_effects, pause_world
+
+    started = time.perf_counter()
+    world = load_world(raw / "world.yaml")
+    risk = read_table(find_table(raw / "truth", "risk"))
+    risk["snapshot_date"] = pd.to_datetime(risk["snapshot_date"])
+    hazard = read_truth(raw)
+    start, end = (pd.Timestamp(d) for d in model.metadata["holdout_window"])
+    when = features["snapshot_date"]
+    holdout = features[features["label"].notna() & (when >= start) & (when <= end)].reset_index(drop=True)
+    report = {
+        "world": {
+            "seed": world.seed,
+            "reps": world.reps,
+            "lever_strength": world.lever_strength,
+            "truth_futures": world.truth_futures,
+        },
+        "ceiling_and_calibration": truth_eval.ceiling_and_calibration(model, holdout, risk),
+        "explanations": truth_eval.explanation_fidelity(model, holdout, hazard, world.lever_strength),
+    }
+    latest_date = when.max()
+    latest = features[when == latest_date].reset_index(drop=True)
+    latest = latest.assign(_risk=model.risk(latest)).sort_values("_risk", ascending=False, kind="stable")
+    top = (
+        latest.head(max(int(round(top_share * len(latest))), 1)).drop(columns="_risk").reset_index(drop=True)
+    )
+    fork_started = time.perf_counter()
+    paused = pause_world(world, [latest_date]).at(latest_date)
+    actions = [a.name for a in model.catalog.actions]
+    effects = intervention_effects(paused, top["employee_id"].tolist(), actions, world.truth_futures)
+    estimates = truth_eval.model_action_effects(model, top)
+    report["what_if"] = {
+        "snapshot_date": str(latest_date.date()),
+        "people": "the top 10 % by the model's risk",
+        **truth_eval.whatif_fidelity(estimates, effects),
+    }
+    report["policy"] = {"top_share": top_share, **truth_eval.policy_value(estimates, effects)}
+    report["cost"] = {
+        "seconds_total": round(time.perf_counter() - started, 1),
+        "seconds_interventions": round(time.perf_counter() - fork_started, 1),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    return report
 
 
 def resolve_model(model_ref: str) -> Path:

@@ -8,6 +8,7 @@ are written as an HRIS extract; the hazard and its split are written as the trut
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 
@@ -81,8 +82,35 @@ class SimulationResult:
     involuntary_attrition: float
 
 
-def simulate_organisation(world: World) -> SimulationResult:
+@dataclasses.dataclass
+class PausedMonth:
+    """The hidden state at a month-end snapshot, just before that month's exits are drawn.
+
+    `sim` is a private copy (without the recorded tables); `idx` the people employed at the
+    snapshot, `contrib` their hazard terms this month and `perf_z` their performance scores.
+    """
+
+    sim: _Simulation
+    t: int
+    idx: np.ndarray
+    contrib: dict[str, np.ndarray]
+    perf_z: np.ndarray
+    snapshot_date: pd.Timestamp
+
+
+def simulate_organisation(world: World, pause_months=(), on_pause=None) -> SimulationResult:
     """Simulate `world` and return its HRIS extract and true hazards.
+
+    With `pause_months` (simulation months, 0 = the world's first month), `on_pause` receives a
+    `PausedMonth` for each, from which the run can be continued any number of times.
+    """
+    sim = simulation_for(world, record=True)
+    sim.run(pause_months=pause_months, on_pause=on_pause)
+    return sim.result()
+
+
+def simulation_for(world: World, record: bool = True) -> _Simulation:
+    """The calibrated simulation of `world`, ready to run.
 
     The intercepts of the voluntary and involuntary hazards are calibrated by a pilot run
     on a smaller organisation with the same world, so the realised annual attrition matches
@@ -110,16 +138,28 @@ def simulate_organisation(world: World) -> SimulationResult:
         inv_intercept = pilot.inv_intercept + inv_step
         if abs(vol_step) < 0.01 and abs(inv_step) < 0.02:
             break
-    sim = _Simulation(
+    return _Simulation(
         world,
         world.reps,
         seed_offset=0,
-        record=True,
+        record=record,
         vol_intercept=vol_intercept,
         inv_intercept=inv_intercept,
     )
-    sim.run()
-    return sim.result()
+
+
+def _poisson_quantile(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """The Poisson(rate) value whose CDF first reaches u (vectorised inverse CDF, small rates)."""
+    most = int(np.max(rate, initial=0.0) * 3 + 20)  # the mass beyond is below 1e-9 for these rates
+    k = np.arange(most)
+    log_pmf = (
+        k[None, :] * np.log(np.maximum(rate, 1e-12))[:, None] - rate[:, None] - _LOG_FACTORIAL[None, :most]
+    )
+    cdf = np.cumsum(np.exp(log_pmf), axis=1)
+    return (u[:, None] > cdf).sum(axis=1).astype(float)
+
+
+_LOG_FACTORIAL = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, 200)))])
 
 
 def _month_dates(start, first: int, last: int) -> dict[int, np.datetime64]:
@@ -143,6 +183,12 @@ class _Simulation:
         self.reps = reps
         self.record = record
         self.rng = np.random.default_rng([world.seed, seed_offset])
+        # Hiring (who fills a vacancy, the new person's traits) and cosmetic details (event days,
+        # topics) draw from their own streams, and every per-person draw of `rng` is made for all
+        # person slots at once (`_u`, `_z`): so two continuations of a paused month that differ
+        # only in one person's action keep the same random numbers for everybody else.
+        self.hire_rng = np.random.default_rng([world.seed, seed_offset, 1])
+        self.cosmetic_rng = np.random.default_rng([world.seed, seed_offset, 2])
         # Company-wide shocks (yearly quota raises) come from their own stream, so the
         # calibration pilot lives through the same years as the real run.
         self.macro_rng = np.random.default_rng([world.seed, 7919])
@@ -169,6 +215,8 @@ class _Simulation:
         self.exits_vol = 0
         self.exits_inv = 0
         self.headcount_months = 0
+        self.hazard_listener = None  # forks listen to each month's hazards (counterfactual truth)
+        self.stays = None  # forks: people kept employed so their whole hazard path can be measured
         self._init_people_arrays(capacity=int(reps * 2.2) + 64)
         self._init_organisation()
 
@@ -198,6 +246,9 @@ class _Simulation:
             "quota_annual": f(),
             "last_raise_pct": f(0.0),
             "variable_ratio_of": f(0.0),
+            # Interventions from now on (counterfactual forks): 1 = every month, 0 = as the manager does.
+            "coach_plan": f(0.0),
+            "checkin_plan": f(0.0),
         }
         self.int_fields = {
             "role": i(),
@@ -297,7 +348,7 @@ class _Simulation:
 
     def _new_people(self, count, role, team, t, initial=False) -> np.ndarray:
         """Add `count` people in `role` to `team`; hired at month t, or earlier when initial."""
-        rng = self.rng
+        rng = self.hire_rng
         start = self.n
         self._grow(start + count)
         idx = np.arange(start, start + count)
@@ -351,6 +402,8 @@ class _Simulation:
         self.hours_offset[idx] = rng.normal(0.0, 2.0, size=count)
         self.variable_ratio_of[idx] = np.round(rng.uniform(0.25, 0.5, size=count), 2)
         self.training_rate[idx] = np.clip(rng.normal(0.25, 0.1, size=count), 0.02, 0.6)
+        self.coach_plan[idx] = 0.0
+        self.checkin_plan[idx] = 0.0
         self.att_hist[idx] = np.nan
         self.train_hist[idx] = 0.0
         self.pto_hist[idx] = 0.0
@@ -368,7 +421,7 @@ class _Simulation:
 
     def _make_manager(self, idx: np.ndarray) -> None:
         """Draw management style for new Team Leads; quality also drives their habits."""
-        rng = self.rng
+        rng = self.hire_rng
         q = rng.normal(0.0, 1.0, size=len(idx))
         self.mgr_quality[idx] = q
         self.mgr_cadence[idx] = 1 / (1 + np.exp(-(0.6 + 1.0 * q + rng.normal(0, 0.5, len(idx)))))
@@ -398,7 +451,15 @@ class _Simulation:
         return ANNUAL_QUOTA[role] * (1 + 0.08 * (np.asarray(level) - 1)) * (1.06**years)
 
     def _day(self, t: int, size: int) -> np.ndarray:
-        return self.dates[t] + self.rng.integers(0, 28, size=size).astype("timedelta64[D]")
+        return self.dates[t] + self.cosmetic_rng.integers(0, 28, size=size).astype("timedelta64[D]")
+
+    def _u(self, idx: np.ndarray) -> np.ndarray:
+        """Uniforms for people `idx`, drawn for every person slot so streams stay aligned across forks."""
+        return self.rng.random(self.cap)[idx]
+
+    def _z(self, idx: np.ndarray, sd: float = 1.0, mean: float = 0.0) -> np.ndarray:
+        """Normal draws for people `idx`, aligned like `_u`."""
+        return mean + sd * self.rng.standard_normal(self.cap)[idx]
 
     def _add(self, table: str, **columns) -> None:
         if self.record:
@@ -464,11 +525,62 @@ class _Simulation:
 
     # ------------------------------------------------------------- the month
 
-    def run(self) -> None:
+    def run(self, pause_months=(), on_pause=None) -> None:
+        pause_months = set(pause_months)
         for t in range(self.first_month, self.last_month + 1):
-            self._step(t)
+            idx, contrib, perf_z = self._advance(t)
+            if t in pause_months and on_pause is not None:
+                on_pause(self.pause(t, idx, contrib, perf_z))
+            self._exits(t, idx, contrib, perf_z)
+
+    def pause(self, t: int, idx: np.ndarray, contrib: dict, perf_z: np.ndarray) -> PausedMonth:
+        """A private copy of the whole hidden state (random streams included), without the records."""
+        records, truth_parts = self.records, self.truth_parts
+        self.records, self.truth_parts = {name: [] for name in TABLE_NAMES}, []
+        try:
+            state = self.clone()
+        finally:
+            self.records, self.truth_parts = records, truth_parts
+        state.record = False  # futures are measured, not written
+        snapshot = pd.Timestamp(self.dates[t]) + pd.offsets.MonthEnd(0)
+        return PausedMonth(
+            state, t, idx.copy(), {k: v.copy() for k, v in contrib.items()}, perf_z.copy(), snapshot
+        )
+
+    def clone(self) -> _Simulation:
+        """An independent copy: arrays and lists copied, random generators copied with their state.
+
+        Cheaper than deepcopy, which would copy every name string of every person one by one.
+        """
+        other = copy.copy(self)
+        for key, value in self.__dict__.items():
+            if isinstance(value, np.ndarray):
+                other.__dict__[key] = value.copy()
+            elif isinstance(value, np.random.Generator):
+                other.__dict__[key] = copy.deepcopy(value)
+            elif isinstance(value, list):
+                other.__dict__[key] = list(value)
+            elif isinstance(value, dict):
+                other.__dict__[key] = {
+                    k: v.copy() if isinstance(v, np.ndarray) else list(v) if isinstance(v, list) else v
+                    for k, v in value.items()
+                }
+        return other
+
+    def month_of(self, when: pd.Timestamp) -> int:
+        """The simulation month of a date (0 = the world's first month)."""
+        start = pd.Timestamp(self.world.start)
+        return (when.year - start.year) * 12 + when.month - start.month
+
+    def extend_calendar(self, last: int) -> None:
+        """Month dates up to `last`, for futures that run past the end of the extract."""
+        self.dates.update(_month_dates(self.world.start, self.first_month - 1, last))
 
     def _step(self, t: int) -> None:
+        self._exits(t, *self._advance(t))
+
+    def _advance(self, t: int) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+        """Everything of month t except the exits: returns who is employed, their hazard terms, performance."""
         cal = int(self._cal_month(t))
         self._fill_vacancies(t)
         if cal == 1 and t > self.first_month:
@@ -488,10 +600,10 @@ class _Simulation:
         contrib = self._hazard_terms(t, idx, perf_z)
         if cal in SURVEY_MONTHS:
             self._survey(t, idx, contrib)
-        self._exits(t, idx, contrib, perf_z)
+        return idx, contrib, perf_z
 
     def _fill_vacancies(self, t: int) -> None:
-        rng = self.rng
+        rng = self.hire_rng
         due_leads = [team for (m, team) in self.lead_vacancies if m <= t]
         self.lead_vacancies = [(m, team) for (m, team) in self.lead_vacancies if m > t]
         for team in due_leads:
@@ -548,25 +660,23 @@ class _Simulation:
 
     def _new_sales_year(self, t: int) -> None:
         """January: the company raises quotas; some raises outpace what territories can give."""
-        rng = self.rng
         self.company_quota_raise = float(np.clip(self.macro_rng.normal(0.09, 0.04), 0.0, 0.2))
         idx = np.flatnonzero(self.active[: self.n])
-        individual = self.company_quota_raise + rng.normal(0.0, 0.05, size=len(idx))
+        individual = self.company_quota_raise + self._z(idx, 0.05)
         # Territories grow about 5 % a year; the rest of a quota raise is pressure.
         self.pressure[idx] = 0.7 * self.pressure[idx] + (individual - 0.05)
         self.quota_annual[idx] = self.quota_annual[idx] * np.exp(individual)
 
     def _reorganise(self, t: int) -> None:
         """Yearly reorganisation: a share of reps move between teams in the same region."""
-        rng = self.rng
         for region in range(len(REGIONS)):
             members = np.flatnonzero(
                 self.active[: self.n] & (self.region[: self.n] == region) & (self.role[: self.n] < TL)
             )
-            movers = members[rng.random(len(members)) < 0.12]
+            movers = members[self._u(members) < 0.12]
             if len(movers) < 2:
                 continue
-            new_team = rng.permutation(self.team[movers])
+            new_team = self.team[movers][np.argsort(self._u(movers), kind="stable")]
             changed = movers[new_team != self.team[movers]]
             self.team[movers] = new_team
             self.climate[np.unique(self.team[changed])] -= 0.3
@@ -577,12 +687,11 @@ class _Simulation:
             self._record_job(changed, np.full(len(changed), t))
 
     def _salary_review(self, t: int) -> None:
-        rng = self.rng
         idx = np.flatnonzero(self.active[: self.n] & (self.hire_m[: self.n] < t - 2))
         att = np.nanmean(self.att_hist[idx], axis=1)
         perf = (att - np.nanmean(att)) / (np.nanstd(att) + 1e-9)
-        raise_pct = np.clip(RAISE_BUDGET + 0.012 * perf + rng.normal(0, 0.01, len(idx)), 0.0, 0.12)
-        frozen = rng.random(len(idx)) < 0.12  # budget or a weak year: no raise at all
+        raise_pct = np.clip(RAISE_BUDGET + 0.012 * perf + self._z(idx, 0.01), 0.0, 0.12)
+        frozen = self._u(idx) < 0.12  # budget or a weak year: no raise at all
         raise_pct[frozen] = 0.0
         got = idx[raise_pct > 0]
         self.base[got] = np.round(self.base[got] * (1 + raise_pct[raise_pct > 0]), -2)
@@ -592,23 +701,19 @@ class _Simulation:
 
     def _territory_changes(self, t: int, idx: np.ndarray) -> None:
         rng = self.rng
-        moved = idx[(rng.random(len(idx)) < 0.012) & (self.role[idx] < TL)]
+        moved = idx[(self._u(idx) < 0.012) & (self.role[idx] < TL)]
         self.terr_change_m[moved] = t
-        self.pressure[moved] = rng.normal(0.05, 0.1, len(moved))
-        self.accounts[moved] = np.round(
-            ACCOUNTS[self.role[moved]] * np.exp(rng.normal(0.1, 0.25, len(moved)))
-        )
-        drift = idx[rng.random(len(idx)) < 0.05]
-        self.accounts[drift] = np.maximum(1, self.accounts[drift] + rng.integers(-2, 3, len(drift)))
+        self.pressure[moved] = self._z(moved, 0.1, 0.05)
+        self.accounts[moved] = np.round(ACCOUNTS[self.role[moved]] * np.exp(self._z(moved, 0.25, 0.1)))
+        drift = idx[self._u(idx) < 0.05]
+        steps = rng.integers(-2, 3, self.cap)[drift]
+        self.accounts[drift] = np.maximum(1, self.accounts[drift] + steps)
 
     def _sales(self, t: int, idx: np.ndarray, cal: int) -> np.ndarray:
-        rng = self.rng
         tenure = t - self.hire_m[idx]
         ramp = np.log(np.minimum(1.0, 0.3 + 0.7 * (tenure + 1) / 6))
         workload_fit = -0.08 * np.maximum(0, self.accounts[idx] / ACCOUNTS[self.role[idx]] - 1.2)
-        log_att = (
-            0.2 * self.skill[idx] - self.pressure[idx] + ramp + workload_fit + rng.normal(0, 0.3, len(idx))
-        )
+        log_att = 0.2 * self.skill[idx] - self.pressure[idx] + ramp + workload_fit + self._z(idx, 0.3)
         att = np.exp(log_att)
         quota = self.quota_annual[idx] / 12 * SEASON[cal - 1]
         bookings = quota * att
@@ -616,7 +721,7 @@ class _Simulation:
         self.q_book[idx] += bookings
         self.q_quota[idx] += quota
         self.q_months[idx] += 1
-        pipeline = quota * 3 * np.exp(0.15 * self.skill[idx] + rng.normal(0, 0.2, len(idx)))
+        pipeline = quota * 3 * np.exp(0.15 * self.skill[idx] + self.cosmetic_rng.normal(0, 0.2, len(idx)))
         self._add(
             "sales_performance",
             employee=idx.copy(),
@@ -637,16 +742,17 @@ class _Simulation:
 
     def _development_and_recognition(self, t: int, idx: np.ndarray, perf_z: np.ndarray) -> None:
         rng = self.rng
-        n = len(idx)
         mgr = self.manager[idx]
         has_mgr = mgr >= 0
         # Training: a personal rate, a little more for newer staff; hours 4-16.
-        trained = rng.random(n) < self.training_rate[idx] * np.where(t - self.hire_m[idx] < 12, 1.5, 1.0)
-        hours = np.where(trained, rng.integers(2, 9, n) * 2, 0)
+        trained = self._u(idx) < self.training_rate[idx] * np.where(t - self.hire_m[idx] < 12, 1.5, 1.0)
+        hours = np.where(trained, rng.integers(2, 9, self.cap)[idx] * 2, 0)
         self.train_hist[idx, t % 12] = hours
         if trained.any():
             who = idx[trained]
-            topics = np.array(TRAINING_TOPICS)[rng.integers(len(TRAINING_TOPICS), size=len(who))]
+            topics = np.array(TRAINING_TOPICS)[
+                self.cosmetic_rng.integers(len(TRAINING_TOPICS), size=len(who))
+            ]
             self._add(
                 "training",
                 employee=who,
@@ -655,11 +761,15 @@ class _Simulation:
                 hours=hours[trained].astype(float),
             )
         # Coaching and 1:1s depend on the manager's habits.
-        coach_p = np.where(has_mgr, self.mgr_coaching[np.maximum(mgr, 0)], 0.0)
-        coached = rng.random(n) < coach_p
+        coach_p = np.maximum(
+            np.where(has_mgr, self.mgr_coaching[np.maximum(mgr, 0)], 0.0), self.coach_plan[idx]
+        )
+        coached = self._u(idx) < coach_p
         self.coach_hist[idx, t % 6] = coached
-        check_p = np.where(has_mgr, self.mgr_cadence[np.maximum(mgr, 0)], 0.0)
-        checked = rng.random(n) < check_p
+        check_p = np.maximum(
+            np.where(has_mgr, self.mgr_cadence[np.maximum(mgr, 0)], 0.0), self.checkin_plan[idx]
+        )
+        checked = self._u(idx) < check_p
         self.last_1on1_m[idx[checked]] = t
         for kind, mask in (("coaching", coached), ("check_in", checked)):
             if mask.any():
@@ -674,22 +784,23 @@ class _Simulation:
         # Recognition favours top performers, and some managers give far more of it.
         propensity = np.where(has_mgr, self.mgr_recognition[np.maximum(mgr, 0)], 0.8)
         p = np.clip(0.06 * propensity * np.exp(0.7 * perf_z), 0, 0.8)
-        recognised = rng.random(n) < p
+        recognised = self._u(idx) < p
         self.last_recog_m[idx[recognised]] = t
         if recognised.any():
             who = idx[recognised]
-            kinds = np.array(RECOGNITION_KINDS)[rng.choice(3, size=len(who), p=[0.55, 0.35, 0.10])]
+            kinds = np.array(RECOGNITION_KINDS)[
+                self.cosmetic_rng.choice(3, size=len(who), p=[0.55, 0.35, 0.10])
+            ]
             self._add("recognition", employee=who, date=self._day(t, len(who)), kind=kinds)
 
     def _promotions(self, t: int, idx: np.ndarray, perf_z: np.ndarray) -> None:
-        rng = self.rng
         eligible = (
             (self.role[idx] < TL)
             & (t - self.last_promo_m[idx] >= 12)
             & ~((self.role[idx] == KAM) & (self.level[idx] == 3))
         )
         p = 0.011 * np.exp(0.6 * perf_z) * eligible
-        who = idx[rng.random(len(idx)) < p]
+        who = idx[self._u(idx) < p]
         if len(who) == 0:
             return
         up_role = self.level[who] == 3
@@ -698,7 +809,7 @@ class _Simulation:
         self.last_promo_m[who] = t
         market = self._market_pay(self.role[who], self.level[who], self.region[who], t)
         self.base[who] = np.round(
-            np.maximum(self.base[who] * 1.05, market * np.exp(rng.normal(-0.03, 0.03, len(who)))), -2
+            np.maximum(self.base[who] * 1.05, market * np.exp(self._z(who, 0.03, -0.03))), -2
         )
         self.last_raise_m[who] = t
         self.quota_annual[who] = self._quota_for(self.role[who], self.level[who], t)
@@ -706,7 +817,6 @@ class _Simulation:
         self._record_pay(who, np.full(len(who), t))
 
     def _workload(self, t: int, idx: np.ndarray, cal: int) -> None:
-        rng = self.rng
         n = len(idx)
         role = self.role[idx]
         acc_ratio = self.accounts[idx] / ACCOUNTS[role]
@@ -716,17 +826,20 @@ class _Simulation:
             + 5 * np.maximum(0, acc_ratio - 1)
             + 6 * np.maximum(0, self.pressure[idx])
             + (cal == 12) * 2
-            + rng.normal(0, 1.5, n)
+            + self._z(idx, 1.5)
         )
         hours = np.clip(hours, 30, 70)
         travel = np.clip(
-            np.round(TRAVEL_DAYS[role] * REGION_TRAVEL[self.region[idx]] * np.exp(rng.normal(0, 0.4, n))),
+            np.round(TRAVEL_DAYS[role] * REGION_TRAVEL[self.region[idx]] * np.exp(self._z(idx, 0.4))),
             0,
             20,
         )
         base_pto = {7: 12.0, 12: 4.0, 6: 3.0, 8: 3.0}.get(cal, 0.8)
         # People under strain take less time off.
-        pto = rng.poisson(base_pto * np.exp(-0.08 * np.maximum(self.strain[idx], 0)), n).astype(float)
+        # Inverse CDF of one aligned uniform each: a Poisson sampler would use a number of random
+        # draws that depends on the rate, and so shift everybody's numbers when one rate changes.
+        rate = base_pto * np.exp(-0.08 * np.maximum(self.strain[idx], 0))
+        pto = _poisson_quantile(self._u(idx), rate)
         self.pto_hist[idx, t % 12] = pto
         load = hours + 0.8 * np.maximum(0, travel - 6) - 45
         self.strain[idx] = 0.8 * self.strain[idx] + 0.2 * load  # builds up over months
@@ -836,13 +949,12 @@ class _Simulation:
 
     def _survey(self, t: int, idx: np.ndarray, contrib: dict[str, np.ndarray]) -> None:
         """Twice a year; answers follow the hidden state plus noise, and not everyone answers."""
-        rng = self.rng
-        answered = rng.random(len(idx)) < 0.85
+        answered = self._u(idx) < 0.85
         who = idx[answered]
         n = len(who)
 
         def scale(center, signal):
-            return np.round(np.clip(center + signal + rng.normal(0, 0.45, n), 1, 5), 1)
+            return np.round(np.clip(center + signal + self._z(who, 0.45), 1, 5), 1)
 
         climate = self.climate[self.team[who]]
         mgr = self.manager[who]
@@ -860,14 +972,13 @@ class _Simulation:
             recognition=scale(3.5, -0.8 * sel["recognition"]),
             workload_balance=scale(3.5, -0.9 * sel["workload"]),
             enps=np.clip(
-                np.round(6.5 + 1.4 * climate - 0.7 * (overall - overall.mean()) + rng.normal(0, 1.5, n)),
+                np.round(6.5 + 1.4 * climate - 0.7 * (overall - overall.mean()) + self._z(who, 1.5)),
                 0,
                 10,
             ).astype(np.int64),
         )
 
     def _exits(self, t: int, idx: np.ndarray, contrib: dict[str, np.ndarray], perf_z: np.ndarray) -> None:
-        rng = self.rng
         parts = [contrib[lever] for lever in LEVERS] + [contrib["manager"], contrib["baseline"]]
         log_h = np.sum(parts, axis=0)
         h_vol = np.exp(log_h)
@@ -875,6 +986,8 @@ class _Simulation:
         h_inv = np.exp(
             self.inv_intercept + 2.5 * np.maximum(0, 0.75 - att6) + 0.8 * (t - self.hire_m[idx] < 12)
         )
+        if self.hazard_listener is not None:
+            self.hazard_listener(t, idx, h_vol, h_inv)
         if t >= 0:
             self.sum_h_vol += h_vol.sum()
             self.sum_h_inv += h_inv.sum()
@@ -886,9 +999,13 @@ class _Simulation:
                 row["contrib_manager"] = contrib["manager"]
                 row["contrib_baseline"] = contrib["baseline"]
                 self.truth_parts.append(row)
-        u = rng.random(len(idx))
+        u = self._u(idx)
         vol = u < np.minimum(h_vol, 1.0)
         inv = ~vol & (u < np.minimum(h_vol + h_inv, 1.0))
+        if self.stays is not None:
+            kept = self.stays[idx]
+            vol &= ~kept
+            inv &= ~kept
         leaving = idx[vol | inv]
         if len(leaving) == 0:
             return
@@ -896,7 +1013,7 @@ class _Simulation:
             self.exits_vol += int(vol.sum())
             self.exits_inv += int(inv.sum())
         self.term_m[leaving] = t + 1
-        self.term_day[leaving] = rng.integers(0, 28, len(leaving))
+        self.term_day[leaving] = self.cosmetic_rng.integers(0, 28, len(leaving))
         self.term_type[idx[vol]] = "voluntary"
         self.term_type[idx[inv]] = "involuntary"
         self.active[leaving] = False

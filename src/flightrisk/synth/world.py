@@ -27,6 +27,9 @@ class World:
         default_factory=lambda: {lever: 1.0 for lever in LEVERS}
     )
     manager_effect_sd: float = 0.3
+    # Futures per snapshot month for the counterfactual truth (truth/risk.parquet, interventions);
+    # 0 skips it. Enough that a typical person's 12-month standard error stays under 0.02.
+    truth_futures: int = 24
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, YAML-ready form (the copy `synth` writes beside the extract)."""
@@ -48,7 +51,7 @@ def world_from_dict(raw: dict[str, Any] | None, source: str = "world file") -> W
     if unknown:
         raise _fail(source, f"unknown key(s) {unknown}; allowed keys are {sorted(known)}")
     kwargs: dict[str, Any] = {}
-    for name in ("seed", "reps", "months"):
+    for name in ("seed", "reps", "months", "truth_futures"):
         if name in raw:
             value = raw[name]
             if not isinstance(value, int) or isinstance(value, bool):
@@ -105,6 +108,10 @@ def _check_ranges(world: World, source: str) -> None:
             raise _fail(source, f"'{name}' must be a share between 0 and 1, got {value}")
     if world.manager_effect_sd < 0:
         raise _fail(source, "'manager_effect_sd' must be 0 or more")
+    if not 0 <= world.truth_futures <= 10_000 or world.truth_futures == 1:
+        raise _fail(
+            source, f"'truth_futures' must be 0 (no truth) or from 2 to 10000, got {world.truth_futures}"
+        )
 
 
 def load_world(path: Path | None, **overrides: Any) -> World:

@@ -1,0 +1,207 @@
+"""The tool measured against a simulated world's counterfactual truth (`reports/truth.json`).
+
+Pure functions: frames in, numbers out. The simulator's truth comes in as frames — the true
+3/6/12-month risk of each person-month, the true hazard split by lever, and the true effect of
+each action for a set of people — so this module never runs the simulator itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from flightrisk import LEVERS
+from flightrisk.explain.truth_check import truth_correlations
+from flightrisk.explain.whatif import apply_action
+from flightrisk.model.artifact import FlightRiskModel
+
+MEANINGFUL_EFFECT = 0.01  # a true effect above 1 point is one whose sign matters
+CALIBRATION_BINS = 10
+
+
+def ceiling_and_calibration(model: FlightRiskModel, holdout: pd.DataFrame, true_risk: pd.DataFrame) -> dict:
+    """The ceiling (the true risk's AUC on the holdout) and the model's calibration against true probabilities."""
+    rows = holdout.merge(true_risk, on=["employee_id", "snapshot_date"], how="inner")
+    y = rows["label"].astype(int).to_numpy()
+    truth = rows["risk_12m"].to_numpy()
+    risk = model.risk(rows, holdout=True)
+    true_auc = float(roc_auc_score(y, truth))
+    model_auc = float(roc_auc_score(y, risk))
+    bins = np.clip((risk * CALIBRATION_BINS).astype(int), 0, CALIBRATION_BINS - 1)
+    table = []
+    gap = 0.0
+    for b in range(CALIBRATION_BINS):
+        mask = bins == b
+        if mask.sum() == 0:
+            continue
+        table.append(
+            {
+                "bin": f"{b / CALIBRATION_BINS:.1f}-{(b + 1) / CALIBRATION_BINS:.1f}",
+                "n": int(mask.sum()),
+                "mean_risk": float(risk[mask].mean()),
+                "mean_true_probability": float(truth[mask].mean()),
+                "observed_rate": float(y[mask].mean()),
+            }
+        )
+        gap += mask.sum() / len(risk) * abs(risk[mask].mean() - truth[mask].mean())
+    return {
+        "rows": int(len(rows)),
+        "positives": int(y.sum()),
+        "true_risk_roc_auc": true_auc,
+        "true_risk_pr_auc": float(average_precision_score(y, truth)),
+        "model_roc_auc": model_auc,
+        "model_pr_auc": float(average_precision_score(y, risk)),
+        "model_share_of_ceiling": model_auc / true_auc,
+        "brier_vs_true_probability": float(np.mean((risk - truth) ** 2)),
+        "brier_of_truth_vs_outcome": float(np.mean((truth - y) ** 2)),
+        "brier_of_model_vs_outcome": float(np.mean((risk - y) ** 2)),
+        "ece_vs_true_probability": float(gap),
+        "correlation_with_true_probability": float(np.corrcoef(risk, truth)[0, 1]),
+        "mean_standard_error_of_truth": float(rows["se_12m"].mean()),
+        "calibration_bins": table,
+    }
+
+
+def explanation_fidelity(
+    model: FlightRiskModel, rows: pd.DataFrame, hazard: pd.DataFrame, strengths: dict[str, float]
+) -> dict:
+    """Per lever, the model's contribution against the true term; the ranking; blame on switched-off levers."""
+    found = truth_correlations(model, rows, hazard)
+    truth = hazard.copy()
+    truth["snapshot_date"] = pd.to_datetime(truth["month"]) + pd.offsets.MonthEnd(0)
+    joined = rows[["employee_id", "snapshot_date"]].merge(truth, on=["employee_id", "snapshot_date"])
+    # A term that is the same for everybody explains no difference between people: its spread is its weight.
+    true_spread = {}
+    for lever in LEVERS:
+        term = joined[f"contrib_{lever}"] + (joined["contrib_manager"] if lever == "leadership" else 0.0)
+        true_spread[lever] = float(term.std())
+    model_weight = found["mean_abs_contribution"]
+    order_model = sorted(LEVERS, key=lambda lever: -model_weight[lever])
+    order_truth = sorted(LEVERS, key=lambda lever: -true_spread[lever])
+    rank_corr = float(
+        pd.Series([order_model.index(lever) for lever in LEVERS]).corr(
+            pd.Series([order_truth.index(lever) for lever in LEVERS]), method="spearman"
+        )
+    )
+    top = max(model_weight.values()) or 1.0
+    total = sum(model_weight.values()) or 1.0
+    switched_off = [lever for lever in LEVERS if strengths.get(lever, 1.0) == 0]
+    return {
+        "rows": found["rows"],
+        "spearman_with_true_term": found["spearman"],
+        "mean_spearman": found["mean_spearman"],
+        "model_mean_abs_contribution": model_weight,
+        "true_term_spread": true_spread,
+        "ranking_model": order_model,
+        "ranking_truth": order_truth,
+        "ranking_spearman": rank_corr,
+        "switched_off_levers": switched_off,
+        "blame_share_of_switched_off": {lever: model_weight[lever] / total for lever in switched_off},
+        "blame_vs_top_lever_of_switched_off": {lever: model_weight[lever] / top for lever in switched_off},
+    }
+
+
+def model_action_effects(model: FlightRiskModel, rows: pd.DataFrame) -> pd.DataFrame:
+    """The model's estimated risk change for every (person, catalog action), and whether the action applies."""
+    rows = rows.reset_index(drop=True)
+    now = model.risk(rows)
+    frames = []
+    for action in model.catalog.actions:
+        after_rows = apply_action(rows, action)
+        changed = np.zeros(len(rows), dtype=bool)
+        for feature, _, _ in action.changes:
+            before = pd.to_numeric(rows[feature], errors="coerce") if feature in rows else None
+            if before is None:
+                continue
+            after = pd.to_numeric(after_rows[feature], errors="coerce")
+            changed |= ~((before == after) | (before.isna() & after.isna())).to_numpy()
+        after = model.risk(after_rows)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "employee_id": rows["employee_id"].astype(str),
+                    "action": action.name,
+                    "estimated": after - now,
+                    "applies": changed,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def whatif_fidelity(estimates: pd.DataFrame, effects: pd.DataFrame) -> dict:
+    """Per action: the model's estimated change against the true change (correlation, MAE, sign)."""
+    joined = estimates.merge(effects, on=["employee_id", "action"])
+    per_action = {}
+    for action, part in joined.groupby("action", sort=True):
+        meaningful = part["effect"].abs() > MEANINGFUL_EFFECT
+        per_action[action] = {
+            "people": int(len(part)),
+            "applies_share": float(part["applies"].mean()),
+            "mean_true_effect": float(part["effect"].mean()),
+            "mean_estimated_effect": float(part["estimated"].mean()),
+            "pearson": _corr(part["estimated"], part["effect"]),
+            "mae": float((part["estimated"] - part["effect"]).abs().mean()),
+            "people_with_true_effect_over_1_point": int(meaningful.sum()),
+            "sign_agreement_where_true_effect_over_1_point": float(
+                (np.sign(part.loc[meaningful, "estimated"]) == np.sign(part.loc[meaningful, "effect"])).mean()
+            )
+            if meaningful.any()
+            else None,
+            "mean_effect_standard_error": float(part["effect_se"].mean()),
+        }
+    meaningful = joined["effect"].abs() > MEANINGFUL_EFFECT
+    return {
+        "pairs": int(len(joined)),
+        "pearson_all_pairs": _corr(joined["estimated"], joined["effect"]),
+        "mae_all_pairs": float((joined["estimated"] - joined["effect"]).abs().mean()),
+        "sign_agreement_where_true_effect_over_1_point": float(
+            (np.sign(joined.loc[meaningful, "estimated"]) == np.sign(joined.loc[meaningful, "effect"])).mean()
+        )
+        if meaningful.any()
+        else None,
+        "per_action": per_action,
+    }
+
+
+def policy_value(
+    estimates: pd.DataFrame, effects: pd.DataFrame, pay_action: str = "raise_pay_to_peer_median"
+) -> dict:
+    """Exits truly averted per 100 people by each way of choosing one action per person.
+
+    tool: the action the model ranks first (largest estimated reduction; none when it offers none);
+    random: a random applicable action (its expectation: the mean over the applicable ones);
+    pay for all: the pay action for everybody; best: the action with the largest true reduction
+    (an oracle; selecting on noisy estimates flatters it slightly).
+    """
+    joined = estimates.merge(effects, on=["employee_id", "action"])
+    averted = -joined["effect"]
+    joined = joined.assign(averted=averted)
+    people = joined["employee_id"].nunique()
+    offered = joined[joined["estimated"] < -1e-4]
+    tool = offered.loc[offered.groupby("employee_id")["estimated"].idxmin(), "averted"].sum()
+    applicable = joined[joined["applies"]]
+    random_pick = applicable.groupby("employee_id")["averted"].mean().sum()
+    pay = joined.loc[joined["action"] == pay_action, "averted"].sum()
+    best = joined.groupby("employee_id")["averted"].max().clip(lower=0).sum()
+    per_100 = {
+        "tool_top_action": 100 * tool / people,
+        "random_applicable_action": 100 * random_pick / people,
+        "pay_raise_for_everybody": 100 * pay / people,
+        "truly_best_action": 100 * best / people,
+    }
+    return {
+        "people": int(people),
+        "averted_exits_per_100_people": per_100,
+        "tool_share_of_best": float(tool / best) if best > 0 else None,
+        "random_share_of_best": float(random_pick / best) if best > 0 else None,
+        "pay_share_of_best": float(pay / best) if best > 0 else None,
+        "people_offered_no_action": int(people - offered["employee_id"].nunique()),
+    }
+
+
+def _corr(a: pd.Series, b: pd.Series) -> float | None:
+    if a.std() == 0 or b.std() == 0 or len(a) < 3:
+        return None
+    return float(np.corrcoef(a, b)[0, 1])

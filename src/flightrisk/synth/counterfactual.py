@@ -1,0 +1,279 @@
+"""Counterfactual truth: pause the simulation at a snapshot, continue it many times, with and without an action.
+
+A paused month is the organisation's complete hidden state at a month-end snapshot (people,
+managers, team climate, frailty, quotas, every history), taken just before that month's exits
+are drawn — exactly what the snapshot's features could know. Continuing it with fresh random
+numbers gives one possible future; many futures give each person's true probability of leaving.
+
+Two choices keep the Monte Carlo cheap and honest:
+
+- **The compensator estimator.** Within one future, a person's chance to leave voluntarily in a
+  month, given they are still there, is the simulator's own hazard. Summing it over the months
+  the person is still employed (instead of counting the one realised exit) estimates the same
+  probability without bias and with a fraction of the variance, so a few dozen futures give a
+  standard error under 0.02.
+- **Common random numbers.** The arm with an action and the arm without it continue from the
+  same state with the same random streams, so their difference reflects the action, not luck.
+  Streams stay aligned until the first exit that differs between the arms.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from flightrisk.synth.simulate import ACCOUNTS, KAM, TL, PausedMonth, _Simulation, simulation_for
+
+HORIZONS = (3, 6, 12)
+FORK_STREAM = 104_729  # keeps future streams apart from the recorded run's
+
+
+# ------------------------------------------------------------------ interventions
+# Each changes the hidden state the way the real action would. `persons` are simulator indices
+# of people active at the paused month `t`. Documented in docs/simulator.md.
+
+
+def _peer_median_pay(sim: _Simulation, persons: np.ndarray, t: int) -> np.ndarray:
+    """Median base pay of active peers (role, level, region), at least 5 of them, else role and region."""
+    active = np.flatnonzero(sim.active[: sim.n])
+    medians = np.full(len(persons), np.nan)
+    for keys in (("role", "level", "region"), ("role", "region"), ("role",)):
+        frame = pd.DataFrame({k: getattr(sim, k)[active] for k in keys} | {"base": sim.base[active]})
+        stats = frame.groupby(list(keys))["base"].agg(["median", "count"])
+        stats = stats[stats["count"] >= 5]["median"]
+        index = (
+            pd.MultiIndex.from_arrays([getattr(sim, k)[persons] for k in keys])
+            if len(keys) > 1
+            else getattr(sim, keys[0])[persons]
+        )
+        found = stats.reindex(index).to_numpy()
+        medians = np.where(np.isnan(medians), found, medians)
+    return medians
+
+
+def raise_pay_to_peer_median(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    target = _peer_median_pay(sim, persons, t)
+    below = sim.base[persons] < target
+    who = persons[below]
+    sim.base[who] = np.round(target[below], -2)
+    sim.last_raise_m[who] = t
+
+
+def restore_bonus_attainability(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    # The bonus is paid on attainment; a target set 10 % below the territory's reach makes it attainable.
+    sim.pressure[persons] = np.minimum(sim.pressure[persons], -0.10)
+
+
+def career_path_review(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    # A promotion where the simulator's rules allow one: not a Team Lead, a year since the last,
+    # and not already at the top (Key Account Manager level 3).
+    eligible = (
+        (sim.role[persons] < TL)
+        & (t - sim.last_promo_m[persons] >= 12)
+        & ~((sim.role[persons] == KAM) & (sim.level[persons] == 3))
+    )
+    who = persons[eligible]
+    up_role = sim.level[who] == 3
+    sim.role[who] = np.where(up_role, sim.role[who] + 1, sim.role[who])
+    sim.level[who] = np.where(up_role, 1, sim.level[who] + 1)
+    sim.last_promo_m[who] = t
+    market = sim._market_pay(sim.role[who], sim.level[who], sim.region[who], t)
+    sim.base[who] = np.round(np.maximum(sim.base[who] * 1.05, market * 0.97), -2)
+    sim.last_raise_m[who] = t
+
+
+def training_plan(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    # A plan that brings the last 12 months' training up to 24 hours, starting now.
+    missing = np.maximum(0.0, 24.0 - sim.train_hist[persons].sum(axis=1))
+    sim.train_hist[persons, t % 12] += missing
+
+
+def monthly_coaching(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    sim.coach_plan[persons] = 1.0  # coached every month from now on
+    sim.coach_hist[persons, t % 6] = 1.0
+
+
+def recognise_recent_win(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    sim.last_recog_m[persons] = t
+
+
+def realistic_quota(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    # The quota grows no faster than the territory: no pressure beyond what it can give.
+    sim.pressure[persons] = np.minimum(sim.pressure[persons], 0.0)
+
+
+def rebalance_accounts(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    sim.accounts[persons] = np.minimum(sim.accounts[persons], ACCOUNTS[sim.role[persons]])
+
+
+def protect_time_off(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    # Time off protected so that the last 12 months hold at least 25 days, starting now.
+    missing = np.maximum(0.0, 25.0 - sim.pto_hist[persons].sum(axis=1))
+    sim.pto_hist[persons, t % 12] += missing
+
+
+def regular_one_on_ones(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    sim.checkin_plan[persons] = 1.0  # a 1:1 every month from now on
+    sim.last_1on1_m[persons] = t
+
+
+def celebrate_shared_wins(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    # A team-level action: the climate of each team concerned improves once, whoever asked.
+    teams = np.unique(sim.team[persons])
+    sim.climate[teams] += 0.4
+
+
+INTERVENTIONS: dict[str, Callable[[_Simulation, np.ndarray, int], None]] = {
+    "raise_pay_to_peer_median": raise_pay_to_peer_median,
+    "restore_bonus_attainability": restore_bonus_attainability,
+    "career_path_review": career_path_review,
+    "training_plan": training_plan,
+    "monthly_coaching": monthly_coaching,
+    "recognise_recent_win": recognise_recent_win,
+    "realistic_quota": realistic_quota,
+    "rebalance_accounts": rebalance_accounts,
+    "protect_time_off": protect_time_off,
+    "regular_one_on_ones": regular_one_on_ones,
+    "celebrate_shared_wins": celebrate_shared_wins,
+}
+
+
+# ------------------------------------------------------------------ futures
+
+
+def _future(
+    paused: PausedMonth,
+    future: int,
+    months: int,
+    action: str | None = None,
+    persons: np.ndarray | None = None,
+    measured: np.ndarray | None = None,
+) -> np.ndarray:
+    """One continuation: per person, the expected voluntary exits within each horizon.
+
+    Without `measured`: for every cohort member, the compensator — the sum over the months they
+    are still employed of their monthly hazard (unbiased; the organisation lives as usual).
+    With `measured` (simulator indices): those people stay employed in this future, and their
+    probability is computed from their whole hazard path, S(m-1) x h(m) summed over months. Their
+    own exit is then no longer a coin flip in the future, which removes most of the noise from a
+    with-minus-without difference; the price is that their exits do not ripple through their
+    teams in this future (the same in both arms, so differences are barely affected).
+    Returns (people, len(HORIZONS)): the cohort, or the measured people, in order.
+    """
+    sim = paused.sim.clone()
+    sim._grow(sim.n + sim.reps + 64)  # a year of hires fits: both arms draw the same sizes throughout
+    sim.rng = np.random.default_rng([sim.world.seed, FORK_STREAM, paused.t, future])
+    sim.hire_rng = np.random.default_rng([sim.world.seed, FORK_STREAM, paused.t, future, 1])
+    sim.cosmetic_rng = np.random.default_rng([sim.world.seed, FORK_STREAM, paused.t, future, 2])
+    sim.macro_rng = np.random.default_rng([sim.world.seed, FORK_STREAM + 1, paused.t, future])
+    sim.extend_calendar(paused.t + months + 2)
+    contrib = paused.contrib
+    if action is not None:
+        INTERVENTIONS[action](sim, persons, paused.t)
+        contrib = sim._hazard_terms(paused.t, paused.idx, paused.perf_z)
+    who = paused.idx if measured is None else measured
+    position = np.full(sim.cap, -1, dtype=np.int64)
+    position[who] = np.arange(len(who))
+    expected = np.zeros((len(who), len(HORIZONS)))
+    surviving = np.ones(len(who))
+    horizons = np.asarray(HORIZONS)
+    if measured is not None:
+        sim.stays = np.zeros(sim.cap, dtype=bool)
+        sim.stays[measured] = True
+
+    def listen(t: int, idx: np.ndarray, h_vol: np.ndarray, h_inv: np.ndarray) -> None:
+        rows = position[idx]
+        mine = rows >= 0
+        rows = rows[mine]
+        weight = (t - paused.t < horizons).astype(float)  # the horizons this month counts toward
+        vol = np.minimum(h_vol[mine], 1.0)
+        expected[rows] += (surviving[rows] * vol)[:, None] * weight[None, :]
+        if measured is not None:
+            surviving[rows] *= 1.0 - np.minimum(h_vol[mine] + h_inv[mine], 1.0)
+
+    sim.hazard_listener = listen
+    sim._exits(paused.t, paused.idx, contrib, paused.perf_z)
+    for t in range(paused.t + 1, paused.t + months):
+        sim._step(t)
+    return expected
+
+
+def true_risk(paused: PausedMonth, futures: int) -> pd.DataFrame:
+    """Per person active at the paused month: Monte Carlo P(voluntary exit within 3/6/12 months) and its SE."""
+    runs = np.stack([_future(paused, k, max(HORIZONS)) for k in range(futures)])
+    mean, se = runs.mean(axis=0), runs.std(axis=0, ddof=1) / np.sqrt(futures)
+    frame = pd.DataFrame({"employee_id": paused.sim._ids(paused.idx), "snapshot_date": paused.snapshot_date})
+    for j, h in enumerate(HORIZONS):
+        frame[f"risk_{h}m"] = np.clip(mean[:, j], 0.0, 1.0)
+        frame[f"se_{h}m"] = se[:, j]
+    frame["futures"] = futures
+    return frame
+
+
+def intervention_effects(
+    paused: PausedMonth, persons: Iterable[str], actions: Iterable[str], futures: int
+) -> pd.DataFrame:
+    """True 12-month exit probability with and without each action, for the given people, from the
+    same futures (common random numbers). One row per (person, action).
+
+    People are treated together in each arm (one arm per action), which is what makes this cheap;
+    they interact only through the simulator's organisation-wide channels (exits are contagious
+    within a team, vacancies are refilled), which is small next to the effects measured.
+    """
+    ids = pd.Index(paused.sim._ids(paused.idx))
+    persons = list(persons)
+    rows = ids.get_indexer(persons)
+    if (rows < 0).any():
+        unknown = [p for p, r in zip(persons, rows, strict=True) if r < 0][:3]
+        raise KeyError(f"not active at the paused month: {unknown}")
+    sim_index = paused.idx[rows]
+    months = max(HORIZONS)
+    base = np.stack([_future(paused, k, months, measured=sim_index)[:, -1] for k in range(futures)])
+    frames = []
+    for action in actions:
+        if action not in INTERVENTIONS:
+            raise KeyError(f"no simulator counterpart for action {action!r}")
+        arm = np.stack(
+            [_future(paused, k, months, action, sim_index, measured=sim_index)[:, -1] for k in range(futures)]
+        )
+        diff = arm - base
+        frames.append(
+            pd.DataFrame(
+                {
+                    "employee_id": persons,
+                    "snapshot_date": paused.snapshot_date,
+                    "action": action,
+                    "risk_without": base.mean(axis=0),
+                    "risk_with": arm.mean(axis=0),
+                    "effect": diff.mean(axis=0),
+                    "effect_se": diff.std(axis=0, ddof=1) / np.sqrt(futures),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclasses.dataclass
+class PausedWorld:
+    """The paused months of one simulated world, kept for truth and interventions."""
+
+    months: dict[pd.Timestamp, PausedMonth]
+
+    def at(self, snapshot_date) -> PausedMonth:
+        key = pd.Timestamp(snapshot_date)
+        if key not in self.months:
+            raise KeyError(f"no paused month at {key.date()}; paused: {[str(k.date()) for k in self.months]}")
+        return self.months[key]
+
+
+def pause_world(world, snapshot_dates: Iterable) -> PausedWorld:
+    """Re-run the world (same seed, same calibration, same random streams) and keep its state at the
+    given month-ends; nothing is recorded, so this costs one simulation and little memory."""
+    sim = simulation_for(world, record=False)
+    wanted = {sim.month_of(pd.Timestamp(d)) for d in snapshot_dates}
+    paused: dict[pd.Timestamp, PausedMonth] = {}
+    sim.run(pause_months=wanted, on_pause=lambda p: paused.__setitem__(p.snapshot_date, p))
+    return PausedWorld(paused)

@@ -1,0 +1,110 @@
+"""Counterfactual truth: forks that reproduce the run, true risk consistent with what happened, and
+interventions whose effect is exactly zero where their lever has no effect."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flightrisk import LEVERS
+from flightrisk.features import load_catalog
+from flightrisk.synth import World
+from flightrisk.synth.counterfactual import INTERVENTIONS, intervention_effects, true_risk
+from flightrisk.synth.simulate import simulation_for
+
+FORK_WORLD = World(seed=5, reps=300, months=30)
+
+
+@pytest.fixture(scope="module")
+def recorded():
+    """One recorded run of a small world, paused at two months along the way."""
+    sim = simulation_for(FORK_WORLD, record=True)
+    paused, counts = {}, {}
+
+    def keep(p):
+        paused[p.t] = p
+        counts[p.t] = {name: len(parts) for name, parts in sim.records.items()}
+
+    sim.run(pause_months=[10, 17], on_pause=keep)
+    return sim, paused, counts
+
+
+def test_continuing_a_paused_run_with_its_own_randomness_reproduces_it(recorded):
+    sim, paused, counts = recorded
+    p = paused[10]
+    fork = p.sim.clone()
+    fork.record = True
+    fork._exits(p.t, p.idx, p.contrib, p.perf_z)
+    for t in range(p.t + 1, sim.last_month + 1):
+        fork._step(t)
+    for name, parts in sim.records.items():
+        after_pause = parts[counts[10][name] :]
+        assert len(after_pause) == len(fork.records[name]), name
+        for original, again in zip(after_pause, fork.records[name], strict=True):
+            for key in original:
+                np.testing.assert_array_equal(np.asarray(original[key]), np.asarray(again[key]), err_msg=f"{name}.{key}")
+    np.testing.assert_array_equal(sim.term_m[: sim.n], fork.term_m[: fork.n])
+
+
+def test_true_risk_has_every_horizon_and_is_ordered(recorded):
+    _, paused, _ = recorded
+    risk = true_risk(paused[17], futures=6)
+    assert len(risk) == len(paused[17].idx) and risk["employee_id"].is_unique
+    assert (risk["risk_3m"] <= risk["risk_6m"] + 1e-12).all() and (risk["risk_6m"] <= risk["risk_12m"] + 1e-12).all()
+    assert risk[["se_3m", "se_6m", "se_12m"]].notna().all().all()
+
+
+def test_true_risk_agrees_with_the_exits_that_happened(recorded):
+    sim, paused, _ = recorded
+    p = paused[17]
+    risk = true_risk(p, futures=12)
+    # Voluntary exits drawn in months t..t+11 are the label of the snapshot at t.
+    left = (sim.term_m[p.idx] >= p.t + 1) & (sim.term_m[p.idx] <= p.t + 12)
+    voluntary = left & (sim.term_type[p.idx] == "voluntary")
+    realised, expected = voluntary.mean(), risk["risk_12m"].mean()
+    tolerance = 3 * np.sqrt(expected * (1 - expected) / len(p.idx)) + 3 * risk["se_12m"].mean() / np.sqrt(len(p.idx))
+    assert abs(realised - expected) < tolerance, (realised, expected, tolerance)
+
+
+def test_every_catalog_action_has_a_simulator_counterpart():
+    catalog = load_catalog()
+    missing = [a.name for a in catalog.actions if a.name not in INTERVENTIONS]
+    assert not missing, f"catalog actions without a simulator intervention: {missing}"
+
+
+def test_an_action_on_a_switched_off_lever_has_exactly_zero_effect():
+    world = World(seed=6, reps=200, months=20, lever_strength={lever: 1.0 for lever in LEVERS} | {"recognition": 0.0})
+    sim = simulation_for(world, record=False)
+    paused = []
+    sim.run(pause_months=[12], on_pause=paused.append)
+    p = paused[0]
+    people = list(p.sim._ids(p.idx[:40]))
+    effects = intervention_effects(p, people, ["recognise_recent_win", "regular_one_on_ones"], futures=3)
+    recognition = effects[effects["action"] == "recognise_recent_win"]
+    assert (recognition["effect"] == 0.0).all()
+    assert (effects.loc[effects["action"] == "regular_one_on_ones", "effect"] < 0).mean() > 0.5
+
+
+def test_a_pay_raise_only_moves_people_paid_below_their_peers(recorded):
+    from flightrisk.synth.counterfactual import _peer_median_pay, raise_pay_to_peer_median
+
+    _, paused, _ = recorded
+    p = paused[17]
+    sim = p.sim.clone()
+    before = sim.base[p.idx].copy()
+    median = _peer_median_pay(sim, p.idx, p.t)
+    raise_pay_to_peer_median(sim, p.idx, p.t)
+    after = sim.base[p.idx]
+    below = before < median
+    assert (after[~below] == before[~below]).all()
+    assert np.allclose(after[below], np.round(median[below], -2))
+
+
+def test_synth_writes_true_risk_for_the_holdout_and_latest_months(tmp_path, cli):
+    world = tmp_path / "world.yaml"
+    world.write_text("seed: 4\nreps: 120\nmonths: 26\ntruth_futures: 3\n")
+    code, _, err = cli("synth", "--out", tmp_path / "raw", "--world", world)
+    assert code == 0, err
+    risk = pd.read_parquet(tmp_path / "raw" / "truth" / "risk.parquet")
+    months = sorted(risk["snapshot_date"].dt.strftime("%Y-%m").unique())
+    assert months[-1] == "2025-02" and len(months) == 7  # six holdout months and the latest
+    assert {"risk_3m", "risk_6m", "risk_12m", "se_12m", "futures"} <= set(risk.columns)
