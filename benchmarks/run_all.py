@@ -24,12 +24,34 @@ def run_step(*args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def summarise_truth(report: dict) -> dict:
+    """The headline figures of reports/truth.json: ceiling, calibration, explanations, what-ifs, policy."""
+    ceiling = report["ceiling_and_calibration"]
+    policy = report["policy"]
+    return {
+        "true_risk_roc_auc": round(ceiling["true_risk_roc_auc"], 3),
+        "model_roc_auc": round(ceiling["model_roc_auc"], 3),
+        "model_share_of_ceiling": round(ceiling["model_share_of_ceiling"], 3),
+        "ece_vs_true_probability": round(ceiling["ece_vs_true_probability"], 3),
+        "explanation_spearman": {
+            k: round(v, 2) for k, v in report["explanations"]["spearman_with_true_term"].items()
+        },
+        "blame_vs_top_lever_of_switched_off": report["explanations"]["blame_vs_top_lever_of_switched_off"],
+        "what_if_pearson": report["what_if"]["pearson_all_pairs"],
+        "what_if_sign_agreement": report["what_if"]["sign_agreement_where_true_effect_over_1_point"],
+        "averted_per_100": {k: round(v, 2) for k, v in policy["averted_exits_per_100_people"].items()},
+        "tool_share_of_best": policy["tool_share_of_best"],
+        "seconds": report["cost"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ibm-table", default="../shared/data/ibm_hr_attrition.csv")
     parser.add_argument("--model", default="models/flightrisk", help="trained default model (make run)")
     parser.add_argument("--features", default="data/processed/features.parquet")
     parser.add_argument("--raw", default="data/raw")
+    parser.add_argument("--truth-report", default="reports/truth.json", help="written by `make evaluate`")
     parser.add_argument("--large-reps", type=int, default=50_000)
     parser.add_argument("--skip-large", action="store_true")
     args = parser.parse_args()
@@ -50,6 +72,12 @@ def main() -> None:
         print(f"scoring and explanations, 100,000 rows: {figures['explain_100k']}", flush=True)
         figures["truth"] = run_step("truth", args.model, args.features, args.raw)
         print(f"explanations against the truth (holdout months): {figures['truth']}", flush=True)
+        truth_report = Path(args.truth_report)
+        if truth_report.is_file():
+            figures["counterfactual"] = summarise_truth(json.loads(truth_report.read_text()))
+            print(
+                f"counterfactual truth ({truth_report}): {json.dumps(figures['counterfactual'])}", flush=True
+            )
     else:
         print(f"no trained model at {args.model}: run `make run` first for the scoring and truth figures")
     if Path(args.ibm_table).is_file():

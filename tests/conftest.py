@@ -70,11 +70,14 @@ def raw_copy(tmp_path, small_raw_dir) -> Path:
 
 
 @pytest.fixture()
-def cli(capsys):
-    """Run the `flightrisk` CLI in this process: returns (exit code, stdout, stderr)."""
+def cli(capsys, tmp_path, monkeypatch):
+    """Run the `flightrisk` CLI in this process, in a scratch working directory (scoring appends to
+    reports/runs.jsonl there): returns (exit code, stdout, stderr)."""
     import sys
 
     from flightrisk import cli as entry
+
+    monkeypatch.chdir(tmp_path)
 
     def run(*args):
         saved = sys.argv

@@ -70,18 +70,33 @@ def test_symlinks_and_special_files_are_refused(model_copy, tmp_path):
         load_model(model_copy)
 
 
+def _consistent_sizes(text: str) -> str:
+    """Rewrite tree_sizes to match the (edited) tree blocks, as a careful attacker would."""
+    import re
+
+    head, rest = text.split("\nTree=0\n", 1)
+    trees, tail = ("Tree=0\n" + rest).split("end of trees", 1)
+    blocks = re.split(r"(?=^Tree=\d+$)", trees, flags=re.M)[1:]
+    sizes = " ".join(str(len(b.encode())) for b in blocks)
+    head = re.sub(r"^tree_sizes=.*$", f"tree_sizes={sizes}", head, flags=re.M)
+    return head + "\n" + trees + "end of trees" + tail
+
+
 @pytest.mark.parametrize(
     "change",
     [
         lambda t: t.replace("max_feature_idx=", "max_feature_idx=9", 1),
+        lambda t: _consistent_sizes(t.replace("split_feature=", "split_feature=4000 ", 1)),
+        lambda t: _consistent_sizes(t.replace("left_child=", "left_child=999 ", 1)),
         lambda t: t.replace("split_feature=", "split_feature=4000 ", 1),
-        lambda t: t.replace("left_child=", "left_child=999 ", 1),
         lambda t: "garbage\n" + t,
         lambda t: t[: len(t) // 3],
+        lambda t: t[: t.index("end of trees") - 200],
     ],
-    ids=["feature-count", "feature-index", "child-pointer", "header", "truncated"],
+    ids=["feature-count", "feature-index", "child-pointer", "sizes-off", "header", "truncated", "cut-in-last-tree"],
 )
 def test_a_malformed_lightgbm_model_is_an_error_not_a_crash(model_copy, change):
+    # Every case here made LightGBM read past its buffer or abort the process before the checks.
     path = model_copy / "model.txt"
     path.write_text(change(path.read_text()))
     _rehash(model_copy)

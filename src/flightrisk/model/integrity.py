@@ -145,16 +145,47 @@ def verify_directory(model_dir: Path, metadata: dict) -> None:
 
 
 def check_lightgbm_text(path: Path, n_features: int) -> None:
-    """Refuse a LightGBM text model whose trees point outside their arrays or the feature list."""
+    """Refuse a LightGBM text model whose trees point outside their arrays or the feature list.
+
+    LightGBM trusts the `tree_sizes` header to jump from tree to tree, so a truncated or edited
+    file makes it read past the end of its buffer and crash the process; the layout is checked
+    byte for byte first.
+    """
+    data = Path(path).read_bytes()
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = data.decode("ascii")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not a LightGBM text model (not UTF-8); retrain the model") from exc
-    problems = _lightgbm_problems(text, n_features)
+        raise InputError(f"{path}: not a LightGBM text model (not plain text); retrain the model") from exc
+    problems = _layout_problems(data) or _lightgbm_problems(text, n_features)
     if problems:
         raise InputError(
             f"{path}: not a valid LightGBM model for this catalog; retrain the model:", problems[:5]
         )
+
+
+def _layout_problems(data: bytes) -> list[str]:
+    """The tree blocks must sit exactly where `tree_sizes` says, and the file must end properly."""
+    header_end = data.find(b"\nTree=0\n")
+    if header_end < 0:
+        return ["no 'Tree=0' block"]
+    sizes_line = re.search(rb"^tree_sizes=([0-9 ]*)$", data[:header_end], re.M)
+    if sizes_line is None:
+        return ["no tree_sizes line in the header"]
+    sizes = [int(v) for v in sizes_line.group(1).split()]
+    position = header_end + 1
+    for number, size in enumerate(sizes):
+        if (
+            size <= 0
+            or position + size > len(data)
+            or not data.startswith(f"Tree={number}\n".encode(), position)
+        ):
+            return [f"tree {number} is not where tree_sizes says (the file is truncated or edited)"]
+        position += size
+    if not data.startswith(b"end of trees", position):
+        return ["the trees do not end where tree_sizes says (the file is truncated or edited)"]
+    if b"\nend of parameters" not in data[position:]:
+        return ["the file ends before its parameters (truncated)"]
+    return []
 
 
 def _lightgbm_problems(text: str, n_features: int) -> list[str]:
@@ -214,7 +245,7 @@ def _tree_problems(fields: dict, n_features: int) -> list[str]:
     if any(not (-leaves <= c < internal) for c in left + right):
         problems.append("a child pointer points outside the tree")
     if num_cat < 0 or (num_cat and (len(boundaries) != num_cat + 1 or boundaries[-1] != len(cat_threshold))):
-        problems.append("the category tables do not match num_cat")
+        return [*problems, "the category tables do not match num_cat"]
     categorical = [i for i, d in enumerate(decision) if d & 1]
     for i in categorical:
         index = int(float(thresholds[i]))
