@@ -41,7 +41,9 @@ def test_continuing_a_paused_run_with_its_own_randomness_reproduces_it(recorded)
         assert len(after_pause) == len(fork.records[name]), name
         for original, again in zip(after_pause, fork.records[name], strict=True):
             for key in original:
-                np.testing.assert_array_equal(np.asarray(original[key]), np.asarray(again[key]), err_msg=f"{name}.{key}")
+                np.testing.assert_array_equal(
+                    np.asarray(original[key]), np.asarray(again[key]), err_msg=f"{name}.{key}"
+                )
     np.testing.assert_array_equal(sim.term_m[: sim.n], fork.term_m[: fork.n])
 
 
@@ -49,7 +51,9 @@ def test_true_risk_has_every_horizon_and_is_ordered(recorded):
     _, paused, _ = recorded
     risk = true_risk(paused[17], futures=6)
     assert len(risk) == len(paused[17].idx) and risk["employee_id"].is_unique
-    assert (risk["risk_3m"] <= risk["risk_6m"] + 1e-12).all() and (risk["risk_6m"] <= risk["risk_12m"] + 1e-12).all()
+    assert (risk["risk_3m"] <= risk["risk_6m"] + 1e-12).all() and (
+        risk["risk_6m"] <= risk["risk_12m"] + 1e-12
+    ).all()
     assert risk[["se_3m", "se_6m", "se_12m"]].notna().all().all()
 
 
@@ -61,7 +65,9 @@ def test_true_risk_agrees_with_the_exits_that_happened(recorded):
     left = (sim.term_m[p.idx] >= p.t + 1) & (sim.term_m[p.idx] <= p.t + 12)
     voluntary = left & (sim.term_type[p.idx] == "voluntary")
     realised, expected = voluntary.mean(), risk["risk_12m"].mean()
-    tolerance = 3 * np.sqrt(expected * (1 - expected) / len(p.idx)) + 3 * risk["se_12m"].mean() / np.sqrt(len(p.idx))
+    tolerance = 3 * np.sqrt(expected * (1 - expected) / len(p.idx)) + 3 * risk["se_12m"].mean() / np.sqrt(
+        len(p.idx)
+    )
     assert abs(realised - expected) < tolerance, (realised, expected, tolerance)
 
 
@@ -72,7 +78,9 @@ def test_every_catalog_action_has_a_simulator_counterpart():
 
 
 def test_an_action_on_a_switched_off_lever_has_exactly_zero_effect():
-    world = World(seed=6, reps=200, months=20, lever_strength={lever: 1.0 for lever in LEVERS} | {"recognition": 0.0})
+    world = World(
+        seed=6, reps=200, months=20, lever_strength={lever: 1.0 for lever in LEVERS} | {"recognition": 0.0}
+    )
     sim = simulation_for(world, record=False)
     paused = []
     sim.run(pause_months=[12], on_pause=paused.append)
@@ -108,3 +116,54 @@ def test_synth_writes_true_risk_for_the_holdout_and_latest_months(tmp_path, cli)
     months = sorted(risk["snapshot_date"].dt.strftime("%Y-%m").unique())
     assert months[-1] == "2025-02" and len(months) == 7  # six holdout months and the latest
     assert {"risk_3m", "risk_6m", "risk_12m", "se_12m", "futures"} <= set(risk.columns)
+
+
+@pytest.mark.slow
+def test_evaluate_writes_the_truth_report(model_world, tmp_path, cli):
+    """End to end on the shared small world: true risk written like `synth` does, then `evaluate`."""
+    import dataclasses
+    import json
+    import shutil
+
+    import yaml
+
+    from flightrisk.pipeline import truth_snapshot_months
+    from flightrisk.synth import load_world
+    from flightrisk.synth.simulate import simulate_organisation
+    from flightrisk.synth.write import write_extract
+
+    raw = tmp_path / "raw"
+    shutil.copytree(model_world["raw"], raw)
+    world = dataclasses.replace(load_world(raw / "world.yaml"), truth_futures=3)
+    from flightrisk.config import TrainSettings
+
+    holdout = TrainSettings(holdout_months=model_world["model"].metadata["settings"]["holdout_months"])
+    paused = []
+    result = simulate_organisation(world, truth_snapshot_months(world, holdout), paused.append)
+    risk = pd.concat([true_risk(p, world.truth_futures) for p in paused], ignore_index=True)
+    write_extract(result, world, raw, true_risk=risk)
+    (raw / "world.yaml").write_text(yaml.safe_dump(world.to_dict()))
+    out = tmp_path / "reports" / "metrics.json"
+    code, _, err = cli(
+        "evaluate",
+        "--model",
+        model_world["model_dir"],
+        "--features",
+        model_world["features_path"],
+        "--raw",
+        raw,
+        "--out",
+        out,
+    )
+    assert code == 0, err
+    report = json.loads((tmp_path / "reports" / "truth.json").read_text())
+    ceiling = report["ceiling_and_calibration"]
+    assert 0.5 < ceiling["true_risk_roc_auc"] <= 1 and ceiling["rows"] > 0
+    assert set(report["explanations"]["spearman_with_true_term"]) == set(LEVERS)
+    actions = {a.name for a in model_world["model"].catalog.actions}
+    assert set(report["what_if"]["per_action"]) == actions
+    policy = report["policy"]["averted_exits_per_100_people"]
+    assert (
+        policy["truly_best_action"]
+        >= max(policy["tool_top_action"], policy["random_applicable_action"]) - 1e-9
+    )

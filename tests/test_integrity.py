@@ -93,7 +93,15 @@ def _consistent_sizes(text: str) -> str:
         lambda t: t[: len(t) // 3],
         lambda t: t[: t.index("end of trees") - 200],
     ],
-    ids=["feature-count", "feature-index", "child-pointer", "sizes-off", "header", "truncated", "cut-in-last-tree"],
+    ids=[
+        "feature-count",
+        "feature-index",
+        "child-pointer",
+        "sizes-off",
+        "header",
+        "truncated",
+        "cut-in-last-tree",
+    ],
 )
 def test_a_malformed_lightgbm_model_is_an_error_not_a_crash(model_copy, change):
     # Every case here made LightGBM read past its buffer or abort the process before the checks.
