@@ -11,21 +11,8 @@ import pytest
 
 from flightrisk.errors import InputError
 from flightrisk.io import atomic_path, read_yaml, to_numbers
-from flightrisk.schema import validate_raw
 from flightrisk.score.batch import validate_scores
-
-
-def _break(raw, table, change):
-    path = raw / f"{table}.parquet"
-    frame = change(pd.read_parquet(path))
-    frame.to_parquet(path, index=False)
-
-
-def _problems(raw):
-    with pytest.raises(InputError) as info:
-        validate_raw(raw)
-    return str(info.value)
-
+from tests.test_validate import _break, _problems
 
 # ------------------------------------------------------------------ raw tables
 

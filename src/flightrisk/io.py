@@ -28,9 +28,9 @@ TABLE_SUFFIXES = (".parquet", ".csv")
 def read_table(path: Path) -> pd.DataFrame:
     """Read a CSV or Parquet file into a frame; CSV cells stay text until a schema types them.
 
-    CSV handling: a UTF-8 byte-order mark is dropped; a file whose header uses `;` is read as
-    the European dialect (`;` between fields, `,` as decimal mark). Anything that is not UTF-8
-    is rejected rather than guessed.
+    CSV handling (`read_csv_chunks`): a UTF-8 byte-order mark is dropped; a file whose header uses
+    `;` is read as the European dialect (`;` between fields, `,` as decimal mark). Anything that is
+    not UTF-8 is rejected rather than guessed.
     """
     path = Path(path)
     if not path.is_file():
@@ -56,25 +56,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         ) from exc
     if not header.strip():
         raise InputError(f"{path}: the file is empty; expected a header row")
-    european = header.count(";") > header.count(",")
-    try:
-        frame = pd.read_csv(
-            path,
-            encoding="utf-8-sig",
-            sep=";" if european else ",",
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-        )
-        # Numbers stay text here; whoever types them needs to know the decimal mark.
-        frame.attrs["decimal"] = "," if european else "."
-        return frame
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8 and try again"
-        ) from exc
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: cannot parse as CSV ({exc})") from exc
+    return next(read_csv_chunks(path, chunk_rows=None))
 
 
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
@@ -121,9 +103,11 @@ def to_numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Ser
     return typed.where(~infinite), bad, reason
 
 
-def read_csv_chunks(path: Path, chunk_rows: int, **options) -> Iterator[pd.DataFrame]:
-    """A CSV in chunks of text cells, split by the same dialect rule as `read_table`.
+def read_csv_chunks(path: Path, chunk_rows: int | None, **options) -> Iterator[pd.DataFrame]:
+    """A CSV as text cells, whole (`chunk_rows` None) or in chunks: the one CSV reader.
 
+    The dialect rule: a header with more `;` than `,` is the European dialect (`;` between fields,
+    `,` as the decimal mark, recorded in `attrs["decimal"]` for whoever types the numbers).
     Encoding and parse errors anywhere in the file (not only in its first block) are input errors.
     """
     european = is_european_csv(path)
@@ -136,7 +120,7 @@ def read_csv_chunks(path: Path, chunk_rows: int, **options) -> Iterator[pd.DataF
             dtype=str,
             keep_default_na=False,
             na_values=[""],
-            chunksize=chunk_rows if options.get("nrows") != 0 else None,
+            chunksize=chunk_rows if options.get("nrows") != 0 else None,  # pandas refuses both
             **options,
         )
         if isinstance(reader, pd.DataFrame):
@@ -149,10 +133,10 @@ def read_csv_chunks(path: Path, chunk_rows: int, **options) -> Iterator[pd.DataF
                 yield chunk
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{path}: not UTF-8 text (byte {exc.start} of a block); save the file as UTF-8. Nothing was written."
+            f"{path}: not UTF-8 text (byte {exc.start} of a block); save the file as UTF-8 and try again"
         ) from exc
     except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: cannot parse as CSV ({exc}). Nothing was written.") from exc
+        raise InputError(f"{path}: cannot parse as CSV ({exc})") from exc
 
 
 def is_european_csv(path: Path) -> bool:
