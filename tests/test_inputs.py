@@ -351,3 +351,14 @@ def test_yaml_alias_bombs_are_refused(tmp_path, cli):
         read_yaml(bomb)
     code, _, err = cli("synth", "--out", tmp_path / "raw", "--world", bomb)
     assert code == 2 and "alias" in err
+
+
+def test_report_replaces_a_site_from_before_the_marker(model_world, cli, tmp_path):
+    scores = tmp_path / "scores.csv"
+    _scores().to_csv(scores, index=False)
+    old_site = tmp_path / "site"
+    for sub in ("people", "managers"):
+        (old_site / sub).mkdir(parents=True)
+    (old_site / "index.html").write_text("<html></html>")
+    assert cli("report", "--model", model_world["model_dir"], "--scores", scores, "--out", old_site)[0] == 0
+    assert (old_site / ".flightrisk-report").is_file()

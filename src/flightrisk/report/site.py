@@ -61,9 +61,11 @@ def page_slugs(ids) -> dict[str, str]:
 
 def _prepare_out_dir(out_dir: Path) -> None:
     """Refuse to replace a folder that this tool did not write (it may hold audit logs or more)."""
-    if out_dir.exists() and (
-        not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / SITE_MARKER).is_file())
-    ):
+    if not out_dir.exists():
+        return
+    entries = {p.name for p in out_dir.iterdir()} if out_dir.is_dir() else None
+    legacy = {"index.html", "people", "managers"}  # a site written before the marker existed
+    if entries is None or (entries and SITE_MARKER not in entries and entries != legacy):
         raise InputError(
             f"{out_dir}: exists and is not a report written by flightrisk (no {SITE_MARKER} in it); the report "
             "replaces its folder as a whole, so choose a new or empty folder for --out"
