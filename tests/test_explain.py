@@ -82,12 +82,45 @@ def test_what_if_actions_lower_risk_and_are_sorted(model_world, latest):
 def test_apply_action_respects_bounds(model_world, latest):
     action = next(a for a in model_world["model"].catalog.actions if a.name == "raise_pay_to_peer_median")
     after = apply_action(latest, action)
-    assert (after["base_pay_vs_peer_median"] >= 1.0).all()
-    assert (after["months_since_last_raise"] == 0).all()
-    unchanged = latest["base_pay_vs_peer_median"] >= 1.0
-    assert (
-        after.loc[unchanged, "base_pay_vs_peer_median"] == latest.loc[unchanged, "base_pay_vs_peer_median"]
-    ).all()
+    below = latest["base_pay_vs_peer_median"] < 1.0
+    assert (after.loc[below, "base_pay_vs_peer_median"] == 1.0).all()
+    assert (after.loc[below, "months_since_last_raise"] == 0).all()
+    # Nobody at or above the median gets a raise, nor the credit of a recent one.
+    for column in ("base_pay_vs_peer_median", "months_since_last_raise", "pay_vs_newer_hires"):
+        assert after.loc[~below, column].equals(latest.loc[~below, column])
+    # Pay against newer hires moves by the raise itself, not up to their median.
+    factor = 1.0 / latest.loc[below, "base_pay_vs_peer_median"]
+    np.testing.assert_allclose(
+        after.loc[below, "pay_vs_newer_hires"], latest.loc[below, "pay_vs_newer_hires"] * factor
+    )
+
+
+def test_each_action_moves_only_the_features_its_mechanism_touches(model_world, latest):
+    for action in model_world["model"].catalog.actions:
+        after = apply_action(latest, action)
+        touched = {feature for feature, _, _ in action.changes}
+        for column in latest.columns:
+            if column not in touched:
+                assert after[column].equals(latest[column]), f"{action.name} moved {column}"
+
+
+def test_actions_are_offered_only_where_they_apply_and_capped_by_their_mechanism(model_world, latest):
+    from flightrisk.explain.contributions import explain_rows
+    from flightrisk.explain.whatif import applies, estimate_effect
+
+    model = model_world["model"]
+    rows = latest.head(300).reset_index(drop=True)
+    points = explain_rows(model, rows).feature_points
+    now = model.risk(rows)
+    index = {name: j for j, name in enumerate(model.feature_names)}
+    for action in model.catalog.actions:
+        delta, where = estimate_effect(model, rows, points, action, now)
+        assert (where == applies(rows, action)).all()
+        assert (delta[~where] == 0).all(), f"{action.name} credited where it does not apply"
+        removable = np.clip(points[:, [index[f] for f, _, _ in action.changes]], 0, None).sum(axis=1)
+        assert (-delta <= removable + 1e-12).all(), f"{action.name} removes more than its features add"
+    pay = next(a for a in model.catalog.actions if a.name == "raise_pay_to_peer_median")
+    assert not applies(rows, pay)[(rows["base_pay_vs_peer_median"] >= 1.0).to_numpy()].any()
 
 
 def _explain_cli(model_world, employee, lang, fmt):

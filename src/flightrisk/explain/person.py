@@ -33,7 +33,11 @@ def explain_people(
     explanation = explain_rows(model, frame)
     levers = explanation.lever_points()
     flags = outside_training(model, frame)
-    actions = what_if(model, frame, lang) if with_actions else [[] for _ in range(len(frame))]
+    actions = (
+        what_if(model, frame, lang, explanation.feature_points)
+        if with_actions
+        else [[] for _ in range(len(frame))]
+    )
     bands = risk_band(explanation.risk, model.risk_bands)
     pct = percentile(model, explanation.risk)
     people = []

@@ -1,7 +1,9 @@
 """What-if actions: apply a catalog action to a person's features and let the model re-score.
 
-The change in risk is the model's estimate of association, not a promise of what the action
-will do; reports say so next to every number.
+An action is offered only where it applies to the person's state (`applies_when` in the catalog),
+changes only the features its mechanism touches, and is never credited with more than those
+features currently add to the person's risk. The change in risk remains the model's estimate;
+`reports/truth.json` measures it against what the simulator says would really happen.
 """
 
 from __future__ import annotations
@@ -13,45 +15,103 @@ from flightrisk.features.catalog import ActionSpec
 from flightrisk.model.artifact import FlightRiskModel
 
 
+def applies(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:
+    """Per row, whether the action applies to the person's state (all `applies_when` conditions hold)."""
+    mask = np.ones(len(frame), dtype=bool)
+    for feature, kind, value in action.applies_when:
+        column = frame[feature]
+        if kind == "not_in":
+            mask &= ~column.astype(str).isin(value).to_numpy()
+            continue
+        numbers = pd.to_numeric(column, errors="coerce").astype(float).to_numpy()
+        with np.errstate(invalid="ignore"):
+            holds = {
+                "below": numbers < value,
+                "above": numbers > value,
+                "at_least": numbers >= value,
+                "at_most": numbers <= value,
+            }[kind]
+        mask &= holds  # a missing value never satisfies a condition: no advice on unknown state
+    return mask
+
+
 def apply_action(frame: pd.DataFrame, action: ActionSpec) -> pd.DataFrame:
-    """The rows of `frame` as they would look after `action` (missing values stay missing for `add`)."""
+    """The rows of `frame` as they would look after `action`; rows it does not apply to are unchanged."""
     changed = frame.copy()
-    for feature, kind, value in action.changes:
+    where = pd.Series(applies(frame, action), index=frame.index)
+    # `scale_with` follows a feature the action changes, so it comes after the others.
+    ordered = sorted(action.changes, key=lambda change: change[1] == "scale_with")
+    for feature, kind, value in ordered:
         if feature not in changed.columns:
             continue
-        if isinstance(value, str):  # a category, e.g. OverTime -> "No"
-            changed[feature] = value
+        if kind == "set" and isinstance(value, str):  # a category, e.g. OverTime -> "No"
+            changed[feature] = changed[feature].where(~where, value)
             continue
-        column = pd.to_numeric(changed[feature], errors="coerce").astype(float)
-        if kind == "set":
-            column = pd.Series(value, index=column.index)
-        elif kind == "add":
-            column = column + value
-        elif kind == "scale":
-            column = column * value
-        elif kind == "at_least":
-            column = column.where(column >= value, value)
-        elif kind == "at_most":
-            column = column.where(column <= value, value)
-        changed[feature] = column
+        column = pd.to_numeric(frame[feature], errors="coerce").astype(float)
+        if kind == "scale_with":
+            old = pd.to_numeric(frame[value], errors="coerce").astype(float)
+            new = pd.to_numeric(changed[value], errors="coerce").astype(float)
+            after = column * (new / old).where(old > 0, 1.0)
+        else:
+            after = _changed(column, kind, float(value))
+        changed[feature] = after.where(where, column)
     return changed
 
 
-def what_if(model: FlightRiskModel, frame: pd.DataFrame, lang: str = "en") -> list[list[dict]]:
-    """Per row, the actions that lower risk, best first: action, lever, text, risk now/after, change."""
+def _changed(column: pd.Series, kind: str, value: float) -> pd.Series:
+    if kind == "set":
+        return pd.Series(value, index=column.index)
+    if kind == "add":
+        return column + value
+    if kind == "scale":
+        return column * value
+    if kind == "at_least":
+        return column.where(column >= value, value)
+    return column.where(column <= value, value)  # at_most
+
+
+def estimate_effect(
+    model: FlightRiskModel,
+    frame: pd.DataFrame,
+    feature_points: np.ndarray,
+    action: ActionSpec,
+    now: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The estimated risk change per row (0 where the action does not apply), and where it applies.
+
+    Capped by the mechanism: an action can remove at most what the features it changes add to
+    the risk now (their positive contributions, in probability points), so a what-if never claims
+    more than its mechanism could deliver.
+    """
+    where = applies(frame, action)
+    after = model.risk(apply_action(frame, action))
+    index = {name: j for j, name in enumerate(model.feature_names)}
+    columns = [index[f] for f, _, _ in action.changes if f in index]
+    removable = np.clip(feature_points[:, columns], 0, None).sum(axis=1)
+    return np.where(where, np.maximum(after - now, -removable), 0.0), where
+
+
+def what_if(
+    model: FlightRiskModel, frame: pd.DataFrame, lang: str = "en", feature_points: np.ndarray | None = None
+) -> list[list[dict]]:
+    """Per row, the actions that apply and lower risk, best first: action, lever, text, risk now/after, change."""
+    frame = frame.reset_index(drop=True)
+    if feature_points is None:
+        from flightrisk.explain.contributions import explain_rows
+
+        feature_points = explain_rows(model, frame).feature_points
     now = model.risk(frame)
     results: list[list[dict]] = [[] for _ in range(len(frame))]
     for action in model.catalog.actions:
-        after = model.risk(apply_action(frame, action))
-        delta = after - now
-        for i in np.flatnonzero(delta < -1e-4):
+        delta, where = estimate_effect(model, frame, feature_points, action, now)
+        for i in np.flatnonzero(where & (delta < -1e-4)):
             results[i].append(
                 {
                     "action": action.name,
                     "lever": action.lever,
                     "text": action.text(lang),
                     "risk_now": float(now[i]),
-                    "risk_after": float(after[i]),
+                    "risk_after": float(now[i] + delta[i]),
                     "change": float(delta[i]),
                 }
             )

@@ -17,7 +17,8 @@ from flightrisk import LEVER_FAMILIES, LEVERS
 from flightrisk.errors import InputError
 from flightrisk.io import read_yaml
 
-CHANGE_KINDS = ("set", "add", "at_least", "at_most", "scale")
+CHANGE_KINDS = ("set", "add", "at_least", "at_most", "scale", "scale_with")
+CONDITION_KINDS = ("below", "above", "at_least", "at_most", "not_in")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +45,9 @@ class ActionSpec:
     text_en: str
     text_sv: str
     changes: tuple[tuple[str, str, float | str], ...]  # (feature, kind, value)
+    # Where the action applies at all, e.g. a raise to the peer median only below it:
+    # (feature, kind, value) with kind in CONDITION_KINDS; every condition must hold.
+    applies_when: tuple[tuple[str, str, float | tuple], ...] = ()
 
     def text(self, lang: str) -> str:
         return self.text_sv if lang == "sv" else self.text_en
@@ -115,7 +119,15 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
                 continue
             kind, value = next(iter(change.items()))
             categorical = (raw["features"][feature] or {}).get("type") == "categorical"
-            if categorical and kind == "set" and isinstance(value, str):
+            if kind == "scale_with":
+                # Moves with another changed feature: a raise that lifts pay against peers by a factor
+                # lifts pay against newer hires by the same factor.
+                if value not in (entry.get("changes") or {}):
+                    problems.append(
+                        f"action '{name}': '{feature}' scales with '{value}', which the action does not change"
+                    )
+                changes.append((feature, kind, str(value)))
+            elif categorical and kind == "set" and isinstance(value, str):
                 changes.append((feature, kind, value))  # e.g. OverTime: set "No"
             else:
                 try:
@@ -125,12 +137,33 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
             touched.setdefault(feature, name)
         if not changes:
             problems.append(f"action '{name}' changes no feature")
+        conditions = []
+        for feature, condition in (entry.get("applies_when") or {}).items():
+            if feature not in raw["features"]:
+                problems.append(f"action '{name}': applies_when names unknown feature '{feature}'")
+                continue
+            if (
+                not isinstance(condition, dict)
+                or len(condition) != 1
+                or next(iter(condition)) not in CONDITION_KINDS
+            ):
+                problems.append(
+                    f"action '{name}': applies_when of '{feature}' must be one of {list(CONDITION_KINDS)}"
+                )
+                continue
+            kind, value = next(iter(condition.items()))
+            conditions.append((feature, kind, tuple(value) if kind == "not_in" else float(value)))
         for key in ("text_en", "text_sv"):
             if not entry.get(key):
                 problems.append(f"action '{name}' needs '{key}'")
         actions.append(
             ActionSpec(
-                name, str(lever), str(entry.get("text_en", "")), str(entry.get("text_sv", "")), tuple(changes)
+                name,
+                str(lever),
+                str(entry.get("text_en", "")),
+                str(entry.get("text_sv", "")),
+                tuple(changes),
+                tuple(conditions),
             )
         )
     features: list[FeatureSpec] = []

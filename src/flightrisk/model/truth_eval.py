@@ -12,8 +12,9 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from flightrisk import LEVERS
+from flightrisk.explain.contributions import explain_rows
 from flightrisk.explain.truth_check import truth_correlations
-from flightrisk.explain.whatif import apply_action
+from flightrisk.explain.whatif import estimate_effect
 from flightrisk.model.artifact import FlightRiskModel
 
 MEANINGFUL_EFFECT = 0.01  # a true effect above 1 point is one whose sign matters
@@ -103,27 +104,21 @@ def explanation_fidelity(
 
 
 def model_action_effects(model: FlightRiskModel, rows: pd.DataFrame) -> pd.DataFrame:
-    """The model's estimated risk change for every (person, catalog action), and whether the action applies."""
+    """The tool's estimated risk change for every (person, catalog action) — the same estimate the
+    pages show (applicability, mechanism cap) — and whether the action applies."""
     rows = rows.reset_index(drop=True)
+    points = explain_rows(model, rows).feature_points
     now = model.risk(rows)
     frames = []
     for action in model.catalog.actions:
-        after_rows = apply_action(rows, action)
-        changed = np.zeros(len(rows), dtype=bool)
-        for feature, _, _ in action.changes:
-            before = pd.to_numeric(rows[feature], errors="coerce") if feature in rows else None
-            if before is None:
-                continue
-            after = pd.to_numeric(after_rows[feature], errors="coerce")
-            changed |= ~((before == after) | (before.isna() & after.isna())).to_numpy()
-        after = model.risk(after_rows)
+        delta, where = estimate_effect(model, rows, points, action, now)
         frames.append(
             pd.DataFrame(
                 {
                     "employee_id": rows["employee_id"].astype(str),
                     "action": action.name,
-                    "estimated": after - now,
-                    "applies": changed,
+                    "estimated": delta,
+                    "applies": where,
                 }
             )
         )

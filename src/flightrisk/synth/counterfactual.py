@@ -67,7 +67,7 @@ def restore_bonus_attainability(sim: _Simulation, persons: np.ndarray, t: int) -
     sim.pressure[persons] = np.minimum(sim.pressure[persons], -0.10)
 
 
-def career_path_review(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def promote_where_eligible(sim: _Simulation, persons: np.ndarray, t: int) -> None:
     # A promotion where the simulator's rules allow one: not a Team Lead, a year since the last,
     # and not already at the top (Key Account Manager level 3).
     eligible = (
@@ -129,7 +129,7 @@ def celebrate_shared_wins(sim: _Simulation, persons: np.ndarray, t: int) -> None
 INTERVENTIONS: dict[str, Callable[[_Simulation, np.ndarray, int], None]] = {
     "raise_pay_to_peer_median": raise_pay_to_peer_median,
     "restore_bonus_attainability": restore_bonus_attainability,
-    "career_path_review": career_path_review,
+    "promote_where_eligible": promote_where_eligible,
     "training_plan": training_plan,
     "monthly_coaching": monthly_coaching,
     "recognise_recent_win": recognise_recent_win,
