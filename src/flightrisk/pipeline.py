@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import tempfile
@@ -460,18 +461,10 @@ def score_cli(
     return record
 
 
-class _NoProgress:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
 def _progress(console):
     """A rich progress bar on a terminal; nothing in pipes and CI."""
     if not console.is_terminal:
-        return _NoProgress()
+        return contextlib.nullcontext()
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(
