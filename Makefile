@@ -15,6 +15,8 @@ FEATURES := data/processed/features.parquet
 MODEL := models/flightrisk
 METRICS := reports/metrics.json
 SCORES := data/scores/scores.parquet
+PLAN := data/scores/plan.parquet
+BUDGET ?= 2000000
 SITE := reports/site
 WORLD ?=
 IBM_TABLE ?= ../shared/data/ibm_hr_attrition.csv
@@ -45,7 +47,7 @@ setup: $(VENV)/.synced
 
 ## The whole job on the synthetic default: data, features, model, scores, report
 .PHONY: run
-run: setup data validate features train evaluate score report
+run: setup data validate features train evaluate score plan report
 
 ## Simulate the default sales organisation into data/raw (WORLD=path.yaml for another)
 .PHONY: data
@@ -77,10 +79,15 @@ evaluate: setup
 score: setup
 	$(FR) score --model $(MODEL) --input $(FEATURES) --latest --out $(SCORES) --explain
 
-## Write the HTML report (reports/site)
+## Choose the retention actions that fit the budget (BUDGET=SEK a year, default 2,000,000)
+.PHONY: plan
+plan: setup
+	$(FR) plan --model $(MODEL) --scores $(SCORES) --raw $(RAW) --budget $(BUDGET) --out $(PLAN)
+
+## Write the HTML report (reports/site), with the plan page when a plan exists
 .PHONY: report
 report: setup
-	$(FR) report --model $(MODEL) --scores $(SCORES) --raw $(RAW) --out $(SITE)
+	$(FR) report --model $(MODEL) --scores $(SCORES) --raw $(RAW) --out $(SITE) $(if $(wildcard $(PLAN)),--plan $(PLAN),)
 
 ## Open the MLflow UI on the local tracking database
 .PHONY: mlflow-ui

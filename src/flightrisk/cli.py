@@ -219,13 +219,37 @@ def report(
     manager: Annotated[str | None, typer.Option("--manager", help="Only this manager's team.")] = None,
     lang: Annotated[str, typer.Option("--lang", help="en or sv.")] = "en",
     table: Annotated[Path | None, typer.Option("--table", help="The flat table a flat model scored.")] = None,
+    plan_file: Annotated[
+        Path | None, typer.Option("--plan", help="A plan from `flightrisk plan`: adds the plan page.")
+    ] = None,
 ) -> None:
     """Write the static HTML report: overview, manager pages and one page per person."""
     from flightrisk.pipeline import report_cli
 
     if lang not in ("en", "sv"):
         raise InputError(f"--lang must be 'en' or 'sv', got {lang!r}")
-    report_cli(model, scores, out_dir, raw, manager, lang, err, table=table)
+    report_cli(model, scores, out_dir, raw, manager, lang, err, table=table, plan_file=plan_file)
+
+
+@app.command()
+def plan(
+    model: Annotated[Path, typer.Option("--model", help="Model directory.")],
+    scores: Annotated[Path, typer.Option("--scores", help="Scores from `flightrisk score`.")],
+    raw: Annotated[Path, typer.Option("--raw", help="Raw extract: features, pay and managers.")],
+    budget: Annotated[float, typer.Option("--budget", help="What the plan may spend in a year, SEK.")],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="plan.parquet or plan.csv; a .summary.json is written beside it.")
+    ] = Path("data/scores/plan.parquet"),
+    manager: Annotated[str | None, typer.Option("--manager", help="Only this manager's team.")] = None,
+    catalog: Annotated[
+        Path | None, typer.Option("--catalog", help="Catalog with other prices (its `plan:` and costs).")
+    ] = None,
+    pairs: Annotated[bool, typer.Option(help="Also consider two actions together.")] = True,
+) -> None:
+    """Choose, within a budget, the action for each person with the best expected retained value."""
+    from flightrisk.pipeline import plan_cli
+
+    plan_cli(model, scores, raw, budget, out_file, manager, catalog, pairs, err)
 
 
 @app.command()

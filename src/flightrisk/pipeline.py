@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 import tempfile
@@ -13,7 +14,7 @@ import pandas as pd
 from flightrisk.config import TrainSettings
 from flightrisk.errors import InputError
 from flightrisk.features import load_catalog
-from flightrisk.io import find_table, read_table, sha256_file, write_json
+from flightrisk.io import find_table, read_table, sha256_file, write_json, write_table
 
 FEATURE_ID_COLUMNS = ("employee_id", "snapshot_date", "label")
 
@@ -285,28 +286,75 @@ def truth_report(model, features: pd.DataFrame, raw: Path, top_share: float = 0.
         "explanations": truth_eval.explanation_fidelity(model, holdout, hazard, world.lever_strength),
     }
     latest_date = when.max()
-    latest = features[when == latest_date].reset_index(drop=True)
-    latest = latest.assign(_risk=model.risk(latest)).sort_values("_risk", ascending=False, kind="stable")
-    top = (
-        latest.head(max(int(round(top_share * len(latest))), 1)).drop(columns="_risk").reset_index(drop=True)
-    )
+    latest = features[when == latest_date].sort_values("employee_id", kind="stable").reset_index(drop=True)
+    latest_risk = pd.Series(model.risk(latest), index=latest["employee_id"].astype(str))
+    top_ids = latest_risk.sort_values(ascending=False, kind="stable").index[
+        : max(int(round(top_share * len(latest))), 1)
+    ]
+    top = latest.set_index(latest["employee_id"].astype(str)).loc[top_ids].reset_index(drop=True)
     fork_started = time.perf_counter()
     paused = pause_world(world, [latest_date]).at(latest_date)
     actions = [a.name for a in model.catalog.actions]
-    effects = intervention_effects(paused, top["employee_id"].tolist(), actions, world.truth_futures)
+    # Everybody at the snapshot is measured at once (one arm per action), so the same futures serve
+    # the what-if check on the top 10 % and the plans below.
+    effects = intervention_effects(paused, latest["employee_id"].tolist(), actions, world.truth_futures)
+    top_effects = effects[effects["employee_id"].isin(set(top_ids))]
     estimates = truth_eval.model_action_effects(model, top)
     report["what_if"] = {
         "snapshot_date": str(latest_date.date()),
         "people": "the top 10 % by the model's risk",
-        **truth_eval.whatif_fidelity(estimates, effects),
+        **truth_eval.whatif_fidelity(estimates, top_effects),
     }
-    report["policy"] = {"top_share": top_share, **truth_eval.policy_value(estimates, effects)}
+    report["policy"] = {"top_share": top_share, **truth_eval.policy_value(estimates, top_effects)}
+    if model.catalog.raw.get("plan") is not None:
+        report["plan"] = _truth_of_plans(
+            model, latest, latest_risk, raw, paused, effects, world.truth_futures
+        )
     report["cost"] = {
         "seconds_total": round(time.perf_counter() - started, 1),
         "seconds_interventions": round(time.perf_counter() - fork_started, 1),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     return report
+
+
+def _truth_of_plans(model, latest, latest_risk, raw, paused, effects, futures, budget=None) -> dict:
+    """The budgeted plan and three other ways to spend the money, each run in the simulator."""
+    from flightrisk.model import truth_eval
+    from flightrisk.plan.build import DEFAULT_BUDGET_SEK, build_plan, pay_as_of
+    from flightrisk.plan.costs import plan_settings
+    from flightrisk.plan.options import priced_actions
+    from flightrisk.schema.raw import load_table
+    from flightrisk.synth.counterfactual import plan_effects
+
+    budget = DEFAULT_BUDGET_SEK if budget is None else budget
+    compensation, problems = load_table("compensation", find_table(raw, "compensation"))
+    if problems:
+        raise InputError(f"{raw}: the compensation table has problems:", problems)
+    snapshot = pd.Timestamp(latest["snapshot_date"].iloc[0])
+    pay = pay_as_of(compensation, snapshot)
+    settings = plan_settings(model.catalog)
+    plan, summary = build_plan(model, latest, pay, pd.Series(dtype=str), budget, settings)
+    menu = priced_actions(
+        model, latest, pay.rename(index=str).reindex(latest["employee_id"].astype(str)), settings
+    )
+    plans = truth_eval.plans_to_compare(
+        plan,
+        menu,
+        effects,
+        latest_risk,
+        model.risk_bands[1],
+        budget,
+        seed=int(model.metadata.get("settings", {}).get("seed", 0)),
+    )
+    averted = plan_effects(
+        paused,
+        {name: dict(zip(p["employee_id"], p["actions"], strict=True)) for name, p in plans.items()},
+        futures,
+    )
+    result = truth_eval.plan_value(plans, averted, budget)
+    result["plans"]["tool_plan"]["model_estimated_exits_avoided"] = summary["expected_exits_avoided"]
+    return result
 
 
 def resolve_model(model_ref: str) -> Path:
@@ -503,6 +551,7 @@ def report_cli(
     lang: str,
     console,
     table: Path | None = None,
+    plan_file: Path | None = None,
 ) -> dict:
     from flightrisk.model.artifact import load_model
     from flightrisk.report.site import build_site
@@ -525,12 +574,118 @@ def report_cli(
         if model.metadata.get("kind") != "flat":
             raise InputError("--table is for models trained on a flat table; use --raw for the HRIS extract")
         features = model_frame(model, read_table(table))
-    summary = build_site(model, scores, out_dir, tables=tables, features=features, lang=lang, manager=manager)
+    plan, budget = _read_plan(plan_file, scores) if plan_file is not None else (None, None)
+    summary = build_site(
+        model,
+        scores,
+        out_dir,
+        tables=tables,
+        features=features,
+        lang=lang,
+        manager=manager,
+        plan=plan,
+        plan_budget=budget,
+    )
     console.print(
         f"Wrote the report ({summary['people']} people, {summary['managers']} manager pages, "
         f"as of {summary['snapshot_date']}) to {out_dir}/index.html"
     )
     return summary
+
+
+def plan_cli(
+    model_dir: Path,
+    scores_path: Path,
+    raw: Path,
+    budget: float,
+    out_file: Path,
+    manager: str | None,
+    catalog_path: Path | None,
+    pairs: bool,
+    console,
+) -> dict:
+    """The retention plan for the scored month: plan.parquet/.csv and its .summary.json."""
+    from flightrisk.features import build_snapshot_features
+    from flightrisk.model.artifact import load_model
+    from flightrisk.plan.build import build_plan, pay_as_of
+    from flightrisk.plan.costs import plan_settings, with_prices
+    from flightrisk.report.site import people_directory
+    from flightrisk.schema import load_raw
+    from flightrisk.score.batch import validate_scores
+
+    if out_file.suffix not in (".parquet", ".csv"):
+        raise InputError(f"--out must end in .parquet or .csv, got {out_file.name}")
+    model = load_model(model_dir)
+    if model.metadata.get("kind") != "snapshots":
+        raise InputError(
+            "a plan needs the HRIS extract's pay records to price raises; "
+            "models trained on a flat table cannot plan yet"
+        )
+    if catalog_path is None:
+        settings = plan_settings(model.catalog)
+    else:
+        prices = load_catalog(catalog_path)
+        settings = plan_settings(prices, str(catalog_path))
+        model = dataclasses.replace(model, catalog=with_prices(model.catalog, prices, str(catalog_path)))
+    scores = validate_scores(read_table(scores_path), str(scores_path))
+    snapshot = pd.to_datetime(scores["snapshot_date"]).max()
+    people = set(scores.loc[pd.to_datetime(scores["snapshot_date"]) == snapshot, "employee_id"].astype(str))
+    tables = load_raw(raw)
+    directory = people_directory(tables, snapshot).set_index("employee_id")
+    if manager is not None:
+        team = set(directory.index[directory["manager_id"] == manager])
+        if not team & people:
+            raise InputError(f"manager {manager!r} has nobody in the scores at {snapshot.date()}")
+        people &= team
+    features = build_snapshot_features(
+        tables, model.catalog, horizon=int(model.metadata.get("horizon_months", 12)), as_of=snapshot
+    )
+    frame = features[features["employee_id"].astype(str).isin(people)]
+    absent = sorted(people - set(frame["employee_id"].astype(str)))
+    if absent:
+        raise InputError(
+            f"{len(absent)} scored people are not in {raw} at {snapshot.date()} (first: {absent[:5]}); "
+            "plan with the extract the scores came from"
+        )
+    plan, summary = build_plan(
+        model,
+        frame.sort_values("employee_id", kind="stable"),
+        pay_as_of(tables["compensation"], snapshot),
+        directory["manager_id"],
+        budget,
+        settings,
+        pairs=pairs,
+    )
+    summary = {"manager": manager, **summary}
+    write_table(plan, out_file)
+    write_json(summary, out_file.with_name(out_file.name + ".summary.json"))
+    console.print(
+        f"Wrote a plan for {summary['people_in_plan']} people: {summary['spent_sek']:,.0f} of "
+        f"{budget:,.0f} SEK, {summary['expected_exits_avoided']:.1f} expected exits avoided, "
+        f"{summary['value_per_krona'] or 0:.1f} SEK of replacement cost saved per krona -> {out_file}"
+    )
+    console.print(summary["note"])
+    return summary
+
+
+def _read_plan(plan_file: Path, scores: pd.DataFrame) -> tuple[pd.DataFrame, float | None]:
+    """A plan file and its budget (from the .summary.json beside it), checked against the scores."""
+    from flightrisk.plan.build import PLAN_COLUMNS
+
+    plan = read_table(plan_file)
+    missing = [c for c in PLAN_COLUMNS if c not in plan.columns]
+    if missing:
+        raise InputError(f"{plan_file}: not a plan from `flightrisk plan` (missing columns {missing})")
+    snapshot = pd.to_datetime(scores["snapshot_date"]).max()
+    dates = pd.to_datetime(plan["snapshot_date"]).dropna().unique()
+    if len(dates) and (len(dates) > 1 or pd.Timestamp(dates[0]) != snapshot):
+        raise InputError(
+            f"{plan_file}: the plan is for {[str(pd.Timestamp(d).date()) for d in dates]}, the scores for "
+            f"{snapshot.date()}; run `flightrisk plan` on these scores"
+        )
+    summary_file = plan_file.with_name(plan_file.name + ".summary.json")
+    budget = json.loads(summary_file.read_text())["budget_sek"] if summary_file.is_file() else None
+    return plan, budget
 
 
 def read_flat(table_path: Path, catalog_path: Path | None):

@@ -83,12 +83,27 @@ def estimate_effect(
     the risk now (their positive contributions, in probability points), so a what-if never claims
     more than its mechanism could deliver.
     """
-    where = applies(frame, action)
-    after = model.risk(apply_action(frame, action))
+    return estimate_combination(model, frame, feature_points, [action], now)
+
+
+def estimate_combination(
+    model: FlightRiskModel,
+    frame: pd.DataFrame,
+    feature_points: np.ndarray,
+    actions: list[ActionSpec],
+    now: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """As `estimate_effect`, for actions taken together: each must apply; the cap is their features' share."""
+    where = np.ones(len(frame), dtype=bool)
+    after = frame
+    for action in actions:
+        where &= applies(frame, action)
+        after = apply_action(after, action)
+    risk_after = model.risk(after)
     index = {name: j for j, name in enumerate(model.feature_names)}
-    columns = [index[f] for f, _, _ in action.changes if f in index]
+    columns = sorted({index[f] for action in actions for f, _, _ in action.changes if f in index})
     removable = np.clip(feature_points[:, columns], 0, None).sum(axis=1)
-    return np.where(where, np.maximum(after - now, -removable), 0.0), where
+    return np.where(where, np.maximum(risk_after - now, -removable), 0.0), where
 
 
 def what_if(

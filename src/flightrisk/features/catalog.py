@@ -19,6 +19,9 @@ from flightrisk.io import read_yaml
 
 CHANGE_KINDS = ("set", "add", "at_least", "at_most", "scale", "scale_with")
 CONDITION_KINDS = ("below", "above", "at_least", "at_most", "not_in")
+# What an action costs a year (see flightrisk.plan.costs): money, a raise or bonus it implies, or
+# manager time. Pay-like costs add the employer's social fees.
+COST_KINDS = ("sek", "manager_hours", "pay_raise_pct", "pay_raise_to", "bonus_shortfall")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +51,8 @@ class ActionSpec:
     # Where the action applies at all, e.g. a raise to the peer median only below it:
     # (feature, kind, value) with kind in CONDITION_KINDS; every condition must hold.
     applies_when: tuple[tuple[str, str, float | tuple], ...] = ()
+    # What it costs a year: (kind, value) with kind in COST_KINDS; the parts add up.
+    cost: tuple[tuple[str, float | str], ...] = ()
 
     def text(self, lang: str) -> str:
         return self.text_sv if lang == "sv" else self.text_en
@@ -90,6 +95,29 @@ def load_catalog(path: Path | None = None) -> Catalog:
     if not path.is_file():
         raise InputError(f"{path}: catalog not found")
     return catalog_from_dict(read_yaml(path), str(path))
+
+
+def _action_cost(name: str, raw: Any, changes: dict) -> tuple[tuple, list[str]]:
+    """An action's `cost` mapping, checked: known kinds, positive numbers, pay features it changes."""
+    if raw is None:
+        return (), []
+    if not isinstance(raw, dict) or not raw:
+        return (), [f"action '{name}': cost must be a mapping of {list(COST_KINDS)} to values"]
+    parts, problems = [], []
+    for kind, value in raw.items():
+        if kind not in COST_KINDS:
+            problems.append(f"action '{name}': unknown cost '{kind}'; use one of {list(COST_KINDS)}")
+        elif kind in ("pay_raise_to", "bonus_shortfall"):
+            # The raise (or extra bonus) is read off the change the action makes to this ratio.
+            if value not in changes:
+                problems.append(f"action '{name}': cost {kind} names '{value}', which the action does not change")
+            else:
+                parts.append((kind, str(value)))
+        elif isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            problems.append(f"action '{name}': cost {kind} must be a positive number, got {value!r}")
+        else:
+            parts.append((kind, float(value)))
+    return tuple(parts), problems
 
 
 def catalog_from_dict(raw: Any, source: str) -> Catalog:
@@ -156,6 +184,8 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
         for key in ("text_en", "text_sv"):
             if not entry.get(key):
                 problems.append(f"action '{name}' needs '{key}'")
+        cost, cost_problems = _action_cost(name, entry.get("cost"), entry.get("changes") or {})
+        problems += cost_problems
         actions.append(
             ActionSpec(
                 name,
@@ -164,6 +194,7 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
                 str(entry.get("text_sv", "")),
                 tuple(changes),
                 tuple(conditions),
+                cost,
             )
         )
     features: list[FeatureSpec] = []

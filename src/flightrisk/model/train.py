@@ -63,6 +63,15 @@ def monotone_constraints(catalog: Catalog) -> list[int]:
     return [spec.monotone for spec in catalog.features]
 
 
+def lever_interaction_groups(catalog: Catalog) -> list[list[int]]:
+    """Feature indices per lever family, each with the context features: LightGBM interaction groups."""
+    context = [i for i, spec in enumerate(catalog.features) if spec.lever == "context"]
+    levers = sorted({spec.lever for spec in catalog.features} - {"context"})
+    return [
+        [i for i, spec in enumerate(catalog.features) if spec.lever == lever] + context for lever in levers
+    ]
+
+
 def category_levels(frame: pd.DataFrame, catalog: Catalog) -> dict[str, list[str]]:
     return {name: sorted(frame[name].dropna().astype(str).unique().tolist()) for name in catalog.categorical}
 
@@ -89,6 +98,8 @@ def fit_booster(
     y_valid: np.ndarray | None = None,
 ) -> lgb.Booster:
     params = settings.lightgbm_params() | {"monotone_constraints": monotone_constraints(catalog)}
+    if settings.lever_additive:
+        params["interaction_constraints"] = lever_interaction_groups(catalog)
     train_set = _dataset(x, y, catalog)
     if x_valid is None:
         return lgb.train(params, train_set, num_boost_round=rounds)

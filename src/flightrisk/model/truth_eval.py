@@ -125,7 +125,9 @@ def model_action_effects(model: FlightRiskModel, rows: pd.DataFrame) -> pd.DataF
     return pd.concat(frames, ignore_index=True)
 
 
-def whatif_fidelity(estimates: pd.DataFrame, effects: pd.DataFrame) -> dict:
+def whatif_fidelity(
+    estimates: pd.DataFrame, effects: pd.DataFrame, pay_action: str = "raise_pay_to_peer_median"
+) -> dict:
     """Per action: the model's estimated change against the true change (correlation, MAE, sign)."""
     joined = estimates.merge(effects, on=["employee_id", "action"])
     per_action = {}
@@ -147,8 +149,15 @@ def whatif_fidelity(estimates: pd.DataFrame, effects: pd.DataFrame) -> dict:
             "mean_effect_standard_error": float(part["effect_se"].mean()),
         }
     meaningful = joined["effect"].abs() > MEANINGFUL_EFFECT
+    means = {a: v["mean_estimated_effect"] for a, v in per_action.items()}
+    best = min(means.values()) if means else 0.0
     return {
         "pairs": int(len(joined)),
+        # In a world where pay has no effect this should be small: the pay action's mean estimate
+        # as a share of the action with the largest mean estimated reduction.
+        "pay_estimate_share_of_best_action": float(means[pay_action] / best)
+        if pay_action in means and best < 0
+        else None,
         "pearson_all_pairs": _corr(joined["estimated"], joined["effect"]),
         "mae_all_pairs": float((joined["estimated"] - joined["effect"]).abs().mean()),
         "sign_agreement_where_true_effect_over_1_point": float(
@@ -200,3 +209,71 @@ def _corr(a: pd.Series, b: pd.Series) -> float | None:
     if a.std() == 0 or b.std() == 0 or len(a) < 3:
         return None
     return float(np.corrcoef(a, b)[0, 1])
+
+
+def plans_to_compare(
+    tool_plan: pd.DataFrame,
+    menu: pd.DataFrame,
+    effects: pd.DataFrame,
+    risk: pd.Series,
+    high: float,
+    budget: float,
+    pay_action: str = "raise_pay_to_peer_median",
+    seed: int = 0,
+) -> dict[str, pd.DataFrame]:
+    """The tool's budgeted plan and three others, each as rows (employee_id, actions, cost_sek).
+
+    raise_everybody_at_risk: the pay action for everyone in the high band where it applies (its
+    cost is whatever that costs); random: a random applicable action per person, in random order,
+    while the budget lasts; best_from_truth: the same knapsack as the tool's, on the true effects
+    of single actions (an oracle; it selects on noisy truth, which flatters it slightly).
+    """
+    from flightrisk.plan.choose import choose
+
+    usable = menu[menu["applies"] & np.isfinite(menu["cost_sek"]) & (menu["cost_sek"] > 0)]
+    at_risk = set(risk.index[risk >= high].astype(str))
+    raise_rows = usable[(usable["action"] == pay_action) & usable["employee_id"].isin(at_risk)]
+    shuffled = usable.sample(frac=1.0, random_state=seed).drop_duplicates("employee_id")
+    random_rows = shuffled[shuffled["cost_sek"].cumsum() <= budget]
+    truth = usable.merge(effects[["employee_id", "action", "effect"]], on=["employee_id", "action"])
+    truth = truth[truth["effect"] < 0].assign(
+        option=lambda f: f["action"],
+        value_sek=lambda f: -f["effect"] * f["replacement_cost_sek"],
+    )
+    oracle = choose(truth.reset_index(drop=True), budget).chosen
+
+    def rows(frame: pd.DataFrame, actions) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "employee_id": frame["employee_id"].astype(str).to_numpy(),
+                "actions": list(actions),
+                "cost_sek": frame["cost_sek"].to_numpy(dtype=float),
+            }
+        )
+
+    return {
+        "tool_plan": rows(tool_plan, tool_plan["option"].str.split(" + ", regex=False)),
+        "raise_everybody_at_risk": rows(raise_rows, [[pay_action]] * len(raise_rows)),
+        "random_applicable_actions": rows(random_rows, [[a] for a in random_rows["action"]]),
+        "best_from_truth": rows(oracle, [[a] for a in oracle["action"]]),
+    }
+
+
+def plan_value(plans: dict[str, pd.DataFrame], averted: pd.DataFrame, budget: float) -> dict:
+    """True exits averted by each plan, per million SEK, and the tool's share of the oracle's."""
+    found = averted.set_index("plan")
+    out = {"budget_sek": budget, "plans": {}}
+    for name, plan in plans.items():
+        cost = float(plan["cost_sek"].sum())
+        exits = float(found.loc[name, "true_exits_averted"])
+        out["plans"][name] = {
+            "people": int(len(plan)),
+            "cost_sek": round(cost, 0),
+            "true_exits_averted": exits,
+            "true_exits_averted_se": float(found.loc[name, "true_exits_averted_se"]),
+            "true_exits_averted_per_million_sek": exits / cost * 1e6 if cost > 0 else None,
+        }
+    best = out["plans"]["best_from_truth"]["true_exits_averted"]
+    tool = out["plans"]["tool_plan"]["true_exits_averted"]
+    out["tool_share_of_best_from_truth"] = tool / best if best > 0 else None
+    return out

@@ -26,6 +26,7 @@ from flightrisk.io import remove_stale_temporaries, temporary_prefix
 from flightrisk.model.artifact import FlightRiskModel
 from flightrisk.privacy import MIN_GROUP, shown_groups
 from flightrisk.report.i18n import lever_name
+from flightrisk.report.plan_view import plan_rows, plan_totals, team_totals
 from flightrisk.report.strings import strings
 
 
@@ -159,8 +160,13 @@ def build_site(
     features: pd.DataFrame | None = None,
     lang: str = "en",
     manager: str | None = None,
+    plan: pd.DataFrame | None = None,
+    plan_budget: float | None = None,
 ) -> dict:
-    """Render the site into `out_dir` (replaced as a whole once complete). Returns page counts."""
+    """Render the site into `out_dir` (replaced as a whole once complete). Returns page counts.
+
+    With `plan` (from `flightrisk plan`), also a plan page and the plan's rows on team and person pages.
+    """
     t = strings(lang)
     scores = scores.copy()
     scores["employee_id"] = scores["employee_id"].astype(str)
@@ -241,6 +247,9 @@ def build_site(
     elif manager is not None:
         managers.append(_manager_summary(manager, frame, lang, show, slugs))
 
+    planned = plan_rows(plan, people, model.catalog, t, lang) if plan is not None else None
+    planned_by_id = {r["id"]: r for r in planned or []}
+
     out_dir = Path(out_dir)
     _prepare_out_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -267,9 +276,23 @@ def build_site(
                 org_levers=_lever_rows(lever_means, lang),
                 managers=managers,
                 scoped=manager is not None,
+                has_plan=planned is not None,
             ),
             encoding="utf-8",
         )
+        if planned is not None:
+            (staging / "plan.html").write_text(
+                env.get_template("plan.html").render(
+                    **common,
+                    page_title=t["plan_title"],
+                    root="",
+                    totals=plan_totals(planned, plan_budget, t, lang) if show else None,
+                    teams=team_totals(planned, managers, t, lang) if manager is None else [],
+                    rows=planned,
+                    figures=show,
+                ),
+                encoding="utf-8",
+            )
         for m in managers:
             members = [p for p in people if p["manager_id"] == m["id"]]
             team_levers = _lever_pressure([views[p["id"]]["levers"] for p in members])
@@ -285,6 +308,7 @@ def build_site(
                     # Below the threshold the page lists who is in the team, in name order, and no
                     # figures: a size and per-person risks would make the hidden team mean plain.
                     people=members if m["show"] else sorted(members, key=lambda p: str(p["name"])),
+                    plan=None if planned is None else [r for r in planned if r["manager_id"] == m["id"]],
                 ),
                 encoding="utf-8",
             )
@@ -317,6 +341,7 @@ def build_site(
                     drivers=[d["text"] for d in view["drivers"]],
                     actions=actions,
                     horizon=horizon,
+                    planned=planned_by_id.get(p["id"]),
                 ),
                 encoding="utf-8",
             )

@@ -65,6 +65,35 @@ EN = {
     "team_of": "Team of {manager}",
     "no_manager": "no manager",
     "points": "points",
+    "plan_title": "Retention plan",
+    "plan_link": "Retention plan: who, what, at what cost",
+    "plan_note": (
+        "A plan is advice for a conversation, not a decision. Each figure is the model's estimate of what "
+        "an action would change, checked on simulated organisations (see the documentation) but not on "
+        "this one. Talk with the person first: ask what they need before acting."
+    ),
+    "plan_method": (
+        "How it is chosen: for each person, the action (or two together) with the most replacement cost "
+        "saved for its cost — expected exits avoided times what replacing the person would cost, minus "
+        "what the action costs a year — and then the best of those, in order of value per krona, until "
+        "the budget is spent."
+    ),
+    "plan_budget": "Budget a year",
+    "plan_spent": "Planned cost",
+    "plan_people": "People in the plan",
+    "plan_exits": "Expected exits avoided",
+    "plan_value_per_krona": "Replacement cost saved per krona",
+    "plan_by_team": "By team",
+    "plan_who_what": "Who and what",
+    "plan_action": "Action",
+    "plan_cost": "Cost a year",
+    "plan_change": "Expected change in risk",
+    "plan_team_hidden": "Fewer than 5 people in this team: the actions are listed without figures.",
+    "plan_for_team": "In the retention plan",
+    "plan_for_person": "In the retention plan",
+    "plan_none": "Nobody in this team is in the plan.",
+    "and": "and",
+    "currency": "SEK",
 }
 
 SV = {
@@ -130,6 +159,35 @@ SV = {
     "team_of": "Team för {manager}",
     "no_manager": "ingen chef",
     "points": "procentenheter",
+    "plan_title": "Plan för att behålla medarbetare",
+    "plan_link": "Plan för att behålla medarbetare: vem, vad och till vilken kostnad",
+    "plan_note": (
+        "En plan är ett underlag för samtal, inget beslut. Varje siffra är modellens uppskattning av vad en "
+        "åtgärd skulle ändra, kontrollerad på simulerade organisationer (se dokumentationen) men inte på "
+        "den här. Prata med personen först: fråga vad hen behöver innan ni gör något."
+    ),
+    "plan_method": (
+        "Så väljs den: för varje person den åtgärd (eller två tillsammans) som sparar mest "
+        "ersättningskostnad för pengarna — förväntade undvikna avgångar gånger vad det skulle kosta att "
+        "ersätta personen, minus vad åtgärden kostar per år — och sedan de bästa av dem, i ordning efter "
+        "värde per krona, tills budgeten är använd."
+    ),
+    "plan_budget": "Budget per år",
+    "plan_spent": "Planerad kostnad",
+    "plan_people": "Medarbetare i planen",
+    "plan_exits": "Förväntade undvikna avgångar",
+    "plan_value_per_krona": "Sparad ersättningskostnad per krona",
+    "plan_by_team": "Per team",
+    "plan_who_what": "Vem och vad",
+    "plan_action": "Åtgärd",
+    "plan_cost": "Kostnad per år",
+    "plan_change": "Förväntad förändring av risken",
+    "plan_team_hidden": "Färre än 5 personer i teamet: åtgärderna visas utan siffror.",
+    "plan_for_team": "I planen för att behålla medarbetare",
+    "plan_for_person": "I planen för att behålla medarbetare",
+    "plan_none": "Ingen i teamet finns med i planen.",
+    "and": "och",
+    "currency": "kr",
 }
 
 

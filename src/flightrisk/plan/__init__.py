@@ -1,0 +1,1 @@
+"""The retention plan: which action for whom, under a budget, valued in kronor."""

@@ -1,0 +1,106 @@
+"""The retention plan from scores, features and pay: pure, no files (the CLI does the IO)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from flightrisk.errors import InputError
+from flightrisk.explain.contributions import explain_rows
+from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.plan.choose import choose
+from flightrisk.plan.costs import PlanSettings
+from flightrisk.plan.options import plan_options
+
+DEFAULT_BUDGET_SEK = 2_000_000  # a year's retention budget for a sales force of ~5,000 (make plan)
+
+NOTE = (
+    "A plan is advice for a conversation, not a decision: each figure is the model's estimate of "
+    "what an action would change, checked on simulated worlds (docs/benchmarks.md) but not on yours. "
+    "Talk with the person first."
+)
+
+PLAN_COLUMNS = [
+    "rank",
+    "employee_id",
+    "manager_id",
+    "snapshot_date",
+    "option",
+    "levers",
+    "risk_now",
+    "risk_after",
+    "risk_change",
+    "exits_avoided",
+    "cost_sek",
+    "cumulative_cost_sek",
+    "replacement_cost_sek",
+    "value_sek",
+    "net_value_sek",
+    "value_per_krona",
+]
+
+
+def pay_as_of(compensation: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """Each person's base pay and variable target in force at the snapshot (records dated on or before it)."""
+    known = compensation[pd.to_datetime(compensation["effective_date"]) <= snapshot]
+    latest = known.sort_values("effective_date", kind="stable").groupby("employee_id").tail(1)
+    return latest.set_index("employee_id")[["base_salary_monthly", "variable_target_annual"]]
+
+
+def build_plan(
+    model: FlightRiskModel,
+    frame: pd.DataFrame,
+    pay: pd.DataFrame,
+    managers: pd.Series,
+    budget: float,
+    settings: PlanSettings,
+    pairs: bool = True,
+) -> tuple[pd.DataFrame, dict]:
+    """The chosen actions (one row per person in the plan, in order of value per krona) and a summary.
+
+    `frame` holds the people to plan for (one row each, model features), `pay` their pay by
+    employee_id, `managers` their manager_id by employee_id.
+    """
+    if budget < 0 or not np.isfinite(budget):
+        raise InputError(f"--budget must be a number of SEK >= 0, got {budget}")
+    frame = frame.reset_index(drop=True)
+    ids = frame["employee_id"].astype(str)
+    missing = ids[~ids.isin(pay.index.astype(str))]
+    if len(missing):
+        raise InputError(
+            f"{len(missing)} people have no pay record on or before the snapshot, so a raise cannot be "
+            f"priced (first: {missing.head(5).tolist()}); check the compensation table"
+        )
+    pay = pay.rename(index=str).reindex(ids)
+    points = explain_rows(model, frame).feature_points
+    options, unpriced = plan_options(model, frame, pay, settings, points, pairs=pairs)
+    choice = choose(options, budget)
+    plan = choice.chosen.copy()
+    plan.insert(0, "rank", np.arange(1, len(plan) + 1))
+    plan["manager_id"] = plan["employee_id"].map(managers.rename(index=str))
+    plan["snapshot_date"] = frame["snapshot_date"].iloc[0] if len(frame) else pd.NaT
+    plan["cumulative_cost_sek"] = plan["cost_sek"].cumsum()
+    plan = plan[PLAN_COLUMNS]
+    exits = float(plan["exits_avoided"].sum())
+    value = float(plan["value_sek"].sum())
+    summary = {
+        "snapshot_date": str(pd.Timestamp(frame["snapshot_date"].iloc[0]).date()) if len(frame) else None,
+        "budget_sek": float(budget),
+        "spent_sek": round(choice.spent_sek, 2),
+        "people_considered": int(len(frame)),
+        "people_with_an_option": int(options["employee_id"].nunique()),
+        "people_in_plan": int(len(plan)),
+        "expected_exits_avoided": round(exits, 3),
+        "expected_value_sek": round(value, 2),
+        "expected_net_value_sek": round(value - choice.spent_sek, 2),
+        "value_per_krona": round(value / choice.spent_sek, 3) if choice.spent_sek > 0 else None,
+        "exits_avoided_per_million_sek": round(exits / choice.spent_sek * 1e6, 3)
+        if choice.spent_sek
+        else None,
+        "net_value_upper_bound_sek": round(choice.bound_sek, 2),
+        "options_by_action": plan["option"].value_counts().to_dict(),
+        "actions_without_cost": unpriced,
+        "method": "capped what-if estimates; multiple-choice knapsack filled greedily on convex hulls",
+        "note": NOTE,
+    }
+    return plan, summary

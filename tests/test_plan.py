@@ -1,0 +1,298 @@
+"""The retention plan: cost arithmetic, applicability, budget feasibility and optimality, the CLI
+end to end, and the plan page's privacy rules."""
+
+import itertools
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flightrisk.errors import InputError
+from flightrisk.features import load_catalog
+from flightrisk.features.catalog import catalog_from_dict
+from flightrisk.plan.choose import choose, hull_steps
+from flightrisk.plan.costs import PlanSettings, action_cost, plan_settings, replacement_costs
+
+PRICES = PlanSettings(
+    employer_social_fees=0.3142,
+    manager_hour_sek=750,
+    replacement_cost_by="role",
+    replacement_cost_sek={"SDR": 600_000, "Team Lead": 1_150_000},
+)
+
+
+def _action(name):
+    return next(a for a in load_catalog().actions if a.name == name)
+
+
+def test_a_raise_costs_the_monthly_difference_times_12_with_social_fees():
+    from flightrisk.explain.whatif import apply_action
+
+    before = pd.DataFrame(
+        {
+            "base_pay_vs_peer_median": [0.9, 0.8],
+            "pay_vs_newer_hires": [1.0, 1.0],
+            "months_since_last_raise": [5, 5],
+        }
+    )
+    pay = pd.DataFrame({"base_salary_monthly": [40_000.0, 50_000.0], "variable_target_annual": [0.0, 0.0]})
+    action = _action("raise_pay_to_peer_median")
+    after = apply_action(before, action)
+    cost = action_cost(action, before, after, pay, PRICES)
+    assert cost == pytest.approx([40_000 * (1 / 0.9 - 1) * 12 * 1.3142, 50_000 * 0.25 * 12 * 1.3142])
+    assert after["base_pay_vs_peer_median"].tolist() == [1.0, 1.0]
+
+
+def test_bonus_promotion_and_time_are_priced_from_the_catalog():
+    from flightrisk.explain.whatif import apply_action
+
+    pay = pd.DataFrame({"base_salary_monthly": [40_000.0], "variable_target_annual": [200_000.0]})
+    bonus = _action("restore_bonus_attainability")
+    before = pd.DataFrame({"bonus_paid_vs_target_12m": [0.6]})
+    assert action_cost(bonus, before, apply_action(before, bonus), pay, PRICES) == pytest.approx(
+        [0.4 * 200_000 * 1.3142]
+    )
+    promote = _action("promote_where_eligible")  # 8 % raise and 6 manager hours
+    frame = pd.DataFrame({"months_since_promotion": [20], "promotion_wait_vs_peers": [3.0], "role": ["SDR"]})
+    assert action_cost(promote, frame, apply_action(frame, promote), pay, PRICES) == pytest.approx(
+        [40_000 * 0.08 * 12 * 1.3142 + 6 * 750]
+    )
+    one_on_ones = _action("regular_one_on_ones")  # 9 manager hours
+    assert action_cost(one_on_ones, frame, frame, pay, PRICES) == pytest.approx([9 * 750])
+
+
+def test_every_packaged_action_has_a_cost_and_the_catalog_prices_roles():
+    catalog = load_catalog()
+    assert all(a.cost for a in catalog.actions)
+    prices = plan_settings(catalog)
+    assert prices.replacement_cost_by == "role" and prices.employer_social_fees == pytest.approx(0.3142)
+
+
+def test_a_role_without_a_replacement_cost_stops_the_plan():
+    frame = pd.DataFrame({"role": ["SDR", "Astronaut", "Astronaut"]})
+    with pytest.raises(InputError, match="Astronaut"):
+        replacement_costs(frame, PRICES)
+
+
+@pytest.mark.parametrize(
+    ("cost", "message"),
+    [
+        ({"dollars": 5}, "unknown cost"),
+        ({"sek": -1}, "positive number"),
+        ({"pay_raise_to": "months_since_promotion"}, "does not change"),
+    ],
+)
+def test_bad_action_costs_are_refused_at_load(cost, message):
+    raw = {
+        "features": {"x": {"lever": "compensation", "unit": "ratio", "label_en": "X", "label_sv": "X"}},
+        "actions": {
+            "a": {
+                "lever": "compensation",
+                "text_en": "A",
+                "text_sv": "A",
+                "changes": {"x": {"set": 1}},
+                "cost": cost,
+            }
+        },
+    }
+    with pytest.raises(InputError) as info:
+        catalog_from_dict(raw, "test.yaml")
+    assert message in str(info.value)
+
+
+def test_the_promotion_applies_only_where_the_rules_allow():
+    from flightrisk.explain.whatif import applies
+
+    frame = pd.DataFrame(
+        {"months_since_promotion": [20, 5, 20, np.nan], "role": ["SDR", "SDR", "Team Lead", "SDR"]}
+    )
+    assert applies(frame, _action("promote_where_eligible")).tolist() == [True, False, False, False]
+
+
+# ------------------------------------------------------------------ the knapsack
+
+
+def _brute_force(options: pd.DataFrame, budget: float) -> float:
+    """The best total net value with at most one option per person, by trying every combination."""
+    people = [list(g.itertuples()) for _, g in options.groupby("employee_id")]
+    best = 0.0
+    for pick in itertools.product(*[[None, *p] for p in people]):
+        chosen = [o for o in pick if o is not None]
+        if sum(o.cost_sek for o in chosen) <= budget:
+            best = max(best, sum(o.value_sek - o.cost_sek for o in chosen))
+    return best
+
+
+option_lists = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(1, 50), st.integers(0, 200)), min_size=1, max_size=7
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(option_lists, st.integers(0, 120))
+def test_the_plan_fits_the_budget_and_is_near_optimal(raw_options, budget):
+    options = pd.DataFrame(raw_options, columns=["employee_id", "cost_sek", "value_sek"]).astype(float)
+    options["employee_id"] = options["employee_id"].astype(int).astype(str)
+    choice = choose(options, budget)
+    chosen = choice.chosen
+    assert chosen["cost_sek"].sum() <= budget + 1e-9
+    assert chosen["employee_id"].is_unique
+    assert (chosen["value_sek"] > chosen["cost_sek"]).all()  # nobody gets an action worth less than it costs
+    net = float((chosen["value_sek"] - chosen["cost_sek"]).sum())
+    optimum = _brute_force(options, budget)
+    assert net <= optimum + 1e-9
+    assert optimum <= choice.bound_sek + 1e-6  # the reported bound really bounds the optimum
+
+
+def test_hull_steps_buy_value_at_a_falling_rate():
+    costs = np.array([10.0, 20.0, 15.0, 40.0, 30.0])
+    values = np.array([50.0, 80.0, 40.0, 120.0, 70.0])
+    steps = hull_steps(costs, values)
+    rates = [dv / dc for _, dc, dv in steps]
+    assert rates == sorted(rates, reverse=True)
+    assert [i for i, _, _ in steps] == [0, 1, 3]  # 15/40 and 30/70 lie under the hull
+
+
+# ------------------------------------------------------------------ end to end
+
+
+@pytest.fixture(scope="module")
+def scored(model_world, tmp_path_factory):
+    from flightrisk.score.batch import score_frame
+
+    features = model_world["features"]
+    latest = features[features["snapshot_date"] == features["snapshot_date"].max()]
+    path = tmp_path_factory.mktemp("plan") / "scores.parquet"
+    score_frame(model_world["model"], latest, explain=True).to_parquet(path, index=False)
+    return path
+
+
+def _plan(cli, model_world, scores, out, *extra, budget=200_000):
+    return cli(
+        "plan",
+        "--model",
+        model_world["model_dir"],
+        "--scores",
+        scores,
+        "--raw",
+        model_world["raw"],
+        "--budget",
+        budget,
+        "--out",
+        out,
+        *extra,
+    )
+
+
+def test_plan_writes_a_feasible_plan_and_says_it_is_advice(model_world, scored, tmp_path, cli):
+    out = tmp_path / "plan.parquet"
+    code, _, err = _plan(cli, model_world, scored, out)
+    assert code == 0, err
+    assert "conversation" in err
+    plan = pd.read_parquet(out)
+    summary = json.loads((tmp_path / "plan.parquet.summary.json").read_text())
+    assert len(plan) > 0 and plan["employee_id"].is_unique
+    assert plan["cost_sek"].sum() <= 200_000 + 1e-6
+    assert summary["spent_sek"] == pytest.approx(plan["cost_sek"].sum(), abs=0.01)
+    assert (plan["risk_change"] < 0).all() and (plan["net_value_sek"] > 0).all()
+    assert plan["value_sek"].to_numpy() == pytest.approx(plan["exits_avoided"] * plan["replacement_cost_sek"])
+    assert "conversation" in summary["note"]
+    # Every planned action applies to the person, as the what-if rules say.
+    from flightrisk.explain.whatif import applies
+
+    features = model_world["features"]
+    latest = features[features["snapshot_date"] == features["snapshot_date"].max()].set_index("employee_id")
+    actions = {a.name: a for a in model_world["model"].catalog.actions}
+    for _, row in plan.iterrows():
+        person = latest.loc[[row["employee_id"]]].reset_index()
+        for name in row["option"].split(" + "):
+            assert applies(person, actions[name])[0], f"{name} planned where it does not apply"
+
+
+def test_a_zero_budget_plans_nothing_and_a_manager_plan_stays_in_the_team(model_world, scored, tmp_path, cli):
+    code, _, err = _plan(cli, model_world, scored, tmp_path / "none.csv", budget=0)
+    assert code == 0, err
+    assert len(pd.read_csv(tmp_path / "none.csv")) == 0
+    jobs = model_world["tables"]["job_history"]
+    manager = jobs["manager_id"].dropna().value_counts().index[0]
+    code, _, err = _plan(cli, model_world, scored, tmp_path / "team.parquet", "--manager", manager)
+    assert code == 0, err
+    plan = pd.read_parquet(tmp_path / "team.parquet")
+    assert (plan["manager_id"] == manager).all()
+
+
+def test_plan_refuses_a_bad_budget_and_an_unknown_manager(model_world, scored, tmp_path, cli):
+    code, _, err = _plan(cli, model_world, scored, tmp_path / "p.parquet", budget=-5)
+    assert code == 2 and "--budget" in err
+    code, _, err = _plan(cli, model_world, scored, tmp_path / "p.parquet", "--manager", "NOBODY")
+    assert code == 2 and "NOBODY" in err
+    assert not (tmp_path / "p.parquet").exists()
+
+
+def test_other_prices_change_the_plan_not_the_model(model_world, scored, tmp_path, cli):
+    import yaml
+
+    catalog = yaml.safe_load(_packaged().read_text())
+    for entry in catalog["actions"].values():
+        entry["cost"] = {"sek": 1_000_000}  # nothing is worth this much
+    path = tmp_path / "prices.yaml"
+    path.write_text(yaml.safe_dump(catalog, allow_unicode=True))
+    code, _, err = _plan(cli, model_world, scored, tmp_path / "p.parquet", "--catalog", path)
+    assert code == 0, err
+    assert len(pd.read_parquet(tmp_path / "p.parquet")) == 0
+
+
+def _packaged():
+    from flightrisk.features.catalog import default_catalog_path
+
+    return default_catalog_path()
+
+
+def test_the_report_shows_the_plan_with_the_privacy_rules(model_world, scored, tmp_path, cli):
+    out = tmp_path / "plan.parquet"
+    assert _plan(cli, model_world, scored, out)[0] == 0
+    site = tmp_path / "site"
+    code, _, err = cli(
+        "report",
+        "--model",
+        model_world["model_dir"],
+        "--scores",
+        scored,
+        "--raw",
+        model_world["raw"],
+        "--out",
+        site,
+        "--plan",
+        out,
+    )
+    assert code == 0, err
+    page = (site / "plan.html").read_text()
+    assert "advice for a conversation" in page
+    assert 'href="plan.html"' in (site / "index.html").read_text()
+    plan = pd.read_parquet(out)
+    assert page.count("<tr>") - 2 >= len(plan)  # every planned person is listed (plus team rows)
+    # A team total is shown only for teams with at least 5 people in the plan.
+    counts = plan["manager_id"].value_counts()
+    teams_table = page.split('id="plan-teams"')[1].split("</table>")[0] if 'id="plan-teams"' in page else ""
+    assert teams_table.count("<tr>") - 1 == int((counts >= 5).sum()) or (counts < 5).all()
+    # Swedish plan page is Swedish.
+    code, _, err = cli(
+        "report",
+        "--model",
+        model_world["model_dir"],
+        "--scores",
+        scored,
+        "--raw",
+        model_world["raw"],
+        "--out",
+        tmp_path / "sv",
+        "--plan",
+        out,
+        "--lang",
+        "sv",
+    )
+    assert code == 0, err
+    assert "underlag för samtal" in (tmp_path / "sv" / "plan.html").read_text()
