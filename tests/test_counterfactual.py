@@ -90,6 +90,21 @@ def test_an_action_on_a_switched_off_lever_has_exactly_zero_effect():
     recognition = effects[effects["action"] == "recognise_recent_win"]
     assert (recognition["effect"] == 0.0).all()
     assert (effects.loc[effects["action"] == "regular_one_on_ones", "effect"] < 0).mean() > 0.5
+    # Whole plans, run in the simulator: nothing done and a switched-off lever avert exactly nothing;
+    # a plan of one action averts what that action's per-person effects add up to, roughly (the
+    # plan is measured over everybody, the effects over the 40 treated).
+    from flightrisk.synth.counterfactual import plan_effects
+
+    plans = {
+        "nothing": {},
+        "recognition": {person: ["recognise_recent_win"] for person in people},
+        "one_on_ones": {person: ["regular_one_on_ones"] for person in people},
+    }
+    averted = plan_effects(p, plans, futures=3).set_index("plan")
+    assert averted.loc["nothing", "true_exits_averted"] == 0.0
+    assert averted.loc["recognition", "true_exits_averted"] == 0.0
+    expected = -effects.loc[effects["action"] == "regular_one_on_ones", "effect"].sum()
+    assert averted.loc["one_on_ones", "true_exits_averted"] == pytest.approx(expected, rel=0.5)
 
 
 def test_a_pay_raise_only_moves_people_paid_below_their_peers(recorded):
@@ -167,3 +182,9 @@ def test_evaluate_writes_the_truth_report(model_world, tmp_path, cli):
         policy["truly_best_action"]
         >= max(policy["tool_top_action"], policy["random_applicable_action"]) - 1e-9
     )
+    plans = report["plan"]["plans"]
+    assert set(plans) == {"tool_plan", "raise_everybody_at_risk", "random_applicable_actions", "best_from_truth"}
+    budget = report["plan"]["budget_sek"]
+    for name in ("tool_plan", "random_applicable_actions", "best_from_truth"):
+        assert plans[name]["cost_sek"] <= budget + 1
+    assert all(np.isfinite(plan["true_exits_averted"]) for plan in plans.values())

@@ -110,7 +110,9 @@ def _action_cost(name: str, raw: Any, changes: dict) -> tuple[tuple, list[str]]:
         elif kind in ("pay_raise_to", "bonus_shortfall"):
             # The raise (or extra bonus) is read off the change the action makes to this ratio.
             if value not in changes:
-                problems.append(f"action '{name}': cost {kind} names '{value}', which the action does not change")
+                problems.append(
+                    f"action '{name}': cost {kind} names '{value}', which the action does not change"
+                )
             else:
                 parts.append((kind, str(value)))
         elif isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
