@@ -183,7 +183,12 @@ def test_evaluate_writes_the_truth_report(model_world, tmp_path, cli):
         >= max(policy["tool_top_action"], policy["random_applicable_action"]) - 1e-9
     )
     plans = report["plan"]["plans"]
-    assert set(plans) == {"tool_plan", "raise_everybody_at_risk", "random_applicable_actions", "best_from_truth"}
+    assert set(plans) == {
+        "tool_plan",
+        "raise_everybody_at_risk",
+        "random_applicable_actions",
+        "best_from_truth",
+    }
     budget = report["plan"]["budget_sek"]
     for name in ("tool_plan", "random_applicable_actions", "best_from_truth"):
         assert plans[name]["cost_sek"] <= budget + 1

@@ -212,3 +212,27 @@ def test_a_lever_switched_off_explains_least(tmp_path_factory):
     check = truth_correlations(model, features[features["label"].notna()], result.truth)
     contributions = check["mean_abs_contribution"]
     assert min(contributions, key=contributions.get) == "development", contributions
+
+
+def test_top_lever_driver_and_action_agree_or_say_why(model_world, latest):
+    from flightrisk.explain.person import explain_people, top_lever
+
+    people = explain_people(model_world["model"], latest.head(200), lang="en")
+    disagreements = 0
+    for person in people:
+        top = person["top_lever"]
+        assert top == top_lever(person["levers"])
+        if top is None:
+            continue
+        expected = 0
+        if person["drivers"] and person["drivers"][0]["lever"] != top:
+            expected += 1
+        if person["actions"] and person["actions"][0]["lever"] != top:
+            expected += 1
+        assert len(person["notes"]) == expected, (person["employee_id"], person["notes"])
+        disagreements += expected > 0
+        for note in person["notes"]:
+            assert "risk" in note or "action" in note
+    assert disagreements < len(people)  # most people's lever, driver and action agree
+    sv = explain_people(model_world["model"], latest.head(50), lang="sv")
+    assert all("The " not in note and "No action" not in note for p in sv for note in p["notes"])

@@ -11,6 +11,7 @@ from flightrisk import LEVER_FAMILIES
 from flightrisk.explain.contributions import explain_rows
 from flightrisk.explain.narrative import is_driver_candidate, sentence
 from flightrisk.explain.whatif import what_if
+from flightrisk.i18n import lever_name
 from flightrisk.model.artifact import FlightRiskModel
 from flightrisk.score.batch import outside_training, percentile, risk_band
 
@@ -23,6 +24,62 @@ def _plain(value):
     if isinstance(value, pd.Timestamp):
         return str(value.date())
     return value
+
+
+def top_lever(levers: dict[str, float]) -> str | None:
+    """The one definition of a person's top lever: the lever family (not context) adding the most
+    risk; None when no lever adds any."""
+    candidates = {k: v for k, v in levers.items() if k != "context" and v > 0}
+    return max(candidates, key=candidates.get) if candidates else None
+
+
+def consistency_notes(
+    levers: dict[str, float], drivers: list[dict], actions: list[dict], lang: str
+) -> list[str]:
+    """Why the top lever, the first driver and the first action point different ways, where they do.
+
+    They may differ for good reasons — one large feature against several medium ones, or no action
+    for the top lever applying to the person — but a reader should not have to guess which.
+    """
+    sv = lang == "sv"
+    top = top_lever(levers)
+    notes = []
+    if top is None:
+        return notes
+    name = lever_name(top, lang).lower() if not sv else lever_name(top, lang).lower()
+    if drivers and drivers[0]["lever"] != top:
+        driver_lever = lever_name(drivers[0]["lever"], lang).lower()
+        notes.append(
+            f"Den enskilt största drivkraften gäller {driver_lever}, men tillsammans lägger faktorerna för "
+            f"{name} till mer risk."
+            if sv
+            else f"The largest single driver is about {driver_lever}, but together the factors of {name} "
+            "add more risk."
+        )
+    if actions and actions[0]["lever"] != top:
+        action_lever = lever_name(actions[0]["lever"], lang).lower()
+        same = [a for a in actions if a["lever"] == top]
+        if not same:
+            notes.append(
+                f"Ingen åtgärd för {name} passar personens läge eller sänker uppskattningen, så den första "
+                f"åtgärden gäller {action_lever}."
+                if sv
+                else f"No action for {name} applies to this person or lowers the estimate, so the first "
+                f"action is about {action_lever}."
+            )
+        else:
+            from flightrisk.explain.narrative import points
+
+            notes.append(
+                f"Den första åtgärden gäller {action_lever}: den beräknas sänka risken mer "
+                f"({points(actions[0]['change'], lang)} mot {points(same[0]['change'], lang)} för den bästa "
+                f"åtgärden för {name})."
+                if sv
+                else f"The first action is about {action_lever}: it is estimated to lower the risk more "
+                f"({points(actions[0]['change'], lang)} against {points(same[0]['change'], lang)} for the best "
+                f"action for {name})."
+            )
+    return notes
 
 
 def explain_people(
@@ -70,6 +127,7 @@ def explain_people(
             driver["text"] = sentence(
                 model.catalog, driver["feature"], row[driver["feature"]], row, lang, driver["points"]
             )
+        lever_values = {family: float(levers.at[i, f"lever_{family}"]) for family in LEVER_FAMILIES}
         people.append(
             {
                 "employee_id": str(row["employee_id"]),
@@ -80,8 +138,10 @@ def explain_people(
                 "base_rate": float(explanation.base_rate[i]),
                 "low_confidence": bool(flags.iloc[i].any()),
                 "outside_training": [name for name, flag in flags.iloc[i].items() if flag],
-                "levers": {family: float(levers.at[i, f"lever_{family}"]) for family in LEVER_FAMILIES},
+                "levers": lever_values,
+                "top_lever": top_lever(lever_values),
                 "drivers": drivers,
+                "notes": consistency_notes(lever_values, drivers, actions[i], lang),
                 "contributions": contributions,
                 "actions": actions[i],
                 "context": {
@@ -117,8 +177,6 @@ def explanation_text(person: dict, lang: str) -> str:
             else f"Base rate {number(person['base_rate'] * 100, lang)} %; contribution by lever:"
         ),
     ]
-    from flightrisk.report.i18n import lever_name
-
     for family, value in person["levers"].items():
         lines.append(f"  {lever_name(family, lang):<26} {points(value, lang)}")
     lines.append("Viktigaste drivkrafter:" if sv else "Top drivers:")
@@ -135,6 +193,8 @@ def explanation_text(person: dict, lang: str) -> str:
                 f"  - {action['text']}: {number(action['risk_now'] * 100, lang)} % → "
                 f"{number(action['risk_after'] * 100, lang)} % ({points(action['change'], lang)})"
             )
+    for note in person.get("notes", []):
+        lines.append(f"  ({note})")
     if person["low_confidence"]:
         note = "Obs: värden utanför träningsdatan: " if sv else "Note: values outside the training data: "
         lines.append(note + ", ".join(person["outside_training"]))

@@ -22,10 +22,11 @@ import flightrisk
 from flightrisk import LEVER_FAMILIES
 from flightrisk.errors import InputError
 from flightrisk.explain.narrative import number, points
+from flightrisk.explain.person import top_lever
+from flightrisk.i18n import lever_name
 from flightrisk.io import remove_stale_temporaries, temporary_prefix
 from flightrisk.model.artifact import FlightRiskModel
 from flightrisk.privacy import MIN_GROUP, shown_groups
-from flightrisk.report.i18n import lever_name
 from flightrisk.report.plan_view import plan_rows, plan_totals, team_totals
 from flightrisk.report.strings import strings
 
@@ -211,8 +212,7 @@ def build_site(
     for _, row in scores.iterrows():
         eid = row["employee_id"]
         view = views[eid]
-        levers = {k: v for k, v in view["levers"].items() if k != "context"}
-        top = max(levers, key=levers.get) if levers else "context"
+        top = top_lever(view["levers"])
         _, mname = manager_of(eid)
         region = directory["region"].get(eid) if "region" in directory else None
         people.append(
@@ -226,7 +226,7 @@ def build_site(
                 "manager": mname,
                 "manager_id": manager_of(eid)[0],
                 "region": region if isinstance(region, str) else "",
-                "top_lever": lever_name(top, lang),
+                "top_lever": lever_name(top, lang) if top is not None else "–",
             }
         )
     show = len(people) >= MIN_GROUP
@@ -339,6 +339,7 @@ def build_site(
                     levers=_lever_rows(view["levers"], lang),
                     base_text=_percent(view["base_rate"], lang),
                     drivers=[d["text"] for d in view["drivers"]],
+                    notes=view.get("notes", []),
                     actions=actions,
                     horizon=horizon,
                     planned=planned_by_id.get(p["id"]),
