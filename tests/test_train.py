@@ -176,3 +176,39 @@ def test_fairness_audit_reports_groups_and_hides_small_ones(model_world):
     # Demographic parity difference is the spread of the flagged shares over the groups shown.
     assert audit["gender_demographic_parity_difference"] == pytest.approx(max(shares) - min(shares))
     assert set(audit["groups"]["age_band"]) <= {"under 30", "30-39", "40-49", "50+", "nan"}
+
+
+def test_a_lever_additive_model_is_a_sum_of_per_lever_terms(model_world):
+    """With lever_additive, every root-to-leaf path splits on the features of one lever family plus
+    context, so the margin is a sum of terms each depending on one lever (and context) only."""
+    import dataclasses
+
+    from flightrisk.features import load_catalog
+    from flightrisk.model.artifact import encode_features
+    from flightrisk.model.train import category_levels, fit_booster, lever_interaction_groups
+    from tests.conftest import MODEL_SETTINGS
+
+    catalog = load_catalog()
+    groups = lever_interaction_groups(catalog)
+    context = {i for i, f in enumerate(catalog.features) if f.lever == "context"}
+    assert len(groups) == 6 and all(context <= set(g) for g in groups)
+    labelled = model_world["features"].dropna(subset=["label"])
+    x = encode_features(labelled, catalog, category_levels(labelled, catalog))
+    y = labelled["label"].astype(int).to_numpy()
+    settings = dataclasses.replace(MODEL_SETTINGS, lever_additive=True)
+    booster = fit_booster(x, y, catalog, settings, rounds=60)
+
+    def paths(node, above):
+        if "split_feature" not in node:
+            yield above
+            return
+        here = above | {node["split_feature"]}
+        yield from paths(node["left_child"], here)
+        yield from paths(node["right_child"], here)
+
+    levers_used = set()
+    for tree in booster.dump_model()["tree_info"]:
+        for used in paths(tree["tree_structure"], frozenset()):
+            assert any(used <= set(g) for g in groups), f"tree {tree['tree_index']} mixes levers: {used}"
+            levers_used |= {catalog.features[i].lever for i in used - context}
+    assert len(levers_used) >= 3  # it does use several levers

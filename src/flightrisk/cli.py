@@ -111,11 +111,18 @@ def train(
             help="Registered model name (default: flightrisk for the HR extract, flightrisk-<catalog> for a table)."
         ),
     ] = None,
+    lever_additive: Annotated[
+        bool,
+        typer.Option(
+            help="Each tree uses one lever's features plus context: a sum of per-lever terms "
+            "(better explanations and advice, about 0.01 lower ROC-AUC; docs/benchmarks.md)."
+        ),
+    ] = False,
 ) -> None:
     """Train, validate out of time, calibrate, log to MLflow and register (champion if it passes the gate)."""
     from flightrisk.config import TrainSettings
 
-    settings = TrainSettings(seed=seed)
+    settings = TrainSettings(seed=seed, lever_additive=lever_additive)
     if (features_file is None) == (table is None):
         raise InputError(
             "give either --features FILE (snapshots) or --table FILE --catalog YAML (a flat table)"

@@ -33,7 +33,7 @@ class TrainSettings:
     # suite runs two workers with one thread each: more threads than cores makes OpenMP spin).
     num_threads: int = dataclasses.field(default_factory=lambda: default_threads())
     risk_bands: tuple[float, float] = (0.15, 0.35)  # low < 0.15 <= medium < 0.35 <= high
-    # Each tree uses the features of one lever family plus context, so the margin is a sum of
+    # Each root-to-leaf path uses the features of one lever family plus context, so the margin is a sum of
     # per-lever functions: a lever's effect is fitted with the others held in the model
     # (adjusted for them), and a what-if that changes one lever moves only that lever's term.
     lever_additive: bool = False
