@@ -81,6 +81,67 @@ def step_explain(model_dir: str, features: str, rows: str) -> dict:
     return out
 
 
+def step_engines(model_dir: str, features: str, rows: str) -> dict:
+    """TreeSHAP engines on the same rows, in one run: rows/s and the ratio to shap.TreeExplainer."""
+    import os
+
+    import numpy as np
+    import pandas as pd
+    import shap
+
+    from flightrisk.model.artifact import load_model
+    from flightrisk.model.treeshap import build_tables, shap_values
+    from flightrisk.score.batch import score_frame
+
+    model = load_model(Path(model_dir))
+    frame = pd.read_parquet(features)
+    latest = sorted(frame["snapshot_date"].unique())[-4:]  # the latest months: ~20,000 snapshots
+    frame = frame[frame["snapshot_date"].isin(latest)].head(int(rows)).reset_index(drop=True)
+    x = model.encode(frame)
+    booster = model.booster
+    out = {"rows": len(frame), "trees": booster.num_trees()}
+
+    def rate(n, fn):
+        start = time.perf_counter()
+        fn()
+        return n / (time.perf_counter() - start)
+
+    small = x[:2000]
+    out["shap_treeexplainer"] = rate(len(small), lambda: shap.TreeExplainer(booster).shap_values(small))
+    for threads in (1, 2):
+        out[f"pred_contrib_{threads}_thread"] = rate(
+            len(small), lambda t=threads: booster.predict(small, pred_contrib=True, num_threads=t)
+        )
+    start = time.perf_counter()
+    tables = build_tables(booster)
+    out["tables_seconds"] = round(time.perf_counter() - start, 2)
+    out["tables_megabytes"] = round(tables.megabytes, 1)
+    out["fallback_trees"] = len(tables.fallback_trees)
+    shap_values(tables, booster, x[:100], threads=1)  # compiled (or read from numba's cache)
+    for threads in (1, 2):
+        out[f"engine_{threads}_thread"] = rate(len(x), lambda t=threads: shap_values(tables, booster, x, t))
+    reference = booster.predict(x[:2000], pred_contrib=True)
+    out["engine_max_abs_difference"] = float(
+        np.abs(shap_values(tables, booster, x[:2000], 2) - reference).max()
+    )
+    model.margin_contributions(frame.head(100))  # builds and checks the engine once
+    out["score_explain_engine"] = rate(len(frame), lambda: score_frame(model, frame, explain=True))
+    os.environ["FLIGHTRISK_TREESHAP"] = "lightgbm"
+    part = frame.head(2000)
+    out["score_explain_pred_contrib"] = rate(len(part), lambda: score_frame(model, part, explain=True))
+    del os.environ["FLIGHTRISK_TREESHAP"]
+    out["score_only"] = rate(len(frame), lambda: model.risk(frame))
+    base = out["shap_treeexplainer"]
+    for key in list(out):
+        if key.startswith(("pred_contrib", "engine_", "score_")) and key not in (
+            "engine_max_abs_difference",
+        ):
+            out[f"{key}_x_shap"] = round(out[key] / base, 1)
+            out[key] = round(out[key])
+    out["shap_treeexplainer"] = round(base)
+    return out
+
+
 def step_truth(model_dir: str, features: str, raw: str) -> dict:
     import pandas as pd
 

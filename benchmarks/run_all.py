@@ -68,6 +68,8 @@ def main() -> None:
             )
             print(f"features {reps} reps: {figures[f'features_{reps}']}", flush=True)
     if Path(args.model, "metadata.json").is_file() and Path(args.features).is_file():
+        figures["engines"] = run_step("engines", args.model, args.features, "20000")
+        print(f"TreeSHAP engines, 20,000 latest snapshots: {figures['engines']}", flush=True)
         figures["explain_100k"] = run_step("explain", args.model, args.features, "100000")
         print(f"scoring and explanations, 100,000 rows: {figures['explain_100k']}", flush=True)
         figures["truth"] = run_step("truth", args.model, args.features, args.raw)

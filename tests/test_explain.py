@@ -236,3 +236,22 @@ def test_top_lever_driver_and_action_agree_or_say_why(model_world, latest):
     assert disagreements < len(people)  # most people's lever, driver and action agree
     sv = explain_people(model_world["model"], latest.head(50), lang="sv")
     assert all("The " not in note and "No action" not in note for p in sv for note in p["notes"])
+
+
+def test_a_raise_says_how_large_it_is(model_world, latest):
+    """The label of the pay action never hides its size: the percent follows from the pay ratio."""
+    from flightrisk.explain.whatif import what_if
+
+    rows = latest[latest["base_pay_vs_peer_median"] < 0.97].head(40).reset_index(drop=True)
+    offered = 0
+    for i, actions in enumerate(what_if(model_world["model"], rows)):
+        for action in actions:
+            if action["action"] != "raise_pay_to_peer_median":
+                continue
+            offered += 1
+            expected = round((1 / rows.loc[i, "base_pay_vs_peer_median"] - 1) * 100)
+            assert f"a raise of about {max(expected, 1)} %" in action["text"]
+            assert action["raise_pct"] == pytest.approx(
+                (1 / rows.loc[i, "base_pay_vs_peer_median"] - 1) * 100
+            )
+    assert offered > 0

@@ -296,3 +296,18 @@ def test_the_report_shows_the_plan_with_the_privacy_rules(model_world, scored, t
     )
     assert code == 0, err
     assert "underlag för samtal" in (tmp_path / "sv" / "plan.html").read_text()
+
+
+def test_a_planned_raise_is_shown_in_kronor(model_world, scored, tmp_path, cli):
+    out = tmp_path / "plan.parquet"
+    assert _plan(cli, model_world, scored, out, budget=5_000_000)[0] == 0
+    plan = pd.read_parquet(out)
+    raises = plan[plan["option"].str.contains("raise_pay|promote")]
+    assert (raises["pay_raise_sek_month"] > 0).all()
+    assert (plan.loc[~plan.index.isin(raises.index), "pay_raise_sek_month"] == 0).all()
+    if len(raises):
+        from flightrisk.report.plan_view import raise_text
+        from flightrisk.report.strings import strings
+
+        text = raise_text(float(raises["pay_raise_sek_month"].iloc[0]), strings("en"), "en")
+        assert text.startswith(" (a raise of ") and text.endswith(" SEK a month)")

@@ -60,6 +60,7 @@ def test_scores_have_the_spec_columns_and_a_complete_run_record(model_world, rec
     assert set(scores["risk_band"]) <= {"low", "medium", "high"}
     assert scores["percentile"].between(0, 100).all()
     record = json.loads(Path(str(out) + ".run.json").read_text())
+    assert record["explanation_engine"].startswith("numba treeshap")  # checked against pred_contrib
     for key in (
         "run_id",
         "started_utc",

@@ -394,6 +394,7 @@ def run_record(
             "data_sha256": model.metadata.get("data_sha256"),
             "files_sha256": model.metadata.get("files_sha256"),
         },
+        "explanation_engine": model.explanation_engine,
         "input": {"path": str(input_path), "sha256": sha256_file(input_path)},
         "rows": {
             "read": stats.rows_read,

@@ -80,8 +80,11 @@ def is_driver_candidate(lever: str, confidential: bool) -> bool:
     return lever != "context" and not confidential
 
 
-def sentence(catalog: Catalog, feature: str, value, row: pd.Series, lang: str, contribution: float) -> str:
-    """One driver as a sentence: what the value is, against whom, and how much risk it adds."""
+def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution: float) -> str:
+    """One driver as a sentence: what the value is, against whom, and how much risk it adds.
+
+    `row` is anything with `.get("role")` and `.get("region")`: a pandas row or a plain dict.
+    """
     spec = catalog.feature(feature)
     role = row.get("role") if isinstance(row.get("role"), str) else None
     region = row.get("region") if isinstance(row.get("region"), str) else None
@@ -155,6 +158,11 @@ def top_drivers(
     order = np.argsort(-pts, axis=1, kind="stable")[:, :k]
     out: dict[str, list] = {}
     rows = frame.reset_index(drop=True)
+    # Plain lists, not a pandas row per person: building sentences row by row through iloc/at was
+    # most of `score --explain` once explanations became fast.
+    roles = rows["role"].tolist() if "role" in rows else [None] * len(rows)
+    regions = rows["region"].tolist() if "region" in rows else [None] * len(rows)
+    columns: dict[str, list] = {}
     for j in range(k):
         picked = order[:, j]
         value = pts[np.arange(len(pts)), picked]
@@ -166,6 +174,9 @@ def top_drivers(
                 texts.append(None)
                 continue
             feature = names[p]
-            texts.append(sentence(catalog, feature, rows.at[i, feature], rows.iloc[i], lang, float(value[i])))
+            if feature not in columns:
+                columns[feature] = rows[feature].tolist()
+            context = {"role": roles[i], "region": regions[i]}
+            texts.append(sentence(catalog, feature, columns[feature][i], context, lang, float(value[i])))
         out[f"driver_{j + 1}_text"] = texts
     return pd.DataFrame(out)

@@ -106,6 +106,27 @@ def estimate_combination(
     return np.where(where, np.maximum(risk_after - now, -removable), 0.0), where
 
 
+def _raise_percent(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:
+    """Per row, the raise in percent that an action lifting a pay ratio implies (NaN for other actions)."""
+    for kind, feature in action.cost:
+        if kind == "pay_raise_to":
+            before = pd.to_numeric(frame[feature], errors="coerce").to_numpy(dtype=float)
+            after = pd.to_numeric(apply_action(frame, action)[feature], errors="coerce").to_numpy(dtype=float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(before > 0, (after / before - 1.0) * 100, np.nan)
+        if kind == "pay_raise_pct":
+            return np.full(len(frame), float(feature))
+    return np.full(len(frame), np.nan)
+
+
+def _raise_words(percent: float, lang: str) -> str:
+    """' (a raise of about 9 %)' — the size of the raise, so the label never hides it."""
+    if np.isnan(percent) or percent <= 0:
+        return ""
+    shown = max(round(percent), 1)
+    return f" (en höjning med cirka {shown} %)" if lang == "sv" else f" (a raise of about {shown} %)"
+
+
 def what_if(
     model: FlightRiskModel, frame: pd.DataFrame, lang: str = "en", feature_points: np.ndarray | None = None
 ) -> list[list[dict]]:
@@ -119,12 +140,14 @@ def what_if(
     results: list[list[dict]] = [[] for _ in range(len(frame))]
     for action in model.catalog.actions:
         delta, where = estimate_effect(model, frame, feature_points, action, now)
+        raise_pct = _raise_percent(frame, action)
         for i in np.flatnonzero(where & (delta < -1e-4)):
             results[i].append(
                 {
                     "action": action.name,
                     "lever": action.lever,
-                    "text": action.text(lang),
+                    "text": action.text(lang) + _raise_words(raise_pct[i], lang),
+                    "raise_pct": None if np.isnan(raise_pct[i]) else float(raise_pct[i]),
                     "risk_now": float(now[i]),
                     "risk_after": float(now[i] + delta[i]),
                     "change": float(delta[i]),

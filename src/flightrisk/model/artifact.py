@@ -44,6 +44,7 @@ from flightrisk.model.integrity import (
     verify_directory,
 )
 from flightrisk.model.linear import LinearPart
+from flightrisk.model.treeshap import ShapEngine
 
 
 @dataclasses.dataclass
@@ -59,6 +60,15 @@ class FlightRiskModel:
     holdout_calibration: PlattCalibration | None = None
     linear: LinearPart | None = None  # blended in with weight `linear_weight` (flat tables)
     linear_weight: float = 0.0
+    # The fast TreeSHAP engine's tables, built on first use (never saved: derived from the booster).
+    _shap: ShapEngine | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def explanation_engine(self) -> str:
+        """Which TreeSHAP engine explains this model's rows: the run record states it."""
+        if self._shap is None:
+            return "not used yet"
+        return self._shap.name
 
     @property
     def feature_names(self) -> list[str]:
@@ -86,7 +96,9 @@ class FlightRiskModel:
         TreeSHAP for the booster (LightGBM's `pred_contrib`); for a blend, the same weights applied to
         the linear part's exact values, so the sum is still the margin.
         """
-        tree = self.booster.predict(self.encode(frame), pred_contrib=True)
+        if self._shap is None:
+            self._shap = ShapEngine(self.booster)
+        tree = self._shap.contributions(self.encode(frame))
         if self.linear is None:
             return tree
         return (1 - self.linear_weight) * tree + self.linear_weight * self.linear.contributions(

@@ -32,6 +32,7 @@ PLAN_COLUMNS = [
     "risk_change",
     "exits_avoided",
     "cost_sek",
+    "pay_raise_sek_month",
     "cumulative_cost_sek",
     "replacement_cost_sek",
     "value_sek",

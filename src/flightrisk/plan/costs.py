@@ -97,11 +97,7 @@ def action_cost(
         elif kind == "pay_raise_pct":
             total += base * float(value) / 100 * 12 * fees
         elif kind == "pay_raise_to":
-            old = pd.to_numeric(before[value], errors="coerce").to_numpy(dtype=float)
-            new = pd.to_numeric(after[value], errors="coerce").to_numpy(dtype=float)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                factor = np.where(old > 0, new / old - 1.0, np.nan)
-            total += base * np.clip(factor, 0, None) * 12 * fees
+            total += base * raise_factor(before[value], after[value]) * 12 * fees
         elif kind == "bonus_shortfall":
             old = pd.to_numeric(before[value], errors="coerce").to_numpy(dtype=float)
             new = pd.to_numeric(after[value], errors="coerce").to_numpy(dtype=float)
@@ -117,3 +113,25 @@ def with_prices(catalog: Catalog, prices: Catalog, source: str) -> Catalog:
         raise InputError(f"{source}: prices actions the model does not know: {unknown}")
     actions = tuple(dataclasses.replace(a, cost=costs.get(a.name, a.cost)) for a in catalog.actions)
     return dataclasses.replace(catalog, actions=actions)
+
+
+def monthly_raise(
+    action: ActionSpec, before: pd.DataFrame, after: pd.DataFrame, pay: pd.DataFrame
+) -> np.ndarray:
+    """Per row, the raise in base pay a month (SEK) the action implies; 0 for actions that raise nothing."""
+    base = pd.to_numeric(pay["base_salary_monthly"], errors="coerce").to_numpy(dtype=float)
+    total = np.zeros(len(before))
+    for kind, value in action.cost:
+        if kind == "pay_raise_pct":
+            total += base * float(value) / 100
+        elif kind == "pay_raise_to":
+            total += base * raise_factor(before[value], after[value])
+    return total
+
+
+def raise_factor(before: pd.Series, after: pd.Series) -> np.ndarray:
+    """The relative raise that moves a pay ratio from `before` to `after` (0.09 = 9 %); NaN if unknown."""
+    old = pd.to_numeric(before, errors="coerce").to_numpy(dtype=float)
+    new = pd.to_numeric(after, errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.clip(np.where(old > 0, new / old - 1.0, np.nan), 0, None)

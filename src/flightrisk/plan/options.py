@@ -13,7 +13,7 @@ import pandas as pd
 
 from flightrisk.explain.whatif import apply_action, estimate_combination
 from flightrisk.model.artifact import FlightRiskModel
-from flightrisk.plan.costs import PlanSettings, action_cost, replacement_costs
+from flightrisk.plan.costs import PlanSettings, action_cost, monthly_raise, replacement_costs
 
 PAIR_FROM_TOP = 3  # pairs are formed from a person's three best single actions
 PAY_COSTS = ("pay_raise_to", "pay_raise_pct")
@@ -28,6 +28,7 @@ OPTION_COLUMNS = [
     "risk_change",
     "exits_avoided",
     "cost_sek",
+    "pay_raise_sek_month",
     "replacement_cost_sek",
     "value_sek",
     "net_value_sek",
@@ -64,10 +65,12 @@ def plan_options(
     singles = {}
     for action in priced:
         change, where = estimate_combination(model, frame, feature_points, [action], now)
-        cost = action_cost(action, frame, apply_action(frame, action), pay, settings)
+        after = apply_action(frame, action)
+        cost = action_cost(action, frame, after, pay, settings)
+        raise_month = monthly_raise(action, frame, after, pay)
         keep = where & (change < -1e-4) & np.isfinite(cost) & (cost > 0)
         singles[action.name] = np.where(keep, change, 0.0)
-        parts.append(_rows(ids, keep, [action], now, change, cost, replacement))
+        parts.append(_rows(ids, keep, [action], now, change, cost, raise_month, replacement))
     if pairs and len(priced) > 1:
         parts += _pair_rows(
             model, frame, pay, settings, feature_points, priced, singles, now, replacement, ids
@@ -92,17 +95,22 @@ def _pair_rows(model, frame, pay, settings, feature_points, priced, singles, now
         subset = frame.iloc[rows].reset_index(drop=True)
         change, where = estimate_combination(model, subset, feature_points[rows], [a, b], now[rows])
         after_a = apply_action(subset, a)
-        cost = action_cost(a, subset, after_a, pay.iloc[rows], settings) + action_cost(
-            b, after_a, apply_action(after_a, b), pay.iloc[rows], settings
+        after_b = apply_action(after_a, b)
+        pay_rows = pay.iloc[rows]
+        cost = action_cost(a, subset, after_a, pay_rows, settings) + action_cost(
+            b, after_a, after_b, pay_rows, settings
+        )
+        raise_month = monthly_raise(a, subset, after_a, pay_rows) + monthly_raise(
+            b, after_a, after_b, pay_rows
         )
         # A pair is worth listing only where it beats each of its parts alone.
         alone = np.minimum(changes[first].to_numpy()[rows], changes[second].to_numpy()[rows])
         keep = where & (change < alone - 1e-4) & np.isfinite(cost)
-        parts.append(_rows(ids[rows], keep, [a, b], now[rows], change, cost, replacement[rows]))
+        parts.append(_rows(ids[rows], keep, [a, b], now[rows], change, cost, raise_month, replacement[rows]))
     return parts
 
 
-def _rows(ids, keep, actions, now, change, cost, replacement) -> pd.DataFrame:
+def _rows(ids, keep, actions, now, change, cost, raise_month, replacement) -> pd.DataFrame:
     exits = -change[keep]
     value = exits * replacement[keep]
     return pd.DataFrame(
@@ -116,6 +124,7 @@ def _rows(ids, keep, actions, now, change, cost, replacement) -> pd.DataFrame:
             "risk_change": change[keep],
             "exits_avoided": exits,
             "cost_sek": cost[keep],
+            "pay_raise_sek_month": raise_month[keep],
             "replacement_cost_sek": replacement[keep],
             "value_sek": value,
             "net_value_sek": value - cost[keep],

@@ -13,6 +13,13 @@ def sek(value: float, t: dict, lang: str) -> str:
     return f"{number(float(value), lang, 0)} {t['currency']}"
 
 
+def raise_text(per_month: float, t: dict, lang: str) -> str:
+    """' (a raise of 4,200 SEK a month)' where the action raises pay, else ''."""
+    if not per_month or per_month != per_month or per_month <= 0:
+        return ""
+    return " (" + t["raise_of"].format(amount=sek(round(per_month, -2), t, lang)) + ")"
+
+
 def action_text(option: str, catalog: Catalog, t: dict, lang: str) -> str:
     """'a + b' in words: each action's catalog text, joined with 'and'."""
     texts = {a.name: a.text(lang) for a in catalog.actions}
@@ -35,7 +42,8 @@ def plan_rows(plan: pd.DataFrame, people: list[dict], catalog: Catalog, t: dict,
                 "href": person["href"],
                 "manager_id": person["manager_id"],
                 "manager": person["manager"],
-                "action": action_text(str(row["option"]), catalog, t, lang),
+                "action": action_text(str(row["option"]), catalog, t, lang)
+                + raise_text(float(row.get("pay_raise_sek_month", 0.0) or 0.0), t, lang),
                 "cost": float(row["cost_sek"]),
                 "cost_text": sek(row["cost_sek"], t, lang),
                 "change_text": points(float(row["risk_change"]), lang),

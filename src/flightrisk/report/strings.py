@@ -94,6 +94,7 @@ EN = {
     "plan_none": "Nobody in this team is in the plan.",
     "and": "and",
     "currency": "SEK",
+    "raise_of": "a raise of {amount} a month",
 }
 
 SV = {
@@ -188,6 +189,7 @@ SV = {
     "plan_none": "Ingen i teamet finns med i planen.",
     "and": "och",
     "currency": "kr",
+    "raise_of": "en höjning med {amount} i månaden",
 }
 
 
