@@ -33,7 +33,7 @@ import numpy as np
 
 MAX_PATH_FEATURES = 12  # 2^12 x 12 values per leaf at most (~400 KB)
 BLOCK_ROWS = 256
-_ZERO = 1e-35  # LightGBM's kZeroThreshold
+_ZERO = float(np.float32(1e-35))  # LightGBM's kZeroThreshold: the float 1e-35f, as a double
 
 
 @dataclasses.dataclass
@@ -257,9 +257,13 @@ def _leaf_table_kernel(value, zero, weights):
 
 @numba.njit(cache=True, inline="always")
 def _goes_left(fval, k, threshold, categorical, default_left, missing, cat_start, cat_end, cat_words):
+    # LightGBM's predictor keeps a dense row sparsely: values within kZeroThreshold of 0 are read as 0.
+    if abs(fval) <= _ZERO:
+        fval = 0.0
     if categorical[k]:
-        # LightGBM: NaN and negative values go right; otherwise left iff the category is in the set.
-        if np.isnan(fval) or fval < 0:
+        # LightGBM: NaN goes right; the value is truncated toward zero to a category (-0.5 is 0), a
+        # negative category goes right, otherwise left iff the category is in the split's set.
+        if np.isnan(fval) or fval <= -1.0 or fval >= 2147483648.0:  # past int32: right, as on x86
             return False
         category = int(fval)
         word = category >> 5
@@ -268,7 +272,7 @@ def _goes_left(fval, k, threshold, categorical, default_left, missing, cat_start
         return (cat_words[cat_start[k] + word] >> (category & 31)) & 1 == 1
     if np.isnan(fval) and missing[k] != 2:
         fval = 0.0
-    if (missing[k] == 1 and -_ZERO < fval <= _ZERO) or (missing[k] == 2 and np.isnan(fval)):
+    if (missing[k] == 1 and -_ZERO <= fval <= _ZERO) or (missing[k] == 2 and np.isnan(fval)):
         return default_left[k]
     return fval <= threshold[k]
 
@@ -442,7 +446,10 @@ def adversarial_rows(x: np.ndarray, booster: lgb.Booster, seed: int = 0) -> np.n
     rows[flip] = -np.abs(rows[flip]) - 1.0
     categorical = _categorical_features(booster)
     if categorical:
-        rows[:, categorical] = rng.integers(-2, 41, size=(n, len(categorical)))
+        codes = rng.integers(-2, 41, size=(n, len(categorical))).astype(float)
+        odd = rng.random(codes.shape) < 0.1  # fractions truncate toward zero: -0.5 is category 0
+        codes[odd] += rng.choice([-0.5, 0.5, 0.99], size=int(odd.sum()))
+        rows[:, categorical] = codes
     thresholds = _numeric_thresholds(booster)
     for j, values in thresholds.items():  # rows sitting exactly on split points
         pick = rng.choice(values, size=n)
