@@ -7,6 +7,7 @@ objects; every inconsistency is reported at load time, never discovered half way
 from __future__ import annotations
 
 import dataclasses
+import functools
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -72,11 +73,12 @@ class Catalog:
     def categorical(self) -> list[str]:
         return [f.name for f in self.features if f.type == "categorical"]
 
+    @functools.cached_property
+    def _by_name(self) -> dict[str, FeatureSpec]:
+        return {spec.name: spec for spec in self.features}
+
     def feature(self, name: str) -> FeatureSpec:
-        for spec in self.features:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
+        return self._by_name[name]
 
     def lever_of(self) -> dict[str, str]:
         return {f.name: f.lever for f in self.features}
