@@ -187,13 +187,29 @@ def _plan(cli, model_world, scores, out, *extra, budget=200_000):
     )
 
 
-def test_plan_writes_a_feasible_plan_and_says_it_is_advice(model_world, scored, tmp_path, cli):
-    out = tmp_path / "plan.parquet"
-    code, _, err = _plan(cli, model_world, scored, out)
-    assert code == 0, err
-    assert "conversation" in err
+@pytest.fixture(scope="module")
+def planned(model_world, scored, tmp_path_factory):
+    """One plan with a binding budget, shared by the tests that only read it."""
+    from flightrisk.pipeline import plan_cli
+
+    out = tmp_path_factory.mktemp("planned") / "plan.parquet"
+
+    class Console:
+        text = []
+
+        def print(self, message):
+            self.text.append(str(message))
+
+    console = Console()
+    plan_cli(model_world["model_dir"], scored, model_world["raw"], 200_000, out, None, None, True, console)
+    return out, " ".join(console.text)
+
+
+def test_plan_writes_a_feasible_plan_and_says_it_is_advice(model_world, planned):
+    out, said = planned
+    assert "conversation" in said
     plan = pd.read_parquet(out)
-    summary = json.loads((tmp_path / "plan.parquet.summary.json").read_text())
+    summary = json.loads(out.with_name("plan.parquet.summary.json").read_text())
     assert len(plan) > 0 and plan["employee_id"].is_unique
     assert plan["cost_sek"].sum() <= 200_000 + 1e-6
     assert summary["spent_sek"] == pytest.approx(plan["cost_sek"].sum(), abs=0.01)
@@ -251,9 +267,8 @@ def _packaged():
     return default_catalog_path()
 
 
-def test_the_report_shows_the_plan_with_the_privacy_rules(model_world, scored, tmp_path, cli):
-    out = tmp_path / "plan.parquet"
-    assert _plan(cli, model_world, scored, out)[0] == 0
+def test_the_report_shows_the_plan_with_the_privacy_rules(model_world, scored, planned, tmp_path, cli):
+    out, _ = planned
     site = tmp_path / "site"
     code, _, err = cli(
         "report",

@@ -616,6 +616,8 @@ def plan_cli(
 
     if out_file.suffix not in (".parquet", ".csv"):
         raise InputError(f"--out must end in .parquet or .csv, got {out_file.name}")
+    if not budget >= 0 or budget == float("inf"):
+        raise InputError(f"--budget must be a number of SEK >= 0, got {budget}")
     model = load_model(model_dir)
     if model.metadata.get("kind") != "snapshots":
         raise InputError(
