@@ -212,3 +212,19 @@ def test_a_lever_additive_model_is_a_sum_of_per_lever_terms(model_world):
             assert any(used <= set(g) for g in groups), f"tree {tree['tree_index']} mixes levers: {used}"
             levers_used |= {catalog.features[i].lever for i in used - context}
     assert len(levers_used) >= 3  # it does use several levers
+
+
+def test_train_takes_the_horizon_from_the_features(model_world, tmp_path, cli):
+    """`features --horizon 6` then `train` trains (and records) a 6-month model, not the default 12."""
+    import json
+
+    from flightrisk.pipeline import label_horizon
+
+    assert label_horizon(model_world["features"]) == 12
+    features = tmp_path / "features6.parquet"
+    code, _, err = cli("features", "--raw", model_world["raw"], "--out", features, "--horizon", "6")
+    assert code == 0, err
+    code, _, err = cli("train", "--features", features, "--out", tmp_path / "m6", "--no-register")
+    assert "6 months ahead" in err
+    metadata = json.loads((tmp_path / "m6" / "metadata.json").read_text())
+    assert metadata["horizon_months"] == 6

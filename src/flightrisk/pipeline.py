@@ -9,6 +9,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from flightrisk.config import TrainSettings
@@ -32,6 +33,19 @@ def read_features(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: column 'snapshot_date' has values that are not dates in rows {rows}")
     frame["label"] = pd.to_numeric(frame["label"], errors="coerce").astype("Int64")
     return frame
+
+
+def label_horizon(features: pd.DataFrame) -> int | None:
+    """The label horizon a feature table was built with: the latest month-ends whose label is unknown
+    because their horizon runs past the extract (`flightrisk features --horizon`). None if every
+    month is labelled."""
+    months = pd.Series(sorted(features["snapshot_date"].unique()))
+    labelled = features.groupby("snapshot_date")["label"].apply(lambda s: s.notna().any())
+    labelled = labelled.reindex(months).to_numpy()
+    if labelled.all() or not labelled.any():
+        return None
+    last = int(np.flatnonzero(labelled)[-1])
+    return len(months) - 1 - last
 
 
 def read_truth(raw: Path | None) -> pd.DataFrame | None:
@@ -60,6 +74,10 @@ def train_snapshots_cli(
         raise InputError(
             f"{features_file}: missing feature column(s) {missing}; rebuild with `flightrisk features`"
         )
+    horizon = label_horizon(features)
+    if horizon is not None and horizon != settings.horizon_months:
+        console.print(f"The feature table's labels look {horizon} months ahead: training for that horizon.")
+        settings = dataclasses.replace(settings, horizon_months=horizon)
     model, report = train_on_snapshots(features, catalog, settings, sha256_file(features_file))
     truth = read_truth(raw)
     if truth is not None:

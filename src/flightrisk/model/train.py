@@ -51,7 +51,7 @@ def split_by_time(snapshot_dates: pd.Series, settings: TrainSettings) -> TimeSpl
         raise InputError(
             f"only {len(months)} labelled snapshot months; training needs at least {needed} "
             f"({settings.holdout_months} holdout + {settings.validation_months} validation + 3 to learn from). "
-            "Use a longer extract or a shorter --horizon."
+            "Use a longer extract, or rebuild the features with a shorter `flightrisk features --horizon`."
         )
     holdout = months[-settings.holdout_months :]
     validation = months[-(settings.holdout_months + settings.validation_months) : -settings.holdout_months]
