@@ -228,3 +228,22 @@ def test_train_takes_the_horizon_from_the_features(model_world, tmp_path, cli):
     assert "6 months ahead" in err
     metadata = json.loads((tmp_path / "m6" / "metadata.json").read_text())
     assert metadata["horizon_months"] == 6
+
+
+def test_the_model_shape_is_chosen_on_the_validation_months(model_world):
+    """With a grid, each shape is early-stopped on the validation months; the best validation AUC wins
+    (the cheapest to explain among near-ties), and the model records every shape tried."""
+    import dataclasses
+
+    from flightrisk.features import load_catalog
+    from tests.conftest import MODEL_SETTINGS
+
+    settings = dataclasses.replace(MODEL_SETTINGS, shape_grid=((0.05, 7), (0.1, 15)), shape_tolerance=0.0)
+    model, report = train_on_snapshots(model_world["features"], load_catalog(), settings, "test")
+    shape = report.metrics["model_shape"]
+    assert len(shape["tried"]) == 2
+    best = max(shape["tried"], key=lambda t: t["validation_roc_auc"])
+    assert shape["chosen"] == best
+    recorded = model.metadata["settings"]
+    assert (recorded["learning_rate"], recorded["num_leaves"]) == (best["learning_rate"], best["num_leaves"])
+    assert report.best_rounds == best["rounds"]

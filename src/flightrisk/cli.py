@@ -118,11 +118,20 @@ def train(
             "(better explanations and advice, about 0.01 lower ROC-AUC; docs/benchmarks.md)."
         ),
     ] = False,
+    choose_shape: Annotated[
+        bool,
+        typer.Option(
+            help="Try learning rates 0.05/0.1 x 15/31 leaves on the validation months and keep the best "
+            "(the cheapest to explain among near-ties)."
+        ),
+    ] = False,
 ) -> None:
     """Train, validate out of time, calibrate, log to MLflow and register (champion if it passes the gate)."""
-    from flightrisk.config import TrainSettings
+    from flightrisk.config import SHAPE_GRID, TrainSettings
 
-    settings = TrainSettings(seed=seed, lever_additive=lever_additive)
+    settings = TrainSettings(
+        seed=seed, lever_additive=lever_additive, shape_grid=SHAPE_GRID if choose_shape else ()
+    )
     if (features_file is None) == (table is None):
         raise InputError(
             "give either --features FILE (snapshots) or --table FILE --catalog YAML (a flat table)"

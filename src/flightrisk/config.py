@@ -12,6 +12,9 @@ def default_threads() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else 2
 
 
+SHAPE_GRID = ((0.05, 15), (0.05, 31), (0.1, 15), (0.1, 31))  # `train --choose-shape`
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainSettings:
     """How a model is trained. The defaults are fixed in advance, not tuned on the holdout."""
@@ -37,6 +40,11 @@ class TrainSettings:
     # per-lever functions: a lever's effect is fitted with the others held in the model
     # (adjusted for them), and a what-if that changes one lever moves only that lever's term.
     lever_additive: bool = False
+    # (learning rate, leaves) tried on the validation months (never the holdout): the best
+    # validation ROC-AUC wins, and among shapes within `shape_tolerance` of it the cheapest to
+    # explain (rounds x leaves). Empty: the shape above, as set.
+    shape_grid: tuple[tuple[float, int], ...] = ()
+    shape_tolerance: float = 0.002
 
     def lightgbm_params(self) -> dict:
         return {
