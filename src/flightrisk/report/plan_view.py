@@ -42,6 +42,7 @@ def plan_rows(plan: pd.DataFrame, people: list[dict], catalog: Catalog, t: dict,
                 "href": person["href"],
                 "manager_id": person["manager_id"],
                 "manager": person["manager"],
+                "first_action": str(row["option"]).split(" + ")[0],
                 "action": action_text(str(row["option"]), catalog, t, lang)
                 + raise_text(float(row.get("pay_raise_sek_month", 0.0) or 0.0), t, lang),
                 "cost": float(row["cost_sek"]),

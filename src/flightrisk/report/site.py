@@ -317,6 +317,7 @@ def build_site(
             view = views[p["id"]]
             actions = [
                 {
+                    "name": a.get("action", ""),
                     "text": a["text"],
                     "now": _percent(a["risk_now"], lang),
                     "after": _percent(a["risk_after"], lang),

@@ -92,6 +92,10 @@ EN = {
     "plan_for_team": "In the retention plan",
     "plan_for_person": "In the retention plan",
     "plan_none": "Nobody in this team is in the plan.",
+    "plan_differs": (
+        "The plan weighs each action's expected effect against its cost, across everybody within the "
+        "budget, so it can choose another action than the one that lowers this person's risk most."
+    ),
     "and": "and",
     "currency": "SEK",
     "raise_of": "a raise of {amount} a month",
@@ -187,6 +191,10 @@ SV = {
     "plan_for_team": "I planen för att behålla medarbetare",
     "plan_for_person": "I planen för att behålla medarbetare",
     "plan_none": "Ingen i teamet finns med i planen.",
+    "plan_differs": (
+        "Planen väger varje åtgärds förväntade effekt mot kostnaden, för alla inom budgeten, så den kan "
+        "välja en annan åtgärd än den som sänker den här personens risk mest."
+    ),
     "and": "och",
     "currency": "kr",
     "raise_of": "en höjning med {amount} i månaden",
