@@ -9,6 +9,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from flightrisk.errors import InputError
 from flightrisk.flat.catalog import check_against_table, flat_catalog_from_dict, load_flat_catalog
@@ -97,6 +98,31 @@ def test_a_fitting_catalog_passes():
 )
 def test_catalogs_that_do_not_fit_are_rejected(change, fragment):
     assert fragment in _problems(change(CATALOG), _table())
+
+
+def test_label_sv_is_optional_and_its_absence_is_said_once():
+    """A catalog without Swedish labels loads; Swedish pages fall back to English, and the catalog
+    carries one note saying which features do."""
+    text = CATALOG.replace(", label_sv: Lön}", "}").replace(", label_sv: Nöjdhet}", "}")
+    flat = flat_catalog_from_dict(yaml.safe_load(text), "catalog.yaml")
+    assert flat.catalog.feature("pay").label("sv") == "Pay"
+    assert flat.catalog.feature("grade").label("sv") == "Nivå"
+    (note,) = flat.catalog.notes
+    assert "pay" in note and "satisfaction" in note and "English" in note
+
+
+def test_an_unknown_unit_is_refused_with_the_list_of_units():
+    with pytest.raises(InputError, match="unit 'smiles' is not one of"):
+        flat_catalog_from_dict(yaml.safe_load(CATALOG.replace("unit: score", "unit: smiles")), "c.yaml")
+
+
+def test_every_unit_a_catalog_may_use_has_words_in_both_languages():
+    from flightrisk.explain.narrative import _unit
+    from flightrisk.features.catalog import UNITS
+
+    assert _unit("years", "en") == "years" and _unit("years", "sv") == "år"
+    assert _unit("km", "sv") == "km"
+    assert all(isinstance(en, str) and isinstance(sv, str) for en, sv in UNITS.values())
 
 
 def test_a_feature_listed_twice_is_rejected(tmp_path):

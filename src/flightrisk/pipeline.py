@@ -709,7 +709,8 @@ def _read_plan(plan_file: Path, scores: pd.DataFrame) -> tuple[pd.DataFrame, flo
     return plan, budget
 
 
-def read_flat(table_path: Path, catalog_path: Path | None):
+def read_flat(table_path: Path, catalog_path: Path | None, console=None):
+    """The flat catalog and its table, checked against each other; the catalog's notes said once."""
     from flightrisk.flat.catalog import check_against_table, load_flat_catalog
 
     if catalog_path is None:
@@ -719,6 +720,8 @@ def read_flat(table_path: Path, catalog_path: Path | None):
     flat = load_flat_catalog(catalog_path)
     table = read_table(table_path)
     check_against_table(flat, table, f"{catalog_path} against {table_path}")
+    for note in flat.catalog.notes if console is not None else ():
+        console.print(note)
     return flat, table
 
 
@@ -734,7 +737,7 @@ def train_flat_cli(
     from flightrisk.flat.train import train_flat
     from flightrisk.model.train import TrainingReport
 
-    flat, table = read_flat(table_path, catalog_path)
+    flat, table = read_flat(table_path, catalog_path, console)
     name = registered_name(name, flat=True, catalog_path=catalog_path)
     model, metrics, importance, bins = train_flat(flat, table, sha256_file(table_path), seed=settings.seed)
     console.print(

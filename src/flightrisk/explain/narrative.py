@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.explain.contributions import Explanation
-from flightrisk.features.catalog import Catalog
+from flightrisk.features.catalog import UNITS, Catalog
 
 ROLE_SV = {
     "SDR": "SDR:er",
@@ -131,18 +131,7 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
 
 
 def _unit(unit: str, lang: str) -> str:
-    table = {
-        "months": ("months", "månader"),
-        "hours": ("hours", "timmar"),
-        "days": ("days", "dagar"),
-        "percent": ("%", "%"),
-        "count": ("", ""),
-        "score": ("", ""),
-        "ratio": ("", ""),
-        "share": ("", ""),
-        "rank": ("", ""),
-    }
-    en, sv = table.get(unit, ("", ""))
+    en, sv = UNITS.get(unit, ("", ""))  # the catalog refuses units outside UNITS
     return sv if lang == "sv" else en
 
 

@@ -18,6 +18,23 @@ from flightrisk import LEVER_FAMILIES, LEVERS
 from flightrisk.errors import InputError
 from flightrisk.io import read_yaml
 
+# Every unit a feature may have, with how a sentence writes it (en, sv); "" writes the bare number.
+UNITS = {
+    "months": ("months", "månader"),
+    "years": ("years", "år"),
+    "days": ("days", "dagar"),
+    "hours": ("hours", "timmar"),
+    "km": ("km", "km"),
+    "percent": ("%", "%"),
+    "currency": ("", ""),
+    "count": ("", ""),
+    "score": ("", ""),
+    "ratio": ("", ""),
+    "share": ("", ""),
+    "rank": ("", ""),
+    "level": ("", ""),
+    "category": ("", ""),
+}
 CHANGE_KINDS = ("set", "add", "at_least", "at_most", "scale", "scale_with")
 CONDITION_KINDS = ("below", "above", "at_least", "at_most", "not_in")
 # What an action costs a year (see flightrisk.plan.costs): money, a raise or bonus it implies, or
@@ -64,6 +81,7 @@ class Catalog:
     features: tuple[FeatureSpec, ...]
     actions: tuple[ActionSpec, ...]
     raw: dict[str, Any] = dataclasses.field(compare=False, repr=False, default_factory=dict)
+    notes: tuple[str, ...] = dataclasses.field(compare=False, default=())  # said once when loaded
 
     @property
     def names(self) -> list[str]:
@@ -202,6 +220,7 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
             )
         )
     features: list[FeatureSpec] = []
+    english_only: list[str] = []  # no label_sv: Swedish pages show the English label
     for name in feature_names:
         entry = raw["features"][name] or {}
         if not isinstance(entry, dict):
@@ -218,9 +237,13 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
             problems.append(
                 f"feature '{name}': monotone must be -1, 0 or 1 (0 for categorical), got {monotone!r}"
             )
-        for key in ("label_en", "label_sv", "unit"):
+        for key in ("label_en", "unit"):
             if not entry.get(key):
                 problems.append(f"feature '{name}' needs '{key}'")
+        if entry.get("unit") and entry.get("unit") not in UNITS:
+            problems.append(f"feature '{name}': unit {entry.get('unit')!r} is not one of {list(UNITS)}")
+        if not entry.get("label_sv"):
+            english_only.append(name)
         actionable = bool(entry.get("actionable", name in touched))
         if lever == "context" and (actionable or name in touched):
             problems.append(f"feature '{name}' is context: it cannot be actionable or changed by an action")
@@ -230,7 +253,7 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
                 lever=str(lever),
                 unit=str(entry.get("unit", "")),
                 label_en=str(entry.get("label_en", "")),
-                label_sv=str(entry.get("label_sv", "")),
+                label_sv=str(entry.get("label_sv") or entry.get("label_en", "")),
                 type=kind,
                 monotone=int(monotone) if monotone in (-1, 0, 1) else 0,
                 actionable=actionable,
@@ -240,4 +263,10 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
         )
     if problems:
         raise InputError(f"{source}: the catalog has {len(problems)} problem(s):", problems)
-    return Catalog(tuple(features), tuple(actions), raw=raw)
+    notes = ()
+    if english_only:
+        notes = (
+            f"{source}: {len(english_only)} feature(s) have no label_sv ({', '.join(english_only[:5])}"
+            f"{', …' if len(english_only) > 5 else ''}); Swedish pages show their English label",
+        )
+    return Catalog(tuple(features), tuple(actions), raw=raw, notes=notes)
