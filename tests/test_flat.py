@@ -111,6 +111,12 @@ def test_label_sv_is_optional_and_its_absence_is_said_once():
     assert "pay" in note and "satisfaction" in note and "English" in note
 
 
+def test_a_feature_empty_in_every_row_is_refused():
+    table = _table()
+    table["satisfaction"] = np.nan
+    assert "feature 'satisfaction' is empty in every row" in _problems(CATALOG, table)
+
+
 def test_an_unknown_unit_is_refused_with_the_list_of_units():
     with pytest.raises(InputError, match="unit 'smiles' is not one of"):
         flat_catalog_from_dict(yaml.safe_load(CATALOG.replace("unit: score", "unit: smiles")), "c.yaml")

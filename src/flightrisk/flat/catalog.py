@@ -242,6 +242,12 @@ def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> 
             f"column(s) {unlisted} are not in the catalog: list them as features or under table.ignore"
         )
     for feature in flat.catalog.features:
+        if feature.name in columns and frame[feature.name].isna().all():
+            problems.append(
+                f"feature '{feature.name}' is empty in every row: nothing can be learned from it; "
+                "fill it in the export or move it under table.ignore"
+            )
+            continue
         if feature.type == "numeric" and feature.name in columns:
             values = frame[feature.name]
             numeric = pd.to_numeric(values, errors="coerce")
