@@ -86,7 +86,8 @@ def test_catalog_is_complete_and_never_uses_protected_attributes():
     "mutate, fragment",
     [
         (lambda raw: raw["features"]["tenure_months"].update(lever="pay"), "lever must be one of"),
-        (lambda raw: raw["features"]["tenure_months"].pop("label_sv"), "needs 'label_sv'"),
+        (lambda raw: raw["features"]["tenure_months"].pop("label_en"), "needs 'label_en'"),
+        (lambda raw: raw["features"]["tenure_months"].update(unit="fortnights"), "unit 'fortnights'"),
         (lambda raw: raw["actions"]["training_plan"]["changes"].update(nope={"set": 1}), "unknown feature"),
         (lambda raw: raw["features"]["role"].update(monotone=1), "monotone"),
     ],

@@ -214,36 +214,60 @@ def test_a_lever_additive_model_is_a_sum_of_per_lever_terms(model_world):
     assert len(levers_used) >= 3  # it does use several levers
 
 
-def test_train_takes_the_horizon_from_the_features(model_world, tmp_path, cli):
+def test_train_takes_the_horizon_from_the_features(model_world, tmp_path, monkeypatch):
     """`features --horizon 6` then `train` trains (and records) a 6-month model, not the default 12."""
-    import json
+    from flightrisk import pipeline
+    from flightrisk.config import TrainSettings
+    from flightrisk.features import build_snapshot_features, load_catalog
 
-    from flightrisk.pipeline import label_horizon
+    assert pipeline.label_horizon(model_world["features"]) == 12
+    six = build_snapshot_features(model_world["tables"], load_catalog(), horizon=6)
+    assert pipeline.label_horizon(six) == 6
+    path = tmp_path / "features6.parquet"
+    six.to_parquet(path, index=False)
+    seen = {}
 
-    assert label_horizon(model_world["features"]) == 12
-    features = tmp_path / "features6.parquet"
-    code, _, err = cli("features", "--raw", model_world["raw"], "--out", features, "--horizon", "6")
-    assert code == 0, err
-    code, _, err = cli("train", "--features", features, "--out", tmp_path / "m6", "--no-register")
-    assert "6 months ahead" in err
-    metadata = json.loads((tmp_path / "m6" / "metadata.json").read_text())
-    assert metadata["horizon_months"] == 6
+    def stop(features, catalog, settings, data_hash):  # training itself is tested elsewhere
+        seen["horizon"] = settings.horizon_months
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr("flightrisk.model.train.train_on_snapshots", stop)
+
+    class Console:
+        said = []
+
+        def print(self, text):
+            self.said.append(text)
+
+    with pytest.raises(RuntimeError, match="stop here"):
+        pipeline.train_snapshots_cli(path, tmp_path / "m6", None, TrainSettings(), False, Console())
+    assert seen["horizon"] == 6 and "6 months ahead" in " ".join(Console.said)
 
 
 def test_the_model_shape_is_chosen_on_the_validation_months(model_world):
     """With a grid, each shape is early-stopped on the validation months; the best validation AUC wins
-    (the cheapest to explain among near-ties), and the model records every shape tried."""
+    (the cheapest to explain among near-ties), and every shape tried is reported."""
     import dataclasses
 
     from flightrisk.features import load_catalog
+    from flightrisk.model.artifact import encode_features
+    from flightrisk.model.train import category_levels, choose_shape, split_by_time
     from tests.conftest import MODEL_SETTINGS
 
-    settings = dataclasses.replace(MODEL_SETTINGS, shape_grid=((0.05, 7), (0.1, 15)), shape_tolerance=0.0)
-    model, report = train_on_snapshots(model_world["features"], load_catalog(), settings, "test")
-    shape = report.metrics["model_shape"]
+    catalog = load_catalog()
+    labelled = model_world["features"].dropna(subset=["label"]).reset_index(drop=True)
+    split = split_by_time(labelled["snapshot_date"], MODEL_SETTINGS)
+    in_train = labelled["snapshot_date"].isin(split.train_months).to_numpy()
+    in_valid = labelled["snapshot_date"].isin(split.validation_months).to_numpy()
+    x = encode_features(labelled, catalog, category_levels(labelled, catalog))
+    y = labelled["label"].astype(int).to_numpy()
+    grid = dataclasses.replace(MODEL_SETTINGS, shape_grid=((0.05, 7), (0.1, 15)), shape_tolerance=0.0)
+    chosen, rounds, shape = choose_shape(x, y, in_train, in_valid, catalog, grid)
     assert len(shape["tried"]) == 2
     best = max(shape["tried"], key=lambda t: t["validation_roc_auc"])
-    assert shape["chosen"] == best
-    recorded = model.metadata["settings"]
-    assert (recorded["learning_rate"], recorded["num_leaves"]) == (best["learning_rate"], best["num_leaves"])
-    assert report.best_rounds == best["rounds"]
+    assert shape["chosen"] == best and rounds == best["rounds"]
+    assert (chosen.learning_rate, chosen.num_leaves) == (best["learning_rate"], best["num_leaves"])
+    # Among near-ties the cheaper shape to explain wins.
+    loose = dataclasses.replace(grid, shape_tolerance=1.0)
+    _, _, shape = choose_shape(x, y, in_train, in_valid, catalog, loose)
+    assert shape["chosen"] == min(shape["tried"], key=lambda t: t["explanation_cost"])
