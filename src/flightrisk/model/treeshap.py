@@ -19,6 +19,7 @@ per model on first use and in the tests). Trees with a leaf deeper than `MAX_PAT
 features fall back to `pred_contrib` for those trees.
 
 The tables are read from LightGBM's text format (thresholds written exactly), never from a pickle.
+The kernels live in treeshap_kernels.py, imported on first use (numba is not imported otherwise).
 Numba caches its compiled code in NUMBA_CACHE_DIR (set it for read-only installs and Spark workers).
 """
 
@@ -28,12 +29,10 @@ import dataclasses
 import math
 
 import lightgbm as lgb
-import numba
 import numpy as np
 
 MAX_PATH_FEATURES = 12  # 2^12 x 12 values per leaf at most (~400 KB)
 BLOCK_ROWS = 512
-_ZERO = float(np.float32(1e-35))  # LightGBM's kZeroThreshold: the float 1e-35f, as a double
 
 
 @dataclasses.dataclass
@@ -220,173 +219,19 @@ def _leaf_table(value: float, zero: np.ndarray) -> np.ndarray:
     """(2^d, d): the leaf's share of each path feature's value, for every agreement mask."""
     d = len(zero)
     weights = np.array([math.factorial(k) * math.factorial(d - k - 1) / math.factorial(d) for k in range(d)])
+    from flightrisk.model.treeshap_kernels import _leaf_table_kernel
+
     return _leaf_table_kernel(value, zero, weights)
-
-
-@numba.njit(cache=True)
-def _leaf_table_kernel(value, zero, weights):
-    d = zero.shape[0]
-    out = np.zeros((1 << d, d))
-    poly = np.zeros(d + 1)
-    for mask in range(1 << d):
-        for i in range(d):
-            agree_i = (mask >> i) & 1
-            # Σ_{S ⊆ P} w(|S|) Π_{P∖S} z over P = the other features the row agrees with, times the
-            # z of the ones it does not: the elementary symmetric polynomials of P's z, by DP.
-            poly[:] = 0.0
-            poly[0] = 1.0
-            size = 0
-            rest = 1.0
-            for u in range(d):
-                if u == i:
-                    continue
-                if (mask >> u) & 1:
-                    # multiply the polynomial by (s + z_u): s counts members of S
-                    for k in range(size + 1, 0, -1):
-                        poly[k] = poly[k] * zero[u] + poly[k - 1]
-                    poly[0] = poly[0] * zero[u]
-                    size += 1
-                else:
-                    rest *= zero[u]
-            total = 0.0
-            for k in range(size + 1):
-                total += weights[k] * poly[k]
-            out[mask, i] = value * (agree_i - zero[i]) * rest * total
-    return out
-
-
-@numba.njit(cache=True, inline="always")
-def _goes_left(fval, k, threshold, categorical, default_left, missing, cat_start, cat_end, cat_words):
-    # LightGBM's predictor keeps a dense row sparsely: values within kZeroThreshold of 0 are read as 0.
-    if abs(fval) <= _ZERO:
-        fval = 0.0
-    if categorical[k]:
-        # LightGBM: NaN goes right; the value is truncated toward zero to a category (-0.5 is 0), a
-        # negative category goes right, otherwise left iff the category is in the split's set.
-        if np.isnan(fval) or fval <= -1.0 or fval >= 2147483648.0:  # past int32: right, as on x86
-            return False
-        category = int(fval)
-        word = category >> 5
-        if word >= cat_end[k] - cat_start[k]:
-            return False
-        return (cat_words[cat_start[k] + word] >> (category & 31)) & 1 == 1
-    if np.isnan(fval) and missing[k] != 2:
-        fval = 0.0
-    if (missing[k] == 1 and -_ZERO <= fval <= _ZERO) or (missing[k] == 2 and np.isnan(fval)):
-        return default_left[k]
-    return fval <= threshold[k]
-
-
-@numba.njit(parallel=True, cache=True)
-def _shap_kernel(
-    x,
-    n_features,
-    tree_node_start,
-    node_feature,
-    node_threshold,
-    node_categorical,
-    node_default_left,
-    node_missing,
-    node_cat_start,
-    node_cat_end,
-    cat_words,
-    tree_leaf_start,
-    leaf_path_start,
-    path_node,
-    path_left,
-    path_unique,
-    leaf_feature_start,
-    leaf_features,
-    leaf_table_start,
-    tables,
-    expected_value,
-    block_rows,
-):
-    # Rows are processed in blocks, and every inner loop runs over the rows of a block: the
-    # decisions, the leaf masks and the gather-adds are then simple loops the compiler vectorises,
-    # and one tree's tables stay in cache for the whole block.
-    rows = x.shape[0]
-    phi = np.zeros((rows, n_features + 1))
-    n_trees = tree_node_start.shape[0] - 1
-    max_nodes = 1
-    for t in range(n_trees):
-        max_nodes = max(max_nodes, tree_node_start[t + 1] - tree_node_start[t])
-    n_blocks = (rows + block_rows - 1) // block_rows
-    for b in numba.prange(n_blocks):
-        start = b * block_rows
-        size = min(rows, start + block_rows) - start
-        xt = np.empty((n_features, size))
-        for r in range(size):
-            for f in range(n_features):
-                xt[f, r] = x[start + r, f]
-        acc = np.zeros((n_features, size))
-        left = np.empty((max_nodes, size), dtype=np.bool_)
-        mask = np.empty(size, dtype=np.int64)
-        for t in range(n_trees):
-            first = tree_node_start[t]
-            n_nodes = tree_node_start[t + 1] - first
-            if n_nodes == 0:
-                continue
-            for k in range(n_nodes):
-                g = first + k
-                column = xt[node_feature[g]]
-                if node_categorical[g]:
-                    for r in range(size):
-                        left[k, r] = _goes_left(
-                            column[r],
-                            g,
-                            node_threshold,
-                            node_categorical,
-                            node_default_left,
-                            node_missing,
-                            node_cat_start,
-                            node_cat_end,
-                            cat_words,
-                        )
-                    continue
-                # A numerical split, its constants hoisted: the same rules as _goes_left.
-                threshold = node_threshold[g]
-                missing = node_missing[g]
-                default = node_default_left[g]
-                nan_goes = default if missing == 2 else (default if missing == 1 else 0.0 <= threshold)
-                zero_goes = default if missing == 1 else 0.0 <= threshold
-                for r in range(size):
-                    v = column[r]
-                    if v != v:
-                        left[k, r] = nan_goes
-                    elif -_ZERO <= v <= _ZERO:
-                        left[k, r] = zero_goes
-                    else:
-                        left[k, r] = v <= threshold
-            for leaf in range(tree_leaf_start[t], tree_leaf_start[t + 1]):
-                fs = leaf_feature_start[leaf]
-                d = leaf_feature_start[leaf + 1] - fs
-                full = (1 << d) - 1
-                for r in range(size):
-                    mask[r] = full
-                for p in range(leaf_path_start[leaf], leaf_path_start[leaf + 1]):
-                    decided = left[path_node[p]]
-                    bit = np.int64(1) << path_unique[p]
-                    way = path_left[p]
-                    for r in range(size):
-                        if decided[r] != way:
-                            mask[r] &= ~bit
-                base = leaf_table_start[leaf]
-                for u in range(d):
-                    target = acc[leaf_features[fs + u]]
-                    for r in range(size):
-                        target[r] += tables[base + mask[r] * d + u]
-        for r in range(size):
-            for f in range(n_features):
-                phi[start + r, f] = acc[f, r]
-            phi[start + r, n_features] = expected_value
-    return phi
 
 
 def shap_values(
     tables: ShapTables, booster: lgb.Booster, x: np.ndarray, threads: int | None = None
 ) -> np.ndarray:
     """(rows, features + 1) exact TreeSHAP values of the margin, the last column the expected value."""
+    import numba
+
+    from flightrisk.model.treeshap_kernels import _shap_kernel
+
     x = np.ascontiguousarray(x, dtype=np.float64)
     if threads is not None:
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
