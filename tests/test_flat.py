@@ -2,8 +2,6 @@
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -166,9 +164,9 @@ def test_derived_features_use_training_medians():
 
 
 def _cli(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "flightrisk", *map(str, args)], capture_output=True, text=True, cwd=cwd
-    )
+    from tests.conftest import run_in_process
+
+    return run_in_process(*args, cwd=cwd)
 
 
 def test_cli_rejects_a_bad_catalog_and_writes_nothing(flat_files, tmp_path):

@@ -11,26 +11,12 @@ import pandas as pd
 import pytest
 
 from flightrisk.explain.contributions import LEVER_COLUMNS
+from tests.conftest import run_in_process
 
 
 def _score(model_world, input_path, out, *extra, cwd=None):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flightrisk",
-            "score",
-            "--model",
-            str(model_world["model_dir"]),
-            "--input",
-            str(input_path),
-            "--out",
-            str(out),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
+    return run_in_process(
+        "score", "--model", model_world["model_dir"], "--input", input_path, "--out", out, *extra, cwd=cwd
     )
 
 
