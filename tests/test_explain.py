@@ -255,3 +255,13 @@ def test_a_raise_says_how_large_it_is(model_world, latest):
                 (1 / rows.loc[i, "base_pay_vs_peer_median"] - 1) * 100
             )
     assert offered > 0
+
+
+def test_one_month_is_singular_in_both_languages(model_world):
+    from flightrisk.explain.narrative import sentence
+
+    catalog = model_world["model"].catalog
+    context = {"role": None, "region": None}
+    assert "1 month (" in sentence(catalog, "months_since_recognition", 1.0, context, "en", 0.01)
+    assert "1 månad (" in sentence(catalog, "months_since_recognition", 1.0, context, "sv", 0.01)
+    assert "2 months (" in sentence(catalog, "months_since_recognition", 2.0, context, "en", 0.01)

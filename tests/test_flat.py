@@ -126,6 +126,7 @@ def test_every_unit_a_catalog_may_use_has_words_in_both_languages():
 
     assert _unit("years", "en") == "years" and _unit("years", "sv") == "år"
     assert _unit("km", "sv") == "km"
+    assert _unit("months", "en", singular=True) == "month" and _unit("months", "sv", singular=True) == "månad"
     assert all(isinstance(en, str) and isinstance(sv, str) for en, sv in UNITS.values())
 
 

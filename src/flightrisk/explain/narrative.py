@@ -119,7 +119,7 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
         rel = _relative(numeric, lang, role, None)
         if rel:
             return f"{label}: {rel} ({effect})"
-    unit = _unit(spec.unit, lang)
+    unit = _unit(spec.unit, lang, singular=not math.isnan(numeric) and round(numeric, 1) == 1)
     shown = (
         number(numeric * 100, lang, 0) + " %"
         if spec.unit in ("ratio", "share") and "attainment" in feature
@@ -130,8 +130,17 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
     return f"{label}: {shown} ({effect})"
 
 
-def _unit(unit: str, lang: str) -> str:
-    en, sv = UNITS.get(unit, ("", ""))  # the catalog refuses units outside UNITS
+SINGULAR = {
+    "months": ("month", "månad"),
+    "years": ("year", "år"),
+    "days": ("day", "dag"),
+    "hours": ("hour", "timme"),
+}
+
+
+def _unit(unit: str, lang: str, singular: bool = False) -> str:
+    """The unit's word after a number; singular after exactly 1 ("1 month", never "1 months")."""
+    en, sv = (SINGULAR if singular and unit in SINGULAR else UNITS).get(unit, ("", ""))
     return sv if lang == "sv" else en
 
 
