@@ -245,6 +245,50 @@ def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
     assert len(list((tmp_path / "site" / "people").glob("*.html"))) == len(table)
 
 
+def test_a_table_without_an_id_numbers_people_by_row(tmp_path):
+    """No id column: training says how people are named, and scores and explanations use row-N."""
+    table = _table(n=300).drop(columns="person")
+    table_path = tmp_path / "people.csv"
+    table.to_csv(table_path, index=False)
+    catalog_path = tmp_path / "catalog.yaml"
+    catalog_path.write_text(CATALOG.replace("table: {id: person, ", "table: {"), encoding="utf-8")
+    model_dir = tmp_path / "model"
+    done = _cli(
+        "train",
+        "--table",
+        table_path,
+        "--catalog",
+        catalog_path,
+        "--out",
+        model_dir,
+        "--no-register",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "numbered by their row" in done.stderr
+    scores_path = tmp_path / "scores.parquet"
+    done = _cli(
+        "score", "--model", model_dir, "--input", table_path, "--out", scores_path, "--explain", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    scores = pd.read_parquet(scores_path)
+    assert scores["employee_id"].tolist() == [f"row-{i}" for i in range(1, len(table) + 1)]
+    done = _cli(
+        "explain",
+        "--model",
+        model_dir,
+        "--input",
+        table_path,
+        "--employee",
+        "row-3",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["risk"] == pytest.approx(scores.loc[2, "risk"], abs=1e-12)
+
+
 def test_benchmark_prints_the_spec_json(flat_files, tmp_path):
     _, table_path, catalog_path = flat_files
     done = _cli(

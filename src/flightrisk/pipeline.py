@@ -720,7 +720,10 @@ def read_flat(table_path: Path, catalog_path: Path | None, console=None):
     flat = load_flat_catalog(catalog_path)
     table = read_table(table_path)
     check_against_table(flat, table, f"{catalog_path} against {table_path}")
-    for note in flat.catalog.notes if console is not None else ():
+    from flightrisk.flat.catalog import NO_ID_NOTE
+
+    notes = [*flat.catalog.notes, *([NO_ID_NOTE] if flat.table.id_column is None else [])]
+    for note in notes if console is not None else ():
         console.print(note)
     return flat, table
 
@@ -757,7 +760,8 @@ def model_frame(model, table: pd.DataFrame) -> pd.DataFrame:
         from flightrisk.flat.transform import flat_features
 
         flat, medians = flat_from_model(model)
-        missing = [c for c in [flat.table.id_column, *_flat_inputs(flat)] if c not in table.columns]
+        needed = [c for c in [flat.table.id_column, *_flat_inputs(flat)] if c is not None]
+        missing = [c for c in needed if c not in table.columns]
         if missing:
             raise InputError(f"the table lacks column(s) {missing} that the model needs")
         return flat_features(flat, table, medians, model.metadata.get("table_as_of"))

@@ -41,7 +41,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _n
 
 @dataclasses.dataclass(frozen=True)
 class TableSpec:
-    id_column: str
+    id_column: str | None  # None: the table has no id; people are numbered by row (ROW_ID)
     label_column: str
     positive: str
     negative: str
@@ -59,6 +59,13 @@ class FlatCatalog:
 
     def base_features(self) -> list[str]:
         return [n for n in self.catalog.names if n not in self.table.derived]
+
+
+ROW_ID = "row-{}"  # the id of the n-th data row (from 1) of a table without an id column
+NO_ID_NOTE = (
+    "the catalog names no id column (table.id): people are numbered by their row in the file "
+    "(row-1, row-2, …); score and report the same file in the same order, or add an id column"
+)
 
 
 def load_flat_catalog(path: Path) -> FlatCatalog:
@@ -79,9 +86,7 @@ def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
             f"{source}: a flat-table catalog needs a 'table' section (id, label, positive, negative)"
         )
     table = raw["table"]
-    problems = [
-        f"table.{key} is required" for key in ("id", "label", "positive", "negative") if key not in table
-    ]
+    problems = [f"table.{key} is required" for key in ("label", "positive", "negative") if key not in table]
     derived = raw.get("derived") or {}
     allow = table.get("allow") or {}
     if not isinstance(allow, dict) or any(not str(v or "").strip() for v in allow.values()):
@@ -95,7 +100,7 @@ def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
     if problems:
         raise InputError(f"{source}: the catalog has {len(problems)} problem(s):", problems)
     spec = TableSpec(
-        id_column=str(table["id"]),
+        id_column=str(table["id"]) if table.get("id") is not None else None,
         label_column=str(table["label"]),
         positive=str(table["positive"]),
         negative=str(table["negative"]),
@@ -198,7 +203,7 @@ def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> 
         raise InputError(f"{source}: the table has a header but no rows; export the data rows too")
     problems.extend(_protected_problems(flat, frame))
     for role, column in (("id", spec.id_column), ("label", spec.label_column)):
-        if column not in columns:
+        if column is not None and column not in columns:
             problems.append(f"table.{role} column '{column}' is not in the table")
     if spec.label_column in columns:
         values = set(frame[spec.label_column].dropna().astype(str).unique())
