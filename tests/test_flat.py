@@ -188,10 +188,11 @@ def test_cli_rejects_a_bad_catalog_and_writes_nothing(flat_files, tmp_path):
     assert not (tmp_path / "model").exists()
 
 
-def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
-    table, table_path, catalog_path = flat_files
-    model_dir = tmp_path / "model"
-    done = _cli(
+def _train_and_score(table_path, catalog_path, tmp_path):
+    """Train on a flat table and score it with explanations: (model dir, scores path, scores, what
+    training said)."""
+    model_dir, scores_path = tmp_path / "model", tmp_path / "scores.parquet"
+    trained = _cli(
         "train",
         "--table",
         table_path,
@@ -202,15 +203,19 @@ def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
         "--no-register",
         cwd=tmp_path,
     )
-    assert done.returncode == 0, done.stderr
-    meta = json.loads((model_dir / "metadata.json").read_text())
-    assert meta["kind"] == "flat" and meta["metrics"]["roc_auc"] > 0.6
-    scores_path = tmp_path / "scores.parquet"
+    assert trained.returncode == 0, trained.stderr
     done = _cli(
         "score", "--model", model_dir, "--input", table_path, "--out", scores_path, "--explain", cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
-    scores = pd.read_parquet(scores_path)
+    return model_dir, scores_path, pd.read_parquet(scores_path), trained.stderr
+
+
+def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
+    table, table_path, catalog_path = flat_files
+    model_dir, scores_path, scores, _ = _train_and_score(table_path, catalog_path, tmp_path)
+    meta = json.loads((model_dir / "metadata.json").read_text())
+    assert meta["kind"] == "flat" and meta["metrics"]["roc_auc"] > 0.6
     assert len(scores) == len(table)
     levers = [c for c in scores.columns if c.startswith("lever_")]
     np.testing.assert_allclose(scores["base_rate"] + scores[levers].sum(axis=1), scores["risk"], atol=1e-12)
@@ -252,26 +257,8 @@ def test_a_table_without_an_id_numbers_people_by_row(tmp_path):
     table.to_csv(table_path, index=False)
     catalog_path = tmp_path / "catalog.yaml"
     catalog_path.write_text(CATALOG.replace("table: {id: person, ", "table: {"), encoding="utf-8")
-    model_dir = tmp_path / "model"
-    done = _cli(
-        "train",
-        "--table",
-        table_path,
-        "--catalog",
-        catalog_path,
-        "--out",
-        model_dir,
-        "--no-register",
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "numbered by their row" in done.stderr
-    scores_path = tmp_path / "scores.parquet"
-    done = _cli(
-        "score", "--model", model_dir, "--input", table_path, "--out", scores_path, "--explain", cwd=tmp_path
-    )
-    assert done.returncode == 0, done.stderr
-    scores = pd.read_parquet(scores_path)
+    model_dir, _, scores, said = _train_and_score(table_path, catalog_path, tmp_path)
+    assert "numbered by their row" in said
     assert scores["employee_id"].tolist() == [f"row-{i}" for i in range(1, len(table) + 1)]
     done = _cli(
         "explain",
