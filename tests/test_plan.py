@@ -145,6 +145,8 @@ def test_the_plan_fits_the_budget_and_is_near_optimal(raw_options, budget):
     optimum = _brute_force(options, budget)
     assert net <= optimum + 1e-9
     assert optimum <= choice.bound_sek + 1e-6  # the reported bound really bounds the optimum
+    # The greedy on hulls is optimal up to one step: it misses at most one option's net value.
+    assert optimum - net <= max(float((options["value_sek"] - options["cost_sek"]).max()), 0.0) + 1e-6
 
 
 def test_hull_steps_buy_value_at_a_falling_rate():
@@ -293,6 +295,21 @@ def test_the_report_shows_the_plan_with_the_privacy_rules(model_world, scored, p
         assert sizes and min(sizes) >= 5
         assert len(sizes) <= int((plan["manager_id"].value_counts() >= 5).sum())
     assert "underlag för samtal" in report(tmp_path / "sv", "--lang", "sv")
+
+
+def test_a_damaged_plan_summary_stops_the_report(model_world, scored, planned, tmp_path, cli):
+    import shutil
+
+    out, _ = planned
+    copy = tmp_path / "plan.parquet"
+    shutil.copy(out, copy)
+    (tmp_path / "plan.parquet.summary.json").write_text("{not json")
+    code, _, err = cli(
+        "report", "--model", model_world["model_dir"], "--scores", scored,
+        "--raw", model_world["raw"], "--out", tmp_path / "site", "--plan", copy,
+    )  # fmt: skip
+    assert code == 2 and "summary" in err
+    assert not (tmp_path / "site").exists()
 
 
 def test_a_planned_raise_is_shown_in_kronor(model_world, scored, tmp_path, cli):

@@ -626,7 +626,7 @@ def plan_cli(
     """The retention plan for the scored month: plan.parquet/.csv and its .summary.json."""
     from flightrisk.features import build_snapshot_features
     from flightrisk.model.artifact import load_model
-    from flightrisk.plan.build import build_plan, pay_as_of
+    from flightrisk.plan.build import build_plan, check_budget, pay_as_of
     from flightrisk.plan.costs import plan_settings, with_prices
     from flightrisk.report.site import people_directory
     from flightrisk.schema import load_raw
@@ -634,8 +634,7 @@ def plan_cli(
 
     if out_file.suffix not in (".parquet", ".csv"):
         raise InputError(f"--out must end in .parquet or .csv, got {out_file.name}")
-    if not budget >= 0 or budget == float("inf"):
-        raise InputError(f"--budget must be a number of SEK >= 0, got {budget}")
+    check_budget(budget)  # before any work
     model = load_model(model_dir)
     if model.metadata.get("kind") != "snapshots":
         raise InputError(
@@ -705,7 +704,14 @@ def _read_plan(plan_file: Path, scores: pd.DataFrame) -> tuple[pd.DataFrame, flo
             f"{snapshot.date()}; run `flightrisk plan` on these scores"
         )
     summary_file = plan_file.with_name(plan_file.name + ".summary.json")
-    budget = json.loads(summary_file.read_text())["budget_sek"] if summary_file.is_file() else None
+    if not summary_file.is_file():
+        return plan, None
+    try:
+        budget = float(json.loads(summary_file.read_text(encoding="utf-8"))["budget_sek"])
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(
+            f"{summary_file}: not the summary `flightrisk plan` writes ({exc}); run `flightrisk plan` again"
+        ) from None
     return plan, budget
 
 

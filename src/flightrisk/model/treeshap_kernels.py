@@ -40,25 +40,19 @@ def _leaf_table_kernel(value, zero, weights):
 
 
 @numba.njit(cache=True, inline="always")
-def _goes_left(fval, k, threshold, categorical, default_left, missing, cat_start, cat_end, cat_words):
-    # LightGBM's predictor keeps a dense row sparsely: values within kZeroThreshold of 0 are read as 0.
+def _category_goes_left(fval, words, start, end):
+    """LightGBM's categorical rule: values within 1e-35f of 0 are 0; NaN goes right; the value is
+    truncated toward zero to a category (-0.5 is 0); a negative category goes right; otherwise left
+    iff the category is in the split's bitset `words[start:end]`."""
     if abs(fval) <= _ZERO:
         fval = 0.0
-    if categorical[k]:
-        # LightGBM: NaN goes right; the value is truncated toward zero to a category (-0.5 is 0), a
-        # negative category goes right, otherwise left iff the category is in the split's set.
-        if np.isnan(fval) or fval <= -1.0 or fval >= 2147483648.0:  # past int32: right, as on x86
-            return False
-        category = int(fval)
-        word = category >> 5
-        if word >= cat_end[k] - cat_start[k]:
-            return False
-        return (cat_words[cat_start[k] + word] >> (category & 31)) & 1 == 1
-    if np.isnan(fval) and missing[k] != 2:
-        fval = 0.0
-    if (missing[k] == 1 and -_ZERO <= fval <= _ZERO) or (missing[k] == 2 and np.isnan(fval)):
-        return default_left[k]
-    return fval <= threshold[k]
+    if np.isnan(fval) or fval <= -1.0 or fval >= 2147483648.0:  # past int32: right, as on x86
+        return False
+    category = int(fval)
+    word = category >> 5
+    if word >= end - start:
+        return False
+    return (words[start + word] >> (category & 31)) & 1 == 1
 
 
 @numba.njit(parallel=True, cache=True)
@@ -116,24 +110,20 @@ def _shap_kernel(
                 column = xt[node_feature[g]]
                 if node_categorical[g]:
                     for r in range(size):
-                        left[k, r] = _goes_left(
-                            column[r],
-                            g,
-                            node_threshold,
-                            node_categorical,
-                            node_default_left,
-                            node_missing,
-                            node_cat_start,
-                            node_cat_end,
-                            cat_words,
+                        left[k, r] = _category_goes_left(
+                            column[r], cat_words, node_cat_start[g], node_cat_end[g]
                         )
                     continue
-                # A numerical split, its constants hoisted: the same rules as _goes_left.
+                # LightGBM's numerical rule, its constants hoisted out of the loop over rows: values
+                # within 1e-35f of 0 are 0 (its predictor keeps rows sparsely); NaN is 0 unless the
+                # split sends missing values by `default_left` (missing type NaN); with missing type
+                # Zero, 0 goes by `default_left`; otherwise left iff value <= threshold.
                 threshold = node_threshold[g]
                 missing = node_missing[g]
                 default = node_default_left[g]
-                nan_goes = default if missing == 2 else (default if missing == 1 else 0.0 <= threshold)
-                zero_goes = default if missing == 1 else 0.0 <= threshold
+                at_zero = 0.0 <= threshold
+                zero_goes = default if missing == 1 else at_zero
+                nan_goes = default if missing != 0 else at_zero
                 for r in range(size):
                     v = column[r]
                     if v != v:

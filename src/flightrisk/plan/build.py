@@ -10,7 +10,7 @@ from flightrisk.explain.contributions import explain_rows
 from flightrisk.model.artifact import FlightRiskModel
 from flightrisk.plan.choose import choose
 from flightrisk.plan.costs import PlanSettings
-from flightrisk.plan.options import plan_options
+from flightrisk.plan.options import OPTION_COLUMNS, plan_options
 
 DEFAULT_BUDGET_SEK = 2_000_000  # a year's retention budget for a sales force of ~5,000 (make plan)
 
@@ -20,25 +20,22 @@ NOTE = (
     "Talk with the person first."
 )
 
+# A plan row is its person's chosen option (less the list of actions, which `option` spells out),
+# where it stands in the plan, and the budget spent up to it.
 PLAN_COLUMNS = [
     "rank",
     "employee_id",
     "manager_id",
     "snapshot_date",
-    "option",
-    "levers",
-    "risk_now",
-    "risk_after",
-    "risk_change",
-    "exits_avoided",
-    "cost_sek",
-    "pay_raise_sek_month",
+    *(c for c in OPTION_COLUMNS if c not in ("employee_id", "actions")),
     "cumulative_cost_sek",
-    "replacement_cost_sek",
-    "value_sek",
-    "net_value_sek",
-    "value_per_krona",
 ]
+
+
+def check_budget(budget: float) -> None:
+    """A budget is a finite number of SEK, zero or more (NaN fails this test too)."""
+    if not (0 <= budget < float("inf")):
+        raise InputError(f"--budget must be a number of SEK >= 0, got {budget}")
 
 
 def pay_as_of(compensation: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
@@ -62,8 +59,7 @@ def build_plan(
     `frame` holds the people to plan for (one row each, model features), `pay` their pay by
     employee_id, `managers` their manager_id by employee_id.
     """
-    if budget < 0 or not np.isfinite(budget):
-        raise InputError(f"--budget must be a number of SEK >= 0, got {budget}")
+    check_budget(budget)
     frame = frame.reset_index(drop=True)
     ids = frame["employee_id"].astype(str)
     missing = ids[~ids.isin(pay.index.astype(str))]

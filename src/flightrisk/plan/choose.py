@@ -57,10 +57,10 @@ def choose(options: pd.DataFrame, budget: float) -> Choice:
                 continue
             steps.append((dv / dc, person, k, rows[i], dc, dv))
     steps.sort(key=lambda s: (-s[0], s[1], s[2]))
-    taken: dict[str, int] = {}  # person -> the option row of their last step taken
+    # person -> the option row of their last step taken; a dict keeps the order people entered
+    taken: dict[str, int] = {}
     next_step: dict[str, int] = {}
     blocked: set[str] = set()
-    order: list[str] = []
     spent, net, bound = 0.0, 0.0, None
     for rate, person, k, row, dc, dv in steps:
         if rate <= 1.0:
@@ -76,7 +76,5 @@ def choose(options: pd.DataFrame, budget: float) -> Choice:
         net += dv - dc
         taken[person] = row
         next_step[person] = k + 1
-        if person not in order:
-            order.append(person)
-    chosen = options.loc[[taken[p] for p in order]].reset_index(drop=True)
+    chosen = options.loc[list(taken.values())].reset_index(drop=True)
     return Choice(chosen=chosen, spent_sek=spent, bound_sek=max(bound if bound is not None else net, net))

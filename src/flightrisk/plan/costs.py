@@ -86,18 +86,13 @@ def action_cost(
     `pay` holds `base_salary_monthly` and `variable_target_annual` per row, aligned with `before`.
     """
     fees = 1.0 + settings.employer_social_fees
-    base = pd.to_numeric(pay["base_salary_monthly"], errors="coerce").to_numpy(dtype=float)
     variable = pd.to_numeric(pay["variable_target_annual"], errors="coerce").to_numpy(dtype=float)
-    total = np.zeros(len(before))
+    total = monthly_raise(action, before, after, pay) * 12 * fees
     for kind, value in action.cost:
         if kind == "sek":
             total += float(value)
         elif kind == "manager_hours":
             total += float(value) * settings.manager_hour_sek
-        elif kind == "pay_raise_pct":
-            total += base * float(value) / 100 * 12 * fees
-        elif kind == "pay_raise_to":
-            total += base * raise_factor(before[value], after[value]) * 12 * fees
         elif kind == "bonus_shortfall":
             old = pd.to_numeric(before[value], errors="coerce").to_numpy(dtype=float)
             new = pd.to_numeric(after[value], errors="coerce").to_numpy(dtype=float)

@@ -11,7 +11,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from flightrisk.explain.whatif import apply_action, estimate_combination
+from flightrisk.explain.whatif import applies, apply_action, estimate_combination
 from flightrisk.model.artifact import FlightRiskModel
 from flightrisk.plan.costs import PlanSettings, action_cost, monthly_raise, replacement_costs
 
@@ -138,8 +138,6 @@ def priced_actions(
     model: FlightRiskModel, frame: pd.DataFrame, pay: pd.DataFrame, settings: PlanSettings
 ) -> pd.DataFrame:
     """Every (person, priced action) with whether it applies and its cost: the menu any plan picks from."""
-    from flightrisk.explain.whatif import applies
-
     frame = frame.reset_index(drop=True)
     pay = pay.reset_index(drop=True)
     replacement = replacement_costs(frame, settings)
