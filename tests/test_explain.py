@@ -255,6 +255,10 @@ def test_a_raise_says_how_large_it_is(model_world, latest):
                 (1 / rows.loc[i, "base_pay_vs_peer_median"] - 1) * 100
             )
     assert offered > 0
+    # A promotion's price assumption is never presented as this person's raise.
+    everything = what_if(model_world["model"], latest.head(200).reset_index(drop=True))
+    promotions = [a for actions in everything for a in actions if a["action"] == "promote_where_eligible"]
+    assert promotions and all("raise" not in a["text"] and a["raise_pct"] is None for a in promotions)
 
 
 def test_one_month_is_singular_in_both_languages(model_world):

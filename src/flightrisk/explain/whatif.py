@@ -107,15 +107,15 @@ def estimate_combination(
 
 
 def _raise_percent(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:
-    """Per row, the raise in percent that an action lifting a pay ratio implies (NaN for other actions)."""
+    """Per row, the raise in percent that lifting this person's pay ratio implies (NaN for other actions)."""
     for kind, feature in action.cost:
         if kind == "pay_raise_to":
             before = pd.to_numeric(frame[feature], errors="coerce").to_numpy(dtype=float)
             after = pd.to_numeric(apply_action(frame, action)[feature], errors="coerce").to_numpy(dtype=float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 return np.where(before > 0, (after / before - 1.0) * 100, np.nan)
-        if kind == "pay_raise_pct":
-            return np.full(len(frame), float(feature))
+    # A `pay_raise_pct` cost is the catalog's price assumption (a promotion's usual raise), not a
+    # fact about this person, so it is not put into the action's words.
     return np.full(len(frame), np.nan)
 
 
