@@ -165,8 +165,8 @@ def step_engines(model_dir: str, features: str, rows: str) -> dict:
 def step_truth(model_dir: str, features: str, raw: str) -> dict:
     import pandas as pd
 
-    from flightrisk.explain.truth_check import truth_correlations
     from flightrisk.model.artifact import load_model
+    from flightrisk.truth.explanations import truth_correlations
 
     model = load_model(Path(model_dir))
     frame = pd.read_parquet(features)

@@ -180,7 +180,7 @@ def test_unknown_employee_exits_2(model_world):
 @pytest.mark.slow
 def test_explanations_follow_the_true_causes(model_world):
     """Grouped contributions rank people like the simulator's true lever effects do."""
-    from flightrisk.explain.truth_check import truth_correlations
+    from flightrisk.truth.explanations import truth_correlations
 
     features = model_world["features"]
     recent = features[features["snapshot_date"] >= features["snapshot_date"].max() - np.timedelta64(180, "D")]
@@ -191,12 +191,12 @@ def test_explanations_follow_the_true_causes(model_world):
 
 @pytest.mark.slow
 def test_a_lever_switched_off_explains_least(tmp_path_factory):
-    from flightrisk.explain.truth_check import truth_correlations
     from flightrisk.features import build_snapshot_features, load_catalog
     from flightrisk.model.train import train_on_snapshots
     from flightrisk.schema import load_raw
     from flightrisk.synth import World, simulate_organisation
     from flightrisk.synth.write import write_extract
+    from flightrisk.truth.explanations import truth_correlations
     from tests.conftest import MODEL_SETTINGS
 
     # Development is switched off here. Compensation is the family the model confuses most with

@@ -1,6 +1,7 @@
 """Integrity of model folders and the registry: every file hashed, nothing unlisted loaded, whole-folder
 writes, a gate that keeps the model in use when a candidate is worse, and separate registered names."""
 
+import dataclasses
 import json
 import os
 import shutil
@@ -213,16 +214,22 @@ def test_a_candidate_failing_the_gate_does_not_replace_the_model_in_use(model_wo
 
 def test_champion_is_scored_on_the_candidates_holdout_rows(model_world):
     from flightrisk.model.gate import champion_roc_auc
-    from flightrisk.pipeline import model_frame
+    from flightrisk.model.risk_model import FlatModel
 
     model = model_world["model"]
     features = model_world["features"]
     start, end = (pd.Timestamp(d) for d in model.metadata["holdout_window"])
     rows = features[features["label"].notna() & features["snapshot_date"].between(start, end)]
-    auc, note = champion_roc_auc(model, model.metadata, model_frame(model, rows))
+    auc, note = champion_roc_auc(model, model, model.prepare(rows))
     assert auc == pytest.approx(model.metadata["metrics"]["roc_auc"], abs=1e-9) and "same rows" in note
-    other = {**model.metadata, "kind": "flat"}
-    assert champion_roc_auc(model, other, None)[0] is None
+    other = FlatModel(model.booster, model.calibration, model.catalog, model.profile, model.metadata)
+    assert champion_roc_auc(model, other, rows) == (None, "the champion is another kind of model")
+    # A champion whose holdout booster saw the candidate's holdout months is not scored on them.
+    later = dataclasses.replace(
+        model, metadata={**model.metadata, "train_window": ["2000-01-31", str(end.date())]}
+    )
+    auc, note = champion_roc_auc(later, model, model.prepare(rows))
+    assert auc == pytest.approx(model.metadata["metrics"]["roc_auc"], abs=1e-9) and "recorded" in note
 
 
 def test_flat_tables_get_their_own_registered_name():

@@ -184,7 +184,7 @@ def test_a_lever_additive_model_is_a_sum_of_per_lever_terms(model_world):
     import dataclasses
 
     from flightrisk.features import load_catalog
-    from flightrisk.model.artifact import encode_features
+    from flightrisk.model.risk_model import encode_features
     from flightrisk.model.train import category_levels, fit_booster, lever_interaction_groups
     from tests.conftest import MODEL_SETTINGS
 
@@ -250,7 +250,7 @@ def test_the_model_shape_is_chosen_on_the_validation_months(model_world):
     import dataclasses
 
     from flightrisk.features import load_catalog
-    from flightrisk.model.artifact import encode_features
+    from flightrisk.model.risk_model import encode_features
     from flightrisk.model.train import category_levels, choose_shape, split_by_time
     from tests.conftest import MODEL_SETTINGS
 

@@ -155,8 +155,7 @@ def publish_trained(
     if champion is None:
         compared, note = None, None
     else:
-        rows = model_frame(champion, holdout_rows) if holdout_rows is not None else None
-        compared, note = champion_roc_auc(champion, model.metadata, rows)
+        compared, note = champion_roc_auc(champion, model, holdout_rows)
     passed, reason = decide(report.metrics, compared, note)
     model.metadata["gate"] = {"passed": passed, "reason": reason, "champion_roc_auc": compared}
     remove_stale_temporaries(out_dir)
@@ -281,9 +280,9 @@ def truth_report(model, features: pd.DataFrame, raw: Path, top_share: float = 0.
     import resource
     import time
 
-    from flightrisk.model import truth_eval
     from flightrisk.synth import load_world
     from flightrisk.synth.counterfactual import intervention_effects, pause_world
+    from flightrisk.truth import evaluate as truth_eval
 
     started = time.perf_counter()
     world = load_world(raw / "world.yaml")
@@ -338,12 +337,12 @@ def truth_report(model, features: pd.DataFrame, raw: Path, top_share: float = 0.
 
 def _truth_of_plans(model, latest, latest_risk, raw, paused, effects, futures, budget=None) -> dict:
     """The budgeted plan and three other ways to spend the money, each run in the simulator."""
-    from flightrisk.model import truth_eval
     from flightrisk.plan.build import DEFAULT_BUDGET_SEK, build_plan, pay_as_of
     from flightrisk.plan.costs import plan_settings
     from flightrisk.plan.options import priced_actions
     from flightrisk.schema.raw import load_table
     from flightrisk.synth.counterfactual import plan_effects
+    from flightrisk.truth import evaluate as truth_eval
 
     budget = DEFAULT_BUDGET_SEK if budget is None else budget
     compensation, problems = load_table("compensation", find_table(raw, "compensation"))
@@ -463,26 +462,19 @@ def score_cli(
         if raw is not None:
             if as_of is None:
                 raise InputError("--raw needs --as-of DATE: the month-end to build the snapshot for")
-            from flightrisk.features import build_snapshot_features
             from flightrisk.schema import load_raw
 
-            snapshot = build_snapshot_features(
-                load_raw(raw),
-                model.catalog,
-                horizon=int(model.metadata.get("horizon_months", 12)),
-                as_of=as_of,
-            )
+            snapshot = model.features_from_extract(load_raw(raw), as_of)
             input_path = Path(tmp) / "snapshot.parquet"
             write_table(snapshot, input_path)
         elif input_path is None:
             raise InputError("give --input FILE, or --raw DIR --as-of DATE")
-        flat = model.metadata.get("kind") == "flat"
         only = None
-        if not flat and raw is None and as_of is not None:
+        if model.dated and raw is None and as_of is not None:
             only = pd.Timestamp(as_of) + pd.offsets.MonthEnd(0)
             if not (snapshot_column(input_path) == only).any():
                 raise InputError(f"{input_path}: no snapshot dated {only.date()}; check --as-of")
-        elif latest and not flat:
+        elif latest and model.dated:
             only = latest_snapshot(input_path)
         progress = _progress(console)
         with progress as bar:
@@ -496,7 +488,6 @@ def score_cli(
                 chunk_rows=chunk_rows,
                 max_bad_share=max_bad_share,
                 only_date=only,
-                prepare=(lambda chunk: model_frame(model, chunk)) if flat else None,
                 progress=(lambda n: bar.advance(task, n)) if bar else None,
             )
         ended = dt.datetime.now(dt.UTC)
@@ -547,9 +538,10 @@ def _progress(console):
 def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt: str) -> str:
     from flightrisk.explain.person import explain_people, explanation_text
     from flightrisk.model.artifact import load_model
+    from flightrisk.score.batch import typed_rows
 
     model = load_model(model_dir)
-    frame = model_frame(model, read_table(input_path))
+    frame = typed_rows(model, read_table(input_path), str(input_path))
     rows = frame[frame["employee_id"] == employee]
     if rows.empty:
         raise InputError(f"{input_path}: no row for employee_id {employee!r}")
@@ -574,25 +566,21 @@ def report_cli(
 ) -> dict:
     from flightrisk.model.artifact import load_model
     from flightrisk.report.site import build_site
-    from flightrisk.score.batch import validate_scores
+    from flightrisk.score.batch import typed_rows, validate_scores
 
     model = load_model(model_dir)
     scores = validate_scores(read_table(scores_path), str(scores_path))
     tables = features = None
     snapshot = pd.to_datetime(scores["snapshot_date"]).max()
+    if table is not None:
+        # A flat table carries the model's inputs; --raw then adds only who reports to whom.
+        features = typed_rows(model, read_table(table), str(table))
     if raw is not None:
-        from flightrisk.features import build_snapshot_features
         from flightrisk.schema import load_raw
 
         tables = load_raw(raw)
-        if model.metadata.get("kind") == "snapshots":
-            features = build_snapshot_features(
-                tables, model.catalog, horizon=int(model.metadata.get("horizon_months", 12)), as_of=snapshot
-            )
-    if table is not None:
-        if model.metadata.get("kind") != "flat":
-            raise InputError("--table is for models trained on a flat table; use --raw for the HRIS extract")
-        features = model_frame(model, read_table(table))
+        if features is None:
+            features = model.features_from_extract(tables, snapshot)
     plan, budget = _read_plan(plan_file, scores) if plan_file is not None else (None, None)
     summary = build_site(
         model,
@@ -624,7 +612,6 @@ def plan_cli(
     console,
 ) -> dict:
     """The retention plan for the scored month: plan.parquet/.csv and its .summary.json."""
-    from flightrisk.features import build_snapshot_features
     from flightrisk.model.artifact import load_model
     from flightrisk.plan.build import build_plan, check_budget, pay_as_of
     from flightrisk.plan.costs import plan_settings, with_prices
@@ -636,11 +623,6 @@ def plan_cli(
         raise InputError(f"--out must end in .parquet or .csv, got {out_file.name}")
     check_budget(budget)  # before any work
     model = load_model(model_dir)
-    if model.metadata.get("kind") != "snapshots":
-        raise InputError(
-            "a plan needs the HRIS extract's pay records to price raises; "
-            "models trained on a flat table cannot plan yet"
-        )
     if catalog_path is None:
         settings = plan_settings(model.catalog)
     else:
@@ -657,9 +639,7 @@ def plan_cli(
         if not team & people:
             raise InputError(f"manager {manager!r} has nobody in the scores at {snapshot.date()}")
         people &= team
-    features = build_snapshot_features(
-        tables, model.catalog, horizon=int(model.metadata.get("horizon_months", 12)), as_of=snapshot
-    )
+    features = model.features_from_extract(tables, snapshot)  # a flat model cannot: it says so
     frame = features[features["employee_id"].astype(str).isin(people)]
     absent = sorted(people - set(frame["employee_id"].astype(str)))
     if absent:
@@ -743,54 +723,23 @@ def train_flat_cli(
     console,
     name: str | None = None,
 ) -> dict:
-    from flightrisk.flat.train import train_flat
-    from flightrisk.model.train import TrainingReport
+    from flightrisk.model.flat_train import train_flat
 
     flat, table = read_flat(table_path, catalog_path, console)
     name = registered_name(name, flat=True, catalog_path=catalog_path)
-    model, metrics, importance, bins = train_flat(flat, table, sha256_file(table_path), seed=settings.seed)
+    model, report = train_flat(flat, table, sha256_file(table_path), seed=settings.seed)
+    metrics = report.metrics
     console.print(
         f"Trained on {len(table)} rows ({metrics['evaluation']}): roc_auc {metrics['roc_auc']:.3f}, "
         f"pr_auc {metrics['pr_auc']:.3f}, ece {metrics['ece']:.3f}; logistic roc_auc "
         f"{metrics['baselines']['logistic_regression']['roc_auc']:.3f}"
     )
-    report = TrainingReport(metrics, None, importance, bins, model.metadata["final_rounds"])
     publish_trained(model, report, out_dir, register, name, console)
     return metrics
 
 
-def model_frame(model, table: pd.DataFrame) -> pd.DataFrame:
-    """The model's feature frame for an input table: flat tables are transformed, snapshots typed."""
-    if model.metadata.get("kind") == "flat":
-        from flightrisk.flat.train import flat_from_model
-        from flightrisk.flat.transform import flat_features
-
-        flat, medians = flat_from_model(model)
-        needed = [c for c in [flat.table.id_column, *_flat_inputs(flat)] if c is not None]
-        missing = [c for c in needed if c not in table.columns]
-        if missing:
-            raise InputError(f"the table lacks column(s) {missing} that the model needs")
-        return flat_features(flat, table, medians, model.metadata.get("table_as_of"))
-    frame = table.copy()
-    frame["employee_id"] = frame["employee_id"].astype(str)
-    frame["snapshot_date"] = pd.to_datetime(frame["snapshot_date"])
-    for spec in model.catalog.features:
-        if spec.type == "numeric":
-            frame[spec.name] = pd.to_numeric(frame[spec.name], errors="coerce")
-    return frame
-
-
-def _flat_inputs(flat) -> list[str]:
-    from flightrisk.flat.catalog import derived_inputs
-
-    columns = []
-    for name in flat.catalog.names:
-        columns.extend(derived_inputs(flat.table.derived[name]) if name in flat.table.derived else [name])
-    return list(dict.fromkeys(columns))
-
-
 def benchmark_cli(table_path: Path, catalog_path: Path, folds: int, repeats: int, seed: int) -> dict:
-    from flightrisk.flat.benchmark import run_benchmark
+    from flightrisk.model.flat_benchmark import run_benchmark
 
     flat, table = read_flat(table_path, catalog_path)
     result = run_benchmark(flat, table, folds, repeats, seed)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk import LEVER_FAMILIES
-from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.model.risk_model import RiskModel
 
 LEVER_COLUMNS = [f"lever_{family}" for family in LEVER_FAMILIES]
 
@@ -54,7 +54,7 @@ class Explanation:
         )
 
 
-def explain_rows(model: FlightRiskModel, frame: pd.DataFrame) -> Explanation:
+def explain_rows(model: RiskModel, frame: pd.DataFrame) -> Explanation:
     phi = model.margin_contributions(frame)
     a, b = model.calibration.slope, model.calibration.intercept
     feature_logit = a * phi[:, :-1]

@@ -12,8 +12,7 @@ from flightrisk.explain.contributions import explain_rows
 from flightrisk.explain.narrative import is_driver_candidate, sentence
 from flightrisk.explain.whatif import what_if
 from flightrisk.i18n import lever_name
-from flightrisk.model.artifact import FlightRiskModel
-from flightrisk.score.batch import outside_training, percentile, risk_band
+from flightrisk.model.risk_model import RiskModel
 
 
 def _plain(value):
@@ -83,20 +82,20 @@ def consistency_notes(
 
 
 def explain_people(
-    model: FlightRiskModel, frame: pd.DataFrame, lang: str = "en", top_k: int = 3, with_actions: bool = True
+    model: RiskModel, frame: pd.DataFrame, lang: str = "en", top_k: int = 3, with_actions: bool = True
 ) -> list[dict]:
     """One explanation per row: risk, band, percentile, levers, drivers in words, what-if actions."""
     frame = frame.reset_index(drop=True)
     explanation = explain_rows(model, frame)
     levers = explanation.lever_points()
-    flags = outside_training(model, frame)
+    flags = model.outside_training(frame)
     actions = (
         what_if(model, frame, lang, explanation.feature_points)
         if with_actions
         else [[] for _ in range(len(frame))]
     )
-    bands = risk_band(explanation.risk, model.risk_bands)
-    pct = percentile(model, explanation.risk)
+    bands = model.band(explanation.risk)
+    pct = model.percentile(explanation.risk)
     people = []
     for i in range(len(frame)):
         row = frame.iloc[i]

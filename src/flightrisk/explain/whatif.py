@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.features.catalog import ActionSpec
-from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.model.risk_model import RiskModel
 
 
 def applies(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:
@@ -71,7 +71,7 @@ def _changed(column: pd.Series, kind: str, value: float) -> pd.Series:
 
 
 def estimate_effect(
-    model: FlightRiskModel,
+    model: RiskModel,
     frame: pd.DataFrame,
     feature_points: np.ndarray,
     action: ActionSpec,
@@ -87,7 +87,7 @@ def estimate_effect(
 
 
 def estimate_combination(
-    model: FlightRiskModel,
+    model: RiskModel,
     frame: pd.DataFrame,
     feature_points: np.ndarray,
     actions: list[ActionSpec],
@@ -128,7 +128,7 @@ def _raise_words(percent: float, lang: str) -> str:
 
 
 def what_if(
-    model: FlightRiskModel, frame: pd.DataFrame, lang: str = "en", feature_points: np.ndarray | None = None
+    model: RiskModel, frame: pd.DataFrame, lang: str = "en", feature_points: np.ndarray | None = None
 ) -> list[list[dict]]:
     """Per row, the actions that apply and lower risk, best first: action, lever, text, risk now/after, change."""
     frame = frame.reset_index(drop=True)

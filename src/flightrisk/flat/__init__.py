@@ -1,1 +1,1 @@
-"""Bring your own HR table: one row per person, a column that says who left."""
+"""A flat HR table you bring: its catalog (id, label, protected, derived columns) and the table → feature frame."""

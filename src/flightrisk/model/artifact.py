@@ -19,14 +19,13 @@ import dataclasses
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import lightgbm as lgb
-import numpy as np
-import pandas as pd
 
 from flightrisk.errors import InputError
-from flightrisk.features.catalog import Catalog, catalog_from_dict
+from flightrisk.features.catalog import catalog_from_dict
 from flightrisk.io import (
     read_yaml,
     remove_stale_temporaries,
@@ -44,100 +43,19 @@ from flightrisk.model.integrity import (
     verify_directory,
 )
 from flightrisk.model.linear import LinearPart
-from flightrisk.model.treeshap import ShapEngine
+from flightrisk.model.risk_model import FlatModel, RiskModel, SnapshotModel
 
 
-@dataclasses.dataclass
-class FlightRiskModel:
-    """A trained model: booster + calibration + catalog, and the facts needed to use it safely."""
-
-    booster: lgb.Booster
-    calibration: PlattCalibration
-    catalog: Catalog
-    profile: dict
-    metadata: dict
-    holdout_booster: lgb.Booster | None = None
-    holdout_calibration: PlattCalibration | None = None
-    linear: LinearPart | None = None  # blended in with weight `linear_weight` (flat tables)
-    linear_weight: float = 0.0
-    # The fast TreeSHAP engine's tables, built on first use (never saved: derived from the booster).
-    _shap: ShapEngine | None = dataclasses.field(default=None, repr=False, compare=False)
-
-    @property
-    def explanation_engine(self) -> str:
-        """Which TreeSHAP engine explains this model's rows: the run record states it."""
-        if self._shap is None:
-            return "not used yet"
-        return self._shap.name
-
-    @property
-    def feature_names(self) -> list[str]:
-        return self.catalog.names
-
-    @property
-    def risk_bands(self) -> tuple[float, float]:
-        low, high = self.metadata["risk_bands"]
-        return float(low), float(high)
-
-    def encode(self, frame: pd.DataFrame) -> np.ndarray:
-        return encode_features(frame, self.catalog, self.profile["categories"])
-
-    def margin(self, frame: pd.DataFrame, holdout: bool = False) -> np.ndarray:
-        booster = self.holdout_booster if holdout else self.booster
-        margin = booster.predict(self.encode(frame), raw_score=True)
-        if self.linear is not None and not holdout:
-            linear = self.linear.contributions(frame, self.catalog).sum(axis=1)
-            margin = (1 - self.linear_weight) * margin + self.linear_weight * linear
-        return margin
-
-    def margin_contributions(self, frame: pd.DataFrame) -> np.ndarray:
-        """Exact Shapley values of the margin: (rows, features + 1), the last column the base value.
-
-        TreeSHAP for the booster (LightGBM's `pred_contrib`); for a blend, the same weights applied to
-        the linear part's exact values, so the sum is still the margin.
-        """
-        if self._shap is None:
-            self._shap = ShapEngine(self.booster)
-        tree = self._shap.contributions(self.encode(frame))
-        if self.linear is None:
-            return tree
-        return (1 - self.linear_weight) * tree + self.linear_weight * self.linear.contributions(
-            frame, self.catalog
-        )
-
-    def risk(self, frame: pd.DataFrame, holdout: bool = False) -> np.ndarray:
-        calibration = self.holdout_calibration if holdout else self.calibration
-        return calibration.risk(self.margin(frame, holdout=holdout))
-
-
-def encode_features(frame: pd.DataFrame, catalog: Catalog, categories: dict[str, list[str]]) -> np.ndarray:
-    """Feature matrix in catalog order; categories become their training codes (unknown -> NaN)."""
-    columns = []
-    for spec in catalog.features:
-        values = frame[spec.name]
-        if spec.type == "categorical":
-            lookup = {value: float(code) for code, value in enumerate(categories[spec.name])}
-            columns.append(values.map(lookup).astype(float).to_numpy())
-        else:
-            columns.append(pd.to_numeric(values, errors="coerce").astype(float).to_numpy())
-    return np.column_stack(columns) if columns else np.empty((len(frame), 0))
-
-
-def _write_files(model: FlightRiskModel, folder: Path) -> None:
+def _write_files(model: RiskModel, folder: Path) -> None:
     model.booster.save_model(str(folder / "model.txt"))
-    if model.holdout_booster is not None:
-        model.holdout_booster.save_model(str(folder / "holdout_model.txt"))
     calibration = {"final": model.calibration.to_dict()}
-    if model.holdout_calibration is not None:
-        calibration["holdout"] = model.holdout_calibration.to_dict()
-    write_json(calibration, folder / "calibration.json")
     write_text(model.catalog.to_yaml(), folder / "catalog.yaml")
     write_json(model.profile, folder / "profile.json")
-    if model.linear is not None:
-        write_json({"weight": model.linear_weight, **model.linear.to_dict()}, folder / "linear.json")
+    MODEL_KINDS[model.kind].write_parts(model, folder, calibration)
+    write_json(calibration, folder / "calibration.json")
 
 
-def stage_model(model: FlightRiskModel, out_dir: Path) -> Path:
+def stage_model(model: RiskModel, out_dir: Path) -> Path:
     """Write the whole model into a hidden staging folder beside `out_dir`; returns the model folder.
 
     metadata.json lists the SHA-256 of every other file (and is signed when a key is set). The
@@ -151,7 +69,8 @@ def stage_model(model: FlightRiskModel, out_dir: Path) -> Path:
         folder.mkdir()
         _write_files(model, folder)
         hashes = {p.name: sha256_file(p) for p in sorted(folder.iterdir())}
-        write_json(sign_metadata({**model.metadata, "files_sha256": hashes}), folder / METADATA)
+        metadata = {**model.metadata, "kind": model.kind, "files_sha256": hashes}
+        write_json(sign_metadata(metadata), folder / METADATA)
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
@@ -184,7 +103,7 @@ def _restore_interrupted(out_dir: Path) -> None:
         previous.rename(out_dir)
 
 
-def save_model(model: FlightRiskModel, out_dir: Path) -> None:
+def save_model(model: RiskModel, out_dir: Path) -> None:
     """Write the model directory as a whole: staged beside it, then renamed into place."""
     remove_stale_temporaries(out_dir)
     publish_model(stage_model(model, out_dir), out_dir)
@@ -210,32 +129,74 @@ def _booster(path: Path, n_features: int) -> lgb.Booster:
     return booster
 
 
-def load_model(model_dir: Path) -> FlightRiskModel:
+def _write_snapshot_parts(model: SnapshotModel, folder: Path, calibration: dict) -> None:
+    if model.holdout_booster is not None:
+        model.holdout_booster.save_model(str(folder / "holdout_model.txt"))
+        calibration["holdout"] = model.holdout_calibration.to_dict()
+
+
+def _write_flat_parts(model: FlatModel, folder: Path, calibration: dict) -> None:
+    if model.linear is not None:
+        write_json({"weight": model.linear_weight, **model.linear.to_dict()}, folder / "linear.json")
+
+
+def _read_snapshot_parts(model_dir: Path, listed: dict, calibration: dict, n_features: int) -> dict:
+    if "holdout_model.txt" not in listed:
+        return {}
+    return {
+        "holdout_booster": _booster(model_dir / "holdout_model.txt", n_features),
+        "holdout_calibration": PlattCalibration.from_dict(calibration["holdout"]),
+    }
+
+
+def _read_flat_parts(model_dir: Path, listed: dict, calibration: dict, n_features: int) -> dict:
+    if "linear.json" not in listed:
+        return {}
+    linear = _read_json(model_dir / "linear.json")
+    return {"linear": LinearPart.from_dict(linear), "linear_weight": float(linear["weight"])}
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelKind:
+    """A kind of model: its class, and how the files only it has are written and read."""
+
+    model_class: type[RiskModel]
+    write_parts: Callable[[RiskModel, Path, dict], None]
+    read_parts: Callable[[Path, dict, dict, int], dict]
+
+
+# The one place a model directory's kind is read.
+MODEL_KINDS = {
+    SnapshotModel.kind: ModelKind(SnapshotModel, _write_snapshot_parts, _read_snapshot_parts),
+    FlatModel.kind: ModelKind(FlatModel, _write_flat_parts, _read_flat_parts),
+}
+
+
+def load_model(model_dir: Path) -> RiskModel:
     """Load a model directory without unpickling anything, after checking every file in it."""
     model_dir = Path(model_dir)
     _restore_interrupted(model_dir)
     metadata = read_metadata(model_dir)
     verify_directory(model_dir, metadata)
     listed = metadata["files_sha256"]
+    kind = metadata.get("kind")
+    if kind not in MODEL_KINDS:
+        raise InputError(
+            f"{model_dir}: unknown model kind {kind!r} (known: {sorted(MODEL_KINDS)}); "
+            "retrain the model with this version of flightrisk"
+        )
+    model_kind = MODEL_KINDS[kind]
     try:
         catalog = catalog_from_dict(read_yaml(model_dir / "catalog.yaml"), str(model_dir / "catalog.yaml"))
         calibration = _read_json(model_dir / "calibration.json")
-        linear = _read_json(model_dir / "linear.json") if "linear.json" in listed else None
         n = len(catalog.features)
-        return FlightRiskModel(
+        return model_kind.model_class(
             booster=_booster(model_dir / "model.txt", n),
             calibration=PlattCalibration.from_dict(calibration["final"]),
             catalog=catalog,
             profile=_read_json(model_dir / "profile.json"),
             metadata=metadata,
-            holdout_booster=_booster(model_dir / "holdout_model.txt", n)
-            if "holdout_model.txt" in listed
-            else None,
-            holdout_calibration=PlattCalibration.from_dict(calibration["holdout"])
-            if "holdout" in calibration
-            else None,
-            linear=LinearPart.from_dict(linear) if linear else None,
-            linear_weight=float(linear["weight"]) if linear else 0.0,
+            **model_kind.read_parts(model_dir, listed, calibration, n),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(

@@ -7,7 +7,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from flightrisk.errors import InputError
-from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.model.risk_model import RiskModel
 from flightrisk.model.train import evaluate_on_holdout
 
 
@@ -30,16 +30,14 @@ def oracle_roc_auc(holdout: pd.DataFrame, truth: pd.DataFrame, horizon: int) -> 
 
 
 def evaluate_model(
-    model: FlightRiskModel,
+    model: RiskModel,
     features: pd.DataFrame,
     truth: pd.DataFrame | None = None,
     employees: pd.DataFrame | None = None,
 ) -> dict:
     """SPEC.md's metrics for the model's holdout window of `features`."""
-    if model.holdout_booster is None or "holdout_window" not in model.metadata:
-        raise InputError(
-            "this model has no out-of-time holdout (a flat-table model); see its cross-validation metrics"
-        )
+    if "holdout_window" not in model.metadata:
+        raise _no_holdout()
     start, end = (pd.Timestamp(d) for d in model.metadata["holdout_window"])
     labelled = features[features["label"].notna()].reset_index(drop=True)
     when = pd.to_datetime(labelled["snapshot_date"])
@@ -50,7 +48,9 @@ def evaluate_model(
             f"the feature table has no labelled rows in the model's holdout window {start.date()}..{end.date()}; "
             "evaluate with the feature table the model was trained on"
         )
-    risk = model.risk(labelled[test], holdout=True)
+    risk = model.holdout_risk(labelled[test])
+    if risk is None:
+        raise _no_holdout()
     metrics = evaluate_on_holdout(labelled, fit, test, risk, model.catalog)
     for values in metrics["baselines"].values():
         values.pop("_risk", None)
@@ -73,3 +73,9 @@ def _round(value):
     if isinstance(value, float | np.floating):
         return round(float(value), 6)
     return value
+
+
+def _no_holdout() -> InputError:
+    return InputError(
+        "this model has no out-of-time holdout (a flat-table model); see its cross-validation metrics"
+    )

@@ -26,38 +26,29 @@ def passes_baseline(metrics: dict) -> tuple[bool, str]:
     return False, f"roc_auc {ours:.4f} <= logistic_regression {baseline:.4f}"
 
 
-def champion_roc_auc(
-    champion, candidate_metadata: dict, holdout_rows: pd.DataFrame | None
-) -> tuple[float | None, str]:
+def champion_roc_auc(champion, candidate, holdout_rows: pd.DataFrame | None) -> tuple[float | None, str]:
     """The champion's ROC-AUC on the candidate's holdout, or None with the reason it is not comparable.
 
-    Snapshot models are compared by scoring the candidate's holdout rows with the champion's
-    *holdout* booster, which is fair only when that booster was trained before those months.
-    When both models come from the same data and split, the champion's recorded figure is the
-    same measurement. Otherwise the comparison would reward a model for having seen the answers.
+    The candidate's holdout rows are scored with the champion's *holdout* booster, which is fair
+    only when that booster was trained before those months. When both models come from the same
+    data and split, the champion's recorded figure is the same measurement. Otherwise the
+    comparison would reward a model for having seen the answers.
     """
-    if champion.metadata.get("kind") != candidate_metadata.get("kind"):
+    if type(champion) is not type(candidate):
         return None, "the champion is another kind of model"
-    same_data = champion.metadata.get("data_sha256") == candidate_metadata.get("data_sha256")
+    same_data = champion.metadata.get("data_sha256") == candidate.metadata.get("data_sha256")
     recorded = (champion.metadata.get("metrics") or {}).get("roc_auc")
-    if candidate_metadata.get("kind") == "snapshots" and holdout_rows is not None and len(holdout_rows):
-        trained_until = (champion.metadata.get("train_window") or [None, None])[1]
-        holdout_start = (candidate_metadata.get("holdout_window") or [None])[0]
-        usable = (
-            champion.holdout_booster is not None
-            and trained_until is not None
-            and holdout_start is not None
-            and pd.Timestamp(trained_until) < pd.Timestamp(holdout_start)
-            and all(name in holdout_rows.columns for name in champion.feature_names)
-        )
+    holdout_start = (candidate.metadata.get("holdout_window") or [None])[0]
+    if holdout_rows is not None and len(holdout_rows) and holdout_start is not None:
         labels = holdout_rows["label"].astype(int).to_numpy()
-        if usable and 0 < labels.sum() < len(labels):
-            risk = champion.risk(holdout_rows, holdout=True)
+        readable = all(name in holdout_rows.columns for name in champion.feature_names)
+        risk = champion.holdout_risk(holdout_rows, unseen_from=holdout_start) if readable else None
+        if risk is not None and 0 < labels.sum() < len(labels):
             return float(roc_auc_score(labels, np.asarray(risk))), "champion's holdout model on the same rows"
     if (
         same_data
         and recorded is not None
-        and (champion.metadata.get("holdout_window") == candidate_metadata.get("holdout_window"))
+        and champion.metadata.get("holdout_window") == candidate.metadata.get("holdout_window")
     ):
         return float(recorded), "champion's recorded figure on the same data and split"
     return None, "the champion was trained on these months or on other data, so no fair comparison exists"

@@ -77,3 +77,8 @@ def fit_linear(frame: pd.DataFrame, y: np.ndarray, catalog: Catalog, c: float = 
             for level in categorical[spec.name]:
                 categorical[spec.name][level]["coef"] = float(next(coefs))
     return LinearPart(numeric, categorical, float(model.intercept_[0]))
+
+
+def blend(tree: np.ndarray, linear: np.ndarray, weight: float) -> np.ndarray:
+    """A blended model's margin (or its contributions): the booster's and the linear part's, weighted."""
+    return (1 - weight) * tree + weight * linear

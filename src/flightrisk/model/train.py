@@ -20,11 +20,11 @@ import pandas as pd
 from flightrisk.config import TrainSettings
 from flightrisk.errors import InputError
 from flightrisk.features.catalog import Catalog
-from flightrisk.model.artifact import FlightRiskModel, encode_features
 from flightrisk.model.baselines import fit_predict_baselines
 from flightrisk.model.calibration import fit_platt
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
+from flightrisk.model.risk_model import SnapshotModel, encode_features
 
 
 @dataclasses.dataclass
@@ -36,8 +36,11 @@ class TimeSplit:
 
 @dataclasses.dataclass
 class TrainingReport:
+    """What training measured, for the run record, MLflow and the promotion gate (both model kinds)."""
+
     metrics: dict
-    holdout: pd.DataFrame  # employee_id, snapshot_date, label, risk, and each baseline's risk
+    # employee_id, snapshot_date, label, risk, and each baseline's risk; None for a flat table
+    holdout: pd.DataFrame | None
     importance: pd.DataFrame
     calibration_bins: list[dict]
     best_rounds: int
@@ -200,7 +203,7 @@ def package_versions() -> dict[str, str]:
 
 def train_on_snapshots(
     features: pd.DataFrame, catalog: Catalog, settings: TrainSettings, data_hash: str
-) -> tuple[FlightRiskModel, TrainingReport]:
+) -> tuple[SnapshotModel, TrainingReport]:
     """Train, measure on the out-of-time holdout, refit and calibrate. Pure: no files, no MLflow."""
     labelled = features[features["label"].notna()].reset_index(drop=True)
     if labelled.empty:
@@ -249,7 +252,6 @@ def train_on_snapshots(
         labelled, x, catalog, categories, calibration.risk(booster.predict(x, raw_score=True)), when
     )
     metadata = {
-        "kind": "snapshots",
         "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "horizon_months": settings.horizon_months,
         "train_window": [str(min(split.train_months).date()), str(max(split.validation_months).date())],
@@ -264,7 +266,7 @@ def train_on_snapshots(
         "best_rounds": best_rounds,
         **common_metadata(settings, data_hash, metrics),
     }
-    model = FlightRiskModel(
+    model = SnapshotModel(
         booster=booster,
         calibration=calibration,
         catalog=catalog,

@@ -7,7 +7,7 @@ import pandas as pd
 
 from flightrisk.errors import InputError
 from flightrisk.explain.contributions import explain_rows
-from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.model.risk_model import RiskModel
 from flightrisk.plan.choose import choose
 from flightrisk.plan.costs import PlanSettings
 from flightrisk.plan.options import OPTION_COLUMNS, plan_options
@@ -46,7 +46,7 @@ def pay_as_of(compensation: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFram
 
 
 def build_plan(
-    model: FlightRiskModel,
+    model: RiskModel,
     frame: pd.DataFrame,
     pay: pd.DataFrame,
     managers: pd.Series,

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.explain.whatif import applies, apply_action, estimate_combination
-from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.model.risk_model import RiskModel
 from flightrisk.plan.costs import PlanSettings, action_cost, monthly_raise, replacement_costs
 
 PAIR_FROM_TOP = 3  # pairs are formed from a person's three best single actions
@@ -41,7 +41,7 @@ def _pays(action) -> bool:
 
 
 def plan_options(
-    model: FlightRiskModel,
+    model: RiskModel,
     frame: pd.DataFrame,
     pay: pd.DataFrame,
     settings: PlanSettings,
@@ -135,7 +135,7 @@ def _rows(ids, keep, actions, now, change, cost, raise_month, replacement) -> pd
 
 
 def priced_actions(
-    model: FlightRiskModel, frame: pd.DataFrame, pay: pd.DataFrame, settings: PlanSettings
+    model: RiskModel, frame: pd.DataFrame, pay: pd.DataFrame, settings: PlanSettings
 ) -> pd.DataFrame:
     """Every (person, priced action) with whether it applies and its cost: the menu any plan picks from."""
     frame = frame.reset_index(drop=True)

@@ -25,7 +25,7 @@ from flightrisk.explain.narrative import number, points
 from flightrisk.explain.person import top_lever
 from flightrisk.i18n import lever_name
 from flightrisk.io import remove_stale_temporaries, temporary_prefix
-from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.model.risk_model import RiskModel
 from flightrisk.privacy import MIN_GROUP, shown_groups
 from flightrisk.report.plan_view import plan_rows, plan_totals, team_totals
 from flightrisk.report.strings import strings
@@ -154,7 +154,7 @@ def _lever_rows(levers: dict[str, float], lang: str) -> list[dict]:
 
 
 def build_site(
-    model: FlightRiskModel,
+    model: RiskModel,
     scores: pd.DataFrame,
     out_dir: Path,
     tables: dict[str, pd.DataFrame] | None = None,

@@ -20,10 +20,8 @@ from flightrisk.errors import InputError, rows_preview
 from flightrisk.explain.contributions import LEVER_COLUMNS, explain_rows
 from flightrisk.explain.narrative import top_drivers
 from flightrisk.io import atomic_path, is_european_csv, read_csv_chunks, to_numbers, write_csv_rows
-from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.model.risk_model import BANDS, RiskModel
 
-ID_COLUMNS = ["employee_id", "snapshot_date"]
-OPTIONAL_COLUMNS = {"label"}
 PSI_THRESHOLD = 0.2
 
 
@@ -43,36 +41,8 @@ def output_schema(top_k: int, explain: bool) -> pa.Schema:
     return pa.schema(fields)
 
 
-def risk_band(risk: np.ndarray, bands: tuple[float, float]) -> np.ndarray:
-    low, high = bands
-    return np.where(risk >= high, "high", np.where(risk >= low, "medium", "low"))
-
-
-def percentile(model: FlightRiskModel, risk: np.ndarray) -> np.ndarray:
-    """Where each risk falls in the training population's risk distribution (0-100)."""
-    quantiles = np.asarray(model.profile["risk_quantiles"])
-    return np.searchsorted(quantiles, risk, side="right").clip(0, 100).astype(float)
-
-
-def outside_training(model: FlightRiskModel, frame: pd.DataFrame) -> pd.DataFrame:
-    """Per feature, True where a row's value lies outside what the model was trained on."""
-    flags = {}
-    for spec in model.catalog.features:
-        info = model.profile["features"][spec.name]
-        values = frame[spec.name]
-        if spec.type == "categorical":
-            flags[spec.name] = values.notna() & ~values.astype(str).isin(info["categories"])
-        else:
-            numeric = pd.to_numeric(values, errors="coerce")
-            if info.get("min") is None:
-                flags[spec.name] = numeric.notna()
-            else:
-                flags[spec.name] = (numeric < info["min"]) | (numeric > info["max"])
-    return pd.DataFrame(flags, index=frame.index)
-
-
 def score_frame(
-    model: FlightRiskModel, frame: pd.DataFrame, explain: bool = True, top_k: int = 3, lang: str = "en"
+    model: RiskModel, frame: pd.DataFrame, explain: bool = True, top_k: int = 3, lang: str = "en"
 ) -> pd.DataFrame:
     """Scores for a typed feature frame: risk, band, percentile, low_confidence (+ levers, drivers)."""
     frame = frame.reset_index(drop=True)
@@ -88,9 +58,9 @@ def score_frame(
     else:
         risk = model.risk(frame)
     scores["risk"] = risk
-    scores["risk_band"] = risk_band(risk, model.risk_bands)
-    scores["percentile"] = percentile(model, risk)
-    scores["low_confidence"] = outside_training(model, frame).any(axis=1).to_numpy()
+    scores["risk_band"] = model.band(risk)
+    scores["percentile"] = model.percentile(risk)
+    scores["low_confidence"] = model.outside_training(frame).any(axis=1).to_numpy()
     if explain:
         scores["base_rate"] = explanation.base_rate
         scores = pd.concat([scores, explanation.lever_points()], axis=1)
@@ -99,7 +69,6 @@ def score_frame(
 
 
 SCORE_COLUMNS = ("employee_id", "snapshot_date", "risk", "risk_band", "percentile", "low_confidence")
-BANDS = ("low", "medium", "high")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
@@ -163,24 +132,27 @@ def validate_scores(scores: pd.DataFrame, source: str) -> pd.DataFrame:
 # ------------------------------------------------------------------ the input contract
 
 
-def check_columns(columns: list[str], model: FlightRiskModel, source: str) -> None:
-    """Every feature and id present, nothing unexpected: all problems listed at once."""
-    expected = ID_COLUMNS + model.feature_names
-    missing = [c for c in expected if c not in columns]
-    unexpected = [c for c in columns if c not in expected and c not in OPTIONAL_COLUMNS]
-    problems = []
-    if missing:
-        problems.append(f"missing column(s): {missing}")
-    if unexpected:
-        problems.append(f"unexpected column(s): {unexpected} (the model knows {len(expected)} columns)")
+def check_columns(columns: list[str], model: RiskModel, source: str) -> None:
+    """The input's columns against the model's contract: all problems listed at once."""
+    problems = model.input_problems(columns)
     if problems:
         raise InputError(
             f"{source}: the input does not match the model's contract; fix these and rerun:", problems
         )
 
 
+def typed_rows(model: RiskModel, table: pd.DataFrame, source: str) -> pd.DataFrame:
+    """A whole input table as the model's typed rows; any row it cannot read is an error."""
+    check_columns(list(table.columns), model, source)
+    typed, report = check_types(model.prepare(table), model, source, 0, table.attrs.get("decimal", "."))
+    if report["rejected_rows"]:
+        details = [f"column '{c}': rows {rows[:5]}" for c, rows in report["problems"].items()]
+        raise InputError(f"{source}: {report['rejected_rows']} row(s) cannot be read; fix them:", details)
+    return typed
+
+
 def check_types(
-    frame: pd.DataFrame, model: FlightRiskModel, source: str, offset: int, decimal: str = "."
+    frame: pd.DataFrame, model: RiskModel, source: str, offset: int, decimal: str = "."
 ) -> tuple[pd.DataFrame, dict]:
     """Type a chunk. Rows whose values are not numbers/dates where those are due are rejected, and so
     are rows with no feature value at all (they would otherwise be scored as the average person).
@@ -271,7 +243,7 @@ class ScoreStats:
 class DriftCounter:
     """Accumulates each feature's distribution over chunks, for the PSI against training."""
 
-    def __init__(self, model: FlightRiskModel):
+    def __init__(self, model: RiskModel):
         self.model = model
         self.counts: dict[str, np.ndarray | dict] = {}
         self.missing: dict[str, int] = {}
@@ -356,7 +328,7 @@ def latest_snapshot(path: Path, min_share: float = 0.5) -> pd.Timestamp:
 
 
 def score_file(
-    model: FlightRiskModel,
+    model: RiskModel,
     input_path: Path,
     out_path: Path,
     explain: bool = False,
@@ -365,15 +337,13 @@ def score_file(
     max_bad_share: float = 0.05,
     only_date: pd.Timestamp | None = None,
     progress=None,
-    prepare=None,
 ) -> tuple[ScoreStats, dict[str, float]]:
     """Stream `input_path` through the model into `out_path` (renamed into place when complete).
 
-    `prepare` turns each raw chunk into the model's feature frame (flat tables); without it the
-    input must already be a feature table, checked against the model's contract first.
+    The input's columns are checked against the model's contract first; each chunk is then
+    prepared (a flat table transformed), typed, and rows that cannot be read are counted.
     """
-    if prepare is None:
-        check_columns(input_columns(input_path), model, str(input_path))
+    check_columns(input_columns(input_path), model, str(input_path))
     stats = ScoreStats()
     drift = DriftCounter(model)
     schema = output_schema(top_k, explain)
@@ -392,8 +362,7 @@ def score_file(
                 stats.seconds["read"] += time.perf_counter() - tick
                 chunk.index = pd.RangeIndex(len(chunk))
                 stats.rows_read += len(chunk)
-                if prepare is not None:
-                    chunk = prepare(chunk)
+                chunk = model.prepare(chunk)
                 if only_date is not None:
                     chunk = chunk[pd.to_datetime(chunk["snapshot_date"], errors="coerce") == only_date]
                 typed, report = check_types(chunk, model, str(input_path), offset, decimal)
@@ -409,7 +378,7 @@ def score_file(
                     continue
                 tick = time.perf_counter()
                 scores = score_frame(model, typed, explain=explain, top_k=top_k)
-                flags = outside_training(model, typed.reset_index(drop=True))
+                flags = model.outside_training(typed.reset_index(drop=True))
                 for name, count in flags.sum().items():
                     if count:
                         stats.flagged_by_feature[name] = stats.flagged_by_feature.get(name, 0) + int(count)

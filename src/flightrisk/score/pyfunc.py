@@ -12,16 +12,19 @@ from mlflow.pyfunc import PythonModel
 
 
 class FlightRiskPyfunc(PythonModel):
+    """Scores a table of either model kind; `params` choose explanations and a single column."""
+
     def load_context(self, context):
         from flightrisk.model.artifact import load_model
 
         self.model = load_model(context.artifacts["model_dir"])
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
-        from flightrisk.score.batch import score_frame
+        from flightrisk.score.batch import score_frame, typed_rows
 
         params = params or {}
-        scores = score_frame(self.model, model_input, explain=bool(params.get("explain", True)))
+        rows = typed_rows(self.model, model_input, "the model input")
+        scores = score_frame(self.model, rows, explain=bool(params.get("explain", True)))
         # Spark UDFs return one column; `column` picks it (e.g. "risk").
         column = params.get("column")
         return scores[column] if column else scores

@@ -13,20 +13,20 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from flightrisk import LEVERS
 from flightrisk.explain.contributions import explain_rows
-from flightrisk.explain.truth_check import truth_correlations
 from flightrisk.explain.whatif import estimate_effect
-from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.model.risk_model import RiskModel
+from flightrisk.truth.explanations import truth_correlations
 
 MEANINGFUL_EFFECT = 0.01  # a true effect above 1 point is one whose sign matters
 CALIBRATION_BINS = 10
 
 
-def ceiling_and_calibration(model: FlightRiskModel, holdout: pd.DataFrame, true_risk: pd.DataFrame) -> dict:
+def ceiling_and_calibration(model: RiskModel, holdout: pd.DataFrame, true_risk: pd.DataFrame) -> dict:
     """The ceiling (the true risk's AUC on the holdout) and the model's calibration against true probabilities."""
     rows = holdout.merge(true_risk, on=["employee_id", "snapshot_date"], how="inner")
     y = rows["label"].astype(int).to_numpy()
     truth = rows["risk_12m"].to_numpy()
-    risk = model.risk(rows, holdout=True)
+    risk = model.holdout_risk(rows)
     true_auc = float(roc_auc_score(y, truth))
     model_auc = float(roc_auc_score(y, risk))
     bins = np.clip((risk * CALIBRATION_BINS).astype(int), 0, CALIBRATION_BINS - 1)
@@ -65,7 +65,7 @@ def ceiling_and_calibration(model: FlightRiskModel, holdout: pd.DataFrame, true_
 
 
 def explanation_fidelity(
-    model: FlightRiskModel, rows: pd.DataFrame, hazard: pd.DataFrame, strengths: dict[str, float]
+    model: RiskModel, rows: pd.DataFrame, hazard: pd.DataFrame, strengths: dict[str, float]
 ) -> dict:
     """Per lever, the model's contribution against the true term; the ranking; blame on switched-off levers."""
     found = truth_correlations(model, rows, hazard)
@@ -103,7 +103,7 @@ def explanation_fidelity(
     }
 
 
-def model_action_effects(model: FlightRiskModel, rows: pd.DataFrame) -> pd.DataFrame:
+def model_action_effects(model: RiskModel, rows: pd.DataFrame) -> pd.DataFrame:
     """The tool's estimated risk change for every (person, catalog action) — the same estimate the
     pages show (applicability, mechanism cap) — and whether the action applies."""
     rows = rows.reset_index(drop=True)

@@ -12,10 +12,10 @@ import pandas as pd
 
 from flightrisk import LEVERS
 from flightrisk.explain.contributions import explain_rows
-from flightrisk.model.artifact import FlightRiskModel
+from flightrisk.model.risk_model import RiskModel
 
 
-def truth_correlations(model: FlightRiskModel, features: pd.DataFrame, truth: pd.DataFrame) -> dict:
+def truth_correlations(model: RiskModel, features: pd.DataFrame, truth: pd.DataFrame) -> dict:
     """Spearman correlation per lever, and each lever's mean absolute contribution."""
     truth = truth.copy()
     truth["snapshot_date"] = pd.to_datetime(truth["month"]) + pd.offsets.MonthEnd(0)

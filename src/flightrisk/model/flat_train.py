@@ -17,13 +17,13 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from flightrisk.config import TrainSettings
 from flightrisk.flat.catalog import FlatCatalog
 from flightrisk.flat.transform import fit_group_medians, flat_features
-from flightrisk.model.artifact import FlightRiskModel, encode_features
 from flightrisk.model.baselines import logistic_pipeline
 from flightrisk.model.calibration import fit_platt
-from flightrisk.model.linear import LinearPart, fit_linear
+from flightrisk.model.linear import LinearPart, blend, fit_linear
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
-from flightrisk.model.train import category_levels, common_metadata, fit_booster
+from flightrisk.model.risk_model import FlatModel, encode_features
+from flightrisk.model.train import TrainingReport, category_levels, common_metadata, fit_booster
 
 # Small tables: shallow trees, strong L2, slow learning; a linear model carries half the margin.
 FLAT_SETTINGS = TrainSettings(
@@ -73,21 +73,12 @@ def fit_components(flat: FlatCatalog, table: pd.DataFrame, settings: TrainSettin
 def blended_margin(fit: FlatFit, flat: FlatCatalog, table: pd.DataFrame) -> np.ndarray:
     frame = flat_features(flat, table, fit.medians)
     tree = fit.booster.predict(encode_features(frame, flat.catalog, fit.categories), raw_score=True)
-    linear = fit.linear.contributions(frame, flat.catalog).sum(axis=1)
-    return (1 - LINEAR_WEIGHT) * tree + LINEAR_WEIGHT * linear
+    return blend(tree, fit.linear.contributions(frame, flat.catalog).sum(axis=1), LINEAR_WEIGHT)
 
 
-def flat_from_model(model: FlightRiskModel) -> tuple[FlatCatalog, dict]:
-    """The flat catalog and learned medians a flat model was trained with (from its profile)."""
-    from flightrisk.flat.catalog import TableSpec
-
-    info = model.profile["flat"]
-    table = dict(info["table"])
-    table["protected"], table["ignore"] = tuple(table["protected"]), tuple(table["ignore"])
-    return FlatCatalog(TableSpec(**table), model.catalog, {}), info["medians"]
-
-
-def train_flat(flat: FlatCatalog, table: pd.DataFrame, data_hash: str, seed: int = 0):
+def train_flat(
+    flat: FlatCatalog, table: pd.DataFrame, data_hash: str, seed: int = 0
+) -> tuple[FlatModel, TrainingReport]:
     """Cross-validated metrics, then the final model on every row. Pure: no files, no MLflow."""
     settings = dataclasses.replace(FLAT_SETTINGS, seed=seed)
     table = table.reset_index(drop=True)
@@ -124,7 +115,6 @@ def train_flat(flat: FlatCatalog, table: pd.DataFrame, data_hash: str, seed: int
     profile = build_profile(frame, x, flat.catalog, final.categories, cv_risk, frame["snapshot_date"])
     profile["flat"] = {"medians": final.medians, "table": dataclasses.asdict(flat.table)}
     metadata = {
-        "kind": "flat",
         "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "table_as_of": as_of,
         "horizon_months": None,
@@ -134,7 +124,7 @@ def train_flat(flat: FlatCatalog, table: pd.DataFrame, data_hash: str, seed: int
         "linear_weight": LINEAR_WEIGHT,
         **common_metadata(settings, data_hash, metrics),
     }
-    model = FlightRiskModel(
+    model = FlatModel(
         booster=final.booster,
         calibration=calibration,
         catalog=flat.catalog,
@@ -147,4 +137,5 @@ def train_flat(flat: FlatCatalog, table: pd.DataFrame, data_hash: str, seed: int
     importance = pd.DataFrame(
         {"feature": flat.catalog.names, "lever": [s.lever for s in flat.catalog.features], "gain": gain}
     ).sort_values("gain", ascending=False, ignore_index=True)
-    return model, metrics, importance, calibration_table(y, cv_risk)
+    # A flat table has no holdout: the cross-validated predictions stand in for it.
+    return model, TrainingReport(metrics, None, importance, calibration_table(y, cv_risk), final.rounds)

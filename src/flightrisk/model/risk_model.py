@@ -1,0 +1,269 @@
+"""The one model contract: what every trained model can do, whatever table it was trained on.
+
+`RiskModel` holds what both kinds share — a booster, its Platt calibration, the catalog and the
+training profile — and answers the questions the rest of the tool asks: prepare an input table,
+margin, exact contributions, calibrated risk, band, percentile, values outside training. Two kinds
+implement it:
+
+- `SnapshotModel`: trained on the monthly snapshots of an HRIS extract, with a holdout booster
+  trained before the holdout months (for honest evaluation and a fair champion comparison);
+- `FlatModel`: trained on a flat table by cross-validation, the booster blended with a logistic
+  part, the table transformed by its own catalog (ids, label, derived features).
+
+`explain/`, `score/`, `report/` and the MLflow model use only this contract; which kind a model
+directory holds is read in one place, `model.artifact.MODEL_KINDS`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from flightrisk.errors import InputError
+from flightrisk.features.catalog import Catalog
+from flightrisk.flat.catalog import FlatCatalog, TableSpec, derived_inputs
+from flightrisk.flat.transform import flat_features
+from flightrisk.model.calibration import PlattCalibration
+from flightrisk.model.linear import LinearPart, blend
+from flightrisk.model.treeshap import ShapEngine
+
+BANDS = ("low", "medium", "high")
+ID_COLUMNS = ["employee_id", "snapshot_date"]
+
+
+@dataclasses.dataclass
+class RiskModel:
+    """A trained model: booster + calibration + catalog, and the facts needed to use it safely."""
+
+    kind: ClassVar[str]
+    # Rows are month-end snapshots, so `score --latest` and `--as-of` select a month.
+    dated: ClassVar[bool]
+
+    booster: lgb.Booster
+    calibration: PlattCalibration
+    catalog: Catalog
+    profile: dict
+    metadata: dict
+    # The fast TreeSHAP engine's tables, built on first use (never saved: derived from the booster).
+    _shap: ShapEngine | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    # -- what the model reads -------------------------------------------------------------------
+    @property
+    def feature_names(self) -> list[str]:
+        """The model's features, in catalog order."""
+        return self.catalog.names
+
+    @property
+    def horizon_months(self) -> int | None:
+        """Months ahead the risk speaks of (None for a flat table: its label has no horizon)."""
+        horizon = self.metadata.get("horizon_months")
+        return None if horizon is None else int(horizon)
+
+    def input_problems(self, columns: list[str]) -> list[str]:
+        """What is wrong with an input table's columns, all at once (empty when it can be read)."""
+        raise NotImplementedError
+
+    def prepare(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The model's feature rows for an input table: ids, snapshot date, every catalog feature.
+
+        Values are not type-checked here: the input contract (`score.batch.check_types`) types
+        them and rejects the rows it cannot read, for both kinds.
+        """
+        raise NotImplementedError
+
+    def features_from_extract(self, tables: dict, as_of) -> pd.DataFrame:
+        """Feature rows for `as_of` built from an HRIS extract (only models trained on one can)."""
+        raise InputError(
+            "this model was trained on a flat table, so it reads that table (--table / --input), not "
+            "an HRIS extract; plans and reports built from an extract need a model trained on one"
+        )
+
+    def encode(self, frame: pd.DataFrame) -> np.ndarray:
+        """The booster's input matrix for a prepared frame."""
+        return encode_features(frame, self.catalog, self.profile["categories"])
+
+    # -- what the model says --------------------------------------------------------------------
+    def margin(self, frame: pd.DataFrame) -> np.ndarray:
+        """The uncalibrated log-odds of each row."""
+        return self.booster.predict(self.encode(frame), raw_score=True)
+
+    def margin_contributions(self, frame: pd.DataFrame) -> np.ndarray:
+        """Exact Shapley values of the margin: (rows, features + 1), the last column the base value."""
+        return self._tree_contributions(frame)
+
+    def risk(self, frame: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability of leaving within the horizon."""
+        return self.calibration.risk(self.margin(frame))
+
+    @property
+    def risk_bands(self) -> tuple[float, float]:
+        """The thresholds of the medium and the high band."""
+        low, high = self.metadata["risk_bands"]
+        return float(low), float(high)
+
+    def band(self, risk: np.ndarray) -> np.ndarray:
+        """'low', 'medium' or 'high' for each risk."""
+        low, high = self.risk_bands
+        return np.where(risk >= high, BANDS[2], np.where(risk >= low, BANDS[1], BANDS[0]))
+
+    def percentile(self, risk: np.ndarray) -> np.ndarray:
+        """Where each risk falls in the training population's risk distribution (0-100)."""
+        quantiles = np.asarray(self.profile["risk_quantiles"])
+        return np.searchsorted(quantiles, risk, side="right").clip(0, 100).astype(float)
+
+    def outside_training(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Per feature, True where a row's value lies outside what the model was trained on."""
+        flags = {}
+        for spec in self.catalog.features:
+            info = self.profile["features"][spec.name]
+            values = frame[spec.name]
+            if spec.type == "categorical":
+                flags[spec.name] = values.notna() & ~values.astype(str).isin(info["categories"])
+            else:
+                numeric = pd.to_numeric(values, errors="coerce")
+                if info.get("min") is None:
+                    flags[spec.name] = numeric.notna()
+                else:
+                    flags[spec.name] = (numeric < info["min"]) | (numeric > info["max"])
+        return pd.DataFrame(flags, index=frame.index)
+
+    # -- champion comparison --------------------------------------------------------------------
+    def holdout_risk(self, rows: pd.DataFrame, unseen_from=None) -> np.ndarray | None:
+        """Risk from the booster trained before the holdout months, or None where the model keeps none.
+
+        With `unseen_from` (a date), also None unless that booster saw only months before it, so a
+        comparison on rows from that date on never rewards a model for having seen the answers.
+        """
+        return None
+
+    @property
+    def explanation_engine(self) -> str:
+        """Which TreeSHAP engine explains this model's rows: the run record states it."""
+        return "not used yet" if self._shap is None else self._shap.name
+
+    def _tree_contributions(self, frame: pd.DataFrame) -> np.ndarray:
+        if self._shap is None:
+            self._shap = ShapEngine(self.booster)
+        return self._shap.contributions(self.encode(frame))
+
+
+@dataclasses.dataclass
+class SnapshotModel(RiskModel):
+    """Trained on monthly snapshots; keeps the booster trained before the holdout months."""
+
+    kind: ClassVar[str] = "snapshots"
+    dated: ClassVar[bool] = True
+
+    holdout_booster: lgb.Booster | None = None
+    holdout_calibration: PlattCalibration | None = None
+
+    def input_problems(self, columns: list[str]) -> list[str]:
+        """A feature table: every id and feature column, and nothing the model does not know."""
+        expected = ID_COLUMNS + self.feature_names
+        missing = [c for c in expected if c not in columns]
+        unexpected = [c for c in columns if c not in expected and c != "label"]
+        problems = []
+        if missing:
+            problems.append(f"missing column(s): {missing}")
+        if unexpected:
+            problems.append(f"unexpected column(s): {unexpected} (the model knows {len(expected)} columns)")
+        return problems
+
+    def prepare(self, table: pd.DataFrame) -> pd.DataFrame:
+        """A feature table already holds the model's rows."""
+        return table
+
+    def features_from_extract(self, tables: dict, as_of) -> pd.DataFrame:
+        """The snapshot at `as_of` built from the extract with the model's catalog and horizon."""
+        from flightrisk.features import build_snapshot_features
+
+        return build_snapshot_features(tables, self.catalog, horizon=self.horizon_months or 12, as_of=as_of)
+
+    def holdout_risk(self, rows: pd.DataFrame, unseen_from=None) -> np.ndarray | None:
+        """The holdout booster's risk (see `RiskModel.holdout_risk`)."""
+        if self.holdout_booster is None:
+            return None
+        if unseen_from is not None:
+            trained_until = (self.metadata.get("train_window") or [None, None])[1]
+            if trained_until is None or pd.Timestamp(trained_until) >= pd.Timestamp(unseen_from):
+                return None
+        margin = self.holdout_booster.predict(self.encode(rows), raw_score=True)
+        return self.holdout_calibration.risk(margin)
+
+
+@dataclasses.dataclass
+class FlatModel(RiskModel):
+    """Trained on a flat table: the booster blended with a logistic part, the table's own catalog."""
+
+    kind: ClassVar[str] = "flat"
+    dated: ClassVar[bool] = False
+
+    linear: LinearPart | None = None
+    linear_weight: float = 0.0
+
+    @property
+    def table_spec(self) -> TableSpec:
+        """The table's id, label and derived columns, as trained."""
+        table = dict(self.profile["flat"]["table"])
+        table["protected"], table["ignore"] = tuple(table["protected"]), tuple(table["ignore"])
+        return TableSpec(**table)
+
+    @property
+    def flat_catalog(self) -> FlatCatalog:
+        """The flat catalog the model was trained with."""
+        return FlatCatalog(self.table_spec, self.catalog, {})
+
+    def input_problems(self, columns: list[str]) -> list[str]:
+        """The id column and every column a feature is read or derived from (others are ignored)."""
+        flat = self.flat_catalog
+        needed = [flat.table.id_column, *input_columns(flat)]
+        missing = [c for c in needed if c is not None and c not in columns]
+        return [f"missing column(s) the model needs: {missing}"] if missing else []
+
+    def prepare(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The flat table transformed as in training (the learned group medians included)."""
+        problems = self.input_problems(list(table.columns))
+        if problems:
+            raise InputError("the table cannot be read by this model:", problems)
+        return flat_features(
+            self.flat_catalog, table, self.profile["flat"]["medians"], self.metadata.get("table_as_of")
+        )
+
+    def margin(self, frame: pd.DataFrame) -> np.ndarray:
+        """The blended log-odds: booster and logistic part, weighted."""
+        tree = self.booster.predict(self.encode(frame), raw_score=True)
+        if self.linear is None:
+            return tree
+        return blend(tree, self.linear.contributions(frame, self.catalog).sum(axis=1), self.linear_weight)
+
+    def margin_contributions(self, frame: pd.DataFrame) -> np.ndarray:
+        """The same blend applied to each part's exact values, so the sum is still the margin."""
+        tree = self._tree_contributions(frame)
+        if self.linear is None:
+            return tree
+        return blend(tree, self.linear.contributions(frame, self.catalog), self.linear_weight)
+
+
+def input_columns(flat: FlatCatalog) -> list[str]:
+    """The table's columns a flat model reads: features, and the inputs of derived ones."""
+    columns = []
+    for name in flat.catalog.names:
+        columns.extend(derived_inputs(flat.table.derived[name]) if name in flat.table.derived else [name])
+    return list(dict.fromkeys(columns))
+
+
+def encode_features(frame: pd.DataFrame, catalog: Catalog, categories: dict[str, list[str]]) -> np.ndarray:
+    """Feature matrix in catalog order; categories become their training codes (unknown -> NaN)."""
+    columns = []
+    for spec in catalog.features:
+        values = frame[spec.name]
+        if spec.type == "categorical":
+            lookup = {value: float(code) for code, value in enumerate(categories[spec.name])}
+            columns.append(values.map(lookup).astype(float).to_numpy())
+        else:
+            columns.append(pd.to_numeric(values, errors="coerce").astype(float).to_numpy())
+    return np.column_stack(columns) if columns else np.empty((len(frame), 0))
