@@ -144,16 +144,25 @@ def _unit(unit: str, lang: str, singular: bool = False) -> str:
     return sv if lang == "sv" else en
 
 
+def select_drivers(explanation: Explanation, catalog: Catalog, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The one driver rule: per row, up to k driver candidates that add risk, the largest first.
+
+    Returns (rows, k) feature indices and a mask of the slots that hold a driver (ties keep
+    catalog order).
+    """
+    candidate = np.array([is_driver_candidate(spec.lever, spec.confidential) for spec in catalog.features])
+    pts = np.where(candidate, explanation.feature_points, -np.inf)
+    order = np.argsort(-pts, axis=1, kind="stable")[:, :k]
+    return order, np.take_along_axis(pts, order, axis=1) > 0
+
+
 def top_drivers(
     explanation: Explanation, catalog: Catalog, frame: pd.DataFrame, k: int, lang: str = "en"
 ) -> pd.DataFrame:
     """driver_1..k (feature names) and driver_1..k_text: the k levers adding the most risk."""
     names = np.array(explanation.feature_names)
-    actionable_family = np.array(
-        [is_driver_candidate(spec.lever, spec.confidential) for spec in catalog.features]
-    )
-    pts = np.where(actionable_family, explanation.feature_points, -np.inf)
-    order = np.argsort(-pts, axis=1, kind="stable")[:, :k]
+    order, chosen = select_drivers(explanation, catalog, k)
+    pts = explanation.feature_points
     out: dict[str, list] = {}
     rows = frame.reset_index(drop=True)
     # Plain lists, not a pandas row per person: building sentences row by row through iloc/at was
@@ -164,7 +173,7 @@ def top_drivers(
     for j in range(k):
         picked = order[:, j]
         value = pts[np.arange(len(pts)), picked]
-        keep = value > 0
+        keep = chosen[:, j]
         out[f"driver_{j + 1}"] = [names[p] if ok else None for p, ok in zip(picked, keep, strict=True)]
         texts = []
         for i, (p, ok) in enumerate(zip(picked, keep, strict=True)):

@@ -9,7 +9,7 @@ import pandas as pd
 
 from flightrisk import LEVER_FAMILIES
 from flightrisk.explain.contributions import explain_rows
-from flightrisk.explain.narrative import is_driver_candidate, sentence
+from flightrisk.explain.narrative import select_drivers, sentence
 from flightrisk.explain.whatif import what_if
 from flightrisk.i18n import lever_name
 from flightrisk.model.risk_model import RiskModel
@@ -95,6 +95,7 @@ def explain_people(
         else [[] for _ in range(len(frame))]
     )
     bands = model.band(explanation.risk)
+    order, chosen = select_drivers(explanation, model.catalog, top_k)
     pct = model.percentile(explanation.risk)
     people = []
     for i in range(len(frame)):
@@ -114,14 +115,7 @@ def explain_people(
                     "confidential": spec.confidential,
                 }
             )
-        drivers = sorted(
-            (
-                c
-                for c in contributions
-                if is_driver_candidate(c["lever"], c["confidential"]) and c["points"] > 0
-            ),
-            key=lambda c: -c["points"],
-        )[:top_k]
+        drivers = [contributions[j] for j, ok in zip(order[i], chosen[i], strict=True) if ok]
         for driver in drivers:
             driver["text"] = sentence(
                 model.catalog, driver["feature"], row[driver["feature"]], row, lang, driver["points"]
@@ -147,6 +141,39 @@ def explain_people(
                     key: _plain(row[key]) for key in ("role", "region", "tenure_months") if key in row.index
                 },
                 "lang": lang,
+            }
+        )
+    return people
+
+
+def people_from_scores(scores: pd.DataFrame) -> list[dict]:
+    """The explanation structure `explain_people` returns, read back from `score --explain` output.
+
+    For a report without the inputs (no --raw, no --table): the levers and drivers are the same
+    engine's, saved with the scores; what-ifs need the features, so there are none.
+    """
+    people = []
+    for row in scores.to_dict("records"):
+        drivers = [
+            {"text": row[c]}
+            for c in row
+            if c.startswith("driver_") and c.endswith("_text") and isinstance(row[c], str)
+        ]
+        levers = {f: float(row.get(f"lever_{f}", 0.0)) for f in LEVER_FAMILIES}
+        people.append(
+            {
+                "employee_id": str(row["employee_id"]),
+                "risk": float(row["risk"]),
+                "risk_band": row["risk_band"],
+                "percentile": float(row["percentile"]),
+                "base_rate": float(row.get("base_rate", float("nan"))),
+                "low_confidence": bool(row["low_confidence"]),
+                "levers": levers,
+                "top_lever": top_lever(levers),
+                "drivers": drivers,
+                "notes": [],
+                "actions": [],
+                "context": {},
             }
         )
     return people

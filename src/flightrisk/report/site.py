@@ -7,6 +7,8 @@ from plain numbers, so no value ever reaches the page unescaped.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import os
 import re
@@ -22,7 +24,7 @@ import flightrisk
 from flightrisk import LEVER_FAMILIES
 from flightrisk.errors import InputError
 from flightrisk.explain.narrative import number, points
-from flightrisk.explain.person import top_lever
+from flightrisk.explain.person import explain_people, people_from_scores
 from flightrisk.i18n import lever_name
 from flightrisk.io import remove_stale_temporaries, temporary_prefix
 from flightrisk.model.risk_model import RiskModel
@@ -95,31 +97,14 @@ def people_directory(tables: dict[str, pd.DataFrame] | None, snapshot: pd.Timest
     return directory
 
 
-def _person_views(model, scores, features, lang, top_k=3):
-    """The explanation behind each person page: from features when we have them, else from scores."""
+def _person_views(model, scores, features, lang, top_k=3) -> dict[str, dict]:
+    """Each person's explanation from the one engine: from features when we have them, else as saved
+    with the scores by `score --explain`."""
     if features is not None:
-        from flightrisk.explain.person import explain_people
-
-        return {p["employee_id"]: p for p in explain_people(model, features, lang=lang, top_k=top_k)}
-    views = {}
-    for _, row in scores.iterrows():
-        drivers = [
-            {"text": row[c]}
-            for c in row.index
-            if c.startswith("driver_") and c.endswith("_text") and isinstance(row[c], str)
-        ]
-        views[str(row["employee_id"])] = {
-            "risk": float(row["risk"]),
-            "risk_band": row["risk_band"],
-            "percentile": float(row["percentile"]),
-            "base_rate": float(row.get("base_rate", np.nan)),
-            "low_confidence": bool(row["low_confidence"]),
-            "levers": {f: float(row.get(f"lever_{f}", 0.0)) for f in LEVER_FAMILIES},
-            "drivers": drivers,
-            "actions": [],
-            "context": {},
-        }
-    return views
+        people = explain_people(model, features, lang=lang, top_k=top_k)
+    else:
+        people = people_from_scores(scores)
+    return {p["employee_id"]: p for p in people}
 
 
 def _manager_summary(manager_id: str, group: pd.DataFrame, lang: str, show: bool, slugs: dict) -> dict:
@@ -169,88 +154,116 @@ def build_site(
     With `plan` (from `flightrisk plan`), also a plan page and the plan's rows on team and person pages.
     """
     t = strings(lang)
+    scores, snapshot = _latest_scores(scores)
+    directory = people_directory(tables, snapshot).set_index("employee_id")
+    if manager is not None:
+        scores = _one_team(scores, directory, manager, tables is not None, snapshot)
+    if features is not None:
+        features = features[features["employee_id"].astype(str).isin(set(scores["employee_id"]))]
+    views = _person_views(model, scores, features, lang)
+    slugs = page_slugs(set(scores["employee_id"]) | set(directory["manager_id"].dropna()))
+    people = _people_rows(scores, directory, views, slugs, t, lang)
+    show = len(people) >= MIN_GROUP
+    managers = _team_summaries(people, manager, tables is not None, show, slugs, lang)
+    planned = plan_rows(plan, people, model.catalog, t, lang) if plan is not None else None
+    site = _Site(
+        env=_environment(),
+        common={
+            "t": t,
+            "lang": lang,
+            "as_of": str(snapshot.date()),
+            "model_version": str(model.metadata.get("created_utc", "")),
+            "code_version": flightrisk.__version__,
+        },
+        lang=lang,
+        people=people,
+        views=views,
+        show=show,
+        managers=managers,
+        planned=planned,
+        slugs=slugs,
+    )
+    with _staged_site(Path(out_dir)) as staging:
+        title = t["title"] if manager is None else t["team_of"].format(manager=managers[0]["name"])
+        site.write_index(staging, title, scoped=manager is not None)
+        if planned is not None:
+            site.write_plan(staging, plan_budget, scoped=manager is not None)
+        for m in managers:
+            site.write_manager(staging, m)
+        for person in people:
+            site.write_person(staging, person, model.horizon_months)
+    return {"people": len(people), "managers": len(managers), "snapshot_date": str(snapshot.date())}
+
+
+def _latest_scores(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """The latest month's scores, riskiest first, with typed ids and dates."""
     scores = scores.copy()
     scores["employee_id"] = scores["employee_id"].astype(str)
     scores["snapshot_date"] = pd.to_datetime(scores["snapshot_date"])
     snapshot = scores["snapshot_date"].max()
-    scores = scores[scores["snapshot_date"] == snapshot].sort_values("risk", ascending=False, kind="stable")
-    directory = people_directory(tables, snapshot).set_index("employee_id")
-    if manager is not None:
-        if tables is None:
-            raise InputError("--manager needs --raw: the team is read from the raw extract's job history")
-        team_ids = set(directory.index[directory["manager_id"] == manager])
-        if not team_ids:
-            raise InputError(f"manager {manager!r} has nobody reporting to them at {snapshot.date()}")
-        scores = scores[scores["employee_id"].isin(team_ids)]
-        if scores.empty:
-            raise InputError(f"none of manager {manager!r}'s team is in the scores")
-    if features is not None:
-        features = features[features["employee_id"].astype(str).isin(set(scores["employee_id"]))]
-    views = _person_views(model, scores, features, lang)
+    latest = scores[scores["snapshot_date"] == snapshot].sort_values("risk", ascending=False, kind="stable")
+    return latest, snapshot
 
-    def name_of(eid: str) -> str:
-        value = directory["name"].get(eid) if "name" in directory else None
-        return value if isinstance(value, str) else eid
 
-    def manager_of(eid: str) -> tuple[str | None, str]:
-        mid = directory["manager_id"].get(eid) if "manager_id" in directory else None
-        if not isinstance(mid, str):
-            return None, t["no_manager"]
-        mname = directory["manager_name"].get(eid)
-        return mid, mname if isinstance(mname, str) else mid
+def _one_team(
+    scores: pd.DataFrame, directory: pd.DataFrame, manager: str, has_extract: bool, snapshot
+) -> pd.DataFrame:
+    """The scores of one manager's team (`--manager`), refused when the team cannot be found."""
+    if not has_extract:
+        raise InputError("--manager needs --raw: the team is read from the raw extract's job history")
+    team_ids = set(directory.index[directory["manager_id"] == manager])
+    if not team_ids:
+        raise InputError(f"manager {manager!r} has nobody reporting to them at {snapshot.date()}")
+    scores = scores[scores["employee_id"].isin(team_ids)]
+    if scores.empty:
+        raise InputError(f"none of manager {manager!r}'s team is in the scores")
+    return scores
 
-    env = _environment()
-    common = {
-        "t": t,
-        "lang": lang,
-        "as_of": str(snapshot.date()),
-        "model_version": str(model.metadata.get("created_utc", "")),
-        "code_version": flightrisk.__version__,
-    }
-    slugs = page_slugs(set(scores["employee_id"]) | set(directory["manager_id"].dropna()))
+
+def _people_rows(scores, directory, views, slugs, t, lang) -> list[dict]:
+    """One row per person for the tables: name, risk, band, manager, region, top lever."""
+
+    def known(column: str, eid: str):
+        value = directory[column].get(eid) if column in directory else None
+        return value if isinstance(value, str) else None
+
     people = []
-    for _, row in scores.iterrows():
+    for row in scores.to_dict("records"):
         eid = row["employee_id"]
-        view = views[eid]
-        top = top_lever(view["levers"])
-        _, mname = manager_of(eid)
-        region = directory["region"].get(eid) if "region" in directory else None
+        top = views[eid]["top_lever"]
+        manager_id = known("manager_id", eid)
         people.append(
             {
                 "id": eid,
-                "name": name_of(eid),
+                "name": known("name", eid) or eid,
                 "href": f"people/{slugs[eid]}.html",
                 "risk": float(row["risk"]),
                 "risk_text": _percent(float(row["risk"]), lang),
                 "band": row["risk_band"],
-                "manager": mname,
-                "manager_id": manager_of(eid)[0],
-                "region": region if isinstance(region, str) else "",
+                "manager": (known("manager_name", eid) or manager_id) if manager_id else t["no_manager"],
+                "manager_id": manager_id,
+                "region": known("region", eid) or "",
                 "top_lever": lever_name(top, lang) if top is not None else "–",
             }
         )
-    show = len(people) >= MIN_GROUP
+    return people
+
+
+def _team_summaries(people, manager, has_extract, show, slugs, lang) -> list[dict]:
+    """The manager pages to write: every team (figures only where k ≥ 5 allows), or the one asked for."""
     frame = pd.DataFrame(people)
-    lever_means = _lever_pressure([views[p["id"]]["levers"] for p in people])
-    histogram_bins = []
-    if show:
-        edges = np.arange(0, 1.0001, 0.05)
-        counts, _ = np.histogram(frame["risk"], bins=edges)
-        histogram_bins = [
-            {"label": f"{int(lo * 100)}", "count": int(c)} for lo, c in zip(edges[:-1], counts, strict=True)
-        ]
-    managers = []
-    if manager is None and tables is not None:
-        teams = dict(list(frame.dropna(subset=["manager_id"]).groupby("manager_id")))
-        visible = shown_groups({mid: len(g) for mid, g in teams.items()}, len(frame)) if show else set()
-        managers = [_manager_summary(mid, group, lang, mid in visible, slugs) for mid, group in teams.items()]
-    elif manager is not None:
-        managers.append(_manager_summary(manager, frame, lang, show, slugs))
+    if manager is not None:
+        return [_manager_summary(manager, frame, lang, show, slugs)]
+    if not has_extract:
+        return []
+    teams = dict(list(frame.dropna(subset=["manager_id"]).groupby("manager_id")))
+    visible = shown_groups({mid: len(g) for mid, g in teams.items()}, len(frame)) if show else set()
+    return [_manager_summary(mid, group, lang, mid in visible, slugs) for mid, group in teams.items()]
 
-    planned = plan_rows(plan, people, model.catalog, t, lang) if plan is not None else None
-    planned_by_id = {r["id"]: r for r in planned or []}
 
-    out_dir = Path(out_dir)
+@contextlib.contextmanager
+def _staged_site(out_dir: Path):
+    """A staging folder beside `out_dir`, swapped in as a whole when the pages are all written."""
     _prepare_out_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir)
@@ -262,91 +275,7 @@ def build_site(
         )
         (staging / "people").mkdir()
         (staging / "managers").mkdir()
-        title = t["title"] if manager is None else t["team_of"].format(manager=managers[0]["name"])
-        band_counts = frame["band"].value_counts().reindex(["high", "medium", "low"], fill_value=0).to_dict()
-        (staging / "index.html").write_text(
-            env.get_template("index.html").render(
-                **common,
-                page_title=title,
-                people=people if show else sorted(people, key=lambda p: str(p["name"])),
-                people_count=len(people) if show else None,
-                band_counts=band_counts if show else None,
-                suppressed=not show,
-                histogram_bins=histogram_bins,
-                org_levers=_lever_rows(lever_means, lang),
-                managers=managers,
-                scoped=manager is not None,
-                has_plan=planned is not None,
-            ),
-            encoding="utf-8",
-        )
-        if planned is not None:
-            (staging / "plan.html").write_text(
-                env.get_template("plan.html").render(
-                    **common,
-                    page_title=t["plan_title"],
-                    root="",
-                    totals=plan_totals(planned, plan_budget, t, lang) if show else None,
-                    teams=team_totals(planned, managers, t, lang) if manager is None else [],
-                    rows=planned,
-                    figures=show,
-                ),
-                encoding="utf-8",
-            )
-        for m in managers:
-            members = [p for p in people if p["manager_id"] == m["id"]]
-            team_levers = _lever_pressure([views[p["id"]]["levers"] for p in members])
-            (staging / "managers" / f"{slugs[m['id']]}.html").write_text(
-                env.get_template("manager.html").render(
-                    **common,
-                    page_title=t["team_of"].format(manager=m["name"]),
-                    show=m["show"],
-                    size=m["size"],
-                    mean_risk=m["mean_risk"],
-                    high=m["high"],
-                    levers=_lever_rows(team_levers, lang) if m["show"] else [],
-                    # Below the threshold the page lists who is in the team, in name order, and no
-                    # figures: a size and per-person risks would make the hidden team mean plain.
-                    people=members if m["show"] else sorted(members, key=lambda p: str(p["name"])),
-                    plan=None if planned is None else [r for r in planned if r["manager_id"] == m["id"]],
-                ),
-                encoding="utf-8",
-            )
-        horizon = model.metadata.get("horizon_months")  # None for a flat table: no time axis
-        for p in people:
-            view = views[p["id"]]
-            actions = [
-                {
-                    "name": a.get("action", ""),
-                    "text": a["text"],
-                    "now": _percent(a["risk_now"], lang),
-                    "after": _percent(a["risk_after"], lang),
-                    "change": points(a["change"], lang),
-                }
-                for a in view["actions"]
-            ]
-            context = view.get("context", {})
-            (staging / "people" / f"{slugs[p['id']]}.html").write_text(
-                env.get_template("person.html").render(
-                    **common,
-                    page_title=p["name"],
-                    risk_text=p["risk_text"],
-                    band=p["band"],
-                    percentile=number(view["percentile"], lang, 0),
-                    role=context.get("role") or "",
-                    region=p["region"],
-                    manager=p["manager"],
-                    low_confidence=view["low_confidence"],
-                    levers=_lever_rows(view["levers"], lang),
-                    base_text=_percent(view["base_rate"], lang),
-                    drivers=[d["text"] for d in view["drivers"]],
-                    notes=view.get("notes", []),
-                    actions=actions,
-                    horizon=horizon,
-                    planned=planned_by_id.get(p["id"]),
-                ),
-                encoding="utf-8",
-            )
+        yield staging
         old = None
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old")
@@ -359,4 +288,119 @@ def build_site(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return {"people": len(people), "managers": len(managers), "snapshot_date": str(snapshot.date())}
+
+
+@dataclasses.dataclass
+class _Site:
+    """What every page draws on; one method per kind of page."""
+
+    env: jinja2.Environment
+    common: dict
+    lang: str
+    people: list[dict]
+    views: dict[str, dict]
+    show: bool  # the whole site has at least MIN_GROUP people, so organisation figures may be shown
+    managers: list[dict]
+    planned: list[dict] | None
+    slugs: dict[str, str]
+
+    def __post_init__(self) -> None:
+        self.planned_by_id = {r["id"]: r for r in self.planned or []}
+
+    def _write(self, path: Path, template: str, **values) -> None:
+        path.write_text(self.env.get_template(template).render(**self.common, **values), encoding="utf-8")
+
+    def write_index(self, staging: Path, title: str, scoped: bool) -> None:
+        """The overview: the risk histogram, the organisation's levers, teams and people."""
+        frame = pd.DataFrame(self.people)
+        histogram_bins = []
+        if self.show:
+            edges = np.arange(0, 1.0001, 0.05)
+            counts, _ = np.histogram(frame["risk"], bins=edges)
+            histogram_bins = [
+                {"label": f"{int(lo * 100)}", "count": int(c)}
+                for lo, c in zip(edges[:-1], counts, strict=True)
+            ]
+        bands = frame["band"].value_counts().reindex(["high", "medium", "low"], fill_value=0).to_dict()
+        lever_means = _lever_pressure([self.views[p["id"]]["levers"] for p in self.people])
+        self._write(
+            staging / "index.html",
+            "index.html",
+            page_title=title,
+            people=self.people if self.show else sorted(self.people, key=lambda p: str(p["name"])),
+            people_count=len(self.people) if self.show else None,
+            band_counts=bands if self.show else None,
+            suppressed=not self.show,
+            histogram_bins=histogram_bins,
+            org_levers=_lever_rows(lever_means, self.lang),
+            managers=self.managers,
+            scoped=scoped,
+            has_plan=self.planned is not None,
+        )
+
+    def write_plan(self, staging: Path, budget: float | None, scoped: bool) -> None:
+        """The plan page: totals, per-team totals (k ≥ 5), and who gets what."""
+        t = self.common["t"]
+        self._write(
+            staging / "plan.html",
+            "plan.html",
+            page_title=t["plan_title"],
+            root="",
+            totals=plan_totals(self.planned, budget, t, self.lang) if self.show else None,
+            teams=team_totals(self.planned, self.managers, t, self.lang) if not scoped else [],
+            rows=self.planned,
+            figures=self.show,
+        )
+
+    def write_manager(self, staging: Path, m: dict) -> None:
+        """A team's page: its figures and levers when k ≥ 5 allows, else only who is in it."""
+        members = [p for p in self.people if p["manager_id"] == m["id"]]
+        team_levers = _lever_pressure([self.views[p["id"]]["levers"] for p in members])
+        self._write(
+            staging / "managers" / f"{self.slugs[m['id']]}.html",
+            "manager.html",
+            page_title=self.common["t"]["team_of"].format(manager=m["name"]),
+            show=m["show"],
+            size=m["size"],
+            mean_risk=m["mean_risk"],
+            high=m["high"],
+            levers=_lever_rows(team_levers, self.lang) if m["show"] else [],
+            # Below the threshold the page lists who is in the team, in name order, and no
+            # figures: a size and per-person risks would make the hidden team mean plain.
+            people=members if m["show"] else sorted(members, key=lambda p: str(p["name"])),
+            plan=None if self.planned is None else [r for r in self.planned if r["manager_id"] == m["id"]],
+        )
+
+    def write_person(self, staging: Path, person: dict, horizon: int | None) -> None:
+        """A person's page: risk, levers, drivers in words, what-ifs, their planned action."""
+        view = self.views[person["id"]]
+        lang = self.lang
+        actions = [
+            {
+                "name": a.get("action", ""),
+                "text": a["text"],
+                "now": _percent(a["risk_now"], lang),
+                "after": _percent(a["risk_after"], lang),
+                "change": points(a["change"], lang),
+            }
+            for a in view["actions"]
+        ]
+        self._write(
+            staging / "people" / f"{self.slugs[person['id']]}.html",
+            "person.html",
+            page_title=person["name"],
+            risk_text=person["risk_text"],
+            band=person["band"],
+            percentile=number(view["percentile"], lang, 0),
+            role=view.get("context", {}).get("role") or "",
+            region=person["region"],
+            manager=person["manager"],
+            low_confidence=view["low_confidence"],
+            levers=_lever_rows(view["levers"], lang),
+            base_text=_percent(view["base_rate"], lang),
+            drivers=[d["text"] for d in view["drivers"]],
+            notes=view.get("notes", []),
+            actions=actions,
+            horizon=horizon,  # None for a flat table: no time axis
+            planned=self.planned_by_id.get(person["id"]),
+        )
