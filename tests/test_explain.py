@@ -61,6 +61,7 @@ def test_monotone_levers_move_risk_the_right_way(model_world, latest, feature, d
 
 def test_drivers_are_never_context_and_add_risk(model_world, latest):
     people = explain_people(model_world["model"], latest.head(50), lang="en")
+    assert len(people) == 50 and sum(len(p["drivers"]) for p in people) > 50
     for person in people:
         assert all(d["lever"] != "context" and d["points"] > 0 for d in person["drivers"])
         total = person["base_rate"] + sum(person["levers"].values())
@@ -96,9 +97,11 @@ def test_apply_action_respects_bounds(model_world, latest):
 
 
 def test_each_action_moves_only_the_features_its_mechanism_touches(model_world, latest):
+    assert model_world["model"].catalog.actions
     for action in model_world["model"].catalog.actions:
         after = apply_action(latest, action)
         touched = {feature for feature, _, _ in action.changes}
+        assert any(not after[f].equals(latest[f]) for f in touched), f"{action.name} moved nothing"
         for column in latest.columns:
             if column not in touched:
                 assert after[column].equals(latest[column]), f"{action.name} moved {column}"
@@ -165,6 +168,7 @@ ENGLISH_WORDS = re.compile(r"\b(points|months|Base pay|Possible|actions|Top driv
 
 def test_swedish_output_is_fully_swedish(model_world, latest):
     people = explain_people(model_world["model"], latest.head(30), lang="sv")
+    assert len(people) == 30
     for person in people:
         text = explanation_text(person, "sv")
         assert "procentenheter" in text

@@ -80,7 +80,8 @@ def test_a_fitting_catalog_passes():
     import yaml
 
     flat = flat_catalog_from_dict(yaml.safe_load(CATALOG), "catalog.yaml")
-    check_against_table(flat, _table(), "catalog.yaml")
+    assert check_against_table(flat, _table(), "catalog.yaml") is None  # no InputError raised
+    assert flat.table.id_column == "person" and flat.catalog.names[:2] == ["pay", "pay_vs_grade"]
 
 
 @pytest.mark.parametrize(

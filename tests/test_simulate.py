@@ -118,3 +118,18 @@ def test_team_sizes_are_six_to_ten_at_start(small_result):
     first = jobs[jobs["effective_date"] <= start].sort_values("effective_date").groupby("employee_id").tail(1)
     sizes = first[first["role"] != "Team Lead"].groupby("team_id").size()
     assert sizes.between(6, 10).mean() > 0.9
+
+
+def test_every_per_person_array_is_declared_and_grows():
+    # The simulator's per-person state is a declared list of named arrays, each one slot per person.
+    import dataclasses
+
+    from flightrisk.synth.simulate import PERSON_FLOATS, PERSON_INTS, _Simulation
+
+    declared = set(PERSON_FLOATS) | set(PERSON_INTS)
+    assert declared == {k for k, v in _Simulation.__annotations__.items() if v == "np.ndarray"}
+    sim = _Simulation(dataclasses.replace(World(), reps=40, months=14), 40, 0, record=False)
+    before = sim.cap
+    sim._grow(before + 5)
+    assert all(len(getattr(sim, name)) == sim.cap > before for name in declared)
+    assert (sim.term_m[before:] == PERSON_INTS["term_m"]).all()

@@ -47,6 +47,7 @@ class TrainSettings:
     shape_tolerance: float = 0.002
 
     def lightgbm_params(self) -> dict:
+        """LightGBM's parameter dict for these settings (threads from FLIGHTRISK_THREADS)."""
         return {
             "objective": "binary",
             "learning_rate": self.learning_rate,

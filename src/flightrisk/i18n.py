@@ -15,10 +15,12 @@ BANDS = {"low": ("low", "låg"), "medium": ("medium", "medel"), "high": ("high",
 
 
 def lever_name(family: str, lang: str) -> str:
+    """A lever family's name in `lang`."""
     en, sv = LEVER_NAMES.get(family, (family, family))
     return sv if lang == "sv" else en
 
 
 def band_name(band: str, lang: str) -> str:
+    """A risk band's name in `lang`."""
     en, sv = BANDS.get(band, (band, band))
     return sv if lang == "sv" else en

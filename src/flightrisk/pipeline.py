@@ -49,6 +49,7 @@ def label_horizon(features: pd.DataFrame) -> int | None:
 
 
 def read_truth(raw: Path | None) -> pd.DataFrame | None:
+    """The simulator's true hazards beside an extract, or None where there are none."""
     if raw is None:
         return None
     path = find_table(Path(raw) / "truth", "hazard")
@@ -64,6 +65,7 @@ def train_snapshots_cli(
     console,
     name: str | None = None,
 ) -> dict:
+    """`flightrisk train` on a feature table: train, measure, gate, register, publish."""
     from flightrisk.model.train import train_on_snapshots
 
     name = registered_name(name, flat=False)
@@ -389,6 +391,7 @@ def resolve_model(model_ref: str) -> Path:
 def run_record(
     model, model_dir: Path, input_path: Path, stats, drift: dict, started, ended, extra: dict
 ) -> dict:
+    """The run record of a scoring run: who, what, which model and engine, counts, drift, timings."""
     import getpass
     import uuid
 
@@ -445,6 +448,7 @@ def score_cli(
     chunk_rows: int,
     console,
 ) -> dict:
+    """`flightrisk score`: stream an input through the model into a scores file and its run record."""
     import datetime as dt
 
     from flightrisk.io import write_table
@@ -536,6 +540,7 @@ def _progress(console):
 
 
 def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt: str) -> str:
+    """`flightrisk explain`: one person's latest explanation as text or JSON."""
     from flightrisk.explain.person import explain_people, explanation_text
     from flightrisk.model.artifact import load_model
     from flightrisk.score.batch import typed_rows
@@ -564,6 +569,7 @@ def report_cli(
     table: Path | None = None,
     plan_file: Path | None = None,
 ) -> dict:
+    """`flightrisk report`: the static site from scores, with names and teams from --raw."""
     from flightrisk.model.artifact import load_model
     from flightrisk.report.site import build_site
     from flightrisk.score.batch import typed_rows, validate_scores
@@ -723,6 +729,7 @@ def train_flat_cli(
     console,
     name: str | None = None,
 ) -> dict:
+    """`flightrisk train --table`: train a flat-table model, gate, register, publish."""
     from flightrisk.model.flat_train import train_flat
 
     flat, table = read_flat(table_path, catalog_path, console)
@@ -739,6 +746,7 @@ def train_flat_cli(
 
 
 def benchmark_cli(table_path: Path, catalog_path: Path, folds: int, repeats: int, seed: int) -> dict:
+    """`flightrisk benchmark`: the flat table's repeated-CV comparison with baselines."""
     from flightrisk.model.flat_benchmark import run_benchmark
 
     flat, table = read_flat(table_path, catalog_path)

@@ -55,6 +55,7 @@ class Explanation:
 
 
 def explain_rows(model: RiskModel, frame: pd.DataFrame) -> Explanation:
+    """Exact contributions of every feature and lever, in probability points, for each row."""
     phi = model.margin_contributions(frame)
     a, b = model.calibration.slope, model.calibration.intercept
     feature_logit = a * phi[:, :-1]

@@ -44,6 +44,8 @@ COST_KINDS = ("sek", "manager_hours", "pay_raise_pct", "pay_raise_to", "bonus_sh
 
 @dataclasses.dataclass(frozen=True)
 class FeatureSpec:
+    """One feature: its lever family, unit, labels, monotone direction and what-if facts."""
+
     name: str
     lever: str
     unit: str
@@ -56,11 +58,14 @@ class FeatureSpec:
     confidential: bool = False  # an individual's survey answer: a model input, never shown
 
     def label(self, lang: str) -> str:
+        """The feature's label in `lang` (English where no Swedish label is given)."""
         return self.label_sv if lang == "sv" else self.label_en
 
 
 @dataclasses.dataclass(frozen=True)
 class ActionSpec:
+    """One what-if action: the lever it pulls, the features it changes and what it costs."""
+
     name: str
     lever: str
     text_en: str
@@ -73,11 +78,14 @@ class ActionSpec:
     cost: tuple[tuple[str, float | str], ...] = ()
 
     def text(self, lang: str) -> str:
+        """The action's words in `lang`."""
         return self.text_sv if lang == "sv" else self.text_en
 
 
 @dataclasses.dataclass(frozen=True)
 class Catalog:
+    """Every feature and action the model knows, as read and checked from a catalog file."""
+
     features: tuple[FeatureSpec, ...]
     actions: tuple[ActionSpec, ...]
     raw: dict[str, Any] = dataclasses.field(compare=False, repr=False, default_factory=dict)
@@ -85,10 +93,12 @@ class Catalog:
 
     @property
     def names(self) -> list[str]:
+        """Feature names in catalog order (the model's column order)."""
         return [f.name for f in self.features]
 
     @property
     def categorical(self) -> list[str]:
+        """Names of the categorical features."""
         return [f.name for f in self.features if f.type == "categorical"]
 
     @functools.cached_property
@@ -96,16 +106,20 @@ class Catalog:
         return {spec.name: spec for spec in self.features}
 
     def feature(self, name: str) -> FeatureSpec:
+        """The spec of one feature by name."""
         return self._by_name[name]
 
     def lever_of(self) -> dict[str, str]:
+        """Feature name -> lever family."""
         return {f.name: f.lever for f in self.features}
 
     def to_yaml(self) -> str:
+        """The catalog as written into a model folder."""
         return yaml.safe_dump(self.raw, sort_keys=False, allow_unicode=True)
 
 
 def default_catalog_path() -> Path:
+    """The catalog shipped with the package."""
     return Path(str(resources.files("flightrisk.features") / "catalog.yaml"))
 
 
@@ -143,6 +157,7 @@ def _action_cost(name: str, raw: Any, changes: dict) -> tuple[tuple, list[str]]:
 
 
 def catalog_from_dict(raw: Any, source: str) -> Catalog:
+    """A checked `Catalog` from parsed YAML; every problem is listed at once (exit 2)."""
     problems: list[str] = []
     if not isinstance(raw, dict) or not isinstance(raw.get("features"), dict) or not raw["features"]:
         raise InputError(f"{source}: a catalog needs a 'features' mapping of feature name to its description")

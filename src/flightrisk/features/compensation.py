@@ -16,6 +16,7 @@ from flightrisk.features.snapshots import (
 
 
 def compensation_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Pay against peers and newer hires, time since and size of the last raise, variable share of pay (as of each snapshot)."""
     pay = tables["compensation"].sort_values(["employee_id", "effective_date"], kind="stable").copy()
     previous = pay.groupby("employee_id", sort=False)["base_salary_monthly"].shift(1)
     pay["raise_pct"] = np.where(previous.notna(), pay["base_salary_monthly"] / previous - 1, np.nan)

@@ -27,6 +27,7 @@ def add_job_state(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.Da
 
 
 def context_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Tenure, ramp-up months left, role, level and region: context that explains risk, never a lever."""
     tenure = months_between(panel["snapshot_date"], panel["hire_date"])
     return pd.DataFrame(
         {

@@ -8,6 +8,7 @@ from flightrisk.features.snapshots import MIN_PEERS, as_of, month_key
 
 
 def culture_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Culture and eNPS survey answers, their change, and the team's culture score (teams of k ≥ 5)."""
     survey = tables["engagement_survey"].sort_values(["employee_id", "survey_date"], kind="stable").copy()
     by_person = survey.groupby("employee_id", sort=False)
     survey["culture_change"] = survey["culture"] - by_person["culture"].shift(1)

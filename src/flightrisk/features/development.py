@@ -12,6 +12,7 @@ AI_CRM_TOPICS = ("AI tools for sales", "CRM")
 
 
 def development_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Time since the last promotion, the wait against peers, and the growth survey answer."""
     jobs = tables["job_history"].sort_values(["employee_id", "effective_date"], kind="stable").copy()
     rank = (
         jobs["role"].map({role: i for i, role in enumerate(ROLE_ORDER)}).astype(float) * 100 + jobs["level"]

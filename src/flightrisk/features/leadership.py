@@ -53,6 +53,7 @@ def _team_exits_12m(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.
 
 
 def leadership_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Time with the manager, the manager's time as a lead, time since a check-in, the support survey answer."""
     changes = _manager_changes(tables["job_history"])
     last_change = as_of(panel, changes, "effective_date", [])
     with_manager = months_between(

@@ -8,6 +8,7 @@ from flightrisk.features.snapshots import as_of, monthly_total, months_between, 
 
 
 def recognition_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Time since the last recognition, recognition against performance rank, the recognition survey answer."""
     recognition = tables["recognition"]
     per_month = monthly_total(panel, recognition, "date")
     last = as_of(panel, recognition, "date", [])

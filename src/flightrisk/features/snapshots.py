@@ -20,6 +20,7 @@ def month_key(dates: pd.Series) -> pd.Series:
 
 
 def key_to_month_end(keys: np.ndarray) -> pd.DatetimeIndex:
+    """Month keys (year * 12 + month - 1) -> month-end dates."""
     keys = np.asarray(keys, dtype=np.int64)
     start = pd.to_datetime({"year": keys // 12, "month": keys % 12 + 1, "day": 1})
     return pd.DatetimeIndex(start + pd.offsets.MonthEnd(0))

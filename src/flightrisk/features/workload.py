@@ -18,6 +18,7 @@ def add_sales_helpers(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> p
 
 
 def workload_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Attainment trend, the quota's rise, accounts against peers, the workload-balance survey answer."""
     quota, bookings = panel["_quota"], panel["_bookings"]
 
     def attainment(months: int) -> pd.Series:

@@ -41,6 +41,8 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _n
 
 @dataclasses.dataclass(frozen=True)
 class TableSpec:
+    """The flat table's id, label (and its positive/negative values), protected, ignored and derived columns."""
+
     id_column: str | None  # None: the table has no id; people are numbered by row (ROW_ID)
     label_column: str
     positive: str
@@ -53,11 +55,14 @@ class TableSpec:
 
 @dataclasses.dataclass(frozen=True)
 class FlatCatalog:
+    """A flat table's catalog: the table spec and the feature catalog built from it."""
+
     table: TableSpec
     catalog: Catalog
     raw: dict
 
     def base_features(self) -> list[str]:
+        """Features read straight from a column (not derived)."""
         return [n for n in self.catalog.names if n not in self.table.derived]
 
 
@@ -69,6 +74,7 @@ NO_ID_NOTE = (
 
 
 def load_flat_catalog(path: Path) -> FlatCatalog:
+    """Read and check a flat-table catalog file."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: catalog not found")
@@ -81,6 +87,7 @@ def load_flat_catalog(path: Path) -> FlatCatalog:
 
 
 def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
+    """A checked `FlatCatalog` from parsed YAML (exit 2 with every problem)."""
     if not isinstance(raw, dict) or not isinstance(raw.get("table"), dict):
         raise InputError(
             f"{source}: a flat-table catalog needs a 'table' section (id, label, positive, negative)"
@@ -116,6 +123,7 @@ def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
 
 
 def derived_inputs(rule: dict) -> list[str]:
+    """The table columns a derived feature's rule reads."""
     if "ratio_to_group_median" in rule:
         return [rule["ratio_to_group_median"], *rule.get("by", [])]
     for kind in ("ratio", "difference"):

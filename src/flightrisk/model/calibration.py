@@ -14,20 +14,26 @@ from sklearn.linear_model import LogisticRegression
 
 @dataclasses.dataclass(frozen=True)
 class PlattCalibration:
+    """Platt scaling: risk = sigmoid(slope * margin + intercept)."""
+
     slope: float
     intercept: float
 
     def logit(self, margin: np.ndarray) -> np.ndarray:
+        """The calibrated log-odds of a margin."""
         return self.slope * np.asarray(margin, dtype=float) + self.intercept
 
     def risk(self, margin: np.ndarray) -> np.ndarray:
+        """The calibrated probability of a margin."""
         return 1.0 / (1.0 + np.exp(-self.logit(margin)))
 
     def to_dict(self) -> dict[str, float | str]:
+        """As stored in calibration.json."""
         return {"method": "platt", "slope": self.slope, "intercept": self.intercept}
 
     @classmethod
     def from_dict(cls, data: dict) -> PlattCalibration:
+        """From calibration.json."""
         return cls(float(data["slope"]), float(data["intercept"]))
 
 

@@ -43,6 +43,8 @@ FOLDS = 5
 
 @dataclasses.dataclass
 class FlatFit:
+    """One fit of a flat model's parts on some rows: booster, linear part, categories, medians."""
+
     booster: lgb.Booster
     linear: LinearPart
     categories: dict
@@ -71,6 +73,7 @@ def fit_components(flat: FlatCatalog, table: pd.DataFrame, settings: TrainSettin
 
 
 def blended_margin(fit: FlatFit, flat: FlatCatalog, table: pd.DataFrame) -> np.ndarray:
+    """The blended margin of a fit on (other) rows of the table."""
     frame = flat_features(flat, table, fit.medians)
     tree = fit.booster.predict(encode_features(frame, flat.catalog, fit.categories), raw_score=True)
     return blend(tree, fit.linear.contributions(frame, flat.catalog).sum(axis=1), LINEAR_WEIGHT)

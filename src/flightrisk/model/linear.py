@@ -18,15 +18,19 @@ from flightrisk.features.catalog import Catalog
 
 @dataclasses.dataclass(frozen=True)
 class LinearPart:
+    """The logistic part of a blended model, as plain numbers (no pickles)."""
+
     numeric: dict[str, dict[str, float]]  # feature -> median, center, scale, coef
     categorical: dict[str, dict[str, dict[str, float]]]  # feature -> category -> {coef, share}
     intercept: float
 
     def to_dict(self) -> dict:
+        """As stored in linear.json."""
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> LinearPart:
+        """From linear.json."""
         return cls(data["numeric"], data["categorical"], float(data["intercept"]))
 
     def contributions(self, frame: pd.DataFrame, catalog: Catalog) -> np.ndarray:

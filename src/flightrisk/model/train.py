@@ -29,6 +29,8 @@ from flightrisk.model.risk_model import SnapshotModel, encode_features
 
 @dataclasses.dataclass
 class TimeSplit:
+    """The months that train, validate (early stopping, shape) and test (holdout)."""
+
     train_months: list[pd.Timestamp]
     validation_months: list[pd.Timestamp]
     holdout_months: list[pd.Timestamp]
@@ -63,6 +65,7 @@ def split_by_time(snapshot_dates: pd.Series, settings: TrainSettings) -> TimeSpl
 
 
 def monotone_constraints(catalog: Catalog) -> list[int]:
+    """LightGBM's monotone constraints from the catalog's directions."""
     return [spec.monotone for spec in catalog.features]
 
 
@@ -76,6 +79,7 @@ def lever_interaction_groups(catalog: Catalog) -> list[list[int]]:
 
 
 def category_levels(frame: pd.DataFrame, catalog: Catalog) -> dict[str, list[str]]:
+    """Each categorical feature's levels in the training rows (their codes are their positions)."""
     return {name: sorted(frame[name].dropna().astype(str).unique().tolist()) for name in catalog.categorical}
 
 
@@ -100,6 +104,7 @@ def fit_booster(
     x_valid: np.ndarray | None = None,
     y_valid: np.ndarray | None = None,
 ) -> lgb.Booster:
+    """A LightGBM booster with the catalog's constraints; early stopping when validation rows are given."""
     params = settings.lightgbm_params() | {"monotone_constraints": monotone_constraints(catalog)}
     if settings.lever_additive:
         params["interaction_constraints"] = lever_interaction_groups(catalog)
@@ -191,6 +196,7 @@ def common_metadata(settings: TrainSettings, data_hash: str, metrics: dict) -> d
 
 
 def package_versions() -> dict[str, str]:
+    """Versions of the packages a model depends on, for its metadata."""
     names = ("flightrisk", "lightgbm", "numpy", "pandas", "scikit-learn", "shap", "mlflow")
     versions = {}
     for name in names:

@@ -64,6 +64,7 @@ class ShapTables:
 
     @property
     def megabytes(self) -> float:
+        """Memory held by the per-leaf tables."""
         return self.tables.nbytes / 1e6
 
 
@@ -287,6 +288,7 @@ class ShapEngine:
 
     @property
     def name(self) -> str:
+        """Which engine answers, for the run record."""
         if _forced_lightgbm():
             return "lightgbm pred_contrib (FLIGHTRISK_TREESHAP=lightgbm)"
         if self.verified is None:
@@ -296,6 +298,7 @@ class ShapEngine:
         return f"numba treeshap (checked against pred_contrib: max difference {self.max_difference:.1e})"
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
+        """Exact TreeSHAP values (rows, features + 1), by the table engine or `pred_contrib`."""
         if len(x) < ENGINE_MIN_ROWS or self.verified is False or _forced_lightgbm():
             return self.booster.predict(x, pred_contrib=True)
         if self.tables is None:

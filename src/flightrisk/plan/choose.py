@@ -17,6 +17,8 @@ import pandas as pd
 
 @dataclasses.dataclass
 class Choice:
+    """The options the budget buys, what they cost, and the LP bound on what any plan could gain."""
+
     chosen: pd.DataFrame  # the chosen option rows, in the order they entered the plan
     spent_sek: float
     bound_sek: float  # no plan within the budget has more net value than this (LP relaxation)

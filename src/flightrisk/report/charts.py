@@ -17,6 +17,7 @@ def _pyplot():
 
 
 def calibration_png(bins: list[dict], path: Path) -> None:
+    """The calibration curve as a PNG (for MLflow)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.plot([0, 1], [0, 1], color="#999", linestyle="--", linewidth=1)
@@ -33,6 +34,7 @@ def calibration_png(bins: list[dict], path: Path) -> None:
 
 
 def importance_png(importance: pd.DataFrame, path: Path, top: int = 20) -> None:
+    """Gain importance of the top features as a PNG (for MLflow)."""
     plt = _pyplot()
     data = importance.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(6, 0.3 * len(data) + 1))

@@ -10,6 +10,7 @@ from flightrisk.privacy import MIN_GROUP
 
 
 def sek(value: float, t: dict, lang: str) -> str:
+    """An amount in kronor, in the reader's number format."""
     return f"{number(float(value), lang, 0)} {t['currency']}"
 
 

@@ -202,4 +202,5 @@ SV = {
 
 
 def strings(lang: str) -> dict:
+    """The site's words in `lang`."""
     return SV if lang == "sv" else EN

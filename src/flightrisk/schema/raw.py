@@ -31,6 +31,8 @@ class Col:
 
 @dataclasses.dataclass(frozen=True)
 class TableSpec:
+    """One raw table's columns, key and the date that must fall within employment."""
+
     columns: dict[str, Col]
     key: tuple[str, ...]
     date_column: str | None = None  # the column that must fall within employment
@@ -231,7 +233,7 @@ def _schema_for(name: str, spec: TableSpec) -> pa.DataFrameSchema:
     )
 
 
-def _describe_failures(name: str, path: Path, exc: pa.errors.SchemaErrors) -> list[str]:
+def _describe_failures(path: Path, exc: pa.errors.SchemaErrors) -> list[str]:
     problems = []
     cases = exc.failure_cases
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
@@ -284,7 +286,7 @@ def load_table(name: str, path: Path) -> tuple[pd.DataFrame, list[str]]:
     try:
         _schema_for(name, spec).validate(typed_frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        problems.extend(_describe_failures(name, Path(path), exc))
+        problems.extend(_describe_failures(Path(path), exc))
     return typed_frame, problems
 
 

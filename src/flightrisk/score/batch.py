@@ -26,6 +26,7 @@ PSI_THRESHOLD = 0.2
 
 
 def output_schema(top_k: int, explain: bool) -> pa.Schema:
+    """The Parquet schema of the scores file (with lever and driver columns under --explain)."""
     fields = [
         pa.field("employee_id", pa.string()),
         pa.field("snapshot_date", pa.timestamp("ms")),
@@ -144,7 +145,7 @@ def check_columns(columns: list[str], model: RiskModel, source: str) -> None:
 def typed_rows(model: RiskModel, table: pd.DataFrame, source: str) -> pd.DataFrame:
     """A whole input table as the model's typed rows; any row it cannot read is an error."""
     check_columns(list(table.columns), model, source)
-    typed, report = check_types(model.prepare(table), model, source, 0, table.attrs.get("decimal", "."))
+    typed, report = check_types(model.prepare(table), model, 0, table.attrs.get("decimal", "."))
     if report["rejected_rows"]:
         details = [f"column '{c}': rows {rows[:5]}" for c, rows in report["problems"].items()]
         raise InputError(f"{source}: {report['rejected_rows']} row(s) cannot be read; fix them:", details)
@@ -152,7 +153,7 @@ def typed_rows(model: RiskModel, table: pd.DataFrame, source: str) -> pd.DataFra
 
 
 def check_types(
-    frame: pd.DataFrame, model: RiskModel, source: str, offset: int, decimal: str = "."
+    frame: pd.DataFrame, model: RiskModel, offset: int, decimal: str = "."
 ) -> tuple[pd.DataFrame, dict]:
     """Type a chunk. Rows whose values are not numbers/dates where those are due are rejected, and so
     are rows with no feature value at all (they would otherwise be scored as the average person).
@@ -191,6 +192,7 @@ class DuplicateKeys:
         self.seen: set[int] = set()
 
     def check(self, typed: pd.DataFrame, offset: int) -> None:
+        """Refuse rows whose (employee_id, snapshot_date) was already seen."""
         keys = pd.util.hash_pandas_object(typed[["employee_id", "snapshot_date"]], index=False).to_numpy()
         repeated = pd.Series(keys).duplicated().to_numpy() | np.isin(keys, list(self.seen))
         if repeated.any():
@@ -221,6 +223,7 @@ def iter_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
 
 
 def input_columns(path: Path) -> list[str]:
+    """The header of an input file (CSV or Parquet), without reading its rows."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
@@ -231,6 +234,8 @@ def input_columns(path: Path) -> list[str]:
 
 @dataclasses.dataclass
 class ScoreStats:
+    """Counts and timings of a scoring run, for its run record."""
+
     rows_read: int = 0
     rows_scored: int = 0
     rows_flagged: int = 0
@@ -250,6 +255,7 @@ class DriftCounter:
         self.total = 0
 
     def add(self, frame: pd.DataFrame) -> None:
+        """Count a chunk's values into the training profile's PSI bins."""
         self.total += len(frame)
         for spec in self.model.catalog.features:
             info = self.model.profile["features"][spec.name]
@@ -266,6 +272,7 @@ class DriftCounter:
             self.counts[spec.name] = self.counts.get(spec.name, 0) + bins
 
     def psi(self) -> dict[str, float]:
+        """Population stability index per feature against the training data."""
         out = {}
         eps = 1e-4
         for spec in self.model.catalog.features:
@@ -365,7 +372,7 @@ def score_file(
                 chunk = model.prepare(chunk)
                 if only_date is not None:
                     chunk = chunk[pd.to_datetime(chunk["snapshot_date"], errors="coerce") == only_date]
-                typed, report = check_types(chunk, model, str(input_path), offset, decimal)
+                typed, report = check_types(chunk, model, offset, decimal)
                 duplicates.check(typed, offset)
                 offset += len(chunk) if only_date is None else 0
                 stats.rows_rejected += report["rejected_rows"]

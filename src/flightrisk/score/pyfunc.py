@@ -15,11 +15,13 @@ class FlightRiskPyfunc(PythonModel):
     """Scores a table of either model kind; `params` choose explanations and a single column."""
 
     def load_context(self, context):
+        """Load the model directory shipped with the logged model."""
         from flightrisk.model.artifact import load_model
 
         self.model = load_model(context.artifacts["model_dir"])
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        """SPEC.md's score columns for the input rows (or the one column `params['column']`)."""
         from flightrisk.score.batch import score_frame, typed_rows
 
         params = params or {}

@@ -55,6 +55,7 @@ def _peer_median_pay(sim: _Simulation, persons: np.ndarray, t: int) -> np.ndarra
 
 
 def raise_pay_to_peer_median(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    """Raise base pay to the peer median for those below it."""
     target = _peer_median_pay(sim, persons, t)
     below = sim.base[persons] < target
     who = persons[below]
@@ -63,11 +64,13 @@ def raise_pay_to_peer_median(sim: _Simulation, persons: np.ndarray, t: int) -> N
 
 
 def restore_bonus_attainability(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    """Set bonus targets the territory can reach."""
     # The bonus is paid on attainment; a target set 10 % below the territory's reach makes it attainable.
     sim.pressure[persons] = np.minimum(sim.pressure[persons], -0.10)
 
 
 def promote_where_eligible(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    """Promote those the simulator's rules allow to be promoted."""
     # A promotion where the simulator's rules allow one: not a Team Lead, a year since the last,
     # and not already at the top (Key Account Manager level 3).
     eligible = (
@@ -86,41 +89,49 @@ def promote_where_eligible(sim: _Simulation, persons: np.ndarray, t: int) -> Non
 
 
 def training_plan(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    """Bring the last 12 months' training up to 24 hours."""
     # A plan that brings the last 12 months' training up to 24 hours, starting now.
     missing = np.maximum(0.0, 24.0 - sim.train_hist[persons].sum(axis=1))
     sim.train_hist[persons, t % 12] += missing
 
 
 def monthly_coaching(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    """Coaching every month from now on."""
     sim.coach_plan[persons] = 1.0  # coached every month from now on
     sim.coach_hist[persons, t % 6] = 1.0
 
 
 def recognise_recent_win(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    """Recognition this month."""
     sim.last_recog_m[persons] = t
 
 
 def realistic_quota(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    """A quota that grows no faster than the territory."""
     # The quota grows no faster than the territory: no pressure beyond what it can give.
     sim.pressure[persons] = np.minimum(sim.pressure[persons], 0.0)
 
 
 def rebalance_accounts(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    """Accounts cut back to the role's normal load."""
     sim.accounts[persons] = np.minimum(sim.accounts[persons], ACCOUNTS[sim.role[persons]])
 
 
 def protect_time_off(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    """At least 25 days off over the last 12 months."""
     # Time off protected so that the last 12 months hold at least 25 days, starting now.
     missing = np.maximum(0.0, 25.0 - sim.pto_hist[persons].sum(axis=1))
     sim.pto_hist[persons, t % 12] += missing
 
 
 def regular_one_on_ones(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    """A 1:1 with the manager every month from now on."""
     sim.checkin_plan[persons] = 1.0  # a 1:1 every month from now on
     sim.last_1on1_m[persons] = t
 
 
 def celebrate_shared_wins(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+    """Shared wins celebrated in the teams of those concerned."""
     # A team-level action: the climate of each team concerned improves once, whoever asked.
     teams = np.unique(sim.team[persons])
     sim.climate[teams] += 0.4
@@ -306,6 +317,7 @@ class PausedWorld:
     months: dict[pd.Timestamp, PausedMonth]
 
     def at(self, snapshot_date) -> PausedMonth:
+        """The paused month of a snapshot date."""
         key = pd.Timestamp(snapshot_date)
         if key not in self.months:
             raise KeyError(f"no paused month at {key.date()}; paused: {[str(k.date()) for k in self.months]}")

@@ -167,8 +167,86 @@ def _month_dates(start, first: int, last: int) -> dict[int, np.datetime64]:
     return {t: (base + t).astype("datetime64[D]") for t in range(first, last + 1)}
 
 
+# Per-person state, one slot per person ever hired: the name and the value of a fresh slot.
+PERSON_FLOATS = {
+    "skill": np.nan,
+    "frailty": np.nan,
+    "base": np.nan,  # monthly base salary
+    "pressure": np.nan,  # how far the quota outgrows the territory
+    "accounts": np.nan,
+    "strain": 0.0,
+    "hours_offset": 0.0,
+    "q_book": 0.0,  # this quarter's bookings, quota and months so far
+    "q_quota": 0.0,
+    "q_months": 0.0,
+    "mgr_quality": 0.0,  # the manager's traits, copied onto each report
+    "mgr_cadence": 0.0,
+    "mgr_recognition": 0.0,
+    "mgr_coaching": 0.0,
+    "training_rate": 0.0,
+    "quota_annual": np.nan,
+    "last_raise_pct": 0.0,
+    "variable_ratio_of": 0.0,
+    # Interventions from now on (counterfactual forks): 1 = every month, 0 = as the manager does.
+    "coach_plan": 0.0,
+    "checkin_plan": 0.0,
+}
+PERSON_INTS = {
+    "role": -1,
+    "level": -1,
+    "team": -1,
+    "region": -1,
+    "hire_m": 0,  # months are counted from the start of the simulation
+    "term_m": NEVER,
+    "birth_year": 0,
+    "last_raise_m": -1,
+    "last_promo_m": -1,
+    "last_recog_m": -10_000,
+    "last_1on1_m": -10_000,
+    "mgr_change_m": -10_000,
+    "terr_change_m": -10_000,
+    "manager": -1,
+}
+
+
 class _Simulation:
     """One run. Arrays are indexed by person; teams by team number."""
+
+    # Person arrays (see PERSON_FLOATS and PERSON_INTS; set in _init_people_arrays).
+    skill: np.ndarray
+    frailty: np.ndarray
+    base: np.ndarray
+    pressure: np.ndarray
+    accounts: np.ndarray
+    strain: np.ndarray
+    hours_offset: np.ndarray
+    q_book: np.ndarray
+    q_quota: np.ndarray
+    q_months: np.ndarray
+    mgr_quality: np.ndarray
+    mgr_cadence: np.ndarray
+    mgr_recognition: np.ndarray
+    mgr_coaching: np.ndarray
+    training_rate: np.ndarray
+    quota_annual: np.ndarray
+    last_raise_pct: np.ndarray
+    variable_ratio_of: np.ndarray
+    coach_plan: np.ndarray
+    checkin_plan: np.ndarray
+    role: np.ndarray
+    level: np.ndarray
+    team: np.ndarray
+    region: np.ndarray
+    hire_m: np.ndarray
+    term_m: np.ndarray
+    birth_year: np.ndarray
+    last_raise_m: np.ndarray
+    last_promo_m: np.ndarray
+    last_recog_m: np.ndarray
+    last_1on1_m: np.ndarray
+    mgr_change_m: np.ndarray
+    terr_change_m: np.ndarray
+    manager: np.ndarray
 
     def __init__(
         self,
@@ -225,47 +303,10 @@ class _Simulation:
     def _init_people_arrays(self, capacity: int) -> None:
         self.n = 0
         self.cap = capacity
-        f = lambda fill=np.nan: np.full(capacity, fill, dtype=float)  # noqa: E731
-        i = lambda fill=-1: np.full(capacity, fill, dtype=np.int64)  # noqa: E731
-        self.float_fields = {
-            "skill": f(),
-            "frailty": f(),
-            "base": f(),
-            "pressure": f(),
-            "accounts": f(),
-            "strain": f(0.0),
-            "hours_offset": f(0.0),
-            "q_book": f(0.0),
-            "q_quota": f(0.0),
-            "q_months": f(0.0),
-            "mgr_quality": f(0.0),
-            "mgr_cadence": f(0.0),
-            "mgr_recognition": f(0.0),
-            "mgr_coaching": f(0.0),
-            "training_rate": f(0.0),
-            "quota_annual": f(),
-            "last_raise_pct": f(0.0),
-            "variable_ratio_of": f(0.0),
-            # Interventions from now on (counterfactual forks): 1 = every month, 0 = as the manager does.
-            "coach_plan": f(0.0),
-            "checkin_plan": f(0.0),
-        }
-        self.int_fields = {
-            "role": i(),
-            "level": i(),
-            "team": i(),
-            "region": i(),
-            "hire_m": i(0),
-            "term_m": i(NEVER),
-            "birth_year": i(0),
-            "last_raise_m": i(),
-            "last_promo_m": i(),
-            "last_recog_m": i(-10_000),
-            "last_1on1_m": i(-10_000),
-            "mgr_change_m": i(-10_000),
-            "terr_change_m": i(-10_000),
-            "manager": i(),
-        }
+        for name, fill in PERSON_FLOATS.items():
+            setattr(self, name, np.full(capacity, fill, dtype=float))
+        for name, fill in PERSON_INTS.items():
+            setattr(self, name, np.full(capacity, fill, dtype=np.int64))
         self.active = np.zeros(capacity, dtype=bool)
         self.att_hist = np.full((capacity, 6), np.nan)
         self.train_hist = np.zeros((capacity, 12))
@@ -276,23 +317,17 @@ class _Simulation:
         self.term_day = np.zeros(capacity, dtype=np.int64)
         self.term_type = np.empty(capacity, dtype=object)
 
-    def __getattr__(self, key):
-        # Person-level arrays live in two dicts so that growing them is one loop.
-        for store in ("float_fields", "int_fields"):
-            fields = self.__dict__.get(store)
-            if fields is not None and key in fields:
-                return fields[key]
-        raise AttributeError(key)
-
     def _grow(self, needed: int) -> None:
         if needed <= self.cap:
             return
         new_cap = max(needed, int(self.cap * 1.5))
         extra = new_cap - self.cap
-        for store in (self.float_fields, self.int_fields):
-            for key, arr in store.items():
-                fill = np.nan if arr.dtype == float else (NEVER if key == "term_m" else -1)
-                store[key] = np.concatenate([arr, np.full(extra, fill, dtype=arr.dtype)])
+        # New slots are filled as "unset" (NaN, -1; never terminated); hiring sets what it needs.
+        for name in PERSON_FLOATS:
+            setattr(self, name, np.concatenate([getattr(self, name), np.full(extra, np.nan)]))
+        for name in PERSON_INTS:
+            fill = NEVER if name == "term_m" else -1
+            setattr(self, name, np.concatenate([getattr(self, name), np.full(extra, fill, dtype=np.int64)]))
         self.active = np.concatenate([self.active, np.zeros(extra, dtype=bool)])
         self.att_hist = np.vstack([self.att_hist, np.full((extra, 6), np.nan)])
         for key in ("train_hist", "pto_hist", "coach_hist"):
