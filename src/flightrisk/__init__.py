@@ -7,3 +7,6 @@ LEVERS = ("compensation", "development", "recognition", "workload", "leadership"
 
 LEVER_FAMILIES = LEVERS + ("context",)
 """Every family a feature may belong to; `context` explains but is never acted on."""
+
+ROLES = ("SDR", "Account Executive", "Senior Account Executive", "Key Account Manager", "Team Lead")
+"""The sales roles of the HRIS extract, from the first step of the career ladder to the last."""

@@ -11,7 +11,7 @@ from flightrisk import LEVER_FAMILIES
 from flightrisk.explain.contributions import explain_rows
 from flightrisk.explain.narrative import select_drivers, sentence
 from flightrisk.explain.whatif import what_if
-from flightrisk.i18n import lever_name
+from flightrisk.i18n import band_name, lever_name
 from flightrisk.model.risk_model import RiskModel
 
 
@@ -184,11 +184,7 @@ def explanation_text(person: dict, lang: str) -> str:
     from flightrisk.explain.narrative import number, points
 
     sv = lang == "sv"
-    band = (
-        {"low": "låg", "medium": "medel", "high": "hög"}.get(person["risk_band"])
-        if sv
-        else person["risk_band"]
-    )
+    band = band_name(person["risk_band"], lang)
     lines = [
         (
             f"{person['employee_id']} per {person['snapshot_date']}: risk {number(person['risk'] * 100, lang)} % "

@@ -7,7 +7,6 @@ import pandas as pd
 
 from flightrisk.features.snapshots import as_of, months_between
 
-ROLE_ORDER = ("SDR", "Account Executive", "Senior Account Executive", "Key Account Manager", "Team Lead")
 RAMP_UP_MONTHS = 6
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from flightrisk.features.context import ROLE_ORDER
+from flightrisk import ROLES
 from flightrisk.features.snapshots import MIN_PEERS, as_of, monthly_total, months_between, rolling_sum
 
 AI_CRM_TOPICS = ("AI tools for sales", "CRM")
@@ -14,9 +14,7 @@ AI_CRM_TOPICS = ("AI tools for sales", "CRM")
 def development_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Time since the last promotion, the wait against peers, and the growth survey answer."""
     jobs = tables["job_history"].sort_values(["employee_id", "effective_date"], kind="stable").copy()
-    rank = (
-        jobs["role"].map({role: i for i, role in enumerate(ROLE_ORDER)}).astype(float) * 100 + jobs["level"]
-    )
+    rank = jobs["role"].map({role: i for i, role in enumerate(ROLES)}).astype(float) * 100 + jobs["level"]
     previous = rank.groupby(jobs["employee_id"], sort=False).shift(1)
     promotions = jobs[previous.notna() & (rank > previous)]
     last_promo = as_of(panel, promotions, "effective_date", [])

@@ -9,17 +9,13 @@ from sklearn.metrics import roc_auc_score
 from flightrisk.errors import InputError
 from flightrisk.model.risk_model import RiskModel
 from flightrisk.model.train import evaluate_on_holdout
+from flightrisk.synth.truth import hazard_at_snapshots
 
 
 def oracle_roc_auc(holdout: pd.DataFrame, truth: pd.DataFrame, horizon: int) -> float:
     """AUC of the true risk 1 - (1 - hazard_t)^horizon on the same rows (the best any model could rank)."""
-    truth = truth[["employee_id", "month", "hazard"]].copy()
-    truth["snapshot_date"] = pd.to_datetime(truth["month"]) + pd.offsets.MonthEnd(0)
-    rows = holdout[["employee_id", "snapshot_date", "label"]].copy()
-    rows["snapshot_date"] = pd.to_datetime(rows["snapshot_date"])
-    joined = rows.merge(
-        truth[["employee_id", "snapshot_date", "hazard"]], on=["employee_id", "snapshot_date"], how="left"
-    )
+    joined = hazard_at_snapshots(holdout, truth[["employee_id", "month", "hazard"]])
+    joined["label"] = holdout["label"].to_numpy()
     if joined["hazard"].isna().any():
         raise InputError(
             f"truth/hazard.parquet lacks {int(joined['hazard'].isna().sum())} of the holdout's person-months; "

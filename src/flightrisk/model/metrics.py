@@ -8,15 +8,8 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
     """ECE over equal-width probability bins: the weighted mean |observed rate - mean prediction|."""
-    y = np.asarray(y, dtype=float)
-    p = np.asarray(p, dtype=float)
-    which = np.minimum((p * bins).astype(int), bins - 1)
-    total = 0.0
-    for b in range(bins):
-        mask = which == b
-        if mask.any():
-            total += mask.sum() * abs(y[mask].mean() - p[mask].mean())
-    return float(total / len(y))
+    table = calibration_table(y, p, bins)
+    return float(sum(row["n"] * abs(row["observed"] - row["predicted"]) for row in table) / len(p))
 
 
 def top_share_precision(y: np.ndarray, p: np.ndarray, share: float = 0.1) -> float:
@@ -46,8 +39,11 @@ def holdout_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     }
 
 
-def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
-    """Per equal-width bin: mean prediction, observed rate, count (for plots and reports)."""
+def calibration_table(
+    y: np.ndarray, p: np.ndarray, bins: int = 10, truth: np.ndarray | None = None
+) -> list[dict[str, float]]:
+    """Per equal-width bin: mean prediction, observed rate, count (and the mean true probability, on
+    simulated worlds). The one binning behind ECE, the calibration chart and the truth report."""
     y = np.asarray(y, dtype=float)
     p = np.asarray(p, dtype=float)
     which = np.minimum((p * bins).astype(int), bins - 1)
@@ -55,12 +51,14 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict
     for b in range(bins):
         mask = which == b
         if mask.any():
-            rows.append(
-                {
-                    "bin": b,
-                    "predicted": float(p[mask].mean()),
-                    "observed": float(y[mask].mean()),
-                    "n": int(mask.sum()),
-                }
-            )
+            row = {
+                "bin": b,
+                "range": f"{b / bins:.1f}-{(b + 1) / bins:.1f}",
+                "predicted": float(p[mask].mean()),
+                "observed": float(y[mask].mean()),
+                "n": int(mask.sum()),
+            }
+            if truth is not None:
+                row["true_probability"] = float(np.asarray(truth, dtype=float)[mask].mean())
+            rows.append(row)
     return rows

@@ -12,10 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from flightrisk import ROLES
 from flightrisk.errors import InputError, rows_preview
 from flightrisk.io import NUMBER_HINTS, find_table, read_table, to_numbers
-
-ROLES = ("SDR", "Account Executive", "Senior Account Executive", "Key Account Manager", "Team Lead")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,11 +15,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from flightrisk import LEVERS
+from flightrisk import LEVERS, ROLES
 from flightrisk.synth.names import draw_names
 from flightrisk.synth.world import World
 
-ROLES = ("SDR", "Account Executive", "Senior Account Executive", "Key Account Manager", "Team Lead")
 SDR, AE, SAE, KAM, TL = range(5)
 # Monthly base pay at level 1 in the first simulated year (SEK), by role; +7 % per level.
 BASE_PAY = np.array([31_000.0, 40_000.0, 48_000.0, 56_000.0, 62_000.0])

@@ -14,7 +14,9 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from flightrisk import LEVERS
 from flightrisk.explain.contributions import explain_rows
 from flightrisk.explain.whatif import estimate_effect
+from flightrisk.model.metrics import calibration_table
 from flightrisk.model.risk_model import RiskModel
+from flightrisk.synth.truth import hazard_at_snapshots, true_lever_term
 from flightrisk.truth.explanations import truth_correlations
 
 MEANINGFUL_EFFECT = 0.01  # a true effect above 1 point is one whose sign matters
@@ -29,23 +31,8 @@ def ceiling_and_calibration(model: RiskModel, holdout: pd.DataFrame, true_risk: 
     risk = model.holdout_risk(rows)
     true_auc = float(roc_auc_score(y, truth))
     model_auc = float(roc_auc_score(y, risk))
-    bins = np.clip((risk * CALIBRATION_BINS).astype(int), 0, CALIBRATION_BINS - 1)
-    table = []
-    gap = 0.0
-    for b in range(CALIBRATION_BINS):
-        mask = bins == b
-        if mask.sum() == 0:
-            continue
-        table.append(
-            {
-                "bin": f"{b / CALIBRATION_BINS:.1f}-{(b + 1) / CALIBRATION_BINS:.1f}",
-                "n": int(mask.sum()),
-                "mean_risk": float(risk[mask].mean()),
-                "mean_true_probability": float(truth[mask].mean()),
-                "observed_rate": float(y[mask].mean()),
-            }
-        )
-        gap += mask.sum() / len(risk) * abs(risk[mask].mean() - truth[mask].mean())
+    table = calibration_table(y, risk, CALIBRATION_BINS, truth=truth)
+    gap = sum(row["n"] * abs(row["predicted"] - row["true_probability"]) for row in table) / len(risk)
     return {
         "rows": int(len(rows)),
         "positives": int(y.sum()),
@@ -69,14 +56,11 @@ def explanation_fidelity(
 ) -> dict:
     """Per lever, the model's contribution against the true term; the ranking; blame on switched-off levers."""
     found = truth_correlations(model, rows, hazard)
-    truth = hazard.copy()
-    truth["snapshot_date"] = pd.to_datetime(truth["month"]) + pd.offsets.MonthEnd(0)
-    joined = rows[["employee_id", "snapshot_date"]].merge(truth, on=["employee_id", "snapshot_date"])
+    joined = hazard_at_snapshots(rows, hazard, how="inner")
     # A term that is the same for everybody explains no difference between people: its spread is its weight.
     true_spread = {}
     for lever in LEVERS:
-        term = joined[f"contrib_{lever}"] + (joined["contrib_manager"] if lever == "leadership" else 0.0)
-        true_spread[lever] = float(term.std())
+        true_spread[lever] = float(true_lever_term(joined, lever).std())
     model_weight = found["mean_abs_contribution"]
     order_model = sorted(LEVERS, key=lambda lever: -model_weight[lever])
     order_truth = sorted(LEVERS, key=lambda lever: -true_spread[lever])

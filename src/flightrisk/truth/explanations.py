@@ -13,24 +13,19 @@ import pandas as pd
 from flightrisk import LEVERS
 from flightrisk.explain.contributions import explain_rows
 from flightrisk.model.risk_model import RiskModel
+from flightrisk.synth.truth import hazard_at_snapshots, true_lever_term
 
 
 def truth_correlations(model: RiskModel, features: pd.DataFrame, truth: pd.DataFrame) -> dict:
     """Spearman correlation per lever, and each lever's mean absolute contribution."""
-    truth = truth.copy()
-    truth["snapshot_date"] = pd.to_datetime(truth["month"]) + pd.offsets.MonthEnd(0)
     rows = features.reset_index(drop=True)
-    joined = rows[["employee_id", "snapshot_date"]].merge(
-        truth, on=["employee_id", "snapshot_date"], how="left"
-    )
+    joined = hazard_at_snapshots(rows, truth)
     keep = joined["hazard"].notna().to_numpy()
     rows, joined = rows[keep].reset_index(drop=True), joined[keep].reset_index(drop=True)
     levers = explain_rows(model, rows).lever_logit()
     result = {"rows": int(len(rows)), "spearman": {}, "mean_abs_contribution": {}}
     for lever in LEVERS:
-        true = joined[f"contrib_{lever}"]
-        if lever == "leadership":
-            true = true + joined["contrib_manager"]
+        true = true_lever_term(joined, lever)
         result["spearman"][lever] = float(levers[lever].corr(true, method="spearman"))
         result["mean_abs_contribution"][lever] = float(levers[lever].abs().mean())
     values = [v for v in result["spearman"].values() if v == v]
