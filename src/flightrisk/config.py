@@ -45,6 +45,11 @@ class TrainSettings:
     # explain (rounds x leaves). Empty: the shape above, as set.
     shape_grid: tuple[tuple[float, int], ...] = ()
     shape_tolerance: float = 0.002
+    # Flat tables: a logistic part (L2 strength `linear_c`) carries `linear_weight` of the margin;
+    # metrics come from `cv_folds`-fold stratified cross-validation. 0: the booster alone.
+    linear_weight: float = 0.0
+    linear_c: float = 0.3
+    cv_folds: int = 5
 
     def lightgbm_params(self) -> dict:
         """LightGBM's parameter dict for these settings (threads from FLIGHTRISK_THREADS)."""
@@ -64,3 +69,18 @@ class TrainSettings:
             "verbose": -1,
             "monotone_constraints_method": "intermediate",  # "advanced" broke monotonicity in tests
         }
+
+
+# Small flat tables: shallow trees, strong L2, slow learning; a linear model carries half the margin.
+# Fixed in advance for tables of about a thousand rows (the IBM table), not tuned on them.
+FLAT_SETTINGS = TrainSettings(
+    learning_rate=0.02,
+    num_leaves=4,
+    min_data_in_leaf=20,
+    feature_fraction=0.7,
+    bagging_fraction=0.8,
+    lambda_l2=10.0,
+    max_rounds=3000,
+    early_stopping_rounds=200,
+    linear_weight=0.5,
+)

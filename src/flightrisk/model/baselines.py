@@ -36,6 +36,20 @@ def _frame(frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> p
     return out
 
 
+def logistic_baseline(
+    train: pd.DataFrame,
+    y_train: np.ndarray,
+    test: pd.DataFrame,
+    numeric: list[str],
+    categorical: list[str],
+    c: float = 1.0,
+) -> np.ndarray:
+    """The logistic-regression baseline: fitted on the training rows only, its risk on the test rows."""
+    model = logistic_pipeline(numeric, categorical, c=c)
+    model.fit(_frame(train, numeric, categorical), y_train)
+    return model.predict_proba(_frame(test, numeric, categorical))[:, 1]
+
+
 def fit_predict_baselines(
     train: pd.DataFrame,
     y_train: np.ndarray,
@@ -47,9 +61,7 @@ def fit_predict_baselines(
 ) -> dict[str, np.ndarray]:
     """Predicted risks on `test` for: logistic regression on all features, tenure + role, the prior."""
     predictions: dict[str, np.ndarray] = {}
-    lr = logistic_pipeline(numeric, categorical)
-    lr.fit(_frame(train, numeric, categorical), y_train)
-    predictions["logistic_regression"] = lr.predict_proba(_frame(test, numeric, categorical))[:, 1]
+    predictions["logistic_regression"] = logistic_baseline(train, y_train, test, numeric, categorical)
     if tenure in train.columns and role in train.columns:
 
         def shape(frame):

@@ -14,31 +14,16 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from flightrisk.config import TrainSettings
+from flightrisk.config import FLAT_SETTINGS, TrainSettings
 from flightrisk.flat.catalog import FlatCatalog
 from flightrisk.flat.transform import fit_group_medians, flat_features
-from flightrisk.model.baselines import logistic_pipeline
+from flightrisk.model.baselines import logistic_baseline
 from flightrisk.model.calibration import fit_platt
 from flightrisk.model.linear import LinearPart, blend, fit_linear
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
 from flightrisk.model.risk_model import FlatModel, encode_features
 from flightrisk.model.train import TrainingReport, category_levels, common_metadata, fit_booster
-
-# Small tables: shallow trees, strong L2, slow learning; a linear model carries half the margin.
-FLAT_SETTINGS = TrainSettings(
-    learning_rate=0.02,
-    num_leaves=4,
-    min_data_in_leaf=20,
-    feature_fraction=0.7,
-    bagging_fraction=0.8,
-    lambda_l2=10.0,
-    max_rounds=3000,
-    early_stopping_rounds=200,
-)
-LINEAR_WEIGHT = 0.5
-LINEAR_C = 0.3
-FOLDS = 5
 
 
 @dataclasses.dataclass
@@ -68,15 +53,15 @@ def fit_components(flat: FlatCatalog, table: pd.DataFrame, settings: TrainSettin
     )
     rounds = max(int(early.best_iteration or early.current_iteration()), 20)
     booster = fit_booster(x, y, catalog, settings, rounds)
-    linear = fit_linear(frame, y, catalog, LINEAR_C)
+    linear = fit_linear(frame, y, catalog, settings.linear_c)
     return FlatFit(booster, linear, categories, medians, rounds)
 
 
-def blended_margin(fit: FlatFit, flat: FlatCatalog, table: pd.DataFrame) -> np.ndarray:
+def blended_margin(fit: FlatFit, flat: FlatCatalog, table: pd.DataFrame, weight: float) -> np.ndarray:
     """The blended margin of a fit on (other) rows of the table."""
     frame = flat_features(flat, table, fit.medians)
     tree = fit.booster.predict(encode_features(frame, flat.catalog, fit.categories), raw_score=True)
-    return blend(tree, fit.linear.contributions(frame, flat.catalog).sum(axis=1), LINEAR_WEIGHT)
+    return blend(tree, fit.linear.contributions(frame, flat.catalog).sum(axis=1), weight)
 
 
 def train_flat(
@@ -92,20 +77,22 @@ def train_flat(
     base = [f for f in flat.catalog.features if f.name not in flat.table.derived]
     numeric = [f.name for f in base if f.type == "numeric"]
     categorical = [f.name for f in base if f.type == "categorical"]
-    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
+    folds = StratifiedKFold(n_splits=settings.cv_folds, shuffle=True, random_state=seed)
     for train_rows, test_rows in folds.split(np.zeros(len(y)), y):
         fit = fit_components(flat, table.iloc[train_rows], settings, seed)
-        oof[test_rows] = blended_margin(fit, flat, table.iloc[test_rows])
+        oof[test_rows] = blended_margin(fit, flat, table.iloc[test_rows], settings.linear_weight)
         rounds.append(fit.rounds)
         # The logistic baseline on the same folds, for the promotion gate.
         train_frame = flat_features(flat, table.iloc[train_rows], fit.medians)
         test_frame = flat_features(flat, table.iloc[test_rows], fit.medians)
-        baseline = logistic_pipeline(numeric, categorical, c=LINEAR_C)
-        baseline.fit(train_frame[numeric + categorical], y[train_rows])
-        oof_logistic[test_rows] = baseline.predict_proba(test_frame[numeric + categorical])[:, 1]
+        oof_logistic[test_rows] = logistic_baseline(
+            train_frame, y[train_rows], test_frame, numeric, categorical, c=settings.linear_c
+        )
     calibration = fit_platt(oof, y)
     cv_risk = calibration.risk(oof)
-    metrics = holdout_metrics(y, cv_risk) | {"evaluation": f"{FOLDS}-fold stratified cross-validation"}
+    metrics = holdout_metrics(y, cv_risk) | {
+        "evaluation": f"{settings.cv_folds}-fold stratified cross-validation"
+    }
     metrics["baselines"] = {
         "logistic_regression": holdout_metrics(y, oof_logistic),
         "prior": holdout_metrics(y, np.full(len(y), y.mean())),
@@ -124,7 +111,7 @@ def train_flat(
         "rows": {"final": int(len(y)), "positives": int(y.sum())},
         "rounds_per_fold": rounds,
         "final_rounds": final.rounds,
-        "linear_weight": LINEAR_WEIGHT,
+        "linear_weight": settings.linear_weight,
         **common_metadata(settings, data_hash, metrics),
     }
     model = FlatModel(
@@ -134,7 +121,7 @@ def train_flat(
         profile=profile,
         metadata=metadata,
         linear=final.linear,
-        linear_weight=LINEAR_WEIGHT,
+        linear_weight=settings.linear_weight,
     )
     gain = final.booster.feature_importance(importance_type="gain")
     importance = pd.DataFrame(
