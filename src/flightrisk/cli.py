@@ -202,10 +202,21 @@ def score(
     chunk_rows: Annotated[int, typer.Option(help="Rows per streamed chunk.", min=100)] = 50_000,
 ) -> None:
     """Batch scoring, streamed in chunks; writes <out>.run.json and appends to reports/runs.jsonl."""
-    from flightrisk.pipeline import score_cli
+    from flightrisk.pipeline import ScoreRequest, score_cli
 
-    when = _parse_date(as_of, "--as-of") if as_of else None
-    score_cli(model, input_file, out_file, explain, top_k, latest, raw, when, max_bad_share, chunk_rows, err)
+    request = ScoreRequest(
+        model_ref=model,
+        out_path=out_file,
+        input_path=input_file,
+        explain=explain,
+        top_k=top_k,
+        latest=latest,
+        raw=raw,
+        as_of=_parse_date(as_of, "--as-of") if as_of else None,
+        max_bad_share=max_bad_share,
+        chunk_rows=chunk_rows,
+    )
+    score_cli(request, err)
 
 
 @app.command()

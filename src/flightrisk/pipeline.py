@@ -435,92 +435,111 @@ def run_record(
     }
 
 
-def score_cli(
-    model_ref: str,
-    input_path: Path | None,
-    out_path: Path,
-    explain: bool,
-    top_k: int,
-    latest: bool,
-    raw: Path | None,
-    as_of,
-    max_bad_share: float,
-    chunk_rows: int,
-    console,
-) -> dict:
+@dataclasses.dataclass(frozen=True)
+class ScoreRequest:
+    """What `flightrisk score` was asked to do."""
+
+    model_ref: str
+    out_path: Path
+    input_path: Path | None = None
+    explain: bool = False
+    top_k: int = 3
+    latest: bool = False
+    raw: Path | None = None
+    as_of: pd.Timestamp | None = None
+    max_bad_share: float = 0.05
+    chunk_rows: int = 50_000
+
+    def check(self) -> None:
+        """Refuse contradictory or impossible options before any work."""
+        if not 0 <= self.max_bad_share <= 1:  # also refuses nan
+            raise InputError(f"--max-bad-share must be a share between 0 and 1, got {self.max_bad_share}")
+        if self.raw is not None and self.as_of is None:
+            raise InputError("--raw needs --as-of DATE: the month-end to build the snapshot for")
+        if self.raw is None and self.input_path is None:
+            raise InputError("give --input FILE, or --raw DIR --as-of DATE")
+        if self.input_path is not None and Path(self.out_path).resolve() == Path(self.input_path).resolve():
+            raise InputError(f"--out {self.out_path} is the input file; write the scores to another file")
+
+
+def score_cli(request: ScoreRequest, console) -> dict:
     """`flightrisk score`: stream an input through the model into a scores file and its run record."""
     import datetime as dt
 
-    from flightrisk.io import write_table
     from flightrisk.model.artifact import load_model
-    from flightrisk.score.batch import latest_snapshot, score_file, snapshot_column
+    from flightrisk.score.batch import score_file
 
     started = dt.datetime.now(dt.UTC)
-    if not 0 <= max_bad_share <= 1:  # also refuses nan
-        raise InputError(f"--max-bad-share must be a share between 0 and 1, got {max_bad_share}")
-    if input_path is not None and Path(out_path).resolve() == Path(input_path).resolve():
-        raise InputError(f"--out {out_path} is the input file; write the scores to another file")
-    model_dir = resolve_model(model_ref)
+    request.check()
+    model_dir = resolve_model(request.model_ref)
     model = load_model(model_dir)
     with tempfile.TemporaryDirectory() as tmp:
-        if raw is not None:
-            if as_of is None:
-                raise InputError("--raw needs --as-of DATE: the month-end to build the snapshot for")
-            from flightrisk.schema import load_raw
-
-            snapshot = model.features_from_extract(load_raw(raw), as_of)
-            input_path = Path(tmp) / "snapshot.parquet"
-            write_table(snapshot, input_path)
-        elif input_path is None:
-            raise InputError("give --input FILE, or --raw DIR --as-of DATE")
-        only = None
-        if model.dated and raw is None and as_of is not None:
-            only = pd.Timestamp(as_of) + pd.offsets.MonthEnd(0)
-            if not (snapshot_column(input_path) == only).any():
-                raise InputError(f"{input_path}: no snapshot dated {only.date()}; check --as-of")
-        elif latest and model.dated:
-            only = latest_snapshot(input_path)
-        progress = _progress(console)
-        with progress as bar:
+        input_path = _scoring_input(model, request, Path(tmp))
+        only = _month_to_score(model, request, input_path)
+        with _progress(console) as bar:
             task = bar.add_task("Scoring", total=None) if bar else None
             stats, drift = score_file(
                 model,
                 input_path,
-                out_path,
-                explain=explain,
-                top_k=top_k,
-                chunk_rows=chunk_rows,
-                max_bad_share=max_bad_share,
+                request.out_path,
+                explain=request.explain,
+                top_k=request.top_k,
+                chunk_rows=request.chunk_rows,
+                max_bad_share=request.max_bad_share,
                 only_date=only,
                 progress=(lambda n: bar.advance(task, n)) if bar else None,
             )
-        ended = dt.datetime.now(dt.UTC)
+        extra = {
+            "output": str(request.out_path),
+            "model_reference": str(request.model_ref),
+            "explain": request.explain,
+            "snapshot_date": str(only.date()) if only is not None else None,
+        }
         record = run_record(
-            model,
-            model_dir,
-            input_path,
-            stats,
-            drift,
-            started,
-            ended,
-            {
-                "output": str(out_path),
-                "model_reference": str(model_ref),
-                "explain": explain,
-                "snapshot_date": str(only.date()) if only is not None else None,
-            },
+            model, model_dir, input_path, stats, drift, started, dt.datetime.now(dt.UTC), extra
         )
+    _save_run_record(record, request.out_path)
+    console.print(
+        f"Scored {stats.rows_scored} of {stats.rows_read} rows ({stats.rows_flagged} low-confidence, "
+        f"{stats.rows_rejected} rejected) into {request.out_path}; drift above threshold: "
+        f"{record['drift']['exceeding'] or 'none'}"
+    )
+    return record
+
+
+def _scoring_input(model, request: ScoreRequest, tmp: Path) -> Path:
+    """The file to score: --input as given, or the snapshot built from --raw at --as-of."""
+    if request.raw is None:
+        return Path(request.input_path)
+    from flightrisk.io import write_table
+    from flightrisk.schema import load_raw
+
+    built = tmp / "snapshot.parquet"
+    write_table(model.features_from_extract(load_raw(request.raw), request.as_of), built)
+    return built
+
+
+def _month_to_score(model, request: ScoreRequest, input_path: Path) -> pd.Timestamp | None:
+    """The one month to score from a dated input (--as-of, or --latest), else None: every row."""
+    from flightrisk.score.batch import latest_snapshot, snapshot_column
+
+    if not model.dated or request.raw is not None:
+        return None
+    if request.as_of is not None:
+        month = pd.Timestamp(request.as_of) + pd.offsets.MonthEnd(0)
+        if not (snapshot_column(input_path) == month).any():
+            raise InputError(f"{input_path}: no snapshot dated {month.date()}; check --as-of")
+        return month
+    return latest_snapshot(input_path) if request.latest else None
+
+
+def _save_run_record(record: dict, out_path: Path) -> None:
+    """<out>.run.json beside the scores, and one line in reports/runs.jsonl."""
     write_json(record, Path(str(out_path) + ".run.json"))
     runs_log = Path("reports") / "runs.jsonl"
     runs_log.parent.mkdir(parents=True, exist_ok=True)
     with open(runs_log, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n")
-    console.print(
-        f"Scored {stats.rows_scored} of {stats.rows_read} rows ({stats.rows_flagged} low-confidence, "
-        f"{stats.rows_rejected} rejected) into {out_path}; drift above threshold: "
-        f"{record['drift']['exceeding'] or 'none'}"
-    )
-    return record
 
 
 def _progress(console):

@@ -244,6 +244,13 @@ class ScoreStats:
     flagged_by_feature: dict = dataclasses.field(default_factory=dict)
     seconds: dict = dataclasses.field(default_factory=lambda: {"read": 0.0, "score": 0.0, "write": 0.0})
 
+    def count_rejected(self, report: dict) -> None:
+        """Add a chunk's rejected rows, keeping the first five row numbers per column as examples."""
+        self.rows_rejected += report["rejected_rows"]
+        for column, rows in report["problems"].items():
+            kept = self.rejected_examples.setdefault(column, [])
+            kept.extend(rows[: 5 - len(kept)])
+
 
 class DriftCounter:
     """Accumulates each feature's distribution over chunks, for the PSI against training."""
@@ -350,18 +357,17 @@ def score_file(
     The input's columns are checked against the model's contract first; each chunk is then
     prepared (a flat table transformed), typed, and rows that cannot be read are counted.
     """
+    out_path = Path(out_path)
+    if out_path.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError(f"{out_path}: unsupported output type; use .parquet or .csv")
     check_columns(input_columns(input_path), model, str(input_path))
     stats = ScoreStats()
     drift = DriftCounter(model)
     schema = output_schema(top_k, explain)
-    out_path = Path(out_path)
-    csv_out = out_path.suffix.lower() == ".csv"
-    if out_path.suffix.lower() not in (".csv", ".parquet"):
-        raise InputError(f"{out_path}: unsupported output type; use .parquet or .csv")
     decimal = "," if is_european_csv(input_path) else "."
     duplicates = DuplicateKeys(str(input_path))
     with atomic_path(out_path) as tmp:
-        writer = None if csv_out else pq.ParquetWriter(tmp, schema)
+        writer = None if out_path.suffix.lower() == ".csv" else pq.ParquetWriter(tmp, schema)
         try:
             offset = 0
             tick = time.perf_counter()
@@ -375,45 +381,55 @@ def score_file(
                 typed, report = check_types(chunk, model, offset, decimal)
                 duplicates.check(typed, offset)
                 offset += len(chunk) if only_date is None else 0
-                stats.rows_rejected += report["rejected_rows"]
-                for column, rows in report["problems"].items():
-                    stats.rejected_examples.setdefault(column, []).extend(
-                        rows[: 5 - len(stats.rejected_examples.get(column, []))]
-                    )
-                if typed.empty:
-                    tick = time.perf_counter()
-                    continue
-                tick = time.perf_counter()
-                scores = score_frame(model, typed, explain=explain, top_k=top_k)
-                flags = model.outside_training(typed.reset_index(drop=True))
-                for name, count in flags.sum().items():
-                    if count:
-                        stats.flagged_by_feature[name] = stats.flagged_by_feature.get(name, 0) + int(count)
-                drift.add(typed)
-                stats.seconds["score"] += time.perf_counter() - tick
-                tick = time.perf_counter()
-                stats.rows_scored += len(scores)
-                stats.rows_flagged += int(scores["low_confidence"].sum())
-                if csv_out:
-                    write_csv_rows(scores, tmp, header=stats.rows_scored == len(scores), mode="a")
-                else:
-                    writer.write_table(pa.Table.from_pandas(scores, schema=schema, preserve_index=False))
-                stats.seconds["write"] += time.perf_counter() - tick
+                stats.count_rejected(report)
+                if not typed.empty:
+                    scores = _score_chunk(model, typed, explain, top_k, stats, drift)
+                    _write_chunk(scores, tmp, writer, schema, stats)
                 if progress is not None:
                     progress(len(chunk))
                 tick = time.perf_counter()
-            considered = stats.rows_scored + stats.rows_rejected
-            if considered and stats.rows_rejected / considered > max_bad_share:
-                details = [f"column '{c}': rows {rows[:5]}" for c, rows in stats.rejected_examples.items()]
-                raise InputError(
-                    f"{input_path}: {stats.rows_rejected} of {considered} rows have values of the wrong type "
-                    f"({stats.rows_rejected / considered:.1%} > the allowed {max_bad_share:.0%}); nothing was written. "
-                    "Fix the rows, or raise --max-bad-share if a partial run is acceptable:",
-                    details,
-                )
-            if stats.rows_scored == 0:
-                raise InputError(f"{input_path}: no row could be scored; nothing was written")
+            _check_enough_scored(stats, max_bad_share, input_path)
         finally:
             if writer is not None:
                 writer.close()
     return stats, drift.psi()
+
+
+def _score_chunk(model, typed, explain, top_k, stats: ScoreStats, drift: DriftCounter) -> pd.DataFrame:
+    """Scores of one typed chunk; its low-confidence flags and feature distribution are counted."""
+    tick = time.perf_counter()
+    scores = score_frame(model, typed, explain=explain, top_k=top_k)
+    flags = model.outside_training(typed.reset_index(drop=True))
+    for name, count in flags.sum().items():
+        if count:
+            stats.flagged_by_feature[name] = stats.flagged_by_feature.get(name, 0) + int(count)
+    drift.add(typed)
+    stats.rows_scored += len(scores)
+    stats.rows_flagged += int(scores["low_confidence"].sum())
+    stats.seconds["score"] += time.perf_counter() - tick
+    return scores
+
+
+def _write_chunk(scores: pd.DataFrame, tmp: Path, writer, schema: pa.Schema, stats: ScoreStats) -> None:
+    """Append one chunk's scores to the temporary output (CSV with its header once, or Parquet)."""
+    tick = time.perf_counter()
+    if writer is None:
+        write_csv_rows(scores, tmp, header=stats.rows_scored == len(scores), mode="a")
+    else:
+        writer.write_table(pa.Table.from_pandas(scores, schema=schema, preserve_index=False))
+    stats.seconds["write"] += time.perf_counter() - tick
+
+
+def _check_enough_scored(stats: ScoreStats, max_bad_share: float, input_path: Path) -> None:
+    """Too many unreadable rows, or none scored: an error, and the output is not published."""
+    considered = stats.rows_scored + stats.rows_rejected
+    if considered and stats.rows_rejected / considered > max_bad_share:
+        details = [f"column '{c}': rows {rows[:5]}" for c, rows in stats.rejected_examples.items()]
+        raise InputError(
+            f"{input_path}: {stats.rows_rejected} of {considered} rows have values of the wrong type "
+            f"({stats.rows_rejected / considered:.1%} > the allowed {max_bad_share:.0%}); nothing was written. "
+            "Fix the rows, or raise --max-bad-share if a partial run is acceptable:",
+            details,
+        )
+    if stats.rows_scored == 0:
+        raise InputError(f"{input_path}: no row could be scored; nothing was written")
