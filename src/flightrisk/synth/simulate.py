@@ -208,6 +208,74 @@ PERSON_INTS = {
 }
 
 
+# How each recorded event table becomes a table of the extract: column -> (record field, conversion).
+EVENT_COLUMNS = {
+    "job_history": {
+        "employee_id": ("employee", "id"),
+        "effective_date": ("effective_date", "date"),
+        "role": ("role", "role"),
+        "level": ("level", "int"),
+        "manager_id": ("manager", "manager"),
+        "team_id": ("team", "team"),
+        "region": ("region", "region"),
+    },
+    "compensation": {
+        "employee_id": ("employee", "id"),
+        "effective_date": ("effective_date", "date"),
+        "base_salary_monthly": ("base", "number"),
+        "variable_target_annual": ("variable", "number"),
+    },
+    "bonus_payouts": {
+        "employee_id": ("employee", "id"),
+        "period_end": ("period_end", "date"),
+        "target_amount": ("target", "number"),
+        "paid_amount": ("paid", "number"),
+    },
+    "sales_performance": {
+        "employee_id": ("employee", "id"),
+        "month": ("month", "date"),
+        "quota": ("quota", "number"),
+        "bookings": ("bookings", "number"),
+        "pipeline": ("pipeline", "number"),
+        "accounts": ("accounts", "number"),
+    },
+    "training": {
+        "employee_id": ("employee", "id"),
+        "date": ("date", "date"),
+        "topic": ("topic", "text"),
+        "hours": ("hours", "number"),
+    },
+    "recognition": {
+        "employee_id": ("employee", "id"),
+        "date": ("date", "date"),
+        "kind": ("kind", "text"),
+    },
+    "one_on_ones": {
+        "employee_id": ("employee", "id"),
+        "date": ("date", "date"),
+        "manager_id": ("manager", "manager"),
+        "kind": ("kind", "text"),
+    },
+    "engagement_survey": {
+        "employee_id": ("employee", "id"),
+        "survey_date": ("survey_date", "date"),
+        **{
+            item: (item, "number")
+            for item in ("culture", "manager_support", "growth", "recognition", "workload_balance", "enps")
+        },
+    },
+    "workload": {
+        "employee_id": ("employee", "id"),
+        "month": ("month", "date"),
+        "avg_weekly_hours": ("avg_weekly_hours", "number"),
+        "travel_days": ("travel_days", "number"),
+        "pto_days": ("pto_days", "number"),
+        "territory_changed": ("territory_changed", "bool"),
+    },
+}
+ONE_RECORD_PER_DATE = {"job_history": "effective_date", "compensation": "effective_date"}
+
+
 class _Simulation:
     """One run. Arrays are indexed by person; teams by team number."""
 
@@ -1118,110 +1186,8 @@ class _Simulation:
         future = tables["employees"]["termination_date"] > end
         tables["employees"].loc[future, ["termination_date", "termination_type"]] = [pd.NaT, None]
 
-        def ids(col):
-            return self._ids(col)
-
-        def mgr_ids(col):
-            out = self._ids(np.maximum(col, 0))
-            out[col < 0] = None
-            return out
-
-        jh = self._concat("job_history")
-        tables["job_history"] = pd.DataFrame(
-            {
-                "employee_id": ids(jh["employee"]),
-                "effective_date": pd.to_datetime(jh["effective_date"]),
-                "role": np.array(ROLES, dtype=object)[jh["role"]],
-                "level": jh["level"].astype(np.int64),
-                "manager_id": mgr_ids(jh["manager"]),
-                "team_id": np.char.add("T", np.char.zfill(jh["team"].astype(str), 4)).astype(object),
-                "region": np.array(REGIONS, dtype=object)[jh["region"]],
-            }
-        ).drop_duplicates(["employee_id", "effective_date"], keep="last")
-        comp = self._concat("compensation")
-        tables["compensation"] = pd.DataFrame(
-            {
-                "employee_id": ids(comp["employee"]),
-                "effective_date": pd.to_datetime(comp["effective_date"]),
-                "base_salary_monthly": comp["base"],
-                "variable_target_annual": comp["variable"],
-            }
-        ).drop_duplicates(["employee_id", "effective_date"], keep="last")
-        bonus = self._concat("bonus_payouts")
-        tables["bonus_payouts"] = pd.DataFrame(
-            {
-                "employee_id": ids(bonus["employee"]),
-                "period_end": pd.to_datetime(bonus["period_end"]),
-                "target_amount": bonus["target"],
-                "paid_amount": bonus["paid"],
-            }
-        )
-        sales = self._concat("sales_performance")
-        tables["sales_performance"] = pd.DataFrame(
-            {
-                "employee_id": ids(sales["employee"]),
-                "month": pd.to_datetime(sales["month"]),
-                "quota": sales["quota"],
-                "bookings": sales["bookings"],
-                "pipeline": sales["pipeline"],
-                "accounts": sales["accounts"],
-            }
-        )
-        training = self._concat("training")
-        tables["training"] = pd.DataFrame(
-            {
-                "employee_id": ids(training["employee"]),
-                "date": pd.to_datetime(training["date"]),
-                "topic": training["topic"].astype(object),
-                "hours": training["hours"],
-            }
-        )
-        recog = self._concat("recognition")
-        tables["recognition"] = pd.DataFrame(
-            {
-                "employee_id": ids(recog["employee"]),
-                "date": pd.to_datetime(recog["date"]),
-                "kind": recog["kind"].astype(object),
-            }
-        )
-        ones = self._concat("one_on_ones")
-        tables["one_on_ones"] = pd.DataFrame(
-            {
-                "employee_id": ids(ones["employee"]),
-                "date": pd.to_datetime(ones["date"]),
-                "manager_id": mgr_ids(ones["manager"]),
-                "kind": ones["kind"].astype(object),
-            }
-        )
-        survey = self._concat("engagement_survey")
-        tables["engagement_survey"] = pd.DataFrame(
-            {
-                "employee_id": ids(survey["employee"]),
-                "survey_date": pd.to_datetime(survey["survey_date"]),
-                **{
-                    k: survey[k]
-                    for k in (
-                        "culture",
-                        "manager_support",
-                        "growth",
-                        "recognition",
-                        "workload_balance",
-                        "enps",
-                    )
-                },
-            }
-        )
-        wl = self._concat("workload")
-        tables["workload"] = pd.DataFrame(
-            {
-                "employee_id": ids(wl["employee"]),
-                "month": pd.to_datetime(wl["month"]),
-                "avg_weekly_hours": wl["avg_weekly_hours"],
-                "travel_days": wl["travel_days"],
-                "pto_days": wl["pto_days"],
-                "territory_changed": wl["territory_changed"].astype(bool),
-            }
-        )
+        for name, columns in EVENT_COLUMNS.items():
+            tables[name] = self._event_table(name, columns)
         for name, frame in tables.items():
             key = [
                 c
@@ -1230,6 +1196,33 @@ class _Simulation:
             ]
             tables[name] = frame.sort_values(key, kind="stable").reset_index(drop=True)
         return tables
+
+    def _event_table(self, name: str, columns: dict[str, tuple[str, str]]) -> pd.DataFrame:
+        """One recorded event table as the extract writes it (see EVENT_COLUMNS)."""
+        records = self._concat(name)
+        convert = {
+            "id": self._ids,
+            "manager": self._manager_ids,
+            "date": pd.to_datetime,
+            "number": lambda values: values,
+            "int": lambda values: values.astype(np.int64),
+            "bool": lambda values: values.astype(bool),
+            "text": lambda values: values.astype(object),
+            "role": lambda values: np.array(ROLES, dtype=object)[values],
+            "region": lambda values: np.array(REGIONS, dtype=object)[values],
+            "team": lambda values: np.char.add("T", np.char.zfill(values.astype(str), 4)).astype(object),
+        }
+        frame = pd.DataFrame(
+            {column: convert[kind](records[field]) for column, (field, kind) in columns.items()}
+        )
+        if name in ONE_RECORD_PER_DATE:  # two changes on one day: the later one stands
+            frame = frame.drop_duplicates(["employee_id", ONE_RECORD_PER_DATE[name]], keep="last")
+        return frame
+
+    def _manager_ids(self, managers: np.ndarray) -> np.ndarray:
+        out = self._ids(np.maximum(managers, 0))
+        out[managers < 0] = None  # no manager
+        return out
 
     def _truth(self) -> pd.DataFrame:
         parts = self.truth_parts
