@@ -1,6 +1,7 @@
 """Reading and writing tables and files: CSV or Parquet in, atomic writes out, hashes.
 
-All file access of the pipeline goes through here, so the rest of the code works on frames.
+The one CSV reader (BOM, `;` dialect, decimal commas) and the one number rule live here; the other
+modules that touch files use these helpers and are listed in docs/architecture.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
-"""Everything MLflow: runs, artifacts, the registry, the `champion` alias and its promotion gate.
+"""Everything MLflow: runs, artifacts, the registry, and the `champion` alias, moved only when the
+promotion gate (decided in `model.gate`) passed.
 
-Nothing else in the package imports mlflow at module level, so the core stays usable without it.
+mlflow is imported inside these functions, and at module level only by `score/pyfunc.py`, which
+MLflow itself loads: the rest of the package stays usable without it.
 """
 
 from __future__ import annotations

@@ -164,120 +164,20 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
     actions_raw = raw.get("actions") or {}
     if not isinstance(actions_raw, dict):
         raise InputError(f"{source}: 'actions' must be a mapping of action name to its description")
-    feature_names = list(raw["features"])
-    actions: list[ActionSpec] = []
-    touched: dict[str, str] = {}
-    for name, entry in actions_raw.items():
-        entry = entry or {}
-        lever = entry.get("lever")
-        if lever not in LEVERS:
-            problems.append(f"action '{name}': lever must be one of {list(LEVERS)}, got {lever!r}")
-        changes = []
-        for feature, change in (entry.get("changes") or {}).items():
-            if feature not in raw["features"]:
-                problems.append(f"action '{name}' changes unknown feature '{feature}'")
-                continue
-            if not isinstance(change, dict) or len(change) != 1 or next(iter(change)) not in CHANGE_KINDS:
-                problems.append(
-                    f"action '{name}': change of '{feature}' must be one of {list(CHANGE_KINDS)} with a number"
-                )
-                continue
-            kind, value = next(iter(change.items()))
-            categorical = (raw["features"][feature] or {}).get("type") == "categorical"
-            if kind == "scale_with":
-                # Moves with another changed feature: a raise that lifts pay against peers by a factor
-                # lifts pay against newer hires by the same factor.
-                if value not in (entry.get("changes") or {}):
-                    problems.append(
-                        f"action '{name}': '{feature}' scales with '{value}', which the action does not change"
-                    )
-                changes.append((feature, kind, str(value)))
-            elif categorical and kind == "set" and isinstance(value, str):
-                changes.append((feature, kind, value))  # e.g. OverTime: set "No"
-            else:
-                try:
-                    changes.append((feature, kind, float(value)))
-                except (TypeError, ValueError):
-                    problems.append(f"action '{name}': change of '{feature}' needs a number, got {value!r}")
-            touched.setdefault(feature, name)
-        if not changes:
-            problems.append(f"action '{name}' changes no feature")
-        conditions = []
-        for feature, condition in (entry.get("applies_when") or {}).items():
-            if feature not in raw["features"]:
-                problems.append(f"action '{name}': applies_when names unknown feature '{feature}'")
-                continue
-            if (
-                not isinstance(condition, dict)
-                or len(condition) != 1
-                or next(iter(condition)) not in CONDITION_KINDS
-            ):
-                problems.append(
-                    f"action '{name}': applies_when of '{feature}' must be one of {list(CONDITION_KINDS)}"
-                )
-                continue
-            kind, value = next(iter(condition.items()))
-            conditions.append((feature, kind, tuple(value) if kind == "not_in" else float(value)))
-        for key in ("text_en", "text_sv"):
-            if not entry.get(key):
-                problems.append(f"action '{name}' needs '{key}'")
-        cost, cost_problems = _action_cost(name, entry.get("cost"), entry.get("changes") or {})
-        problems += cost_problems
-        actions.append(
-            ActionSpec(
-                name,
-                str(lever),
-                str(entry.get("text_en", "")),
-                str(entry.get("text_sv", "")),
-                tuple(changes),
-                tuple(conditions),
-                cost,
-            )
-        )
-    features: list[FeatureSpec] = []
-    english_only: list[str] = []  # no label_sv: Swedish pages show the English label
-    for name in feature_names:
-        entry = raw["features"][name] or {}
-        if not isinstance(entry, dict):
+    actions = [_action(name, entry or {}, raw["features"], problems) for name, entry in actions_raw.items()]
+    touched: dict[str, str] = {}  # feature -> the first action that changes it
+    for action in actions:
+        for feature, _, _ in action.changes:
+            touched.setdefault(feature, action.name)
+    features = []
+    for name, entry in raw["features"].items():
+        if isinstance(entry or {}, dict):
+            features.append(_feature(name, entry or {}, touched, problems))
+        else:
             problems.append(f"feature '{name}': expected a mapping of its properties")
-            continue
-        lever = entry.get("lever")
-        if lever not in LEVER_FAMILIES:
-            problems.append(f"feature '{name}': lever must be one of {list(LEVER_FAMILIES)}, got {lever!r}")
-        kind = entry.get("type", "numeric")
-        if kind not in ("numeric", "categorical"):
-            problems.append(f"feature '{name}': type must be numeric or categorical, got {kind!r}")
-        monotone = entry.get("monotone", 0)
-        if monotone not in (-1, 0, 1) or (kind == "categorical" and monotone != 0):
-            problems.append(
-                f"feature '{name}': monotone must be -1, 0 or 1 (0 for categorical), got {monotone!r}"
-            )
-        for key in ("label_en", "unit"):
-            if not entry.get(key):
-                problems.append(f"feature '{name}' needs '{key}'")
-        if entry.get("unit") and entry.get("unit") not in UNITS:
-            problems.append(f"feature '{name}': unit {entry.get('unit')!r} is not one of {list(UNITS)}")
-        if not entry.get("label_sv"):
-            english_only.append(name)
-        actionable = bool(entry.get("actionable", name in touched))
-        if lever == "context" and (actionable or name in touched):
-            problems.append(f"feature '{name}' is context: it cannot be actionable or changed by an action")
-        features.append(
-            FeatureSpec(
-                name=name,
-                lever=str(lever),
-                unit=str(entry.get("unit", "")),
-                label_en=str(entry.get("label_en", "")),
-                label_sv=str(entry.get("label_sv") or entry.get("label_en", "")),
-                type=kind,
-                monotone=int(monotone) if monotone in (-1, 0, 1) else 0,
-                actionable=actionable,
-                action=touched.get(name),
-                confidential=bool(entry.get("confidential", False)),
-            )
-        )
     if problems:
         raise InputError(f"{source}: the catalog has {len(problems)} problem(s):", problems)
+    english_only = [name for name, entry in raw["features"].items() if not (entry or {}).get("label_sv")]
     notes = ()
     if english_only:
         notes = (
@@ -285,3 +185,116 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
             f"{', …' if len(english_only) > 5 else ''}); Swedish pages show their English label",
         )
     return Catalog(tuple(features), tuple(actions), raw=raw, notes=notes)
+
+
+def _action(name: str, entry: dict, features: dict, problems: list[str]) -> ActionSpec:
+    """One action from the catalog; what is wrong with it is added to `problems`."""
+    lever = entry.get("lever")
+    if lever not in LEVERS:
+        problems.append(f"action '{name}': lever must be one of {list(LEVERS)}, got {lever!r}")
+    changes = _action_changes(name, entry.get("changes") or {}, features, problems)
+    if not changes:
+        problems.append(f"action '{name}' changes no feature")
+    conditions = _action_conditions(name, entry.get("applies_when") or {}, features, problems)
+    for key in ("text_en", "text_sv"):
+        if not entry.get(key):
+            problems.append(f"action '{name}' needs '{key}'")
+    cost, cost_problems = _action_cost(name, entry.get("cost"), entry.get("changes") or {})
+    problems += cost_problems
+    return ActionSpec(
+        name,
+        str(lever),
+        str(entry.get("text_en", "")),
+        str(entry.get("text_sv", "")),
+        tuple(changes),
+        tuple(conditions),
+        cost,
+    )
+
+
+def _action_changes(name: str, declared: dict, features: dict, problems: list[str]) -> list[tuple]:
+    """(feature, kind, value) for each change an action makes."""
+    changes = []
+    for feature, change in declared.items():
+        if feature not in features:
+            problems.append(f"action '{name}' changes unknown feature '{feature}'")
+            continue
+        if not isinstance(change, dict) or len(change) != 1 or next(iter(change)) not in CHANGE_KINDS:
+            problems.append(
+                f"action '{name}': change of '{feature}' must be one of {list(CHANGE_KINDS)} with a number"
+            )
+            continue
+        kind, value = next(iter(change.items()))
+        categorical = (features[feature] or {}).get("type") == "categorical"
+        if kind == "scale_with":
+            # Moves with another changed feature: a raise that lifts pay against peers by a factor
+            # lifts pay against newer hires by the same factor.
+            if value not in declared:
+                problems.append(
+                    f"action '{name}': '{feature}' scales with '{value}', which the action does not change"
+                )
+            changes.append((feature, kind, str(value)))
+        elif categorical and kind == "set" and isinstance(value, str):
+            changes.append((feature, kind, value))  # e.g. OverTime: set "No"
+        else:
+            try:
+                changes.append((feature, kind, float(value)))
+            except (TypeError, ValueError):
+                problems.append(f"action '{name}': change of '{feature}' needs a number, got {value!r}")
+    return changes
+
+
+def _action_conditions(name: str, declared: dict, features: dict, problems: list[str]) -> list[tuple]:
+    """(feature, kind, value) for each condition under which an action applies."""
+    conditions = []
+    for feature, condition in declared.items():
+        if feature not in features:
+            problems.append(f"action '{name}': applies_when names unknown feature '{feature}'")
+            continue
+        if (
+            not isinstance(condition, dict)
+            or len(condition) != 1
+            or next(iter(condition)) not in CONDITION_KINDS
+        ):
+            problems.append(
+                f"action '{name}': applies_when of '{feature}' must be one of {list(CONDITION_KINDS)}"
+            )
+            continue
+        kind, value = next(iter(condition.items()))
+        conditions.append((feature, kind, tuple(value) if kind == "not_in" else float(value)))
+    return conditions
+
+
+def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str]) -> FeatureSpec:
+    """One feature from the catalog; what is wrong with it is added to `problems`."""
+    lever = entry.get("lever")
+    if lever not in LEVER_FAMILIES:
+        problems.append(f"feature '{name}': lever must be one of {list(LEVER_FAMILIES)}, got {lever!r}")
+    kind = entry.get("type", "numeric")
+    if kind not in ("numeric", "categorical"):
+        problems.append(f"feature '{name}': type must be numeric or categorical, got {kind!r}")
+    monotone = entry.get("monotone", 0)
+    if monotone not in (-1, 0, 1) or (kind == "categorical" and monotone != 0):
+        problems.append(
+            f"feature '{name}': monotone must be -1, 0 or 1 (0 for categorical), got {monotone!r}"
+        )
+    for key in ("label_en", "unit"):
+        if not entry.get(key):
+            problems.append(f"feature '{name}' needs '{key}'")
+    if entry.get("unit") and entry.get("unit") not in UNITS:
+        problems.append(f"feature '{name}': unit {entry.get('unit')!r} is not one of {list(UNITS)}")
+    actionable = bool(entry.get("actionable", name in touched))
+    if lever == "context" and (actionable or name in touched):
+        problems.append(f"feature '{name}' is context: it cannot be actionable or changed by an action")
+    return FeatureSpec(
+        name=name,
+        lever=str(lever),
+        unit=str(entry.get("unit", "")),
+        label_en=str(entry.get("label_en", "")),
+        label_sv=str(entry.get("label_sv") or entry.get("label_en", "")),  # English where none is given
+        type=kind,
+        monotone=int(monotone) if monotone in (-1, 0, 1) else 0,
+        actionable=actionable,
+        action=touched.get(name),
+        confidential=bool(entry.get("confidential", False)),
+    )

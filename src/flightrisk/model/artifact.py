@@ -10,7 +10,8 @@ metadata.json        window, horizon, settings, versions, metrics, the SHA-256 o
                      in the folder, and (with FLIGHTRISK_SIGNING_KEY) an HMAC signature
 
 The folder is written as a whole (staged beside it, then renamed) and loaded only after every
-file in it has been checked (`flightrisk.model.integrity`).
+file in it has been checked (`flightrisk.model.integrity`). `MODEL_KINDS` is the one place that
+reads which kind of model (`model.risk_model`) a folder holds.
 """
 
 from __future__ import annotations

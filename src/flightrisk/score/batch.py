@@ -1,7 +1,8 @@
-"""Batch scoring: a strict input contract, streaming in chunks, atomic output, and a run record.
+"""Batch scoring: a strict input contract, streaming in chunks, atomic output, the run's counts.
 
-`score_frame` is the pure core (frame in, scores out) that the CLI, the MLflow model and the
-report share; `score_file` streams a file through it with bounded memory.
+`score_frame` is the pure core (typed rows in, scores out) that `score_file` and the MLflow model
+share; `score_file` streams a file through it with bounded memory. The run record itself is
+written by `pipeline.score_cli`.
 """
 
 from __future__ import annotations
