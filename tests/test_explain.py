@@ -2,8 +2,6 @@
 
 import json
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,6 +11,7 @@ from flightrisk.explain.contributions import LEVER_COLUMNS
 from flightrisk.explain.person import explain_people, explanation_text
 from flightrisk.explain.whatif import apply_action
 from flightrisk.score.batch import score_frame
+from tests.conftest import run_in_process
 
 
 @pytest.fixture(scope="module")
@@ -127,25 +126,18 @@ def test_actions_are_offered_only_where_they_apply_and_capped_by_their_mechanism
 
 
 def _explain_cli(model_world, employee, lang, fmt):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flightrisk",
-            "explain",
-            "--model",
-            str(model_world["model_dir"]),
-            "--input",
-            str(model_world["features_path"]),
-            "--employee",
-            employee,
-            "--lang",
-            lang,
-            "--format",
-            fmt,
-        ],
-        capture_output=True,
-        text=True,
+    return run_in_process(
+        "explain",
+        "--model",
+        model_world["model_dir"],
+        "--input",
+        model_world["features_path"],
+        "--employee",
+        employee,
+        "--lang",
+        lang,
+        "--format",
+        fmt,
     )
 
 
