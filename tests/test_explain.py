@@ -265,3 +265,30 @@ def test_one_month_is_singular_in_both_languages(model_world):
     assert "1 month (" in sentence(catalog, "months_since_recognition", 1.0, context, "en", 0.01)
     assert "1 månad (" in sentence(catalog, "months_since_recognition", 1.0, context, "sv", 0.01)
     assert "2 months (" in sentence(catalog, "months_since_recognition", 2.0, context, "en", 0.01)
+
+
+def test_explain_finds_a_numeric_id_and_reads_only_that_persons_rows(model_world, latest, tmp_path):
+    # Ids in a Parquet table may be numbers; another person's unreadable row is not this person's
+    # problem, while an unreadable row of theirs is named.
+    rows = latest.head(3).copy()
+    rows["employee_id"] = [101, 102, 103]
+    numeric = tmp_path / "people.parquet"
+    rows.to_parquet(numeric, index=False)
+    feature = next(s.name for s in model_world["model"].catalog.features if s.type == "numeric")
+    rows[feature] = rows[feature].astype(object)
+    rows.iloc[0, rows.columns.get_loc(feature)] = "not a number"
+    damaged = tmp_path / "people.csv"
+    rows.to_csv(damaged, index=False)
+
+    def explain(path, employee):
+        return run_in_process(
+            "explain", "--model", model_world["model_dir"], "--input", path, "--employee", employee
+        )
+
+    done = explain(numeric, "102")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("102 as of")
+    done = explain(damaged, "102")
+    assert done.returncode == 0, done.stderr
+    done = explain(damaged, "101")
+    assert done.returncode == 2 and feature in done.stderr and "rows [1]" in done.stderr

@@ -171,6 +171,21 @@ def _cli(*args, cwd):
     return run_in_process(*args, cwd=cwd)
 
 
+def _explain_json(model_dir, table_path, employee, cwd):
+    return _cli(
+        "explain",
+        "--model",
+        model_dir,
+        "--input",
+        table_path,
+        "--employee",
+        employee,
+        "--format",
+        "json",
+        cwd=cwd,
+    )
+
+
 def test_cli_rejects_a_bad_catalog_and_writes_nothing(flat_files, tmp_path):
     table, table_path, catalog_path = flat_files
     catalog_path.write_text(CATALOG.replace("ignore: [site]", "ignore: []"), encoding="utf-8")
@@ -220,18 +235,7 @@ def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
     assert len(scores) == len(table)
     levers = [c for c in scores.columns if c.startswith("lever_")]
     np.testing.assert_allclose(scores["base_rate"] + scores[levers].sum(axis=1), scores["risk"], atol=1e-12)
-    done = _cli(
-        "explain",
-        "--model",
-        model_dir,
-        "--input",
-        table_path,
-        "--employee",
-        "7",
-        "--format",
-        "json",
-        cwd=tmp_path,
-    )
+    done = _explain_json(model_dir, table_path, "7", tmp_path)
     assert done.returncode == 0, done.stderr
     person = json.loads(done.stdout)
     assert person["base_rate"] + sum(person["levers"].values()) == pytest.approx(person["risk"], abs=1e-9)
@@ -261,18 +265,7 @@ def test_a_table_without_an_id_numbers_people_by_row(tmp_path):
     model_dir, _, scores, said = _train_and_score(table_path, catalog_path, tmp_path)
     assert "numbered by their row" in said
     assert scores["employee_id"].tolist() == [f"row-{i}" for i in range(1, len(table) + 1)]
-    done = _cli(
-        "explain",
-        "--model",
-        model_dir,
-        "--input",
-        table_path,
-        "--employee",
-        "row-3",
-        "--format",
-        "json",
-        cwd=tmp_path,
-    )
+    done = _explain_json(model_dir, table_path, "row-3", tmp_path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["risk"] == pytest.approx(scores.loc[2, "risk"], abs=1e-12)
 

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -269,3 +270,20 @@ def test_training_uploads_only_the_files_it_wrote(model_world, tmp_path, monkeyp
     )
     uploaded = {p.name for p in (tmp_path / "mlruns").rglob("*") if p.is_file()}
     assert "model.txt" in uploaded and "salaries.csv" not in uploaded
+
+
+def test_an_unknown_model_kind_is_refused_with_the_known_ones(model_copy):
+    _rehash(model_copy, kind="mystery")
+    with pytest.raises(InputError, match=r"unknown model kind 'mystery' \(known: \['flat', 'snapshots'\]\)"):
+        load_model(model_copy)
+
+
+def test_a_snapshot_model_never_reads_a_flat_models_file(model_copy, model_world):
+    # Each kind reads only its own files: a listed linear.json cannot blend into a snapshot model.
+    (model_copy / "linear.json").write_text(
+        json.dumps({"weight": 0.9, "numeric": {}, "categorical": {}, "intercept": 3})
+    )
+    _rehash(model_copy)
+    loaded = load_model(model_copy)
+    rows = model_world["features"].head(20)
+    np.testing.assert_array_equal(loaded.risk(rows), model_world["model"].risk(rows))

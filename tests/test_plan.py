@@ -325,3 +325,27 @@ def test_a_planned_raise_is_shown_in_kronor(model_world, scored, tmp_path, cli):
 
         text = raise_text(float(raises["pay_raise_sek_month"].iloc[0]), strings("en"), "en")
         assert text.startswith(" (a raise of ") and text.endswith(" SEK a month)")
+
+
+@pytest.mark.parametrize("failing", ["write_table", "json_text"])
+def test_a_failed_plan_write_leaves_the_previous_plan_and_summary(
+    model_world, scored, planned, tmp_path, cli, monkeypatch, failing
+):
+    # The plan and its summary are one result: a failure writing either leaves the old pair as it was.
+    import shutil
+
+    out = tmp_path / "p.parquet"
+    summary = tmp_path / "p.parquet.summary.json"
+    shutil.copy(planned[0], out)  # the previous plan: 200,000 SEK, not empty
+    shutil.copy(planned[0].with_name(planned[0].name + ".summary.json"), summary)
+    before = (out.read_bytes(), summary.read_bytes())
+    assert len(pd.read_parquet(out)) > 0
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(f"flightrisk.pipeline.{failing}", broken)
+    code, _, _ = _plan(cli, model_world, scored, out, budget=0)  # would write an empty plan
+    assert code == 1
+    assert (out.read_bytes(), summary.read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".p.parquet")) == []

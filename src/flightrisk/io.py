@@ -263,9 +263,14 @@ def write_text(text: str, path: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def json_text(data: Any) -> str:
+    """JSON as this project writes it: keys sorted, so that identical content gives identical bytes."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+
+
 def write_json(data: Any, path: Path) -> None:
-    """Write JSON atomically, keys sorted so that identical content gives identical bytes."""
-    write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n", path)
+    """Write JSON atomically (`json_text`)."""
+    write_text(json_text(data), path)
 
 
 MAX_YAML_BYTES = 1 << 20  # catalogs and world files are a few kilobytes

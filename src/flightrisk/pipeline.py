@@ -15,7 +15,7 @@ import pandas as pd
 from flightrisk.config import TrainSettings
 from flightrisk.errors import InputError
 from flightrisk.features import load_catalog
-from flightrisk.io import find_table, read_table, sha256_file, write_json, write_table
+from flightrisk.io import atomic_path, find_table, json_text, read_table, sha256_file, write_json, write_table
 
 FEATURE_ID_COLUMNS = ("employee_id", "snapshot_date", "label")
 
@@ -511,7 +511,6 @@ def _scoring_input(model, request: ScoreRequest, tmp: Path) -> Path:
     """The file to score: --input as given, or the snapshot built from --raw at --as-of."""
     if request.raw is None:
         return Path(request.input_path)
-    from flightrisk.io import write_table
     from flightrisk.schema import load_raw
 
     built = tmp / "snapshot.parquet"
@@ -562,13 +561,17 @@ def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt
     """`flightrisk explain`: one person's latest explanation as text or JSON."""
     from flightrisk.explain.person import explain_people, explanation_text
     from flightrisk.model.artifact import load_model
-    from flightrisk.score.batch import typed_rows
+    from flightrisk.score.batch import check_columns, checked_rows
 
     model = load_model(model_dir)
-    frame = typed_rows(model, read_table(input_path), str(input_path))
-    rows = frame[frame["employee_id"] == employee]
+    table = read_table(input_path)
+    check_columns(list(table.columns), model, str(input_path))
+    prepared = model.prepare(table)
+    # Only this person's rows are typed: the table may hold every person-month of the extract.
+    rows = prepared[prepared["employee_id"].astype(str) == employee]
     if rows.empty:
         raise InputError(f"{input_path}: no row for employee_id {employee!r}")
+    rows = checked_rows(model, rows, str(input_path), table.attrs.get("decimal", "."))
     rows = rows.sort_values("snapshot_date").tail(1)
     person = explain_people(model, rows, lang=lang)[0]
     person["model_created_utc"] = model.metadata.get("created_utc")
@@ -682,8 +685,10 @@ def plan_cli(
         pairs=pairs,
     )
     summary = {"manager": manager, **summary}
-    write_table(plan, out_file)
-    write_json(summary, out_file.with_name(out_file.name + ".summary.json"))
+    # The summary is renamed into place only after the plan: a failure leaves the old pair as it was.
+    with atomic_path(out_file.with_name(out_file.name + ".summary.json")) as summary_tmp:
+        summary_tmp.write_text(json_text(summary), encoding="utf-8")
+        write_table(plan, out_file)
     console.print(
         f"Wrote a plan for {summary['people_in_plan']} people: {summary['spent_sek']:,.0f} of "
         f"{budget:,.0f} SEK, {summary['expected_exits_avoided']:.1f} expected exits avoided, "
@@ -722,7 +727,7 @@ def _read_plan(plan_file: Path, scores: pd.DataFrame) -> tuple[pd.DataFrame, flo
 
 def read_flat(table_path: Path, catalog_path: Path | None, console=None):
     """The flat catalog and its table, checked against each other; the catalog's notes said once."""
-    from flightrisk.flat.catalog import check_against_table, load_flat_catalog
+    from flightrisk.flat.catalog import NO_ID_NOTE, check_against_table, load_flat_catalog
 
     if catalog_path is None:
         raise InputError(
@@ -731,8 +736,6 @@ def read_flat(table_path: Path, catalog_path: Path | None, console=None):
     flat = load_flat_catalog(catalog_path)
     table = read_table(table_path)
     check_against_table(flat, table, f"{catalog_path} against {table_path}")
-    from flightrisk.flat.catalog import NO_ID_NOTE
-
     notes = [*flat.catalog.notes, *([NO_ID_NOTE] if flat.table.id_column is None else [])]
     for note in notes if console is not None else ():
         console.print(note)

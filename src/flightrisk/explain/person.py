@@ -9,7 +9,7 @@ import pandas as pd
 
 from flightrisk import LEVER_FAMILIES
 from flightrisk.explain.contributions import explain_rows
-from flightrisk.explain.narrative import select_drivers, sentence
+from flightrisk.explain.narrative import number, points, select_drivers, sentence
 from flightrisk.explain.whatif import what_if
 from flightrisk.i18n import band_name, lever_name
 from flightrisk.model.risk_model import RiskModel
@@ -45,7 +45,7 @@ def consistency_notes(
     notes = []
     if top is None:
         return notes
-    name = lever_name(top, lang).lower() if not sv else lever_name(top, lang).lower()
+    name = lever_name(top, lang).lower()
     if drivers and drivers[0]["lever"] != top:
         driver_lever = lever_name(drivers[0]["lever"], lang).lower()
         notes.append(
@@ -67,8 +67,6 @@ def consistency_notes(
                 f"action is about {action_lever}."
             )
         else:
-            from flightrisk.explain.narrative import points
-
             notes.append(
                 f"Den första åtgärden gäller {action_lever}: den beräknas sänka risken mer "
                 f"({points(actions[0]['change'], lang)} mot {points(same[0]['change'], lang)} för den bästa "
@@ -181,8 +179,6 @@ def people_from_scores(scores: pd.DataFrame) -> list[dict]:
 
 def explanation_text(person: dict, lang: str) -> str:
     """A plain-text rendering of one explanation for the terminal."""
-    from flightrisk.explain.narrative import number, points
-
     sv = lang == "sv"
     band = band_name(person["risk_band"], lang)
     lines = [

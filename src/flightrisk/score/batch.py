@@ -146,11 +146,23 @@ def check_columns(columns: list[str], model: RiskModel, source: str) -> None:
 def typed_rows(model: RiskModel, table: pd.DataFrame, source: str) -> pd.DataFrame:
     """A whole input table as the model's typed rows; any row it cannot read is an error."""
     check_columns(list(table.columns), model, source)
-    typed, report = check_types(model.prepare(table), model, 0, table.attrs.get("decimal", "."))
+    return checked_rows(model, model.prepare(table), source, table.attrs.get("decimal", "."))
+
+
+def checked_rows(model: RiskModel, prepared: pd.DataFrame, source: str, decimal: str = ".") -> pd.DataFrame:
+    """Prepared rows typed by the input contract; any row it cannot read is an error (row numbers
+    are the input's)."""
+    rows, report = check_types(prepared, model, 0, decimal)
     if report["rejected_rows"]:
-        details = [f"column '{c}': rows {rows[:5]}" for c, rows in report["problems"].items()]
-        raise InputError(f"{source}: {report['rejected_rows']} row(s) cannot be read; fix them:", details)
-    return typed
+        raise InputError(
+            f"{source}: {report['rejected_rows']} row(s) cannot be read; fix them:",
+            _rejection_details(report["problems"]),
+        )
+    return rows
+
+
+def _rejection_details(problems: dict[str, list[int]]) -> list[str]:
+    return [f"column '{c}': rows {rows[:5]}" for c, rows in problems.items()]
 
 
 def check_types(
@@ -425,7 +437,7 @@ def _check_enough_scored(stats: ScoreStats, max_bad_share: float, input_path: Pa
     """Too many unreadable rows, or none scored: an error, and the output is not published."""
     considered = stats.rows_scored + stats.rows_rejected
     if considered and stats.rows_rejected / considered > max_bad_share:
-        details = [f"column '{c}': rows {rows[:5]}" for c, rows in stats.rejected_examples.items()]
+        details = _rejection_details(stats.rejected_examples)
         raise InputError(
             f"{input_path}: {stats.rows_rejected} of {considered} rows have values of the wrong type "
             f"({stats.rows_rejected / considered:.1%} > the allowed {max_bad_share:.0%}); nothing was written. "
