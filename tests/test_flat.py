@@ -81,7 +81,7 @@ def test_a_fitting_catalog_passes():
 
     flat = flat_catalog_from_dict(yaml.safe_load(CATALOG), "catalog.yaml")
     assert check_against_table(flat, _table(), "catalog.yaml") is None  # no InputError raised
-    assert flat.table.id_column == "person" and flat.catalog.names[:2] == ["pay", "pay_vs_grade"]
+    assert flat.table.id_columns == ("person",) and flat.catalog.names[:2] == ["pay", "pay_vs_grade"]
 
 
 @pytest.mark.parametrize(
@@ -292,6 +292,11 @@ def test_benchmark_prints_the_spec_json(flat_files, tmp_path):
         assert set(values) == {"roc_auc_mean", "roc_auc_std", "pr_auc_mean", "pr_auc_std", "seconds"}
     models = result["models"]
     assert models["flightrisk"]["roc_auc_mean"] > models["prior"]["roc_auc_mean"]
+    # Beside the SPEC's keys: the model with its capacity fixed in advance, what was chosen, the checks.
+    assert set(result["flightrisk_fixed_capacity"]) == set(models["prior"])
+    assert sum(c["splits"] for c in result["capacity_chosen"]) == 3
+    assert result["best_baseline"] in ("logistic_regression", "lightgbm_default")
+    assert result["checks"]["duplicates"]["exact_copy_rows"] == 0 and result["grouped_folds"] is False
 
 
 @pytest.mark.skipif(

@@ -90,6 +90,12 @@ def features(
     )
 
 
+GROUP_BY_HELP = (
+    "Flat tables: rows that must share a fold. 'auto': copies of a row (exact, or all features equal but "
+    "one); 'none': plain stratified folds; or a column (a person, a team)."
+)
+
+
 @app.command()
 def train(
     out_dir: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
@@ -125,6 +131,7 @@ def train(
             "(the cheapest to explain among near-ties)."
         ),
     ] = False,
+    group_by: Annotated[str, typer.Option("--group-by", help=GROUP_BY_HELP)] = "auto",
 ) -> None:
     """Train, validate out of time, calibrate, log to MLflow and register (champion if it passes the gate)."""
     from flightrisk.config import SHAPE_GRID, TrainSettings
@@ -139,7 +146,7 @@ def train(
     if table is not None:
         from flightrisk.pipeline import train_flat_cli
 
-        train_flat_cli(table, catalog, out_dir, settings, register, err, name=name)
+        train_flat_cli(table, catalog, out_dir, settings, register, err, name=name, group_by=group_by)
         return
     from flightrisk.pipeline import train_snapshots_cli
 
@@ -286,13 +293,14 @@ def benchmark(
     folds: Annotated[int, typer.Option(help="Folds per repeat.", min=2)] = 5,
     repeats: Annotated[int, typer.Option(help="Repeats of the k-fold split.", min=1)] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the splits and models.")] = 0,
+    group_by: Annotated[str, typer.Option("--group-by", help=GROUP_BY_HELP)] = "auto",
 ) -> None:
     """Repeated stratified k-fold of the tool's model against baselines on identical folds (JSON on stdout)."""
     import json
 
     from flightrisk.pipeline import benchmark_cli
 
-    print(json.dumps(benchmark_cli(table, catalog, folds, repeats, seed), indent=2))
+    print(json.dumps(benchmark_cli(table, catalog, folds, repeats, seed, group_by, err), indent=2))
 
 
 def _parse_date(value: str, option: str):

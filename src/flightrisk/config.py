@@ -50,6 +50,12 @@ class TrainSettings:
     linear_weight: float = 0.0
     linear_c: float = 0.3
     cv_folds: int = 5
+    # Flat tables' capacity, chosen by cross-validation inside each training fold (nested): every
+    # (leaves, min rows per leaf, L2) shape with early-stopped rounds, then every blend weight on the
+    # shape's out-of-fold margins. Empty: the shape and weight above, as set.
+    capacity_shapes: tuple[tuple[int, int, float], ...] = ()
+    blend_weights: tuple[float, ...] = ()
+    inner_folds: int = 3
 
     def lightgbm_params(self) -> dict:
         """LightGBM's parameter dict for these settings (threads from FLIGHTRISK_THREADS)."""
@@ -71,8 +77,10 @@ class TrainSettings:
         }
 
 
-# Small flat tables: shallow trees, strong L2, slow learning; a linear model carries half the margin.
-# Fixed in advance for tables of about a thousand rows (the IBM table), not tuned on them.
+# Flat tables of a few hundred to tens of thousands of rows: the capacity is chosen inside the training
+# folds from a small grid, from shallow trees with strong L2 (which suit the IBM table's mostly
+# monotone effects) to deeper ones (interactions, as in the turnover table), each blended with a
+# logistic part. The first shape and weight 0.5 are what a model used before capacity was chosen.
 FLAT_SETTINGS = TrainSettings(
     learning_rate=0.02,
     num_leaves=4,
@@ -83,4 +91,6 @@ FLAT_SETTINGS = TrainSettings(
     max_rounds=3000,
     early_stopping_rounds=200,
     linear_weight=0.5,
+    capacity_shapes=((4, 20, 10.0), (15, 10, 1.0)),
+    blend_weights=(0.0, 0.25, 0.5, 0.75, 1.0),
 )

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -557,6 +558,40 @@ def _progress(console):
     )
 
 
+@contextlib.contextmanager
+def _counted_progress(console, total: int, description: str):
+    """Yield `advance()`, called once per unit of work: a rich bar with the time left on a terminal,
+    a line at every tenth elsewhere (logs, CI), so a long run is never silent."""
+    if console.is_terminal:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(
+            *columns, TextColumn("left"), TimeRemainingColumn(), console=console, transient=True
+        ) as bar:
+            task = bar.add_task(description, total=total)
+            yield lambda: bar.advance(task)
+        return
+    start, done, step = time.monotonic(), 0, max(1, total // 10)
+
+    def advance():
+        nonlocal done
+        done += 1
+        if done % step == 0 or done == total:
+            elapsed = time.monotonic() - start
+            left = elapsed / done * (total - done)
+            console.print(f"{description}: {done}/{total} after {elapsed:.0f} s, about {left:.0f} s left")
+
+    yield advance
+
+
 def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt: str) -> str:
     """`flightrisk explain`: one person's latest explanation as text or JSON."""
     from flightrisk.explain.person import explain_people, explanation_text
@@ -736,7 +771,7 @@ def read_flat(table_path: Path, catalog_path: Path | None, console=None):
     flat = load_flat_catalog(catalog_path)
     table = read_table(table_path)
     check_against_table(flat, table, f"{catalog_path} against {table_path}")
-    notes = [*flat.catalog.notes, *([NO_ID_NOTE] if flat.table.id_column is None else [])]
+    notes = [*flat.catalog.notes, *([NO_ID_NOTE] if not flat.table.id_columns else [])]
     for note in notes if console is not None else ():
         console.print(note)
     return flat, table
@@ -750,27 +785,55 @@ def train_flat_cli(
     register: bool,
     console,
     name: str | None = None,
+    group_by: str = "auto",
 ) -> dict:
-    """`flightrisk train --table`: train a flat-table model, gate, register, publish."""
+    """`flightrisk train --table`: check the table, train a flat-table model, gate, register, publish."""
+    from flightrisk.config import FLAT_SETTINGS
+    from flightrisk.model.flat_checks import check_flat_table
     from flightrisk.model.flat_train import train_flat
 
     flat, table = read_flat(table_path, catalog_path, console)
     name = registered_name(name, flat=True, catalog_path=catalog_path)
-    model, report = train_flat(flat, table, sha256_file(table_path), seed=settings.seed)
+    checks = check_flat_table(flat, table, group_by, settings.seed, f"{catalog_path} against {table_path}")
+    for note in checks.notes:
+        console.print(note)
+    with _counted_progress(
+        console, FLAT_SETTINGS.cv_folds + 1, "Training (folds, then the final model)"
+    ) as advance:
+        model, report = train_flat(
+            flat,
+            table,
+            sha256_file(table_path),
+            seed=settings.seed,
+            groups=checks.groups,
+            checks=checks.record(flat.table.strong_predictors),
+            on_fold=advance,
+        )
     metrics = report.metrics
+    capacity = model.metadata["capacity"]["final"]
     console.print(
         f"Trained on {len(table)} rows ({metrics['evaluation']}): roc_auc {metrics['roc_auc']:.3f}, "
         f"pr_auc {metrics['pr_auc']:.3f}, ece {metrics['ece']:.3f}; logistic roc_auc "
-        f"{metrics['baselines']['logistic_regression']['roc_auc']:.3f}"
+        f"{metrics['baselines']['logistic_regression']['roc_auc']:.3f}. Capacity: {capacity['num_leaves']} "
+        f"leaves, {capacity['rounds']} rounds, {capacity['linear_weight']:.0%} of the margin linear"
     )
     publish_trained(model, report, out_dir, register, name, console)
     return metrics
 
 
-def benchmark_cli(table_path: Path, catalog_path: Path, folds: int, repeats: int, seed: int) -> dict:
-    """`flightrisk benchmark`: the flat table's repeated-CV comparison with baselines."""
+def benchmark_cli(
+    table_path: Path, catalog_path: Path, folds: int, repeats: int, seed: int, group_by: str, console
+) -> dict:
+    """`flightrisk benchmark`: the table's checks, then its repeated-CV comparison with baselines."""
     from flightrisk.model.flat_benchmark import run_benchmark
+    from flightrisk.model.flat_checks import check_flat_table
 
-    flat, table = read_flat(table_path, catalog_path)
-    result = run_benchmark(flat, table, folds, repeats, seed)
-    return {"table": Path(table_path).name, **result}
+    flat, table = read_flat(table_path, catalog_path, console)
+    checks = check_flat_table(flat, table, group_by, seed, f"{catalog_path} against {table_path}", folds)
+    for note in checks.notes:
+        console.print(note)
+    with _counted_progress(
+        console, folds * repeats, f"Benchmark ({folds} folds x {repeats} repeats)"
+    ) as advance:
+        result = run_benchmark(flat, table, folds, repeats, seed, checks.groups, on_split=advance)
+    return {"table": Path(table_path).name, **result, "checks": checks.record(flat.table.strong_predictors)}

@@ -16,7 +16,7 @@ import yaml
 
 from flightrisk.errors import InputError
 from flightrisk.features.catalog import Catalog, catalog_from_dict
-from flightrisk.io import read_yaml
+from flightrisk.io import NUMBER_HINTS, read_yaml, to_numbers
 
 DERIVE_KINDS = ("ratio_to_group_median", "ratio", "difference")
 
@@ -43,7 +43,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _n
 class TableSpec:
     """The flat table's id, label (and its positive/negative values), protected, ignored and derived columns."""
 
-    id_column: str | None  # None: the table has no id; people are numbered by row (ROW_ID)
+    id_columns: tuple[str, ...]  # () : no id, people are numbered by row (ROW_ID); 2+: a composite id
     label_column: str
     positive: str
     negative: str
@@ -51,6 +51,24 @@ class TableSpec:
     ignore: tuple[str, ...]
     derived: dict[str, dict]
     allow: dict[str, str] = dataclasses.field(default_factory=dict)  # column -> why it may be a feature
+    # column -> why it may predict the label this well (the leakage check refuses it otherwise)
+    strong_predictors: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TableSpec:
+        """As stored in a model's profile (models from before composite ids stored `id_column`)."""
+        data = dict(data)
+        if "id_column" in data:
+            legacy = data.pop("id_column")
+            data["id_columns"] = () if legacy is None else (legacy,)
+        for key in ("id_columns", "protected", "ignore"):
+            data[key] = tuple(data.get(key) or ())
+        return cls(**data)
+
+    @property
+    def id_name(self) -> str | None:
+        """How the id is described in messages: one column, columns joined, or None (row numbers)."""
+        return ID_JOIN.join(self.id_columns) or None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,6 +85,7 @@ class FlatCatalog:
 
 
 ROW_ID = "row-{}"  # the id of the n-th data row (from 1) of a table without an id column
+ID_JOIN = ":"  # a composite id's parts are joined with this: site STO and number 1042 -> "STO:1042"
 NO_ID_NOTE = (
     "the catalog names no id column (table.id): people are numbered by their row in the file "
     "(row-1, row-2, …); score and report the same file in the same order, or add an id column"
@@ -95,31 +114,52 @@ def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
     table = raw["table"]
     problems = [f"table.{key} is required" for key in ("label", "positive", "negative") if key not in table]
     derived = raw.get("derived") or {}
-    allow = table.get("allow") or {}
-    if not isinstance(allow, dict) or any(not str(v or "").strip() for v in allow.values()):
-        problems.append(
-            "table.allow maps a column to the reason it may be a feature, e.g. {Seniority: 'tenure band, not age'}"
-        )
-        allow = {}
+    allow = _reasons(table, "allow", "{Seniority: 'tenure band, not age'}", problems)
+    strong = _reasons(
+        table, "strong_predictors", "{contract_end: 'fixed at hiring, known in advance'}", problems
+    )
+    id_columns = _id_columns(table.get("id"), problems)
     for name, rule in derived.items():
         if not isinstance(rule, dict) or not (set(rule) & set(DERIVE_KINDS)):
             problems.append(f"derived '{name}': give one of {list(DERIVE_KINDS)}")
     if problems:
         raise InputError(f"{source}: the catalog has {len(problems)} problem(s):", problems)
     spec = TableSpec(
-        id_column=str(table["id"]) if table.get("id") is not None else None,
+        id_columns=id_columns,
         label_column=str(table["label"]),
         positive=str(table["positive"]),
         negative=str(table["negative"]),
         protected=tuple(str(c) for c in table.get("protected") or ()),
         ignore=tuple(str(c) for c in table.get("ignore") or ()),
         derived={str(k): dict(v) for k, v in derived.items()},
-        allow={str(k): str(v) for k, v in allow.items()},
+        allow=allow,
+        strong_predictors=strong,
     )
     catalog = catalog_from_dict(
         {"features": raw.get("features"), "actions": raw.get("actions") or {}}, source
     )
     return FlatCatalog(spec, catalog, raw)
+
+
+def _reasons(table: dict, key: str, example: str, problems: list[str]) -> dict[str, str]:
+    """A `column: reason` section of `table:`; every column needs a reason in words."""
+    given = table.get(key) or {}
+    if not isinstance(given, dict) or any(not str(v or "").strip() for v in given.values()):
+        problems.append(f"table.{key} maps a column to the reason, e.g. {example}")
+        return {}
+    return {str(k): str(v) for k, v in given.items()}
+
+
+def _id_columns(given: Any, problems: list[str]) -> tuple[str, ...]:
+    """`id: column`, `id: [column, column]` (a composite id), or no id at all."""
+    if given is None:
+        return ()
+    columns = tuple(str(c) for c in given) if isinstance(given, list) else (str(given),)
+    if not columns or len(set(columns)) < len(columns):
+        problems.append(
+            "table.id is one column or a list of distinct columns that together identify a person"
+        )
+    return columns
 
 
 def derived_inputs(rule: dict) -> list[str]:
@@ -203,6 +243,40 @@ def _protected_problems(flat: FlatCatalog, frame: pd.DataFrame) -> list[str]:
     return problems
 
 
+def _id_problems(spec: TableSpec, frame: pd.DataFrame) -> list[str]:
+    """Missing or repeated ids; a repeated single id suggests the columns of a composite one."""
+    if not spec.id_columns or not set(spec.id_columns) <= set(frame.columns):
+        return []
+    ids = id_values(spec, frame)
+    problems = []
+    if ids.isna().any():
+        rows = (frame.index[ids.isna()] + 1).tolist()[:5]
+        problems.append(
+            f"id column(s) {list(spec.id_columns)} are empty in rows {rows}: every person needs an id"
+        )
+    repeated = ids.duplicated(keep=False) & ids.notna()
+    if repeated.any():
+        first = ids[repeated].iloc[0]
+        rows = (frame.index[ids == first] + 1).tolist()[:5]
+        problems.append(
+            f"id {spec.id_name!r} repeats values, e.g. {first!r} in rows {rows}: one row per person. If people "
+            "are told apart by several columns (site and number), give them all: id: [site, number]; "
+            "without any id column, leave table.id out and people are numbered by row"
+        )
+    return problems
+
+
+def id_values(spec: TableSpec, table: pd.DataFrame) -> pd.Series:
+    """Each row's id as text: one column, the parts of a composite id joined, or the row number."""
+    if not spec.id_columns:
+        return pd.Series([ROW_ID.format(i) for i in range(1, len(table) + 1)], index=table.index)
+    parts = [table[c].astype("string") for c in spec.id_columns]
+    ids = parts[0]
+    for part in parts[1:]:
+        ids = ids + ID_JOIN + part  # an empty part leaves the whole id empty (refused above)
+    return ids.astype(object).where(ids.notna(), None)
+
+
 def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> None:
     """Every way a catalog can fail to fit its table, reported together."""
     spec, columns = flat.table, set(frame.columns)
@@ -210,8 +284,8 @@ def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> 
     if frame.empty:
         raise InputError(f"{source}: the table has a header but no rows; export the data rows too")
     problems.extend(_protected_problems(flat, frame))
-    for role, column in (("id", spec.id_column), ("label", spec.label_column)):
-        if column is not None and column not in columns:
+    for role, column in (*(("id", c) for c in spec.id_columns), ("label", spec.label_column)):
+        if column not in columns:
             problems.append(f"table.{role} column '{column}' is not in the table")
     if spec.label_column in columns:
         values = set(frame[spec.label_column].dropna().astype(str).unique())
@@ -224,13 +298,11 @@ def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> 
         if frame[spec.label_column].isna().any():
             rows = (frame.index[frame[spec.label_column].isna()] + 1).tolist()[:5]
             problems.append(f"label column '{spec.label_column}' is empty in rows {rows}")
-    if spec.id_column in columns and frame[spec.id_column].duplicated().any():
-        dupes = frame.loc[frame[spec.id_column].duplicated(), spec.id_column].head(3).tolist()
-        problems.append(f"id column '{spec.id_column}' repeats values, e.g. {dupes}: one row per person")
+    problems.extend(_id_problems(spec, frame))
     for name in flat.catalog.names:
         if name in spec.protected:
             problems.append(f"'{name}' is protected (fairness checks only) and cannot be a feature")
-        if name in (spec.id_column, spec.label_column):
+        if name in (*spec.id_columns, spec.label_column):
             problems.append(f"'{name}' is the id or the label and cannot be a feature")
         if name in spec.derived:
             missing = [c for c in derived_inputs(spec.derived[name]) if c not in columns]
@@ -246,7 +318,7 @@ def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> 
     for column in (*spec.protected, *spec.ignore):
         if column not in columns:
             problems.append(f"'{column}' (protected/ignore) is not a column of the table")
-    accounted = {spec.id_column, spec.label_column, *spec.protected, *spec.ignore, *flat.catalog.names}
+    accounted = {*spec.id_columns, spec.label_column, *spec.protected, *spec.ignore, *flat.catalog.names}
     for name in spec.derived.values():
         accounted.update(derived_inputs(name))
     unlisted = sorted(columns - accounted)
@@ -263,13 +335,16 @@ def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> 
             continue
         if feature.type == "numeric" and feature.name in columns:
             values = frame[feature.name]
-            numeric = pd.to_numeric(values, errors="coerce")
-            bad = values.notna() & numeric.isna()
+            # The one number rule of every reader (a `;` file's decimal commas are numbers here too).
+            _, bad, reason = to_numbers(values, frame.attrs.get("decimal", "."))
             if bad.any():
                 rows = (frame.index[bad] + 1).tolist()[:5]
+                advice = NUMBER_HINTS.get(
+                    reason, "fix the values, or declare it type: categorical if it is not a quantity"
+                )
                 problems.append(
-                    f"numeric feature '{feature.name}' has non-numbers in rows {rows} "
-                    f"(e.g. {values[bad].head(2).tolist()}); declare it type: categorical or fix the values"
+                    f"numeric feature '{feature.name}' {reason} in rows {rows} "
+                    f"(e.g. {values[bad].head(2).tolist()}); {advice}"
                 )
     if problems:
         raise InputError(

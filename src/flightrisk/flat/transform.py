@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.errors import InputError, rows_preview
-from flightrisk.flat.catalog import ROW_ID, FlatCatalog
+from flightrisk.flat.catalog import FlatCatalog, id_values
 from flightrisk.io import NUMBER_HINTS, to_numbers
 
 
@@ -38,11 +38,7 @@ def flat_features(
 ) -> pd.DataFrame:
     """employee_id, snapshot_date, label and every catalog feature, in catalog order."""
     spec = flat.table
-    if spec.id_column is None:
-        ids = [ROW_ID.format(i) for i in range(1, len(table) + 1)]
-    else:
-        ids = table[spec.id_column].astype(str).tolist()
-    out = pd.DataFrame({"employee_id": ids})
+    out = pd.DataFrame({"employee_id": id_values(spec, table).to_numpy()})
     out["snapshot_date"] = pd.Timestamp(as_of) if as_of else pd.NaT
     if spec.label_column in table.columns:
         label = table[spec.label_column].astype(str)

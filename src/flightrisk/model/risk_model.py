@@ -208,9 +208,7 @@ class FlatModel(RiskModel):
     @property
     def table_spec(self) -> TableSpec:
         """The table's id, label and derived columns, as trained."""
-        table = dict(self.profile["flat"]["table"])
-        table["protected"], table["ignore"] = tuple(table["protected"]), tuple(table["ignore"])
-        return TableSpec(**table)
+        return TableSpec.from_dict(self.profile["flat"]["table"])
 
     @property
     def flat_catalog(self) -> FlatCatalog:
@@ -220,8 +218,8 @@ class FlatModel(RiskModel):
     def input_problems(self, columns: list[str]) -> list[str]:
         """The id column and every column a feature is read or derived from (others are ignored)."""
         flat = self.flat_catalog
-        needed = [flat.table.id_column, *input_columns(flat)]
-        missing = [c for c in needed if c is not None and c not in columns]
+        needed = [*flat.table.id_columns, *input_columns(flat)]
+        missing = [c for c in needed if c not in columns]
         return [f"missing column(s) the model needs: {missing}"] if missing else []
 
     def prepare(self, table: pd.DataFrame) -> pd.DataFrame:

@@ -83,7 +83,16 @@ def category_levels(frame: pd.DataFrame, catalog: Catalog) -> dict[str, list[str
     return {name: sorted(frame[name].dropna().astype(str).unique().tolist()) for name in catalog.categorical}
 
 
-def _dataset(x: np.ndarray, y: np.ndarray, catalog: Catalog, reference=None) -> lgb.Dataset:
+def booster_params(catalog: Catalog, settings: TrainSettings) -> dict:
+    """LightGBM's parameters for these settings with the catalog's monotone (and lever) constraints."""
+    params = settings.lightgbm_params() | {"monotone_constraints": monotone_constraints(catalog)}
+    if settings.lever_additive:
+        params["interaction_constraints"] = lever_interaction_groups(catalog)
+    return params
+
+
+def lgb_dataset(x: np.ndarray, y: np.ndarray, catalog: Catalog, reference=None) -> lgb.Dataset:
+    """A LightGBM dataset with the catalog's feature names and categorical columns."""
     categorical = [i for i, spec in enumerate(catalog.features) if spec.type == "categorical"]
     return lgb.Dataset(
         x,
@@ -105,13 +114,11 @@ def fit_booster(
     y_valid: np.ndarray | None = None,
 ) -> lgb.Booster:
     """A LightGBM booster with the catalog's constraints; early stopping when validation rows are given."""
-    params = settings.lightgbm_params() | {"monotone_constraints": monotone_constraints(catalog)}
-    if settings.lever_additive:
-        params["interaction_constraints"] = lever_interaction_groups(catalog)
-    train_set = _dataset(x, y, catalog)
+    params = booster_params(catalog, settings)
+    train_set = lgb_dataset(x, y, catalog)
     if x_valid is None:
         return lgb.train(params, train_set, num_boost_round=rounds)
-    valid_set = _dataset(x_valid, y_valid, catalog, reference=train_set)
+    valid_set = lgb_dataset(x_valid, y_valid, catalog, reference=train_set)
     return lgb.train(
         params,
         train_set,
