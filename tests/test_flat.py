@@ -339,3 +339,126 @@ def test_ibm_table_trains_and_reports(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert len(list((tmp_path / "site" / "people").glob("*.html"))) == 1470
+
+
+def _made_up_table(n=300):
+    """No id column, a column written after the outcome, and 30 rows copied (10 with a changed score)."""
+    table = _table(n=n).drop(columns="person")
+    table["commute_km"] = (
+        np.random.default_rng(5).gamma(2.0, 10.0, n).round(1)
+    )  # a fifth feature: near copies count
+    copies = table.iloc[:30].copy()
+    copies.loc[copies.index[:10], "satisfaction"] = (copies["satisfaction"].iloc[:10] % 4) + 1
+    table = pd.concat([table, copies], ignore_index=True)
+    table["months_observed"] = np.where(table["left"] == "Yes", (np.arange(len(table)) % 23) + 1, 24)
+    return table
+
+
+MADE_UP_CATALOG = CATALOG.replace("table: {id: person, ", "table: {").replace(
+    "  grade: {",
+    "  months_observed: {lever: context, monotone: 0, unit: months, label_en: Months observed}\n"
+    "  commute_km: {lever: workload, monotone: 0, unit: km, label_en: Commute}\n  grade: {",
+)
+
+
+def test_a_table_with_no_id_a_leak_and_copies_goes_through_every_command(tmp_path):
+    """The made-up table of the second flat-table pass: refused for its leak, then benchmarked on grouped
+    folds, trained (checks recorded), scored with explanations and reported; nothing is registered."""
+    table = _made_up_table()
+    table_path, catalog_path = tmp_path / "made_up.csv", tmp_path / "made_up.yaml"
+    table.to_csv(table_path, index=False)
+    catalog_path.write_text(MADE_UP_CATALOG, encoding="utf-8")
+    args = ("--table", table_path, "--catalog", catalog_path)
+    refused = _cli("benchmark", *args, "--folds", "3", "--repeats", "1", cwd=tmp_path)
+    assert refused.returncode == 2 and "'months_observed' alone predicts who left" in refused.stderr
+    refused = _cli("train", *args, "--out", tmp_path / "model", "--no-register", cwd=tmp_path)
+    assert refused.returncode == 2 and not (tmp_path / "model").exists()
+
+    fixed = MADE_UP_CATALOG.replace("ignore: [site]", "ignore: [site, months_observed]").replace(
+        "  months_observed: {lever: context, monotone: 0, unit: months, label_en: Months observed}\n", ""
+    )
+    catalog_path.write_text(fixed, encoding="utf-8")
+    done = _cli("benchmark", *args, "--folds", "3", "--repeats", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["grouped_folds"] is True and "exact copies" in done.stderr
+    assert result["checks"]["duplicates"] | {"example_rows": None} == {
+        "exact_copy_rows": 40,
+        "near_copy_rows": 20,
+        "groups_of_copies": 30,
+        "exact_copies_with_both_labels": 0,
+        "example_rows": None,
+        "near_copies_checked": True,
+    }
+    assert not (tmp_path / "mlflow.db").exists() and not (tmp_path / "mlruns").exists()  # never registers
+
+    model_dir, scores_path, scores, said = _train_and_score(table_path, catalog_path, tmp_path)
+    assert "numbered by their row" in said and "near copies" in said
+    meta = json.loads((model_dir / "metadata.json").read_text())
+    assert (
+        meta["table_checks"]["fold_groups"] == 300
+        and "copies kept in one fold" in meta["metrics"]["evaluation"]
+    )
+    assert meta["capacity"]["final"]["num_leaves"] in (4, 15) and len(meta["capacity"]["per_fold"]) == 5
+    assert (
+        scores["employee_id"].iloc[-1] == f"row-{len(table)}" and scores["driver_1_text"].notna().mean() > 0.9
+    )
+    done = _cli(
+        "report",
+        "--model",
+        model_dir,
+        "--scores",
+        scores_path,
+        "--table",
+        table_path,
+        "--out",
+        tmp_path / "site",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "site" / "people").glob("row_*.html"))) == len(table)
+
+
+TURNOVER = SHARED / "data" / "turnover_babushkin.csv"
+
+
+@pytest.mark.skipif(
+    not TURNOVER.is_file() and not os.environ.get("CI"),
+    reason=f"the turnover table is not at {TURNOVER} (a clone may lack ../shared; CI has it and fails instead)",
+)
+def test_the_turnover_table_trains_scores_explains_and_reports(tmp_path):
+    """A public table with no id column and copied rows, through the commands an analyst runs."""
+    assert TURNOVER.is_file(), f"CI must have the shared turnover table at {TURNOVER}"
+    from pathlib import Path
+
+    catalog = Path(__file__).resolve().parents[1] / "configs" / "catalogs" / "turnover.yaml"
+    model_dir, scores_path, scores, said = _train_and_score(TURNOVER, catalog, tmp_path)
+    assert "numbered by their row" in said and "exact copies" in said
+    meta = json.loads((model_dir / "metadata.json").read_text())
+    assert meta["metrics"]["n"] == 1129 and meta["metrics"]["roc_auc"] > 0.6
+    assert meta["table_checks"]["duplicates"]["exact_copy_rows"] > 100
+    done = _explain_json(model_dir, TURNOVER, "row-5", tmp_path)
+    assert done.returncode == 0, done.stderr
+    person = json.loads(done.stdout)
+    assert person["risk"] == pytest.approx(scores.loc[4, "risk"], abs=1e-12)
+    confidential = [c for c in person["contributions"] if c["confidential"]]
+    assert len(confidential) == 5 and all(
+        c["value"] is None for c in confidential
+    )  # test answers never shown
+    assert not any(d["confidential"] for d in person["drivers"])
+    done = _cli(
+        "report",
+        "--model",
+        model_dir,
+        "--scores",
+        scores_path,
+        "--table",
+        TURNOVER,
+        "--out",
+        tmp_path / "site",
+        "--lang",
+        "sv",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "site" / "people").glob("*.html"))) == 1129

@@ -156,3 +156,18 @@ def test_numbers_with_decimal_commas_in_a_semicolon_file_are_numbers_for_trainin
     with pytest.raises(InputError) as info:
         check_against_table(flat, read_table(path), "c.yaml")
     assert "uses '.' in a ';'-separated file" in str(info.value) and "categorical" not in str(info.value)
+
+
+def test_rows_alike_by_chance_on_common_values_are_not_called_copies():
+    """Yes/no answers and 1-4 scores: many different people agree on all but one of them."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({c: rng.integers(0, 3, 500) for c in "abcd"} | {"e": rng.normal(size=500)})
+    found = find_duplicates(frame)
+    assert found.near_checked and found.near_rows == 0
+    frame.loc[499] = frame.loc[0]  # a true copy is still found
+    frame.loc[498] = frame.loc[1].to_numpy()
+    frame.loc[498, "a"] = (
+        frame.loc[1, "a"] + 1
+    ) % 3  # one common value changed: the rare number still ties them
+    found = find_duplicates(frame)
+    assert found.exact_rows == 2 and found.near_rows == 2

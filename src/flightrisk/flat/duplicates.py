@@ -4,7 +4,9 @@ Copies inflate every cross-validated figure: a row whose twin sits in the traini
 effect predicted from itself (on the public turnover table default LightGBM reads 0.72 ROC-AUC with
 random folds and 0.66 with copies kept together). Two rows are *exact copies* when every feature
 value is equal, *near copies* when all but one are (a re-entered row with a corrected date, the same
-person exported twice with a new score). Values are compared as read; two empty cells are equal.
+person exported twice with a new score) and the values they share are rare enough together that
+two different people would not be expected to share them by chance. Values are compared as read;
+two empty cells are equal.
 Groups are the connected pieces of "is a copy of", so a chain of near copies stays in one fold.
 """
 
@@ -74,9 +76,12 @@ def find_duplicates(features: pd.DataFrame, labels: np.ndarray | None = None) ->
     edges = [_edges_within(exact_keys)]
     near_checked = codes.shape[1] >= MIN_FEATURES_FOR_NEAR
     if near_checked:
-        # Rows equal in every column but column j share the key of the other columns.
+        # Rows equal in every column but column j share the key of the other columns, but only a key
+        # that two different people would rarely share by chance says "copy" (see _distinctive).
+        match = _chance_of_matching(codes)
         for j in range(codes.shape[1]):
-            edges.append(_edges_within(_row_keys(np.delete(codes, j, axis=1))))
+            if _distinctive(np.delete(match, j), n):
+                edges.append(_edges_within(_row_keys(np.delete(codes, j, axis=1))))
     pairs = np.concatenate(edges, axis=1) if edges else np.empty((2, 0), dtype=np.int64)
     graph = coo_matrix((np.ones(pairs.shape[1]), (pairs[0], pairs[1])), shape=(n, n))
     _, groups = connected_components(graph, directed=False)
@@ -96,6 +101,24 @@ def find_duplicates(features: pd.DataFrame, labels: np.ndarray | None = None) ->
         examples=examples,
         near_checked=near_checked,
     )
+
+
+def _chance_of_matching(codes: np.ndarray) -> np.ndarray:
+    """Per column, the chance that two different rows drawn at random have the same value."""
+    n = len(codes)
+    if n < 2:
+        return np.zeros(codes.shape[1])
+    return np.array([np.sum((c := np.bincount(column)) * (c - 1)) / (n * (n - 1)) for column in codes.T])
+
+
+def _distinctive(match: np.ndarray, n: int) -> bool:
+    """Whether fewer than one pair of n rows is expected to agree on these columns by chance.
+
+    Treats the columns as independent, so on correlated columns it errs toward calling a key
+    distinctive; with mostly low-cardinality columns (yes/no, a 1-4 score) it is not, and rows that
+    agree on them are different people alike, not copies.
+    """
+    return n * (n - 1) / 2 * float(np.prod(match)) < 1.0
 
 
 def _groups_with_both_labels(keys: np.ndarray, labels: np.ndarray) -> int:
