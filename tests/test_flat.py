@@ -108,6 +108,9 @@ def test_label_sv_is_optional_and_its_absence_is_said_once():
     assert flat.catalog.feature("grade").label("sv") == "Nivå"
     (note,) = flat.catalog.notes
     assert "pay" in note and "satisfaction" in note and "English" in note
+    flat = flat_catalog_from_dict(yaml.safe_load(text.replace("    text_sv: Avsluta övertid\n", "")), "c.yaml")
+    assert flat.catalog.actions[0].text("sv") == "End overtime"
+    assert any("1 action(s) have no text_sv (end_overtime)" in n for n in flat.catalog.notes)
 
 
 def test_a_feature_empty_in_every_row_is_refused():
@@ -382,6 +385,7 @@ def test_a_table_with_no_id_a_leak_and_copies_goes_through_every_command(tmp_pat
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["grouped_folds"] is True and "exact copies" in done.stderr
+    assert "Benchmark (3 folds x 1 repeats): 3/3 after" in done.stderr  # never silent, even in a pipe
     assert result["checks"]["duplicates"] | {"example_rows": None} == {
         "exact_copy_rows": 40,
         "near_copy_rows": 20,
@@ -462,3 +466,14 @@ def test_the_turnover_table_trains_scores_explains_and_reports(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert len(list((tmp_path / "site" / "people").glob("*.html"))) == 1129
+
+
+def test_the_documented_catalog_example_loads_with_every_key():
+    """docs/flat_tables.md lists every catalog key; its example must stay a catalog the tool accepts."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "flat_tables.md").read_text(encoding="utf-8")
+    block = text.split("## The catalog format")[1].split("```yaml")[1].split("```")[0]
+    flat = flat_catalog_from_dict(yaml.safe_load(block), "docs/flat_tables.md")
+    assert flat.table.strong_predictors and flat.table.allow and flat.table.id_columns == ("EmployeeNumber",)
+    assert flat.catalog.actions[0].applies_when and flat.catalog.feature("MonthlyIncome").monotone == -1

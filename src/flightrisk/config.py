@@ -56,6 +56,7 @@ class TrainSettings:
     capacity_shapes: tuple[tuple[int, int, float], ...] = ()
     blend_weights: tuple[float, ...] = ()
     inner_folds: int = 3
+    capacity_tolerance: float = 0.005  # the first shape and the set weight win unless beaten by more
 
     def lightgbm_params(self) -> dict:
         """LightGBM's parameter dict for these settings (threads from FLIGHTRISK_THREADS)."""

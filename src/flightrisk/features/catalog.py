@@ -184,6 +184,12 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
             f"{source}: {len(english_only)} feature(s) have no label_sv ({', '.join(english_only[:5])}"
             f"{', …' if len(english_only) > 5 else ''}); Swedish pages show their English label",
         )
+    untranslated = [name for name, entry in actions_raw.items() if not (entry or {}).get("text_sv")]
+    if untranslated:
+        notes += (
+            f"{source}: {len(untranslated)} action(s) have no text_sv ({', '.join(untranslated[:5])}"
+            f"{', …' if len(untranslated) > 5 else ''}); Swedish pages show their English text",
+        )
     return Catalog(tuple(features), tuple(actions), raw=raw, notes=notes)
 
 
@@ -196,16 +202,15 @@ def _action(name: str, entry: dict, features: dict, problems: list[str]) -> Acti
     if not changes:
         problems.append(f"action '{name}' changes no feature")
     conditions = _action_conditions(name, entry.get("applies_when") or {}, features, problems)
-    for key in ("text_en", "text_sv"):
-        if not entry.get(key):
-            problems.append(f"action '{name}' needs '{key}'")
+    if not entry.get("text_en"):
+        problems.append(f"action '{name}' needs 'text_en'")
     cost, cost_problems = _action_cost(name, entry.get("cost"), entry.get("changes") or {})
     problems += cost_problems
     return ActionSpec(
         name,
         str(lever),
         str(entry.get("text_en", "")),
-        str(entry.get("text_sv", "")),
+        str(entry.get("text_sv") or entry.get("text_en", "")),  # English where none is given
         tuple(changes),
         tuple(conditions),
         cost,

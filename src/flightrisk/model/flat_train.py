@@ -81,7 +81,8 @@ def choose_capacity(
     groups: np.ndarray | None,
     seed: int,
 ) -> tuple[Capacity, list[dict]]:
-    """The capacity with the best mean ROC-AUC over inner folds of these (training) rows, and every try.
+    """The capacity with the best mean ROC-AUC over inner folds of these (training) rows, and every try;
+    the first shape with the set weight when it is within `capacity_tolerance` of the best.
 
     Each shape is early-stopped on the inner folds' mean log-loss (`lightgbm.cv`); every blend weight is
     then scored on the same out-of-fold margins, so weights cost no extra fits.
@@ -95,7 +96,7 @@ def choose_capacity(
     for train_rows, test_rows in inner:
         part = fit_linear(frame.iloc[train_rows], y[train_rows], catalog, settings.linear_c)
         linear_oof[test_rows] = part.contributions(frame.iloc[test_rows], catalog).sum(axis=1)
-    tried, best = [], None
+    tried, best, default = [], None, None
     for leaves, min_rows, l2 in shapes:
         shaped = dataclasses.replace(
             settings, num_leaves=int(leaves), min_data_in_leaf=int(min_rows), lambda_l2=float(l2)
@@ -112,6 +113,12 @@ def choose_capacity(
             tried.append(dataclasses.asdict(candidate))
             if best is None or score > best.inner_roc_auc:
                 best = dataclasses.replace(candidate, inner_roc_auc=score)
+            if (leaves, min_rows, l2) == tuple(shapes[0]) and weight == settings.linear_weight:
+                default = dataclasses.replace(candidate, inner_roc_auc=score)
+    # The capacity fixed in advance stays unless another is clearly better: inner folds are small,
+    # and picking the best of ten noisy scores would otherwise chase noise (a one-standard-error rule).
+    if default is not None and default.inner_roc_auc >= best.inner_roc_auc - settings.capacity_tolerance:
+        best = default
     return dataclasses.replace(best, inner_roc_auc=round(best.inner_roc_auc, 4)), tried
 
 
