@@ -108,7 +108,9 @@ def test_label_sv_is_optional_and_its_absence_is_said_once():
     assert flat.catalog.feature("grade").label("sv") == "Nivå"
     (note,) = flat.catalog.notes
     assert "pay" in note and "satisfaction" in note and "English" in note
-    flat = flat_catalog_from_dict(yaml.safe_load(text.replace("    text_sv: Avsluta övertid\n", "")), "c.yaml")
+    flat = flat_catalog_from_dict(
+        yaml.safe_load(text.replace("    text_sv: Avsluta övertid\n", "")), "c.yaml"
+    )
     assert flat.catalog.actions[0].text("sv") == "End overtime"
     assert any("1 action(s) have no text_sv (end_overtime)" in n for n in flat.catalog.notes)
 
@@ -230,6 +232,25 @@ def _train_and_score(table_path, catalog_path, tmp_path):
     return model_dir, scores_path, pd.read_parquet(scores_path), trained.stderr
 
 
+def _report_pages(model_dir, scores_path, table_path, tmp_path, *options) -> int:
+    """Render the report of a flat table; the number of person pages."""
+    done = _cli(
+        "report",
+        "--model",
+        model_dir,
+        "--scores",
+        scores_path,
+        "--table",
+        table_path,
+        "--out",
+        tmp_path / "site",
+        *options,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    return len(list((tmp_path / "site" / "people").glob("*.html")))
+
+
 def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
     table, table_path, catalog_path = flat_files
     model_dir, scores_path, scores, _ = _train_and_score(table_path, catalog_path, tmp_path)
@@ -242,20 +263,7 @@ def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
     assert done.returncode == 0, done.stderr
     person = json.loads(done.stdout)
     assert person["base_rate"] + sum(person["levers"].values()) == pytest.approx(person["risk"], abs=1e-9)
-    done = _cli(
-        "report",
-        "--model",
-        model_dir,
-        "--scores",
-        scores_path,
-        "--table",
-        table_path,
-        "--out",
-        tmp_path / "site",
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr
-    assert len(list((tmp_path / "site" / "people").glob("*.html"))) == len(table)
+    assert _report_pages(model_dir, scores_path, table_path, tmp_path) == len(table)
 
 
 def test_a_table_without_an_id_numbers_people_by_row(tmp_path):
@@ -311,6 +319,13 @@ def test_ibm_table_trains_and_reports(tmp_path):
     from pathlib import Path
 
     catalog = Path(__file__).resolve().parents[1] / "configs" / "catalogs" / "ibm_hr.yaml"
+    done = _cli(
+        "benchmark", "--table", IBM, "--catalog", catalog, "--folds", "2", "--repeats", "1", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["grouped_folds"] is False and result["checks"]["duplicates"]["exact_copy_rows"] == 0
+    assert result["models"]["flightrisk"]["roc_auc_mean"] > 0.8
     model_dir = tmp_path / "ibm"
     done = _cli(
         "train", "--table", IBM, "--catalog", catalog, "--out", model_dir, "--no-register", cwd=tmp_path
@@ -326,22 +341,7 @@ def test_ibm_table_trains_and_reports(tmp_path):
         ).returncode
         == 0
     )
-    done = _cli(
-        "report",
-        "--model",
-        model_dir,
-        "--scores",
-        scores,
-        "--table",
-        IBM,
-        "--out",
-        tmp_path / "site",
-        "--lang",
-        "sv",
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr
-    assert len(list((tmp_path / "site" / "people").glob("*.html"))) == 1470
+    assert _report_pages(model_dir, scores, IBM, tmp_path, "--lang", "sv") == 1470
 
 
 def _made_up_table(n=300):
@@ -407,20 +407,7 @@ def test_a_table_with_no_id_a_leak_and_copies_goes_through_every_command(tmp_pat
     assert (
         scores["employee_id"].iloc[-1] == f"row-{len(table)}" and scores["driver_1_text"].notna().mean() > 0.9
     )
-    done = _cli(
-        "report",
-        "--model",
-        model_dir,
-        "--scores",
-        scores_path,
-        "--table",
-        table_path,
-        "--out",
-        tmp_path / "site",
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr
-    assert len(list((tmp_path / "site" / "people").glob("row_*.html"))) == len(table)
+    assert _report_pages(model_dir, scores_path, table_path, tmp_path) == len(table)
 
 
 TURNOVER = SHARED / "data" / "turnover_babushkin.csv"
@@ -436,6 +423,13 @@ def test_the_turnover_table_trains_scores_explains_and_reports(tmp_path):
     from pathlib import Path
 
     catalog = Path(__file__).resolve().parents[1] / "configs" / "catalogs" / "turnover.yaml"
+    done = _cli(
+        "benchmark", "--table", TURNOVER, "--catalog", catalog, "--folds", "2", "--repeats", "1", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        json.loads(done.stdout)["grouped_folds"] is True and "Folds keep each group of copies" in done.stderr
+    )
     model_dir, scores_path, scores, said = _train_and_score(TURNOVER, catalog, tmp_path)
     assert "numbered by their row" in said and "exact copies" in said
     meta = json.loads((model_dir / "metadata.json").read_text())
@@ -450,22 +444,7 @@ def test_the_turnover_table_trains_scores_explains_and_reports(tmp_path):
         c["value"] is None for c in confidential
     )  # test answers never shown
     assert not any(d["confidential"] for d in person["drivers"])
-    done = _cli(
-        "report",
-        "--model",
-        model_dir,
-        "--scores",
-        scores_path,
-        "--table",
-        TURNOVER,
-        "--out",
-        tmp_path / "site",
-        "--lang",
-        "sv",
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr
-    assert len(list((tmp_path / "site" / "people").glob("*.html"))) == 1129
+    assert _report_pages(model_dir, scores_path, TURNOVER, tmp_path, "--lang", "sv") == 1129
 
 
 def test_the_documented_catalog_example_loads_with_every_key():

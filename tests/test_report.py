@@ -102,9 +102,11 @@ def test_manager_scope_leaks_nobody_else(model_world, scores, latest_features, t
     others = set(scores["employee_id"]) - team - {manager}
     names = tables["employees"].set_index("employee_id")["name"]
     assert len(list((out / "people").glob("*.html"))) == len(team & set(scores["employee_id"]))
+    team_names = set(names.reindex(list(team)).dropna())
     for eid in others:
         assert eid not in html
-        assert f">{names[eid]}<" not in html
+        if names[eid] not in team_names:  # a namesake in the team is not a leak
+            assert f">{names[eid]}<" not in html
     # Every number on the overview is about the team: its rows are the team's, and counts add up to it.
     index = (out / "index.html").read_text(encoding="utf-8")
     rows = re.findall(r'<tr><td><a href="people/([^"]+)\.html">', index)

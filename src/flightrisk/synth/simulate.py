@@ -108,6 +108,11 @@ def simulate_organisation(world: World, pause_months=(), on_pause=None) -> Simul
     return sim.result()
 
 
+PILOT_REPS = 4000
+WHOLE_PILOTS = 8  # at most, for an organisation piloted whole; it stops at the first within tolerance
+WHOLE_TOLERANCE = 0.005  # realised annual voluntary attrition (+ a fifth of the involuntary gap)
+
+
 def simulation_for(world: World, record: bool = True) -> _Simulation:
     """The calibrated simulation of `world`, ready to run.
 
@@ -115,28 +120,46 @@ def simulation_for(world: World, record: bool = True) -> _Simulation:
     on a smaller organisation with the same world, so the realised annual attrition matches
     the world file whatever the lever strengths are.
     """
-    pilot_reps = min(world.reps, 4000)
+    pilot_reps = min(world.reps, PILOT_REPS)
+    # An organisation small enough to pilot whole is piloted as itself (the same random streams), and
+    # the intercepts of the pilot whose *realised* attrition came closest to the world file are kept:
+    # the run repeats that pilot exactly. Each pilot's path (who leaves, who is hired) changes with its
+    # intercepts, so a 2,000-rep organisation's attrition scatters by about 0.013 from pilot to pilot;
+    # taking the last correction, as for a larger organisation piloted on a sample, left 0.23-0.29
+    # attrition for a 0.25 world.
+    whole = pilot_reps == world.reps
     target_vol = world.annual_voluntary_attrition / 12
     target_inv = world.annual_involuntary_attrition / 12
     vol_intercept = inv_intercept = None
+    closest: tuple[float, float, float] | None = None
     # Fixed-point iteration: fewer exits change the workforce mix (longer tenure, calmer teams),
     # so one correction is not enough; three or four pilots settle within a percent.
-    for _ in range(5):
+    for _ in range(WHOLE_PILOTS if whole else 5):
         pilot = _Simulation(
             world,
             pilot_reps,
-            seed_offset=1,
+            seed_offset=0 if whole else 1,
             record=False,
             vol_intercept=vol_intercept,
             inv_intercept=inv_intercept,
         )
         pilot.run()
+        realised = pilot.result_rates()
+        gap = abs(realised[0] - world.annual_voluntary_attrition) + 0.2 * abs(
+            realised[1] - world.annual_involuntary_attrition
+        )  # voluntary exits are what the tool predicts
+        if closest is None or gap < closest[0]:
+            closest = (gap, pilot.vol_intercept, pilot.inv_intercept)
         vol_step = math.log(target_vol / pilot.mean_hazard_vol())
         inv_step = math.log(target_inv / pilot.mean_hazard_inv())
         vol_intercept = pilot.vol_intercept + vol_step
         inv_intercept = pilot.inv_intercept + inv_step
-        if abs(vol_step) < 0.01 and abs(inv_step) < 0.02:
+        if whole and gap < WHOLE_TOLERANCE:
             break
+        if not whole and abs(vol_step) < 0.01 and abs(inv_step) < 0.02:
+            break
+    if whole:
+        _, vol_intercept, inv_intercept = closest
     return _Simulation(
         world,
         world.reps,
@@ -1140,13 +1163,18 @@ class _Simulation:
     def mean_hazard_inv(self) -> float:
         return self.sum_h_inv / max(self.n_person_months, 1)
 
+    def result_rates(self) -> tuple[float, float]:
+        """Realised annual voluntary and involuntary attrition of the observed months."""
+        years_headcount = max(self.headcount_months, 1) / 12
+        return self.exits_vol / years_headcount, self.exits_inv / years_headcount
+
     def result(self) -> SimulationResult:
-        years_headcount = self.headcount_months / 12
+        voluntary, involuntary = self.result_rates()
         return SimulationResult(
             tables=self._tables(),
             truth=self._truth(),
-            voluntary_attrition=self.exits_vol / years_headcount,
-            involuntary_attrition=self.exits_inv / years_headcount,
+            voluntary_attrition=voluntary,
+            involuntary_attrition=involuntary,
         )
 
     def _ids(self, idx) -> np.ndarray:
