@@ -118,8 +118,33 @@ def test_registry_moves_champion_only_through_the_gate(model_world, tmp_path, mo
     assert first["promoted"] and not second["promoted"]
     assert str(champion.version) == first["version"]
     # The registered model loads back as a directory our loader accepts (no pickles involved).
-    local = tracking.load_registered_model_dir("models:/flightrisk@champion")
-    assert load_model(local).booster.model_to_string() == model_world["model"].booster.model_to_string()
+    with tracking.registered_model_dir("models:/flightrisk@champion") as local:
+        assert load_model(local).booster.model_to_string() == model_world["model"].booster.model_to_string()
+    assert not local.exists()  # the download is removed: a monthly job leaves no copy behind
+    assert tracking.load_champion("flightrisk").metadata == load_model(model_world["model_dir"]).metadata
+    # Scoring from the registry leaves no downloaded copy behind either.
+    import tempfile
+    from pathlib import Path
+
+    from tests.conftest import run_in_process
+
+    downloads = set(Path(tempfile.gettempdir()).glob("flightrisk-model-*"))
+    latest = model_world["features"].tail(50)
+    latest.to_parquet(tmp_path / "latest.parquet", index=False)
+    done = run_in_process(
+        "score",
+        "--model",
+        "models:/flightrisk@champion",
+        "--input",
+        tmp_path / "latest.parquet",
+        "--out",
+        tmp_path / "scores.parquet",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert set(Path(tempfile.gettempdir()).glob("flightrisk-model-*")) <= downloads
+    record = json.loads((tmp_path / "scores.parquet.run.json").read_text())
+    assert record["model"]["directory"] == "models:/flightrisk@champion"
 
 
 def test_evaluate_cli_writes_spec_metrics_with_oracle(model_world, tmp_path):

@@ -125,17 +125,16 @@ def _current_champion(out_dir: Path, register: bool, name: str, console):
     """The model that the candidate must not be worse than: the registry's champion, else `--out`."""
     from flightrisk.model.artifact import load_model
 
-    source = None
-    if register:
-        from flightrisk.tracking import champion_model_dir
-
-        source = champion_model_dir(name)
-    if source is None and (Path(out_dir) / "metadata.json").is_file():
-        source = Path(out_dir)
-    if source is None:
-        return None
+    source = f"models:/{name}@champion" if register else None
     try:
-        return load_model(source)
+        if register:
+            from flightrisk.tracking import load_champion
+
+            champion = load_champion(name)
+            if champion is not None:
+                return champion
+        source = Path(out_dir)
+        return load_model(source) if (source / "metadata.json").is_file() else None
     except InputError as exc:
         console.print(f"The current model in {source} cannot be loaded, so it is not compared: {exc}")
         return None
@@ -377,20 +376,25 @@ def _truth_of_plans(model, latest, latest_risk, raw, paused, effects, futures, b
     return result
 
 
-def resolve_model(model_ref: str) -> Path:
-    """A model directory, or an MLflow URI (models:/flightrisk@champion) downloaded to a temp folder."""
+@contextlib.contextmanager
+def resolved_model(model_ref: str):
+    """Yield a model directory: the one given, or an MLflow URI (models:/flightrisk@champion)
+    downloaded to a temporary folder that is removed afterwards."""
     if "://" in model_ref or model_ref.startswith("models:/") or model_ref.startswith("runs:/"):
-        from flightrisk.tracking import load_registered_model_dir
+        from flightrisk.tracking import registered_model_dir
 
-        try:
-            return load_registered_model_dir(model_ref)
-        except Exception as exc:  # MLflow raises its own errors for unknown models and aliases
-            raise InputError(f"{model_ref}: cannot load this model from MLflow ({exc})") from exc
-    return Path(model_ref)
+        with contextlib.ExitStack() as stack:
+            try:
+                folder = stack.enter_context(registered_model_dir(model_ref))
+            except Exception as exc:  # MLflow raises its own errors for unknown models and aliases
+                raise InputError(f"{model_ref}: cannot load this model from MLflow ({exc})") from exc
+            yield folder
+        return
+    yield Path(model_ref)
 
 
 def run_record(
-    model, model_dir: Path, input_path: Path, stats, drift: dict, started, ended, extra: dict
+    model, model_dir: Path | str, input_path: Path, stats, drift: dict, started, ended, extra: dict
 ) -> dict:
     """The run record of a scoring run: who, what, which model and engine, counts, drift, timings."""
     import getpass
@@ -472,8 +476,8 @@ def score_cli(request: ScoreRequest, console) -> dict:
 
     started = dt.datetime.now(dt.UTC)
     request.check()
-    model_dir = resolve_model(request.model_ref)
-    model = load_model(model_dir)
+    with resolved_model(request.model_ref) as model_dir:
+        model = load_model(model_dir)
     with tempfile.TemporaryDirectory() as tmp:
         input_path = _scoring_input(model, request, Path(tmp))
         only = _month_to_score(model, request, input_path)
@@ -497,7 +501,7 @@ def score_cli(request: ScoreRequest, console) -> dict:
             "snapshot_date": str(only.date()) if only is not None else None,
         }
         record = run_record(
-            model, model_dir, input_path, stats, drift, started, dt.datetime.now(dt.UTC), extra
+            model, request.model_ref, input_path, stats, drift, started, dt.datetime.now(dt.UTC), extra
         )
     _save_run_record(record, request.out_path)
     console.print(

@@ -7,8 +7,11 @@ MLflow itself loads: the rest of the package stays usable without it.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import flightrisk
@@ -88,17 +91,20 @@ def log_training_run(
     return {"run_id": run_id, "version": str(version.version), "promoted": promoted, "gate": reason}
 
 
-def champion_model_dir(name: str) -> Path | None:
-    """The model directory behind `models:/<name>@champion`, or None when there is no champion yet."""
+def load_champion(name: str):
+    """The model behind `models:/<name>@champion`, loaded (no copy left behind), or None when there is none."""
     _mlflow()
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
+
+    from flightrisk.model.artifact import load_model
 
     try:
         MlflowClient().get_model_version_by_alias(name, CHAMPION_ALIAS)
     except MlflowException:
         return None
-    return load_registered_model_dir(f"models:/{name}@{CHAMPION_ALIAS}")
+    with registered_model_dir(f"models:/{name}@{CHAMPION_ALIAS}") as folder:
+        return load_model(folder)
 
 
 def log_pyfunc_model(mlflow, model_dir: Path):
@@ -127,14 +133,19 @@ def _requirements() -> list[str]:
     return reqs
 
 
-def load_registered_model_dir(uri: str) -> Path:
-    """Download the model directory behind `models:/flightrisk@champion` (or any model URI)."""
+@contextlib.contextmanager
+def registered_model_dir(uri: str) -> Iterator[Path]:
+    """The model directory behind `models:/flightrisk@champion` (or any model URI), downloaded to a
+    temporary folder that is removed when the block ends (a monthly job must not leave a copy per run)."""
     mlflow = _mlflow()
     target = Path(tempfile.mkdtemp(prefix="flightrisk-model-"))
-    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(target)))
-    found = [p.parent for p in local.rglob("metadata.json") if (p.parent / "model.txt").is_file()]
-    if len(found) > 1:
-        raise FileNotFoundError(f"{uri} holds {len(found)} model directories; expected one")
-    if not found:
-        raise FileNotFoundError(f"{uri} holds no flightrisk model directory")
-    return found[0]
+    try:
+        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(target)))
+        found = [p.parent for p in local.rglob("metadata.json") if (p.parent / "model.txt").is_file()]
+        if len(found) > 1:
+            raise FileNotFoundError(f"{uri} holds {len(found)} model directories; expected one")
+        if not found:
+            raise FileNotFoundError(f"{uri} holds no flightrisk model directory")
+        yield found[0]
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
