@@ -54,13 +54,16 @@ def step_train(features: str) -> dict:
     """Train the default model on a feature table: time and peak memory (one process per step)."""
     import pandas as pd
 
-    from flightrisk.config import TrainSettings
+    from flightrisk.config import SHAPE_GRID, TrainSettings
     from flightrisk.features import load_catalog
     from flightrisk.model.train import train_on_snapshots
 
     frame = pd.read_parquet(features)
     start = time.perf_counter()
-    model, report = train_on_snapshots(frame, load_catalog(), TrainSettings(), "benchmark")
+    # As `flightrisk train` does by default: the shape chosen on the validation months.
+    model, report = train_on_snapshots(
+        frame, load_catalog(), TrainSettings(shape_grid=SHAPE_GRID), "benchmark"
+    )
     return {
         "rows": len(frame),
         "train_seconds": round(time.perf_counter() - start, 1),

@@ -296,3 +296,17 @@ def test_the_model_shape_is_chosen_on_the_validation_months(model_world):
     loose = dataclasses.replace(grid, shape_tolerance=1.0)
     _, _, shape = choose_shape(x, y, in_train, in_valid, catalog, loose)
     assert shape["chosen"] == min(shape["tried"], key=lambda t: t["explanation_cost"])
+
+
+def test_train_chooses_the_shape_on_validation_months_unless_told_not_to(cli, monkeypatch, tmp_path):
+    """`flightrisk train` tries the shape grid by default (the holdout is never looked at for it);
+    `--no-choose-shape` trains the fixed shape."""
+    from flightrisk import pipeline
+    from flightrisk.config import SHAPE_GRID
+
+    seen = []
+    monkeypatch.setattr(pipeline, "train_snapshots_cli", lambda *args, **kwargs: seen.append(args[3]))
+    (tmp_path / "f.parquet").write_bytes(b"")
+    assert cli("train", "--features", "f.parquet", "--out", "m", "--no-register")[0] == 0
+    assert cli("train", "--features", "f.parquet", "--out", "m", "--no-register", "--no-choose-shape")[0] == 0
+    assert seen[0].shape_grid == SHAPE_GRID and seen[1].shape_grid == ()

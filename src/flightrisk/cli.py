@@ -128,9 +128,9 @@ def train(
         bool,
         typer.Option(
             help="Try learning rates 0.05/0.1 x 15/31 leaves on the validation months and keep the best "
-            "(the cheapest to explain among near-ties)."
+            "(the cheapest to explain among near-ties); --no-choose-shape trains 0.05 x 15 leaves as set."
         ),
-    ] = False,
+    ] = True,
     group_by: Annotated[str, typer.Option("--group-by", help=GROUP_BY_HELP)] = "auto",
 ) -> None:
     """Train, validate out of time, calibrate, log to MLflow and register (champion if it passes the gate)."""

@@ -115,6 +115,7 @@ def fit_booster(
 ) -> lgb.Booster:
     """A LightGBM booster with the catalog's constraints; early stopping when validation rows are given."""
     params = booster_params(catalog, settings)
+    params["bagging_fraction"] = min(settings.bagging_fraction, settings.max_rows_per_round / max(len(x), 1))
     train_set = lgb_dataset(x, y, catalog)
     if x_valid is None:
         return lgb.train(params, train_set, num_boost_round=rounds)
