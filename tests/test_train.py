@@ -111,10 +111,15 @@ def test_registry_moves_champion_only_through_the_gate(model_world, tmp_path, mo
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")
     good = {"roc_auc": 0.7, "baselines": {"logistic_regression": {"roc_auc": 0.6}}}
     bad = {"roc_auc": 0.5, "baselines": {"logistic_regression": {"roc_auc": 0.6}}}
-    first = tracking.log_training_run(model_world["model_dir"], {"seed": 0}, good, {})
+    # With artifacts beside the model, as training logs them (a loop over them once renamed the model).
+    (tmp_path / "notes.csv").write_text("a,b\n1,2\n")
+    first = tracking.log_training_run(
+        model_world["model_dir"], {"seed": 0}, good, {"importance_table": tmp_path / "notes.csv"}
+    )
     second = tracking.log_training_run(model_world["model_dir"], {"seed": 0}, bad, {})
     client = MlflowClient()
     champion = client.get_model_version_by_alias("flightrisk", "champion")
+    assert [m.name for m in client.search_registered_models()] == ["flightrisk"]
     assert first["promoted"] and not second["promoted"]
     assert str(champion.version) == first["version"]
     # The registered model loads back as a directory our loader accepts (no pickles involved).

@@ -77,8 +77,8 @@ def log_training_run(
     with mlflow.start_run(experiment_id=_experiment_id(mlflow, EXPERIMENT), run_name=run_name) as run:
         mlflow.log_params({k: str(v)[:500] for k, v in params.items()})
         mlflow.log_metrics(_flat_metrics(metrics))
-        for name, path in extra_artifacts.items():
-            mlflow.log_artifact(str(path), artifact_path=name)
+        for folder, path in extra_artifacts.items():
+            mlflow.log_artifact(str(path), artifact_path=folder)
         info = log_pyfunc_model(mlflow, model_dir)
         run_id = run.info.run_id
     client = MlflowClient()
