@@ -315,3 +315,35 @@ def test_train_chooses_the_shape_on_validation_months_unless_told_not_to(cli, mo
     assert cli("train", "--features", "f.parquet", "--out", "m", "--no-register")[0] == 0
     assert cli("train", "--features", "f.parquet", "--out", "m", "--no-register", "--no-choose-shape")[0] == 0
     assert seen[0].shape_grid == SHAPE_GRID and seen[1].shape_grid == ()
+
+
+def test_large_training_bags_fewer_rows_per_round_and_samples_the_baseline(monkeypatch):
+    """At scale a boosting round looks at most at `max_rows_per_round` rows and the logistic baseline
+    is fitted on a fixed sample; below the caps (the default world) nothing changes."""
+    import lightgbm as lgb
+
+    from flightrisk.features import load_catalog
+    from flightrisk.model import baselines
+    from flightrisk.model.train import fit_booster
+
+    catalog = load_catalog()
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, len(catalog.names)))
+    y = (rng.random(2000) < 0.3).astype(int)
+    seen = []
+    real_train = lgb.train
+    monkeypatch.setattr(
+        lgb,
+        "train",
+        lambda params, *a, **k: seen.append(params["bagging_fraction"]) or real_train(params, *a, **k),
+    )
+    fit_booster(x, y, catalog, TrainSettings(max_rows_per_round=500), 3)
+    fit_booster(x, y, catalog, TrainSettings(), 3)
+    assert seen == [pytest.approx(0.25), 0.8]
+
+    frame = pd.DataFrame({"a": rng.normal(size=2000), "b": rng.choice(["x", "y"], 2000)})
+    full = baselines.logistic_baseline(frame, y, frame.head(10), ["a"], ["b"])
+    monkeypatch.setattr(baselines, "BASELINE_MAX_ROWS", 500)
+    sampled = baselines.logistic_baseline(frame, y, frame.head(10), ["a"], ["b"])
+    again = baselines.logistic_baseline(frame, y, frame.head(10), ["a"], ["b"])
+    assert not np.allclose(full, sampled) and np.array_equal(sampled, again)
