@@ -263,7 +263,13 @@ def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
     assert done.returncode == 0, done.stderr
     person = json.loads(done.stdout)
     assert person["base_rate"] + sum(person["levers"].values()) == pytest.approx(person["risk"], abs=1e-9)
+    # Families without a feature in this catalog have nothing to explain: not shown as "±0 points".
+    assert set(person["levers"]) == {"compensation", "workload", "culture", "context"}
+    text = _cli("explain", "--model", model_dir, "--input", table_path, "--employee", "7", cwd=tmp_path).stdout
+    assert "Workload" in text and "Recognition" not in text and "Leadership" not in text
     assert _report_pages(model_dir, scores_path, table_path, tmp_path) == len(table)
+    page = next((tmp_path / "site" / "people").glob("*.html")).read_text(encoding="utf-8")
+    assert "Workload" in page and "Recognition" not in page
 
 
 def test_a_table_without_an_id_numbers_people_by_row(tmp_path):

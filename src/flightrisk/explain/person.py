@@ -95,6 +95,7 @@ def explain_people(
     bands = model.band(explanation.risk)
     order, chosen = select_drivers(explanation, model.catalog, top_k)
     pct = model.percentile(explanation.risk)
+    families = explained_families(model.catalog)
     people = []
     for i in range(len(frame)):
         row = frame.iloc[i]
@@ -118,7 +119,7 @@ def explain_people(
             driver["text"] = sentence(
                 model.catalog, driver["feature"], row[driver["feature"]], row, lang, driver["points"]
             )
-        lever_values = {family: float(levers.at[i, f"lever_{family}"]) for family in LEVER_FAMILIES}
+        lever_values = {family: float(levers.at[i, f"lever_{family}"]) for family in families}
         people.append(
             {
                 "employee_id": str(row["employee_id"]),
@@ -144,7 +145,16 @@ def explain_people(
     return people
 
 
-def people_from_scores(scores: pd.DataFrame) -> list[dict]:
+def explained_families(catalog) -> list[str]:
+    """The lever families the model has features for: a family without any (a flat table with no
+    recognition column) has nothing to explain and is not shown as "±0 points"."""
+    used = {spec.lever for spec in catalog.features}
+    return [family for family in LEVER_FAMILIES if family in used]
+
+
+def people_from_scores(
+    scores: pd.DataFrame, families: tuple[str, ...] | list[str] = LEVER_FAMILIES
+) -> list[dict]:
     """The explanation structure `explain_people` returns, read back from `score --explain` output.
 
     For a report without the inputs (no --raw, no --table): the levers and drivers are the same
@@ -157,7 +167,7 @@ def people_from_scores(scores: pd.DataFrame) -> list[dict]:
             for c in row
             if c.startswith("driver_") and c.endswith("_text") and isinstance(row[c], str)
         ]
-        levers = {f: float(row.get(f"lever_{f}", 0.0)) for f in LEVER_FAMILIES}
+        levers = {f: float(row.get(f"lever_{f}", 0.0)) for f in families}
         people.append(
             {
                 "employee_id": str(row["employee_id"]),

@@ -21,10 +21,9 @@ import numpy as np
 import pandas as pd
 
 import flightrisk
-from flightrisk import LEVER_FAMILIES
 from flightrisk.errors import InputError
 from flightrisk.explain.narrative import number, points
-from flightrisk.explain.person import explain_people, people_from_scores
+from flightrisk.explain.person import explain_people, explained_families, people_from_scores
 from flightrisk.i18n import lever_name
 from flightrisk.io import remove_stale_temporaries, temporary_prefix
 from flightrisk.model.risk_model import RiskModel
@@ -103,7 +102,7 @@ def _person_views(model, scores, features, lang, top_k=3) -> dict[str, dict]:
     if features is not None:
         people = explain_people(model, features, lang=lang, top_k=top_k)
     else:
-        people = people_from_scores(scores)
+        people = people_from_scores(scores, explained_families(model.catalog))
     return {p["employee_id"]: p for p in people}
 
 
@@ -126,9 +125,8 @@ def _lever_pressure(levers: list[dict[str, float]]) -> dict[str, float]:
     A plain mean is close to zero by construction (the base rate is the average), which would
     hide that a lever pushes many people up and a few down.
     """
-    return {
-        f: float(np.mean([max(item[f], 0.0) for item in levers])) if levers else 0.0 for f in LEVER_FAMILIES
-    }
+    families = list(levers[0]) if levers else []  # the families the model explains (all people alike)
+    return {f: float(np.mean([max(item[f], 0.0) for item in levers])) for f in families}
 
 
 def _lever_rows(levers: dict[str, float], lang: str) -> list[dict]:
