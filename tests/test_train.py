@@ -337,7 +337,7 @@ def test_large_training_bags_fewer_rows_per_round_and_samples_the_baseline(monke
         "train",
         lambda params, *a, **k: seen.append(params["bagging_fraction"]) or real_train(params, *a, **k),
     )
-    fit_booster(x, y, catalog, TrainSettings(max_rows_per_round=500), 3)
+    fit_booster(x, y, catalog, TrainSettings(max_rows_per_round=500), 3)  # 500 of 2,000 rows
     fit_booster(x, y, catalog, TrainSettings(), 3)
     assert seen == [pytest.approx(0.25), 0.8]
 

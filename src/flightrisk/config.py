@@ -31,9 +31,10 @@ class TrainSettings:
     bagging_fraction: float = 0.8
     lambda_l2: float = 5.0
     # Rows a boosting round looks at, at most: a larger table bags a smaller share each round, so a
-    # 50,000-rep organisation (2.3 M person-months) trains in minutes, not an hour; the default world
-    # (233 k person-months) stays under the cap and is trained as before.
-    max_rows_per_round: int = 500_000
+    # 50,000-rep organisation (2.3 M person-months) trains in 10 minutes instead of 18 (500 k: 18;
+    # holdout ROC-AUC 0.657 against 0.662, within the seed spread); the default world (233 k
+    # person-months, 0.8 of them a round) stays under the cap and is trained as before.
+    max_rows_per_round: int = 250_000
     max_rounds: int = 2000
     early_stopping_rounds: int = 100
     # Threads per LightGBM fit. FLIGHTRISK_THREADS overrides it for the whole process (the test
