@@ -265,7 +265,9 @@ def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
     assert person["base_rate"] + sum(person["levers"].values()) == pytest.approx(person["risk"], abs=1e-9)
     # Families without a feature in this catalog have nothing to explain: not shown as "±0 points".
     assert set(person["levers"]) == {"compensation", "workload", "culture", "context"}
-    text = _cli("explain", "--model", model_dir, "--input", table_path, "--employee", "7", cwd=tmp_path).stdout
+    text = _cli(
+        "explain", "--model", model_dir, "--input", table_path, "--employee", "7", cwd=tmp_path
+    ).stdout
     assert "Workload" in text and "Recognition" not in text and "Leadership" not in text
     assert _report_pages(model_dir, scores_path, table_path, tmp_path) == len(table)
     page = next((tmp_path / "site" / "people").glob("*.html")).read_text(encoding="utf-8")

@@ -171,3 +171,12 @@ def test_rows_alike_by_chance_on_common_values_are_not_called_copies():
     ) % 3  # one common value changed: the rare number still ties them
     found = find_duplicates(frame)
     assert found.exact_rows == 2 and found.near_rows == 2
+
+
+def test_too_few_leavers_for_the_folds_is_a_clear_refusal():
+    table = _table(n=200)
+    table["left"] = "No"
+    table.loc[:5, "left"] = "Yes"  # 6 leavers: fewer than two per fold of 5
+    flat = flat_catalog_from_dict(yaml.safe_load(CATALOG), "c.yaml")
+    with pytest.raises(InputError, match=r"only 6 row\(s\) say 'Yes' \(left\) in 'left'.*at least 10"):
+        check_flat_table(flat, table, "auto", 0, "src")

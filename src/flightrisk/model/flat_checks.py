@@ -55,6 +55,16 @@ def check_flat_table(
     table = table.reset_index(drop=True)
     base = [f.name for f in flat.catalog.features if f.name not in flat.table.derived]
     y = (table[flat.table.label_column].astype(str) == flat.table.positive).astype(int).to_numpy()
+    least = 2 * max(folds, LEAK_FOLDS)
+    for outcome, value, count in (
+        ("left", flat.table.positive, y.sum()),
+        ("stayed", flat.table.negative, (1 - y).sum()),
+    ):
+        if count < least:
+            raise InputError(
+                f"{source}: only {count} row(s) say '{value}' ({outcome}) in '{flat.table.label_column}'; "
+                f"cross-validation in {max(folds, LEAK_FOLDS)} folds needs at least {least} of each outcome"
+            )
     duplicates = find_duplicates(table[base], y)
     groups = _fold_groups(group_by, duplicates, table, source)
     needed = 2 * max(folds, LEAK_FOLDS)
