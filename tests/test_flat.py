@@ -464,3 +464,16 @@ def test_the_documented_catalog_example_loads_with_every_key():
     flat = flat_catalog_from_dict(yaml.safe_load(block), "docs/flat_tables.md")
     assert flat.table.strong_predictors and flat.table.allow and flat.table.id_columns == ("EmployeeNumber",)
     assert flat.catalog.actions[0].applies_when and flat.catalog.feature("MonthlyIncome").monotone == -1
+
+
+def test_flat_training_with_its_capacity_search_is_reproducible():
+    """Same seed and table, same model: the nested capacity search (lightgbm.cv, inner folds) included."""
+    from flightrisk.model.flat_train import train_flat
+
+    flat = flat_catalog_from_dict(yaml.safe_load(CATALOG), "c.yaml")
+    table = _table(n=300)
+    first, _ = train_flat(flat, table, "h")
+    second, _ = train_flat(flat, table, "h")
+    assert first.booster.model_to_string() == second.booster.model_to_string()
+    assert first.metadata["capacity"] == second.metadata["capacity"]
+    assert first.linear_weight == first.metadata["capacity"]["final"]["linear_weight"]
