@@ -272,6 +272,10 @@ def test_train_score_explain_report_on_a_flat_table(flat_files, tmp_path):
     assert _report_pages(model_dir, scores_path, table_path, tmp_path) == len(table)
     page = next((tmp_path / "site" / "people").glob("*.html")).read_text(encoding="utf-8")
     assert "Workload" in page and "Recognition" not in page
+    runs = [json.loads(line) for line in (tmp_path / "reports" / "runs.jsonl").read_text().splitlines()]
+    report_run = runs[-1]  # the report logs its run beside the scoring runs
+    assert report_run["command"] == "report" and report_run["people"] == len(table)
+    assert report_run["seconds"] > 0 and report_run["scores"]["path"] == str(scores_path)
 
 
 def test_a_table_without_an_id_numbers_people_by_row(tmp_path):

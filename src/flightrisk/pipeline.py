@@ -540,6 +540,11 @@ def _month_to_score(model, request: ScoreRequest, input_path: Path) -> pd.Timest
 def _save_run_record(record: dict, out_path: Path) -> None:
     """<out>.run.json beside the scores, and one line in reports/runs.jsonl."""
     write_json(record, Path(str(out_path) + ".run.json"))
+    _log_run(record)
+
+
+def _log_run(record: dict) -> None:
+    """One line in reports/runs.jsonl: what ran, on what, how long (scoring and reports)."""
     runs_log = Path("reports") / "runs.jsonl"
     runs_log.parent.mkdir(parents=True, exist_ok=True)
     with open(runs_log, "a", encoding="utf-8") as handle:
@@ -630,11 +635,15 @@ def report_cli(
     table: Path | None = None,
     plan_file: Path | None = None,
 ) -> dict:
-    """`flightrisk report`: the static site from scores, with names and teams from --raw."""
+    """`flightrisk report`: the static site from scores, with names and teams from --raw; its duration
+    and inputs are logged in reports/runs.jsonl."""
+    import datetime as dt
+
     from flightrisk.model.artifact import load_model
     from flightrisk.report.site import build_site
     from flightrisk.score.batch import typed_rows, validate_scores
 
+    started = dt.datetime.now(dt.UTC)
     model = load_model(model_dir)
     scores = validate_scores(read_table(scores_path), str(scores_path))
     tables = features = None
@@ -659,6 +668,23 @@ def report_cli(
         manager=manager,
         plan=plan,
         plan_budget=budget,
+    )
+    ended = dt.datetime.now(dt.UTC)
+    _log_run(
+        {
+            "command": "report",
+            "started_utc": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "ended_utc": ended.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "seconds": round((ended - started).total_seconds(), 3),
+            "model": {"directory": str(model_dir), "created_utc": model.metadata.get("created_utc")},
+            "scores": {"path": str(scores_path), "sha256": sha256_file(scores_path)},
+            "output": str(out_dir),
+            "language": lang,
+            "manager": manager,
+            "people": summary["people"],
+            "manager_pages": summary["managers"],
+            "snapshot_date": str(summary["snapshot_date"]),
+        }
     )
     console.print(
         f"Wrote the report ({summary['people']} people, {summary['managers']} manager pages, "
