@@ -200,9 +200,11 @@ def explanation_text(person: dict, lang: str) -> str:
             f"({band}), percentile {number(person['percentile'], lang, 0)}"
         ),
         (
-            f"Basnivå {number(person['base_rate'] * 100, lang)} %; bidrag per hävstång:"
+            f"Genomsnittlig risk {number(person['base_rate'] * 100, lang)} % (alla som modellen lärt sig av); "
+            "bidrag per hävstång:"
             if sv
-            else f"Base rate {number(person['base_rate'] * 100, lang)} %; contribution by lever:"
+            else f"Average risk {number(person['base_rate'] * 100, lang)} % (everyone the model learned from); "
+            "contribution by lever:"
         ),
     ]
     for family, value in person["levers"].items():

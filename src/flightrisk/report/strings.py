@@ -31,9 +31,10 @@ EN = {
     "high_risk": "High risk",
     "suppressed": "Not shown: fewer than 5 people (privacy threshold).",
     "levers": "Contribution by lever",
-    "levers_note": "Percentage points added to (+) or taken from (−) the base rate of {base}.",
+    "levers_note": "Percentage points each lever adds to (+) or takes from (−) the average risk of {base} "
+    "(the average of everyone the model learned from).",
     "drivers": "What drives this person's risk",
-    "no_drivers": "No lever adds risk above the base rate.",
+    "no_drivers": "No lever adds risk above the average.",
     "actions": "Actions to discuss",
     "actions_note": "Model estimates of how the risk would change, not promises. Start by listening: "
     "ask what the person needs and wants before acting.",
@@ -46,13 +47,15 @@ EN = {
     "how_to_read": "How to read this",
     "how_to_read_text": (
         "Risk is the model's calibrated probability that the person leaves voluntarily within {horizon} months. "
-        "It is split exactly into a base rate plus one contribution per lever family, computed with exact "
+        "It is split exactly into the average risk (of everyone the model learned from) plus one contribution "
+        "per lever family, computed with exact "
         "TreeSHAP on the model and carried into percentage points, so the parts add up to the risk. "
         "A contribution shows an association the model learned from past data, not a proven cause."
     ),
     "how_to_read_flat": (
         "Risk is the model's calibrated probability that the person is among those who leave, as the table "
-        "you brought records leaving. It is split exactly into a base rate plus one contribution per lever "
+        "you brought records leaving. It is split exactly into the average risk (of everyone the model learned "
+        "from) plus one contribution per lever "
         "family, computed with exact Shapley values and carried into percentage points, so the parts add up to "
         "the risk. A contribution shows an association the model learned from past data, not a proven cause."
     ),
@@ -130,9 +133,10 @@ SV = {
     "high_risk": "Hög risk",
     "suppressed": "Visas inte: färre än 5 personer (integritetsgräns).",
     "levers": "Bidrag per hävstång",
-    "levers_note": "Procentenheter som läggs till (+) eller dras från (−) basnivån {base}.",
+    "levers_note": "Procentenheter som varje hävstång lägger till (+) eller drar från (−) den genomsnittliga "
+    "risken {base} (snittet för alla som modellen lärt sig av).",
     "drivers": "Vad som driver risken",
-    "no_drivers": "Ingen hävstång ökar risken över basnivån.",
+    "no_drivers": "Ingen hävstång ökar risken över genomsnittet.",
     "actions": "Åtgärder att samtala om",
     "actions_note": "Modellens uppskattning av hur risken skulle förändras, inga löften. Börja med att lyssna: "
     "fråga vad personen behöver och vill innan du agerar.",
@@ -145,13 +149,15 @@ SV = {
     "how_to_read": "Så läser du sidan",
     "how_to_read_text": (
         "Risken är modellens kalibrerade sannolikhet att personen slutar frivilligt inom {horizon} månader. "
-        "Den delas exakt upp i en basnivå plus ett bidrag per hävstång, beräknat med exakt TreeSHAP på modellen "
+        "Den delas exakt upp i den genomsnittliga risken (för alla som modellen lärt sig av) plus ett bidrag per "
+        "hävstång, beräknat med exakt TreeSHAP på modellen "
         "och omräknat till procentenheter, så att delarna summerar till risken. Ett bidrag visar ett samband som "
         "modellen lärt sig av historiska data, inte ett bevisat orsakssamband."
     ),
     "how_to_read_flat": (
         "Risken är modellens kalibrerade sannolikhet att personen hör till dem som slutar, så som tabellen du "
-        "tog med registrerar avgångar. Den delas exakt upp i en basnivå plus ett bidrag per hävstång, beräknat "
+        "tog med registrerar avgångar. Den delas exakt upp i den genomsnittliga risken (för alla som modellen "
+        "lärt sig av) plus ett bidrag per hävstång, beräknat "
         "med exakta Shapley-värden och omräknat till procentenheter, så att delarna summerar till risken. Ett "
         "bidrag visar ett samband som modellen lärt sig av historiska data, inte ett bevisat orsakssamband."
     ),
