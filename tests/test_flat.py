@@ -481,3 +481,29 @@ def test_flat_training_with_its_capacity_search_is_reproducible():
     assert first.booster.model_to_string() == second.booster.model_to_string()
     assert first.metadata["capacity"] == second.metadata["capacity"]
     assert first.linear_weight == first.metadata["capacity"]["final"]["linear_weight"]
+
+
+def test_risk_bands_follow_the_tables_leaving_rate_unless_given(cli, monkeypatch):
+    """Fixed bands made a 51 %-leaving table all "high": a flat table's bands are 3/4 and 3/2 of its own
+    leaving rate; `--bands LOW,HIGH` sets them; impossible bands are refused with exit 2."""
+    from flightrisk import pipeline
+    from flightrisk.config import relative_bands
+    from flightrisk.model.flat_train import train_flat
+
+    flat = flat_catalog_from_dict(yaml.safe_load(CATALOG), "c.yaml")
+    table = _table(n=300)
+    rate = (table["left"] == "Yes").mean()
+    model, _ = train_flat(flat, table, "h")
+    assert model.risk_bands == relative_bands(rate) == (round(0.75 * rate, 3), round(1.5 * rate, 3))
+    risk = model.risk(model.prepare(table))
+    assert set(model.band(risk)) == {"low", "medium", "high"}
+
+    seen = []
+    monkeypatch.setattr(
+        pipeline, "train_flat_cli", lambda *a, **k: seen.append((a[3].risk_bands, k["bands_given"]))
+    )
+    assert cli("train", "--table", "t.csv", "--catalog", "c.yaml", "--out", "m", "--bands", "0.2,0.6")[0] == 0
+    assert cli("train", "--table", "t.csv", "--catalog", "c.yaml", "--out", "m")[0] == 0
+    assert seen == [((0.2, 0.6), True), ((0.15, 0.35), False)]
+    code, _, err = cli("train", "--table", "t.csv", "--catalog", "c.yaml", "--out", "m", "--bands", "0.6,0.2")
+    assert code == 2 and "0 < LOW < HIGH < 1" in err

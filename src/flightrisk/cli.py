@@ -132,13 +132,25 @@ def train(
         ),
     ] = True,
     group_by: Annotated[str, typer.Option("--group-by", help=GROUP_BY_HELP)] = "auto",
+    bands: Annotated[
+        str | None,
+        typer.Option(
+            "--bands",
+            help="Risk bands LOW,HIGH: medium from LOW, high from HIGH (e.g. 0.15,0.35). Default: 0.15,0.35 "
+            "for the HR extract; for a flat table 3/4 and 3/2 of its own leaving rate.",
+        ),
+    ] = None,
 ) -> None:
     """Train, validate out of time, calibrate, log to MLflow and register (champion if it passes the gate)."""
-    from flightrisk.config import SHAPE_GRID, TrainSettings
+    import dataclasses
+
+    from flightrisk.config import SHAPE_GRID, TrainSettings, parse_bands
 
     settings = TrainSettings(
         seed=seed, lever_additive=lever_additive, shape_grid=SHAPE_GRID if choose_shape else ()
     )
+    if bands is not None:
+        settings = dataclasses.replace(settings, risk_bands=parse_bands(bands, "--bands"))
     if (features_file is None) == (table is None):
         raise InputError(
             "give either --features FILE (snapshots) or --table FILE --catalog YAML (a flat table)"
@@ -146,7 +158,17 @@ def train(
     if table is not None:
         from flightrisk.pipeline import train_flat_cli
 
-        train_flat_cli(table, catalog, out_dir, settings, register, err, name=name, group_by=group_by)
+        train_flat_cli(
+            table,
+            catalog,
+            out_dir,
+            settings,
+            register,
+            err,
+            name=name,
+            group_by=group_by,
+            bands_given=bands is not None,
+        )
         return
     from flightrisk.pipeline import train_snapshots_cli
 

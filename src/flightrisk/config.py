@@ -15,6 +15,29 @@ def default_threads() -> int:
 SHAPE_GRID = ((0.05, 15), (0.05, 31), (0.1, 15), (0.1, 31))  # `train --choose-shape`
 
 
+def parse_bands(text: str, source: str) -> tuple[float, float]:
+    """'0.15,0.35' -> (0.15, 0.35): the medium and high thresholds, 0 < low < high < 1 (exit 2 otherwise)."""
+    from flightrisk.errors import InputError
+
+    try:
+        low, high = (float(part) for part in str(text).split(","))
+    except ValueError:
+        raise InputError(f"{source} {text!r}: give two probabilities LOW,HIGH, e.g. 0.15,0.35") from None
+    if not 0 < low < high < 1:
+        raise InputError(f"{source} {text!r}: need 0 < LOW < HIGH < 1 (medium from LOW, high from HIGH)")
+    return low, high
+
+
+def relative_bands(rate: float) -> tuple[float, float]:
+    """Bands for a population whose leaving rate is `rate`: medium from 3/4 of it, high from 3/2 of it.
+
+    The HR extract's fixed bands (0.15, 0.35) are about that around its 12-month rate of ~0.22; a flat
+    table's rate can be anything (the turnover table's is 0.51, IBM's 0.16), and fixed bands there made
+    929 people "high" and 1 "low".
+    """
+    return round(0.75 * rate, 3), round(min(1.5 * rate, 0.95), 3)
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainSettings:
     """How a model is trained. The defaults are fixed in advance, not tuned on the holdout."""

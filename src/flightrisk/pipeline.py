@@ -816,8 +816,10 @@ def train_flat_cli(
     console,
     name: str | None = None,
     group_by: str = "auto",
+    bands_given: bool = False,
 ) -> dict:
-    """`flightrisk train --table`: check the table, train a flat-table model, gate, register, publish."""
+    """`flightrisk train --table`: check the table, train a flat-table model, gate, register, publish.
+    Without `--bands` the risk bands follow the table's own leaving rate."""
     from flightrisk.config import FLAT_SETTINGS
     from flightrisk.model.flat_checks import check_flat_table
     from flightrisk.model.flat_train import train_flat
@@ -838,6 +840,7 @@ def train_flat_cli(
             groups=checks.groups,
             checks=checks.record(flat.table.strong_predictors),
             on_fold=advance,
+            bands=settings.risk_bands if bands_given else None,
         )
     metrics = report.metrics
     capacity = model.metadata["capacity"]["final"]

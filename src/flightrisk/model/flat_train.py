@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-from flightrisk.config import FLAT_SETTINGS, TrainSettings
+from flightrisk.config import FLAT_SETTINGS, TrainSettings, relative_bands
 from flightrisk.flat.catalog import FlatCatalog
 from flightrisk.flat.transform import fit_group_medians, flat_features
 from flightrisk.model.baselines import logistic_baseline
@@ -186,15 +186,19 @@ def train_flat(
     groups: np.ndarray | None = None,
     checks: dict | None = None,
     on_fold=None,
+    bands: tuple[float, float] | None = None,
 ) -> tuple[FlatModel, TrainingReport]:
     """Cross-validated metrics, then the final model on every row. Pure: no files, no MLflow.
 
     `groups`: rows sharing a number stay in one fold (copies); `checks`: what the table checks found,
-    recorded in the metadata; `on_fold()`: called after each fold and after the final fit (progress).
+    recorded in the metadata; `on_fold()`: called after each fold and after the final fit (progress);
+    `bands`: the risk bands, by default 3/4 and 3/2 of the table's leaving rate.
     """
-    settings = dataclasses.replace(FLAT_SETTINGS, seed=seed)
     table = table.reset_index(drop=True)
     y = (table[flat.table.label_column].astype(str) == flat.table.positive).astype(int).to_numpy()
+    settings = dataclasses.replace(
+        FLAT_SETTINGS, seed=seed, risk_bands=bands or relative_bands(float(y.mean()))
+    )
     oof = np.empty(len(y))
     oof_logistic = np.empty(len(y))
     chosen = []
