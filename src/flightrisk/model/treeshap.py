@@ -49,11 +49,14 @@ class ShapTables:
     node_cat_start: np.ndarray  # int64: the categorical bitset (uint32 words) of a node
     node_cat_end: np.ndarray
     cat_words: np.ndarray  # uint32
+    # Per node: its children (>= 0 a node of the tree, < 0 the leaf ~child) and the bit of its feature
+    # in every agreement mask below it: features are numbered in the order they first appear on the
+    # path from the root, so a node's bit is the same for every leaf under it and the masks can be
+    # built top-down, once per node instead of once per leaf and path step.
+    node_left_child: np.ndarray  # int64
+    node_right_child: np.ndarray  # int64
+    node_bit: np.ndarray  # int64
     tree_leaf_start: np.ndarray  # int64 (trees + 1)
-    leaf_path_start: np.ndarray  # int64 (leaves + 1)
-    path_node: np.ndarray  # int64: node index within its tree
-    path_left: np.ndarray  # bool: the leaf lies to the left of that node
-    path_unique: np.ndarray  # int64: which of the leaf's distinct features the split tests
     leaf_feature_start: np.ndarray  # int64 (leaves + 1)
     leaf_features: np.ndarray  # int64
     leaf_table_start: np.ndarray  # int64 (leaves + 1)
@@ -101,10 +104,12 @@ def build_tables(booster: lgb.Booster) -> ShapTables:
     started = time.perf_counter()
     n_features = booster.num_feature()
     trees = _trees_from_text(booster.model_to_string())
-    node_arrays = {k: [] for k in ("feature", "threshold", "categorical", "default_left", "missing")}
+    node_arrays = {
+        k: []
+        for k in ("feature", "threshold", "categorical", "default_left", "missing", "left", "right", "bit")
+    }
     cat_start, cat_end, cat_words = [], [], []
     tree_node_start, tree_leaf_start = [0], [0]
-    leaf_path_start, path_node, path_left, path_unique = [0], [], [], []
     leaf_feature_start, leaf_features = [0], []
     leaf_table_start, tables = [0], []
     expected, fallback = 0.0, []
@@ -142,6 +147,9 @@ def build_tables(booster: lgb.Booster) -> ShapTables:
                 cat_start.append(0)
                 cat_end.append(0)
         tree_node_start.append(tree_node_start[-1] + n_nodes)
+        node_arrays["left"].extend(int(c) for c in left)
+        node_arrays["right"].extend(int(c) for c in right)
+        node_arrays["bit"].extend(_node_bits(feature, left, right))
 
         # Every leaf's path: (node, goes left?) from the root, with each node's cover ratio.
         paths: dict[int, list[tuple[int, bool, float]]] = {}
@@ -175,12 +183,7 @@ def build_tables(booster: lgb.Booster) -> ShapTables:
             continue
         for leaf in range(n_leaves):
             expected += float(values[leaf]) * leaf_count[leaf] / internal_count[0]
-        for path, distinct, table in tables_this_tree:
-            for node, is_left, _ in path:
-                path_node.append(node)
-                path_left.append(is_left)
-                path_unique.append(distinct.index(int(feature[node])))
-            leaf_path_start.append(len(path_node))
+        for _, distinct, table in tables_this_tree:
             leaf_features.extend(distinct)
             leaf_feature_start.append(len(leaf_features))
             tables.append(table.ravel())
@@ -201,11 +204,10 @@ def build_tables(booster: lgb.Booster) -> ShapTables:
         node_cat_start=as_int(cat_start),
         node_cat_end=as_int(cat_end),
         cat_words=np.asarray(cat_words, dtype=np.uint32),
+        node_left_child=as_int(node_arrays["left"]),
+        node_right_child=as_int(node_arrays["right"]),
+        node_bit=as_int(node_arrays["bit"]),
         tree_leaf_start=as_int(tree_leaf_start),
-        leaf_path_start=as_int(leaf_path_start),
-        path_node=as_int(path_node),
-        path_left=np.asarray(path_left, dtype=np.bool_),
-        path_unique=as_int(path_unique),
         leaf_feature_start=as_int(leaf_feature_start),
         leaf_features=as_int(leaf_features),
         leaf_table_start=as_int(leaf_table_start),
@@ -214,6 +216,21 @@ def build_tables(booster: lgb.Booster) -> ShapTables:
         fallback_trees=fallback,
         seconds_to_build=time.perf_counter() - started,
     )
+
+
+def _node_bits(feature: np.ndarray, left: np.ndarray, right: np.ndarray) -> list[int]:
+    """Each node's bit: the position of its feature among the distinct features of its root path, in
+    the order they first appear (the order of every leaf's `distinct` list below it)."""
+    bits = [0] * len(feature)
+    stack: list[tuple[int, list[int]]] = [(0, [])]
+    while stack:
+        node, seen = stack.pop()
+        f = int(feature[node])
+        if f not in seen:
+            seen = [*seen, f]
+        bits[node] = seen.index(f)
+        stack.extend((int(child), seen) for child in (left[node], right[node]) if child >= 0)
+    return bits
 
 
 def _leaf_table(value: float, zero: np.ndarray) -> np.ndarray:
@@ -248,11 +265,10 @@ def shap_values(
         tables.node_cat_start,
         tables.node_cat_end,
         tables.cat_words,
+        tables.node_left_child,
+        tables.node_right_child,
+        tables.node_bit,
         tables.tree_leaf_start,
-        tables.leaf_path_start,
-        tables.path_node,
-        tables.path_left,
-        tables.path_unique,
         tables.leaf_feature_start,
         tables.leaf_features,
         tables.leaf_table_start,

@@ -68,11 +68,10 @@ def _shap_kernel(
     node_cat_start,
     node_cat_end,
     cat_words,
+    node_left_child,
+    node_right_child,
+    node_bit,
     tree_leaf_start,
-    leaf_path_start,
-    path_node,
-    path_left,
-    path_unique,
     leaf_feature_start,
     leaf_features,
     leaf_table_start,
@@ -87,8 +86,10 @@ def _shap_kernel(
     phi = np.zeros((rows, n_features + 1))
     n_trees = tree_node_start.shape[0] - 1
     max_nodes = 1
+    max_leaves = 1
     for t in range(n_trees):
         max_nodes = max(max_nodes, tree_node_start[t + 1] - tree_node_start[t])
+        max_leaves = max(max_leaves, tree_leaf_start[t + 1] - tree_leaf_start[t])
     n_blocks = (rows + block_rows - 1) // block_rows
     for b in numba.prange(n_blocks):
         start = b * block_rows
@@ -99,12 +100,13 @@ def _shap_kernel(
                 xt[f, r] = x[start + r, f]
         acc = np.zeros((n_features, size))
         left = np.empty((max_nodes, size), dtype=np.bool_)
-        mask = np.empty(size, dtype=np.int64)
+        node_mask = np.empty((max_nodes, size), dtype=np.int64)
+        leaf_mask = np.empty((max_leaves, size), dtype=np.int64)
         for t in range(n_trees):
             first = tree_node_start[t]
             n_nodes = tree_node_start[t + 1] - first
-            if n_nodes == 0:
-                continue
+            if n_nodes == 0 or tree_leaf_start[t + 1] == tree_leaf_start[t]:
+                continue  # a stump, or a tree explained by pred_contrib
             for k in range(n_nodes):
                 g = first + k
                 column = xt[node_feature[g]]
@@ -132,24 +134,37 @@ def _shap_kernel(
                         left[k, r] = zero_goes
                     else:
                         left[k, r] = v <= threshold
-            for leaf in range(tree_leaf_start[t], tree_leaf_start[t + 1]):
+            # Agreement masks top-down (a child's index is always above its parent's in LightGBM's
+            # numbering): a bit is cleared where the row takes the other branch of a split on it.
+            for r in range(size):
+                node_mask[0, r] = -1
+            for k in range(n_nodes):
+                g = first + k
+                bit = np.int64(1) << node_bit[g]
+                child_left = node_left_child[g]
+                child_right = node_right_child[g]
+                to_left = node_mask[child_left] if child_left >= 0 else leaf_mask[~child_left]
+                to_right = node_mask[child_right] if child_right >= 0 else leaf_mask[~child_right]
+                here = node_mask[k]
+                decided = left[k]
+                for r in range(size):
+                    if decided[r]:
+                        to_left[r] = here[r]
+                        to_right[r] = here[r] & ~bit
+                    else:
+                        to_left[r] = here[r] & ~bit
+                        to_right[r] = here[r]
+            leaf0 = tree_leaf_start[t]
+            for leaf in range(leaf0, tree_leaf_start[t + 1]):
                 fs = leaf_feature_start[leaf]
                 d = leaf_feature_start[leaf + 1] - fs
-                full = (1 << d) - 1
-                for r in range(size):
-                    mask[r] = full
-                for p in range(leaf_path_start[leaf], leaf_path_start[leaf + 1]):
-                    decided = left[path_node[p]]
-                    bit = np.int64(1) << path_unique[p]
-                    way = path_left[p]
-                    for r in range(size):
-                        if decided[r] != way:
-                            mask[r] &= ~bit
+                full = (np.int64(1) << d) - 1
+                mask = leaf_mask[leaf - leaf0]
                 base = leaf_table_start[leaf]
                 for u in range(d):
                     target = acc[leaf_features[fs + u]]
                     for r in range(size):
-                        target[r] += tables[base + mask[r] * d + u]
+                        target[r] += tables[base + (mask[r] & full) * d + u]
         for r in range(size):
             for f in range(n_features):
                 phi[start + r, f] = acc[f, r]
