@@ -507,3 +507,16 @@ def test_risk_bands_follow_the_tables_leaving_rate_unless_given(cli, monkeypatch
     assert seen == [((0.2, 0.6), True), ((0.15, 0.35), False)]
     code, _, err = cli("train", "--table", "t.csv", "--catalog", "c.yaml", "--out", "m", "--bands", "0.6,0.2")
     assert code == 2 and "0 < LOW < HIGH < 1" in err
+
+
+def test_ratios_and_shares_read_as_percentages_in_sentences():
+    """ "Pay against grade: 80 %", never "0.8" (a reader thinks in percent of a median or a target)."""
+    from flightrisk.explain.narrative import sentence
+
+    flat = flat_catalog_from_dict(yaml.safe_load(CATALOG), "c.yaml")
+    assert (
+        sentence(flat.catalog, "pay_vs_grade", 0.8, {}, "en", 0.031)
+        == "Pay against grade: 80 % (+3.1 points)"
+    )
+    assert sentence(flat.catalog, "pay_vs_grade", 1.234, {}, "sv", 0.031).startswith("Lön mot nivå: 123 %")
+    assert sentence(flat.catalog, "satisfaction", 2, {}, "en", 0.02) == "Satisfaction: 2 (+2 points)"

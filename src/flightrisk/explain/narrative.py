@@ -120,9 +120,10 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
         if rel:
             return f"{label}: {rel} ({effect})"
     unit = _unit(spec.unit, lang, singular=not math.isnan(numeric) and round(numeric, 1) == 1)
+    # Ratios and shares in the unit people use: "41 %" of a target or of a median, not "0.4".
     shown = (
         number(numeric * 100, lang, 0) + " %"
-        if spec.unit in ("ratio", "share") and "attainment" in feature
+        if spec.unit in ("ratio", "share")
         else number(numeric, lang) + (f" {unit}" if unit else "")
     )
     if math.isnan(numeric):
