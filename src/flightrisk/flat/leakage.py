@@ -3,7 +3,7 @@
 A leaving date, "months observed until leaving or the end of the data", an exit-interview score, a
 "replacement hired" flag: each is known only once a person has left, so a model fed with it looks
 excellent in cross-validation and is useless on people who are still here. Real drivers of leaving
-are weak one at a time (on the IBM table the strongest single column reaches 0.68 ROC-AUC), so a
+are weak one at a time (on the IBM table the strongest single column reaches 0.66 ROC-AUC), so a
 single column reaching LEAK_ROC_AUC in folds is refused unless the catalog says why it is known in
 advance (`table.strong_predictors`).
 

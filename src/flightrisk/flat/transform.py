@@ -10,6 +10,11 @@ from flightrisk.flat.catalog import FlatCatalog, id_values
 from flightrisk.io import NUMBER_HINTS, to_numbers
 
 
+def outcomes(flat: FlatCatalog, table: pd.DataFrame) -> np.ndarray:
+    """1 for each row whose label says the person left, 0 otherwise (the catalog check refused others)."""
+    return (table[flat.table.label_column].astype(str) == flat.table.positive).astype(int).to_numpy()
+
+
 def fit_group_medians(flat: FlatCatalog, table: pd.DataFrame) -> dict:
     """Medians the derived `ratio_to_group_median` features divide by, learned from training rows."""
     medians = {}

@@ -17,9 +17,9 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from flightrisk.config import FLAT_SETTINGS
 from flightrisk.flat.catalog import FlatCatalog
-from flightrisk.flat.transform import fit_group_medians, flat_features
+from flightrisk.flat.transform import fit_group_medians, flat_features, outcomes
 from flightrisk.model.baselines import logistic_baseline
-from flightrisk.model.flat_train import blended_margin, fit_components, fold_splits
+from flightrisk.model.flat_train import blended_margin, fit_components, fold_splits, has_shared_groups
 from flightrisk.model.risk_model import encode_features
 from flightrisk.model.train import category_levels
 
@@ -46,7 +46,7 @@ def run_benchmark(
     """Repeated stratified k-fold: flightrisk (capacity chosen in the fold, and fixed in advance) against
     logistic regression, default LightGBM and the prior. `on_split()` is called after each split."""
     table = table.reset_index(drop=True)
-    y = (table[flat.table.label_column].astype(str) == flat.table.positive).astype(int).to_numpy()
+    y = outcomes(flat, table)
     base = [f for f in flat.catalog.features if f.name not in flat.table.derived]
     numeric = [f.name for f in base if f.type == "numeric"]
     categorical = [f.name for f in base if f.type == "categorical"]
@@ -99,7 +99,7 @@ def run_benchmark(
         "folds": folds,
         "repeats": repeats,
         "seed": seed,
-        "grouped_folds": groups is not None and len(np.unique(groups)) < len(groups),
+        "grouped_folds": has_shared_groups(groups),
         "models": models,
         "best_baseline": best_baseline,
         "margin_over_best_baseline": round(

@@ -16,7 +16,7 @@ from flightrisk.errors import InputError
 from flightrisk.flat.catalog import FlatCatalog
 from flightrisk.flat.duplicates import Duplicates, find_duplicates
 from flightrisk.flat.leakage import leakage_problems, strong_predictors
-from flightrisk.flat.transform import fit_group_medians, flat_features
+from flightrisk.flat.transform import fit_group_medians, flat_features, outcomes
 from flightrisk.model.flat_train import fold_splits
 
 LEAK_FOLDS = 5
@@ -54,8 +54,9 @@ def check_flat_table(
     on groups too few for `folds` folds."""
     table = table.reset_index(drop=True)
     base = [f.name for f in flat.catalog.features if f.name not in flat.table.derived]
-    y = (table[flat.table.label_column].astype(str) == flat.table.positive).astype(int).to_numpy()
-    least = 2 * max(folds, LEAK_FOLDS)
+    y = outcomes(flat, table)
+    folds = max(folds, LEAK_FOLDS)
+    least = 2 * folds  # rows of each outcome, and groups: two per fold
     for outcome, value, count in (
         ("left", flat.table.positive, y.sum()),
         ("stayed", flat.table.negative, (1 - y).sum()),
@@ -63,15 +64,14 @@ def check_flat_table(
         if count < least:
             raise InputError(
                 f"{source}: only {count} row(s) say '{value}' ({outcome}) in '{flat.table.label_column}'; "
-                f"cross-validation in {max(folds, LEAK_FOLDS)} folds needs at least {least} of each outcome"
+                f"cross-validation in {folds} folds needs at least {least} of each outcome"
             )
     duplicates = find_duplicates(table[base], y)
     groups = _fold_groups(group_by, duplicates, table, source)
-    needed = 2 * max(folds, LEAK_FOLDS)
-    if groups is not None and len(np.unique(groups)) < needed:
+    if groups is not None and len(np.unique(groups)) < least:
         raise InputError(
-            f"--group-by {group_by}: {len(np.unique(groups))} groups are too few for {max(folds, LEAK_FOLDS)}-fold "
-            f"cross-validation (at least {needed}: two per fold); group by a finer column, or use 'auto' or 'none'"
+            f"--group-by {group_by}: {len(np.unique(groups))} groups are too few for {folds}-fold "
+            f"cross-validation (at least {least}: two per fold); group by a finer column, or use 'auto' or 'none'"
         )
     notes = []
     if duplicates.any:

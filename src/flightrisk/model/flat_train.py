@@ -21,7 +21,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from flightrisk.config import FLAT_SETTINGS, TrainSettings, relative_bands
 from flightrisk.flat.catalog import FlatCatalog
-from flightrisk.flat.transform import fit_group_medians, flat_features
+from flightrisk.flat.transform import fit_group_medians, flat_features, outcomes
 from flightrisk.model.baselines import logistic_baseline
 from flightrisk.model.calibration import fit_platt
 from flightrisk.model.linear import LinearPart, blend, fit_linear
@@ -40,9 +40,14 @@ from flightrisk.model.train import (
 MIN_ROUNDS = 20
 
 
+def has_shared_groups(groups: np.ndarray | None) -> bool:
+    """Whether any rows share a group number (so folds must keep them together)."""
+    return groups is not None and len(np.unique(groups)) < len(groups)
+
+
 def fold_splits(y: np.ndarray, groups: np.ndarray | None, folds: int, seed: int) -> list:
     """Stratified folds; rows that share a group number always land in the same fold."""
-    if groups is None or len(np.unique(groups)) == len(groups):
+    if not has_shared_groups(groups):
         return list(
             StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)
         )
@@ -195,7 +200,7 @@ def train_flat(
     `bands`: the risk bands, by default 3/4 and 3/2 of the table's leaving rate.
     """
     table = table.reset_index(drop=True)
-    y = (table[flat.table.label_column].astype(str) == flat.table.positive).astype(int).to_numpy()
+    y = outcomes(flat, table)
     settings = dataclasses.replace(
         FLAT_SETTINGS, seed=seed, risk_bands=bands or relative_bands(float(y.mean()))
     )
@@ -220,7 +225,7 @@ def train_flat(
             on_fold()
     calibration = fit_platt(oof, y)
     cv_risk = calibration.risk(oof)
-    grouped = groups is not None and len(np.unique(groups)) < len(groups)
+    grouped = has_shared_groups(groups)
     metrics = holdout_metrics(y, cv_risk) | {
         "evaluation": f"{settings.cv_folds}-fold stratified cross-validation"
         + (" (copies kept in one fold)" if grouped else "")
