@@ -51,24 +51,135 @@ def points(value: float, lang: str) -> str:
     return f"{sign}{number(abs(value) * 100, lang)} {word}"
 
 
-def _peers(role: str | None, region: str | None, lang: str) -> str:
+def _peers(role: str | None, region: str | None, lang: str, level=None) -> str:
+    """The peer group in words: 'level-3 SDRs in Stockholm' / 'SDR:er på nivå 3 i Stockholm'."""
+    level_text = None
+    if level is not None and not (isinstance(level, float) and math.isnan(level)):
+        level_text = f"{int(level)}"
     if lang == "sv":
         who = ROLE_SV.get(role or "", role or "kollegor")
+        who = f"{who} på nivå {level_text}" if level_text else who
         return f"{who} i {region}" if region else who
     who = ROLE_EN_PLURAL.get(role or "", role or "peers")
+    who = f"level-{level_text} {who}" if level_text else who
     return f"{who} in {region}" if region else who
 
 
-def _relative(value: float, lang: str, role, region) -> str | None:
+def _relative(value: float, lang: str, role, region, level=None) -> str | None:
     if value is None or math.isnan(value) or value <= 0:
         return None
     pct = round(abs(value - 1) * 100)
-    peers = _peers(role, region, lang)
+    peers = _peers(role, region, lang, level)
+    if pct == 0:
+        return f"på medianen för {peers}" if lang == "sv" else f"at the median for {peers}"
     if lang == "sv":
         side = "under" if value < 1 else "över"
         return f"{pct} % {side} medianen för {peers}"
     side = "below" if value < 1 else "above"
     return f"{pct} % {side} the median for {peers}"
+
+
+# Which peer group a pay comparison used (features.compensation: role x level x region, falling back
+# to role x region and role when a group has fewer than MIN_PEERS people). The report knows the whole
+# month and names the group; without it a sentence says what is true of every case.
+PAY_PEER_SCOPE = "_pay_peer_scope"
+
+
+def pay_peer_scope(frame: pd.DataFrame, min_peers: int = 5) -> pd.Series:
+    """Per row, the group its base_pay_vs_peer_median was measured in: 'level', 'region' or 'role'.
+
+    `frame` must hold everyone of each month (the whole feature table or a whole month of it).
+    """
+    month = frame["snapshot_date"]
+    scope = pd.Series("role", index=frame.index, dtype=object)
+    for name, keys in (("region", ["role", "region"]), ("level", ["role", "level", "region"])):
+        size = frame.groupby([month] + [frame[k] for k in keys], sort=False, dropna=False)[
+            "employee_id"
+        ].transform("count")
+        scope[size >= min_peers] = name
+    return scope
+
+
+def _pay_peers_text(row, lang: str) -> tuple[str | None, str | None, object]:
+    """(role, region, level) to name for the pay comparison, as far as the scope is known."""
+    role = row.get("role") if isinstance(row.get("role"), str) else None
+    region = row.get("region") if isinstance(row.get("region"), str) else None
+    scope = row.get(PAY_PEER_SCOPE)
+    if scope == "level":
+        return role, region, row.get("level")
+    if scope == "region":
+        return role, region, None
+    if scope == "role":
+        return role, None, None
+    return None, None, None  # unknown: the generic words below
+
+
+# Months-since features fall back to the hire date when the event never happened (features/*.py).
+# The words say which of the three it is: a real count, none since hire, or none in the records.
+EVENTS = {
+    "months_since_last_raise": ("pay raise", "Ingen löneökning", "löneökning"),
+    "months_since_promotion": ("promotion", "Ingen befordran", "befordran"),
+    "months_since_recognition": ("recognition", "Inget erkännande", "erkännande"),
+    "months_since_check_in": ("check-in with the manager", "Ingen avstämning med chefen", "avstämning med chefen"),
+}
+RECORDS_START = "_records_start"  # a row key: {feature: first date of its records}, where known
+EVENT_RECORDS = {
+    "months_since_last_raise": ("compensation", "effective_date"),
+    "months_since_promotion": ("job_history", "effective_date"),
+    "months_since_recognition": ("recognition", "date"),
+    "months_since_check_in": ("one_on_ones", "date"),
+}
+
+
+def records_start(tables: dict[str, pd.DataFrame]) -> dict[str, pd.Timestamp]:
+    """Where each event's records begin in a raw extract (the first dated row of its table)."""
+    starts = {}
+    for feature, (table, column) in EVENT_RECORDS.items():
+        if table in tables and len(tables[table]):
+            starts[feature] = pd.Timestamp(tables[table][column].min())
+    return starts
+
+
+def _months(n: float, lang: str) -> str:
+    """'1 month', '14 months', '143 months (about 12 years)': never '1 months'."""
+    n = int(round(n))
+    years = f" (ungefär {round(n / 12)} år)" if lang == "sv" else f" (about {round(n / 12)} years)"
+    years = years if n >= 36 else ""
+    if lang == "sv":
+        return (f"{n} månad" if n == 1 else f"{n} månader") + years
+    return (f"{n} month" if n == 1 else f"{n} months") + years
+
+
+def _event_sentence(feature: str, value: float, row, lang: str, effect: str) -> str | None:
+    tenure = row.get("tenure_months")
+    try:
+        tenure = float(tenure)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(value) or math.isnan(tenure):
+        return None
+    en, sv_none, sv = EVENTS[feature]
+    if value < tenure - 1e-9:  # an event on record
+        if lang == "sv":
+            when = "denna månad" if value < 0.5 else f"för {_months(value, lang)} sedan"
+            return f"Senaste {sv}: {when} ({effect})"
+        when = "this month" if value < 0.5 else f"{_months(value, lang)} ago"
+        return f"Last {en}: {when} ({effect})"
+    starts = row.get(RECORDS_START) or {}
+    start = starts.get(feature) if isinstance(starts, dict) else None
+    snapshot = row.get("snapshot_date")
+    if start is not None and snapshot is not None:
+        records = (pd.Timestamp(snapshot).year - start.year) * 12 + pd.Timestamp(snapshot).month - start.month
+        if records < tenure:  # hired before the records begin: we only know there was none in them
+            if lang == "sv":
+                return f"{sv_none} under de {_months(records, lang)} som finns registrerade ({effect})"
+            return f"No {en} in the {_months(records, lang)} of records ({effect})"
+        if lang == "sv":
+            return f"{sv_none} sedan anställningen för {_months(tenure, lang)} sedan ({effect})"
+        return f"No {en} since joining {_months(tenure, lang)} ago ({effect})"
+    if lang == "sv":
+        return f"{sv_none} registrerad sedan anställningen för {_months(tenure, lang)} sedan ({effect})"
+    return f"No {en} on record since joining {_months(tenure, lang)} ago ({effect})"
 
 
 def is_driver_candidate(lever: str, confidential: bool) -> bool:
@@ -97,24 +208,53 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
         numeric = float(value)
     except (TypeError, ValueError):
         numeric = float("nan")
+    if feature in EVENTS:
+        told = _event_sentence(feature, numeric, row, lang, effect)
+        if told:
+            return told
     if feature == "base_pay_vs_peer_median":
-        rel = _relative(numeric, lang, role, region)
+        peer_role, peer_region, peer_level = _pay_peers_text(row, lang)
+        if peer_role is None and not math.isnan(numeric) and numeric > 0:
+            pct = round(abs(numeric - 1) * 100)
+            side = ("under" if numeric < 1 else "över") if lang == "sv" else ("below" if numeric < 1 else "above")
+            return (
+                f"Grundlönen ligger {pct} % {side} medianen för kollegor i samma roll (samma nivå och region "
+                f"där minst 5 delar dem) ({effect})"
+                if lang == "sv"
+                else f"Base pay is {pct} % {side} the median of peers in the same role (same level and region "
+                f"where at least 5 share them) ({effect})"
+            )
+        rel = _relative(numeric, lang, peer_role, peer_region, peer_level)
         if rel:
             return f"Grundlönen ligger {rel} ({effect})" if lang == "sv" else f"Base pay is {rel} ({effect})"
-    if feature == "pay_vs_newer_hires":
-        rel = _relative(numeric, lang, None, None)
-        if rel:
-            pct = rel.split(" ")[0]
-            side = (
-                ("under" if numeric < 1 else "över")
-                if lang == "sv"
-                else ("below" if numeric < 1 else "above")
-            )
+    if feature == "promotion_wait_vs_peers" and not math.isnan(numeric):
+        length = _months(abs(numeric), lang)
+        if round(numeric) == 0:
             return (
-                f"Grundlönen ligger {pct} % {side} nyanställda i samma roll ({effect})"
+                f"Väntan på befordran: som medianen för {_peers(role, None, lang)} ({effect})"
                 if lang == "sv"
-                else f"Base pay is {pct} % {side} that of newer hires in the same role ({effect})"
+                else f"Wait for promotion: the same as the median for {_peers(role, None, lang)} ({effect})"
             )
+        if lang == "sv":
+            side = "längre" if numeric > 0 else "kortare"
+            return f"Väntan på befordran: {length} {side} än medianen för {_peers(role, None, lang)} ({effect})"
+        side = "longer" if numeric > 0 else "shorter"
+        return f"Wait for promotion: {length} {side} than the median for {_peers(role, None, lang)} ({effect})"
+    if feature == "pay_vs_newer_hires" and not math.isnan(numeric) and numeric > 0:
+        # features.compensation: the median of people hired in the last 24 months, same role and region
+        pct = round(abs(numeric - 1) * 100)
+        where = f" i {region}" if lang == "sv" and region else (f" in {region}" if region else "")
+        if lang == "sv":
+            side = "på samma nivå som" if pct == 0 else f"{pct} % {'under' if numeric < 1 else 'över'}"
+            return (
+                f"Grundlönen ligger {side} nyanställdas lön (medianen för dem som anställts de senaste två åren "
+                f"i samma roll{where}) ({effect})"
+            )
+        side = "level with" if pct == 0 else f"{pct} % {'below' if numeric < 1 else 'above'}"
+        return (
+            f"Base pay is {side} the pay of newer hires (the median of those hired in the last two years "
+            f"into the same role{where}) ({effect})"
+        )
     if spec.unit in ("ratio",) and not math.isnan(numeric) and feature.endswith("vs_peers"):
         rel = _relative(numeric, lang, role, None)
         if rel:
@@ -128,6 +268,14 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
     )
     if math.isnan(numeric):
         shown = "saknas" if lang == "sv" else "not recorded"
+    if feature.startswith("quota_attainment") and not math.isnan(numeric) and numeric >= 1 and contribution > 0:
+        # Good results adding risk needs saying why, or it reads as a complaint about selling well.
+        why = (
+            "starka resultat; de som säljer bäst blir oftare rekryterade av andra"
+            if lang == "sv"
+            else "strong results; the best sellers are more often recruited away"
+        )
+        return f"{label}: {shown} — {why} ({effect})"
     return f"{label}: {shown} ({effect})"
 
 
@@ -145,16 +293,64 @@ def _unit(unit: str, lang: str, singular: bool = False) -> str:
     return sv if lang == "sv" else en
 
 
-def select_drivers(explanation: Explanation, catalog: Catalog, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The one driver rule: per row, up to k driver candidates that add risk, the largest first.
+# A contribution under one percentage point is not a driver: on a low-risk person the "largest"
+# contributions are often a few tenths of a point, and naming them would be noise dressed as reasons.
+DRIVER_MIN_POINTS = 0.01
+
+
+def select_drivers(
+    explanation: Explanation, catalog: Catalog, k: int, sign: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """The one driver rule: per row, up to k driver candidates that add at least DRIVER_MIN_POINTS of
+    risk, the largest first. With `sign=-1`, the strengths: those that take at least as much away.
 
     Returns (rows, k) feature indices and a mask of the slots that hold a driver (ties keep
     catalog order).
     """
     candidate = np.array([is_driver_candidate(spec.lever, spec.confidential) for spec in catalog.features])
-    pts = np.where(candidate, explanation.feature_points, -np.inf)
+    pts = np.where(candidate, sign * explanation.feature_points, -np.inf)
     order = np.argsort(-pts, axis=1, kind="stable")[:, :k]
-    return order, np.take_along_axis(pts, order, axis=1) > 0
+    return order, np.take_along_axis(pts, order, axis=1) >= DRIVER_MIN_POINTS
+
+
+def context_sentence(catalog: Catalog, feature: str, value, lang: str, contribution: float) -> str:
+    """A context feature in words, said as context: it explains the risk but is nothing to act on."""
+    effect = points(contribution, lang)
+    sv = lang == "sv"
+    try:
+        numeric = float(value)
+    except (TypeError, ValueError):
+        numeric = float("nan")
+    if feature == "tenure_months" and not math.isnan(numeric) and numeric < 18 and contribution > 0:
+        return (
+            f"Ny i företaget ({_months(numeric, lang)}): risken är ofta högre de första 18 månaderna ({effect})"
+            if sv
+            else f"New in the company ({_months(numeric, lang)}): risk is usually higher in the first 18 months "
+            f"({effect})"
+        )
+    spec = catalog.feature(feature)
+    if spec.type == "categorical" or isinstance(value, str):
+        shown = str(value) if isinstance(value, str) else ("saknas" if sv else "not recorded")
+    elif math.isnan(numeric):
+        shown = "saknas" if sv else "not recorded"
+    elif spec.unit == "months":
+        shown = _months(numeric, lang)
+    else:
+        shown = number(numeric, lang)
+    return f"{spec.label(lang)}: {shown} ({effect})"
+
+
+CONTEXT_KEYS = ("role", "region", "level", "tenure_months", "snapshot_date", PAY_PEER_SCOPE)
+
+
+def sentence_contexts(frame: pd.DataFrame, records_start: dict | None = None) -> list[dict]:
+    """Per row, what a sentence may say about the person besides the feature's own value: role, region,
+    level, tenure, the snapshot, the pay comparison's peer group and where each event's records begin."""
+    n = len(frame)
+    columns = {k: frame[k].tolist() if k in frame else [None] * n for k in CONTEXT_KEYS}
+    return [
+        {**{k: columns[k][i] for k in CONTEXT_KEYS}, RECORDS_START: records_start or {}} for i in range(n)
+    ]
 
 
 def top_drivers(
@@ -168,8 +364,7 @@ def top_drivers(
     rows = frame.reset_index(drop=True)
     # Plain lists, not a pandas row per person: building sentences row by row through iloc/at was
     # most of `score --explain` once explanations became fast.
-    roles = rows["role"].tolist() if "role" in rows else [None] * len(rows)
-    regions = rows["region"].tolist() if "region" in rows else [None] * len(rows)
+    contexts = sentence_contexts(rows)
     columns: dict[str, list] = {}
     for j in range(k):
         picked = order[:, j]
@@ -184,7 +379,6 @@ def top_drivers(
             feature = names[p]
             if feature not in columns:
                 columns[feature] = rows[feature].tolist()
-            context = {"role": roles[i], "region": regions[i]}
-            texts.append(sentence(catalog, feature, columns[feature][i], context, lang, float(value[i])))
+            texts.append(sentence(catalog, feature, columns[feature][i], contexts[i], lang, float(value[i])))
         out[f"driver_{j + 1}_text"] = texts
     return pd.DataFrame(out)

@@ -9,7 +9,15 @@ import pandas as pd
 
 from flightrisk import LEVER_FAMILIES
 from flightrisk.explain.contributions import explain_rows
-from flightrisk.explain.narrative import number, points, select_drivers, sentence
+from flightrisk.explain.narrative import (
+    DRIVER_MIN_POINTS,
+    context_sentence,
+    number,
+    points,
+    select_drivers,
+    sentence,
+    sentence_contexts,
+)
 from flightrisk.explain.whatif import what_if
 from flightrisk.i18n import band_name, lever_name
 from flightrisk.model.risk_model import RiskModel
@@ -27,8 +35,8 @@ def _plain(value):
 
 def top_lever(levers: dict[str, float]) -> str | None:
     """The one definition of a person's top lever: the lever family (not context) adding the most
-    risk; None when no lever adds any."""
-    candidates = {k: v for k, v in levers.items() if k != "context" and v > 0}
+    risk; None when none adds at least DRIVER_MIN_POINTS (the threshold drivers use too)."""
+    candidates = {k: v for k, v in levers.items() if k != "context" and v >= DRIVER_MIN_POINTS}
     return max(candidates, key=candidates.get) if candidates else None
 
 
@@ -80,10 +88,20 @@ def consistency_notes(
 
 
 def explain_people(
-    model: RiskModel, frame: pd.DataFrame, lang: str = "en", top_k: int = 3, with_actions: bool = True
+    model: RiskModel,
+    frame: pd.DataFrame,
+    lang: str = "en",
+    top_k: int = 3,
+    with_actions: bool = True,
+    records_start: dict | None = None,
 ) -> list[dict]:
-    """One explanation per row: risk, band, percentile, levers, drivers in words, what-if actions."""
+    """One explanation per row: risk, band, percentile, levers, drivers in words, what-if actions.
+
+    `records_start` ({feature: first date of its records}, from the raw extract) lets a sentence tell
+    "no recognition since joining" from "none in the 36 months of records".
+    """
     frame = frame.reset_index(drop=True)
+    contexts = sentence_contexts(frame, records_start)
     explanation = explain_rows(model, frame)
     levers = explanation.lever_points()
     flags = model.outside_training(frame)
@@ -94,6 +112,8 @@ def explain_people(
     )
     bands = model.band(explanation.risk)
     order, chosen = select_drivers(explanation, model.catalog, top_k)
+    strong_order, strong_chosen = select_drivers(explanation, model.catalog, 2, sign=-1)
+    context_columns = [j for j, spec in enumerate(model.catalog.features) if spec.lever == "context"]
     pct = model.percentile(explanation.risk)
     families = explained_families(model.catalog)
     people = []
@@ -115,10 +135,25 @@ def explain_people(
                 }
             )
         drivers = [contributions[j] for j, ok in zip(order[i], chosen[i], strict=True) if ok]
-        for driver in drivers:
-            driver["text"] = sentence(
-                model.catalog, driver["feature"], row[driver["feature"]], row, lang, driver["points"]
+        # A strength is a value the person has: a missing one ("not recorded") is no good news.
+        strengths = [
+            dict(contributions[j])
+            for j, ok in zip(strong_order[i], strong_chosen[i], strict=True)
+            if ok and _plain(row[contributions[j]["feature"]]) is not None
+        ]
+        for item in drivers + strengths:
+            item["text"] = sentence(
+                model.catalog, item["feature"], row[item["feature"]], contexts[i], lang, item["points"]
             )
+        # Context (tenure, role, region) is said as context, largest first, when it moves the risk
+        # by at least a point: hidden it would leave the chart's largest bar unexplained.
+        context = sorted(
+            (contributions[j] for j in context_columns if abs(contributions[j]["points"]) >= DRIVER_MIN_POINTS),
+            key=lambda c: -abs(c["points"]),
+        )[:2]
+        context_items = [
+            context_sentence(model.catalog, c["feature"], row[c["feature"]], lang, c["points"]) for c in context
+        ]
         lever_values = {family: float(levers.at[i, f"lever_{family}"]) for family in families}
         people.append(
             {
@@ -133,6 +168,8 @@ def explain_people(
                 "levers": lever_values,
                 "top_lever": top_lever(lever_values),
                 "drivers": drivers,
+                "strengths": strengths,
+                "context_drivers": context_items,
                 "notes": consistency_notes(lever_values, drivers, actions[i], lang),
                 "contributions": contributions,
                 "actions": actions[i],
@@ -179,6 +216,8 @@ def people_from_scores(
                 "levers": levers,
                 "top_lever": top_lever(levers),
                 "drivers": drivers,
+                "strengths": [],
+                "context_drivers": [],
                 "notes": [],
                 "actions": [],
                 "context": {},

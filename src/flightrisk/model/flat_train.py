@@ -259,6 +259,8 @@ def train_flat(
         "final_rounds": final.capacity.rounds,
         "linear_weight": final.capacity.linear_weight,
         "table_checks": checks or {},
+        "calibration_bins": calibration_table(y, cv_risk),
+        "calibration_source": "cross-validation",
         **common_metadata(final_settings, data_hash, metrics),
     }
     model = FlatModel(
@@ -275,6 +277,4 @@ def train_flat(
         {"feature": flat.catalog.names, "lever": [s.lever for s in flat.catalog.features], "gain": gain}
     ).sort_values("gain", ascending=False, ignore_index=True)
     # A flat table has no holdout: the cross-validated predictions stand in for it.
-    return model, TrainingReport(
-        metrics, None, importance, calibration_table(y, cv_risk), final.capacity.rounds
-    )
+    return model, TrainingReport(metrics, None, importance, metadata["calibration_bins"], final.capacity.rounds)

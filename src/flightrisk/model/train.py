@@ -278,6 +278,10 @@ def train_on_snapshots(
             "final": int(len(labelled)),
         },
         "best_rounds": best_rounds,
+        # What people with a given score did on months the model never saw: the report's plain-words
+        # certainty ("about 7 in 10 people with a score like this left within a year") reads it.
+        "calibration_bins": calibration_table(holdout["label"], holdout_risk),
+        "calibration_source": "holdout months",
         **common_metadata(settings, data_hash, metrics),
     }
     model = SnapshotModel(
@@ -289,9 +293,7 @@ def train_on_snapshots(
         holdout_booster=holdout_booster,
         holdout_calibration=holdout_calibration,
     )
-    report = TrainingReport(
-        metrics, holdout, importance, calibration_table(holdout["label"], holdout_risk), best_rounds
-    )
+    report = TrainingReport(metrics, holdout, importance, metadata["calibration_bins"], best_rounds)
     return model, report
 
 

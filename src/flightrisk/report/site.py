@@ -22,12 +22,13 @@ import pandas as pd
 
 import flightrisk
 from flightrisk.errors import InputError
-from flightrisk.explain.narrative import number, points
+from flightrisk.explain.narrative import PAY_PEER_SCOPE, number, pay_peer_scope, points, records_start
 from flightrisk.explain.person import explain_people, explained_families, people_from_scores
 from flightrisk.i18n import lever_name
 from flightrisk.io import remove_stale_temporaries, temporary_prefix
 from flightrisk.model.risk_model import RiskModel
 from flightrisk.privacy import MIN_GROUP, shown_groups
+from flightrisk.report.certainty import bands_sentence, certainty_sentence, whole_percent
 from flightrisk.report.plan_view import plan_rows, plan_totals, team_totals
 from flightrisk.report.strings import strings
 
@@ -76,7 +77,8 @@ def _prepare_out_dir(out_dir: Path) -> None:
 
 
 def _percent(value: float, lang: str) -> str:
-    return f"{number(value * 100, lang)} %"
+    """A risk as people read it: a whole percent (a calibrated 69.6 % is not known to a tenth)."""
+    return whole_percent(value, lang)
 
 
 def people_directory(tables: dict[str, pd.DataFrame] | None, snapshot: pd.Timestamp) -> pd.DataFrame:
@@ -96,11 +98,12 @@ def people_directory(tables: dict[str, pd.DataFrame] | None, snapshot: pd.Timest
     return directory
 
 
-def _person_views(model, scores, features, lang, top_k=3) -> dict[str, dict]:
+def _person_views(model, scores, features, lang, tables=None, top_k=3) -> dict[str, dict]:
     """Each person's explanation from the one engine: from features when we have them, else as saved
     with the scores by `score --explain`."""
     if features is not None:
-        people = explain_people(model, features, lang=lang, top_k=top_k)
+        starts = records_start(tables) if tables is not None else None
+        people = explain_people(model, features, lang=lang, top_k=top_k, records_start=starts)
     else:
         people = people_from_scores(scores, explained_families(model.catalog))
     return {p["employee_id"]: p for p in people}
@@ -157,8 +160,13 @@ def build_site(
     if manager is not None:
         scores = _one_team(scores, directory, manager, tables is not None, snapshot)
     if features is not None:
+        same_month = pd.to_datetime(features["snapshot_date"]) == snapshot
+        features = (features[same_month] if same_month.any() else features).copy()
+        if "level" in features and "region" in features:
+            # Named from the whole month, before a team is cut out: the group a pay ratio used.
+            features[PAY_PEER_SCOPE] = pay_peer_scope(features)
         features = features[features["employee_id"].astype(str).isin(set(scores["employee_id"]))]
-    views = _person_views(model, scores, features, lang)
+    views = _person_views(model, scores, features, lang, tables)
     slugs = page_slugs(set(scores["employee_id"]) | set(directory["manager_id"].dropna()))
     people = _people_rows(scores, directory, views, slugs, t, lang)
     show = len(people) >= MIN_GROUP
@@ -172,6 +180,8 @@ def build_site(
             "as_of": str(snapshot.date()),
             "model_version": str(model.metadata.get("created_utc", "")),
             "code_version": flightrisk.__version__,
+            "horizon": model.horizon_months,
+            "bands_text": bands_sentence(model.risk_bands, _average_risk(views), lang),
         },
         lang=lang,
         people=people,
@@ -180,6 +190,8 @@ def build_site(
         managers=managers,
         planned=planned,
         slugs=slugs,
+        calibration_bins=model.metadata.get("calibration_bins"),
+        calibration_source=str(model.metadata.get("calibration_source", "holdout months")),
     )
     with _staged_site(Path(out_dir)) as staging:
         title = t["title"] if manager is None else t["team_of"].format(manager=managers[0]["name"])
@@ -191,6 +203,12 @@ def build_site(
         for person in people:
             site.write_person(staging, person, model.horizon_months)
     return {"people": len(people), "managers": len(managers), "snapshot_date": str(snapshot.date())}
+
+
+def _average_risk(views: dict[str, dict]) -> float:
+    """The average risk the levers are measured from (the same for everyone the model explains)."""
+    rates = [v["base_rate"] for v in views.values() if not np.isnan(v.get("base_rate", np.nan))]
+    return float(np.mean(rates)) if rates else float(np.mean([v["risk"] for v in views.values()]))
 
 
 def _latest_scores(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp]:
@@ -301,9 +319,12 @@ class _Site:
     managers: list[dict]
     planned: list[dict] | None
     slugs: dict[str, str]
+    calibration_bins: list[dict] | None
+    calibration_source: str
 
     def __post_init__(self) -> None:
         self.planned_by_id = {r["id"]: r for r in self.planned or []}
+        self.manager_ids = {p["manager_id"] for p in self.people if p["manager_id"]}
 
     def _write(self, path: Path, template: str, **values) -> None:
         path.write_text(self.env.get_template(template).render(**self.common, **values), encoding="utf-8")
@@ -388,6 +409,9 @@ class _Site:
             "person.html",
             page_title=person["name"],
             risk_text=person["risk_text"],
+            certainty=certainty_sentence(
+                person["risk"], self.calibration_bins, horizon, self.calibration_source, lang
+            ),
             band=person["band"],
             percentile=number(view["percentile"], lang, 0),
             role=view.get("context", {}).get("role") or "",
@@ -397,8 +421,10 @@ class _Site:
             levers=_lever_rows(view["levers"], lang),
             base_text=_percent(view["base_rate"], lang),
             drivers=[d["text"] for d in view["drivers"]],
+            strengths=[d["text"] for d in view.get("strengths", [])],
+            context_drivers=view.get("context_drivers", []),
+            leads_team=person["id"] in self.manager_ids,
             notes=view.get("notes", []),
             actions=actions,
-            horizon=horizon,  # None for a flat table: no time axis
             planned=self.planned_by_id.get(person["id"]),
         )

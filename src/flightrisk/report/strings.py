@@ -7,6 +7,9 @@ from flightrisk.i18n import BANDS
 EN = {
     "title": "Flight risk report",
     "as_of": "As of",
+    "horizon_line": "risk of leaving within {horizon} months",
+    "within": "of leaving within {horizon} months",
+    "within_flat": "of being among the leavers",
     "model": "Model",
     "overview": "Overview",
     "people": "People",
@@ -34,7 +37,16 @@ EN = {
     "levers_note": "Percentage points each lever adds to (+) or takes from (−) the average risk of {base} "
     "(the average of everyone the model learned from).",
     "drivers": "What drives this person's risk",
-    "no_drivers": "No lever adds risk above the average.",
+    "no_drivers": "No lever adds a point or more to the risk.",
+    "strengths": "What keeps the risk down",
+    "context_heading": "Context",
+    "context_note": "Who the person is in the organisation: it explains part of the risk, but it is not "
+    "something to act on.",
+    "leader_note": (
+        "This person leads a team. Leadership here means the support they get from their own manager, not "
+        "how they lead: a manager reading their own page reads about their manager's part, and HR reads "
+        "the same figures."
+    ),
     "actions": "Actions to discuss",
     "actions_note": "Model estimates of how the risk would change, not promises. Start by listening: "
     "ask what the person needs and wants before acting.",
@@ -109,6 +121,9 @@ EN = {
 SV = {
     "title": "Rapport om avgångsrisk",
     "as_of": "Per",
+    "horizon_line": "risk att sluta inom {horizon} månader",
+    "within": "att sluta inom {horizon} månader",
+    "within_flat": "att höra till dem som slutar",
     "model": "Modell",
     "overview": "Översikt",
     "people": "Medarbetare",
@@ -136,7 +151,15 @@ SV = {
     "levers_note": "Procentenheter som varje hävstång lägger till (+) eller drar från (−) den genomsnittliga "
     "risken {base} (snittet för alla som modellen lärt sig av).",
     "drivers": "Vad som driver risken",
-    "no_drivers": "Ingen hävstång ökar risken över genomsnittet.",
+    "no_drivers": "Ingen hävstång lägger till en procentenhet eller mer till risken.",
+    "strengths": "Det som håller nere risken",
+    "context_heading": "Sammanhang",
+    "context_note": "Vem personen är i organisationen: det förklarar en del av risken, men är inget att "
+    "agera på.",
+    "leader_note": (
+        "Personen leder ett team. Ledarskap betyder här det stöd personen får av sin egen chef, inte hur "
+        "hen leder: en chef som läser sin egen sida läser om sin chefs del, och HR ser samma siffror."
+    ),
     "actions": "Åtgärder att samtala om",
     "actions_note": "Modellens uppskattning av hur risken skulle förändras, inga löften. Börja med att lyssna: "
     "fråga vad personen behöver och vill innan du agerar.",
