@@ -120,7 +120,11 @@ EVENTS = {
     "months_since_last_raise": ("pay raise", "Ingen löneökning", "löneökning"),
     "months_since_promotion": ("promotion", "Ingen befordran", "befordran"),
     "months_since_recognition": ("recognition", "Inget erkännande", "erkännande"),
-    "months_since_check_in": ("check-in with the manager", "Ingen avstämning med chefen", "avstämning med chefen"),
+    "months_since_check_in": (
+        "check-in with the manager",
+        "Ingen avstämning med chefen",
+        "avstämning med chefen",
+    ),
 }
 RECORDS_START = "_records_start"  # a row key: {feature: first date of its records}, where known
 EVENT_RECORDS = {
@@ -216,7 +220,11 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
         peer_role, peer_region, peer_level = _pay_peers_text(row, lang)
         if peer_role is None and not math.isnan(numeric) and numeric > 0:
             pct = round(abs(numeric - 1) * 100)
-            side = ("under" if numeric < 1 else "över") if lang == "sv" else ("below" if numeric < 1 else "above")
+            side = (
+                ("under" if numeric < 1 else "över")
+                if lang == "sv"
+                else ("below" if numeric < 1 else "above")
+            )
             return (
                 f"Grundlönen ligger {pct} % {side} medianen för kollegor i samma roll (samma nivå och region "
                 f"där minst 5 delar dem) ({effect})"
@@ -237,9 +245,13 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
             )
         if lang == "sv":
             side = "längre" if numeric > 0 else "kortare"
-            return f"Väntan på befordran: {length} {side} än medianen för {_peers(role, None, lang)} ({effect})"
+            return (
+                f"Väntan på befordran: {length} {side} än medianen för {_peers(role, None, lang)} ({effect})"
+            )
         side = "longer" if numeric > 0 else "shorter"
-        return f"Wait for promotion: {length} {side} than the median for {_peers(role, None, lang)} ({effect})"
+        return (
+            f"Wait for promotion: {length} {side} than the median for {_peers(role, None, lang)} ({effect})"
+        )
     if feature == "pay_vs_newer_hires" and not math.isnan(numeric) and numeric > 0:
         # features.compensation: the median of people hired in the last 24 months, same role and region
         pct = round(abs(numeric - 1) * 100)
@@ -268,7 +280,12 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
     )
     if math.isnan(numeric):
         shown = "saknas" if lang == "sv" else "not recorded"
-    if feature.startswith("quota_attainment") and not math.isnan(numeric) and numeric >= 1 and contribution > 0:
+    if (
+        feature.startswith("quota_attainment")
+        and not math.isnan(numeric)
+        and numeric >= 1
+        and contribution > 0
+    ):
         # Good results adding risk needs saying why, or it reads as a complaint about selling well.
         why = (
             "starka resultat; de som säljer bäst blir oftare rekryterade av andra"

@@ -148,11 +148,16 @@ def explain_people(
         # Context (tenure, role, region) is said as context, largest first, when it moves the risk
         # by at least a point: hidden it would leave the chart's largest bar unexplained.
         context = sorted(
-            (contributions[j] for j in context_columns if abs(contributions[j]["points"]) >= DRIVER_MIN_POINTS),
+            (
+                contributions[j]
+                for j in context_columns
+                if abs(contributions[j]["points"]) >= DRIVER_MIN_POINTS
+            ),
             key=lambda c: -abs(c["points"]),
         )[:2]
         context_items = [
-            context_sentence(model.catalog, c["feature"], row[c["feature"]], lang, c["points"]) for c in context
+            context_sentence(model.catalog, c["feature"], row[c["feature"]], lang, c["points"])
+            for c in context
         ]
         lever_values = {family: float(levers.at[i, f"lever_{family}"]) for family in families}
         people.append(

@@ -277,4 +277,6 @@ def train_flat(
         {"feature": flat.catalog.names, "lever": [s.lever for s in flat.catalog.features], "gain": gain}
     ).sort_values("gain", ascending=False, ignore_index=True)
     # A flat table has no holdout: the cross-validated predictions stand in for it.
-    return model, TrainingReport(metrics, None, importance, metadata["calibration_bins"], final.capacity.rounds)
+    return model, TrainingReport(
+        metrics, None, importance, metadata["calibration_bins"], final.capacity.rounds
+    )

@@ -39,7 +39,9 @@ def _bin_of(risk: float, bins: list[dict]) -> dict | None:
     return None
 
 
-def certainty_sentence(risk: float, bins: list[dict] | None, horizon: int | None, source: str, lang: str) -> str:
+def certainty_sentence(
+    risk: float, bins: list[dict] | None, horizon: int | None, source: str, lang: str
+) -> str:
     """What people with a score like this did when the model was tested, or why that cannot be said."""
     sv = lang == "sv"
     row = _bin_of(risk, bins or [])
@@ -67,7 +69,9 @@ def certainty_sentence(risk: float, bins: list[dict] | None, horizon: int | None
         return f"Ungefär {share} personer med en liknande risk slutade {when} {how} ({n} personer med {low}–{high} %)."
     when = f"within {horizon} months" if horizon else "as the table records leaving"
     how = "in cross-validation" if flat else "when the model was tested on months it had not seen"
-    return f"About {share} people with a score like this left {when} {how} ({n} people scored {low}–{high} %)."
+    return (
+        f"About {share} people with a score like this left {when} {how} ({n} people scored {low}–{high} %)."
+    )
 
 
 def bands_sentence(bands: tuple[float, float], average: float, lang: str) -> str:
