@@ -657,6 +657,11 @@ def report_cli(
         tables = load_raw(raw)
         if features is None:
             features = model.features_from_extract(tables, snapshot)
+    history = None
+    if tables is not None and table is None and model.horizon_months:
+        from flightrisk.report.trends import monthly_history
+
+        history = monthly_history(model, tables, snapshot)
     plan, budget = _read_plan(plan_file, scores) if plan_file is not None else (None, None)
     summary = build_site(
         model,
@@ -668,6 +673,7 @@ def report_cli(
         manager=manager,
         plan=plan,
         plan_budget=budget,
+        history=history,
     )
     ended = dt.datetime.now(dt.UTC)
     _log_run(

@@ -43,12 +43,14 @@ def number(value: float, lang: str, digits: int = 1) -> str:
 
 
 def points(value: float, lang: str) -> str:
-    """Probability points, e.g. '+4.2 points' / '+4,2 procentenheter'."""
+    """Probability points, always with one decimal and a sign: '+4.2 points', '−1.0 points' (never
+    '1 points') / '+4,2 procentenheter'."""
     sign = "+" if value >= 0 else "−"
     if round(abs(value) * 100, 1) == 0:
         sign = "±"
     word = "procentenheter" if lang == "sv" else "points"
-    return f"{sign}{number(abs(value) * 100, lang)} {word}"
+    digits = f"{abs(value) * 100:.1f}"
+    return f"{sign}{digits.replace('.', ',') if lang == 'sv' else digits} {word}"
 
 
 def _peers(role: str | None, region: str | None, lang: str, level=None) -> str:

@@ -47,7 +47,7 @@ def certainty_sentence(
     row = _bin_of(risk, bins or [])
     if not bins:
         return (
-            "Modellen sparade inga testresultat per risknivå, så hur säker siffran är kan inte sägas."
+            "Modellen sparade inga testresultat per riskklass, så hur säker siffran är kan inte sägas."
             if sv
             else "The model kept no test results per score, so how sure this figure is cannot be said."
         )
@@ -78,14 +78,22 @@ def bands_sentence(bands: tuple[float, float], average: float, lang: str) -> str
     """The bands in words, against the average risk they are set relative to."""
     low, high = bands
     lo, hi, avg = (whole_percent(v, lang) for v in (low, high, average))
-    times_low = number(low / average, lang, 1) if average > 0 else "–"
-    times_high = number(high / average, lang, 1) if average > 0 else "–"
-    if lang == "sv":
+    sv = lang == "sv"
+
+    def against_average(threshold: float) -> str:
+        ratio = threshold / average if average > 0 else float("nan")
+        if ratio != ratio:
+            return "–"
+        if abs(ratio - 1) < 0.05:
+            return "vid genomsnittet" if sv else "at the average"
+        return f"vid {number(ratio, lang, 1)} gånger genomsnittet" if sv else f"at {number(ratio, lang, 1)} times the average"
+
+    if sv:
         return (
-            f"Risknivåer: låg under {lo}, medel {lo}–{hi}, hög {hi} eller mer. Den genomsnittliga risken är "
-            f"{avg}, så medel börjar vid {times_low} gånger genomsnittet och hög vid {times_high} gånger."
+            f"Riskklasser: låg under {lo}, medel {lo}–{hi}, hög {hi} eller mer. Den genomsnittliga risken är "
+            f"{avg}, så medel börjar {against_average(low)} och hög {against_average(high)}."
         )
     return (
         f"Bands: low under {lo}, medium {lo}–{hi}, high {hi} or more. The average risk is {avg}, so medium "
-        f"starts at {times_low} times the average and high at {times_high} times."
+        f"starts {against_average(low)} and high {against_average(high)}."
     )

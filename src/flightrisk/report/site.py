@@ -30,7 +30,8 @@ from flightrisk.model.risk_model import RiskModel
 from flightrisk.privacy import MIN_GROUP, shown_groups
 from flightrisk.report.certainty import bands_sentence, certainty_sentence, whole_percent
 from flightrisk.report.plan_view import plan_rows, plan_totals, team_totals
-from flightrisk.report.strings import strings
+from flightrisk.report.strings import strings, team_title
+from flightrisk.report.trends import sparkline_points, team_history, trend_view
 
 
 def _environment() -> jinja2.Environment:
@@ -41,6 +42,7 @@ def _environment() -> jinja2.Environment:
     )
 
 
+TOP_PEOPLE = 25  # the overview lists the riskiest; people.html lists everybody
 SITE_MARKER = ".flightrisk-report"  # written into every site; a folder without it is not ours to replace
 
 
@@ -119,6 +121,11 @@ def _manager_summary(manager_id: str, group: pd.DataFrame, lang: str, show: bool
         "size": len(group) if show else None,
         "mean_risk": _percent(group["risk"].mean(), lang) if show else None,
         "high": int((group["band"] == "high").sum()) if show else None,
+        # Expected exits within the horizon: the sum of calibrated risks; what a manager plans around.
+        "expected_exits": float(group["risk"].sum()) if show else None,
+        "expected_exits_text": f"{group['risk'].sum():.1f}".replace(".", "," if lang == "sv" else ".")
+        if show
+        else None,
     }
 
 
@@ -134,7 +141,14 @@ def _lever_pressure(levers: list[dict[str, float]]) -> dict[str, float]:
 
 def _lever_rows(levers: dict[str, float], lang: str) -> list[dict]:
     return [
-        {"label": lever_name(f, lang), "value": float(v), "text": points(float(v), lang)}
+        {
+            "label": lever_name(f, lang),
+            "value": float(v),
+            "text": points(float(v), lang),
+            # In the chart only the signed figure: the unit is in the note above it, and
+            # "procentenheter" would not fit beside a bar on a phone.
+            "short": points(float(v), lang).split(" ")[0],
+        }
         for f, v in levers.items()
     ]
 
@@ -149,10 +163,12 @@ def build_site(
     manager: str | None = None,
     plan: pd.DataFrame | None = None,
     plan_budget: float | None = None,
+    history: pd.DataFrame | None = None,
 ) -> dict:
     """Render the site into `out_dir` (replaced as a whole once complete). Returns page counts.
 
     With `plan` (from `flightrisk plan`), also a plan page and the plan's rows on team and person pages.
+    With `history` (`trends.monthly_history`), each person's and shown team's last 12 months.
     """
     t = strings(lang)
     scores, snapshot = _latest_scores(scores)
@@ -190,12 +206,15 @@ def build_site(
         managers=managers,
         planned=planned,
         slugs=slugs,
+        history=_by_person(history),
+        families=explained_families(model.catalog),
         calibration_bins=model.metadata.get("calibration_bins"),
         calibration_source=str(model.metadata.get("calibration_source", "holdout months")),
     )
     with _staged_site(Path(out_dir)) as staging:
-        title = t["title"] if manager is None else t["team_of"].format(manager=managers[0]["name"])
+        title = t["title"] if manager is None else team_title(t, managers[0]["name"])
         site.write_index(staging, title, scoped=manager is not None)
+        site.write_people(staging, t["all_people"])
         if planned is not None:
             site.write_plan(staging, plan_budget, scoped=manager is not None)
         for m in managers:
@@ -203,6 +222,12 @@ def build_site(
         for person in people:
             site.write_person(staging, person, model.horizon_months)
     return {"people": len(people), "managers": len(managers), "snapshot_date": str(snapshot.date())}
+
+
+def _by_person(history: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    if history is None or history.empty:
+        return {}
+    return {str(eid): rows for eid, rows in history.groupby("employee_id", sort=False)}
 
 
 def _average_risk(views: dict[str, dict]) -> float:
@@ -256,9 +281,12 @@ def _people_rows(scores, directory, views, slugs, t, lang) -> list[dict]:
                 "risk": float(row["risk"]),
                 "risk_text": _percent(float(row["risk"]), lang),
                 "band": row["risk_band"],
-                "manager": (known("manager_name", eid) or manager_id) if manager_id else t["no_manager"],
+                # Nobody above them in the extract (a top lead, a flat table): nothing to show, rather
+                # than a "no manager" that reads as a fact about the person.
+                "manager": (known("manager_name", eid) or manager_id) if manager_id else "",
                 "manager_id": manager_id,
                 "region": known("region", eid) or "",
+                "role": known("role", eid) or views[eid].get("context", {}).get("role") or "",
                 "top_lever": lever_name(top, lang) if top is not None else "–",
             }
         )
@@ -274,7 +302,10 @@ def _team_summaries(people, manager, has_extract, show, slugs, lang) -> list[dic
         return []
     teams = dict(list(frame.dropna(subset=["manager_id"]).groupby("manager_id")))
     visible = shown_groups({mid: len(g) for mid, g in teams.items()}, len(frame)) if show else set()
-    return [_manager_summary(mid, group, lang, mid in visible, slugs) for mid, group in teams.items()]
+    summaries = [_manager_summary(mid, group, lang, mid in visible, slugs) for mid, group in teams.items()]
+    # Most expected exits first; teams too small to show any figure follow in name order, so their
+    # place in the list says nothing about their risk.
+    return sorted(summaries, key=lambda m: (not m["show"], -(m["expected_exits"] or 0), str(m["name"])))
 
 
 @contextlib.contextmanager
@@ -319,6 +350,8 @@ class _Site:
     managers: list[dict]
     planned: list[dict] | None
     slugs: dict[str, str]
+    history: dict[str, pd.DataFrame]
+    families: list[str]
     calibration_bins: list[dict] | None
     calibration_source: str
 
@@ -337,7 +370,7 @@ class _Site:
             edges = np.arange(0, 1.0001, 0.05)
             counts, _ = np.histogram(frame["risk"], bins=edges)
             histogram_bins = [
-                {"label": f"{int(lo * 100)}", "count": int(c)}
+                {"label": f"{round(lo * 100)}", "upper": f"{round(lo * 100) + 5}", "count": int(c)}
                 for lo, c in zip(edges[:-1], counts, strict=True)
             ]
         bands = frame["band"].value_counts().reindex(["high", "medium", "low"], fill_value=0).to_dict()
@@ -346,7 +379,10 @@ class _Site:
             staging / "index.html",
             "index.html",
             page_title=title,
-            people=self.people if self.show else sorted(self.people, key=lambda p: str(p["name"])),
+            # The riskiest few here; everybody, with search, filters and export, on people.html.
+            people=self.people[:TOP_PEOPLE] if self.show else sorted(self.people, key=lambda p: str(p["name"])),
+            all_people_count=len(self.people),
+            heatmap=self._heatmap(lever_means) if self.show else None,
             people_count=len(self.people) if self.show else None,
             band_counts=bands if self.show else None,
             suppressed=not self.show,
@@ -355,6 +391,45 @@ class _Site:
             managers=self.managers,
             scoped=scoped,
             has_plan=self.planned is not None,
+        )
+
+    def _heatmap(self, org: dict[str, float]) -> dict:
+        """Team x lever: the average points each lever adds in each shown team, with the organisation's
+        row to compare against (teams under the privacy threshold are not rows)."""
+        families = list(org)
+        rows = []
+        for m in self.managers:
+            if not m["show"]:
+                continue
+            members = [p for p in self.people if p["manager_id"] == m["id"]]
+            pressure = _lever_pressure([self.views[p["id"]]["levers"] for p in members])
+            rows.append({"name": m["name"], "href": m["href"], "cells": [pressure[f] for f in families]})
+        top = max([v for r in rows for v in r["cells"]] + list(org.values()) + [1e-9])
+
+        def cell(value: float) -> dict:
+            return {"text": points(value, self.lang), "shade": round(min(value / top, 1.0), 2)}
+
+        return {
+            "columns": [lever_name(f, self.lang) for f in families],
+            "org": [cell(org[f]) for f in families],
+            "rows": [{**r, "cells": [cell(v) for v in r["cells"]]} for r in rows],
+        }
+
+    def write_people(self, staging: Path, title: str) -> None:
+        """Everybody in one table with search, filters and CSV export (a small script; without it the
+        full table still reads). Below the privacy threshold: names only."""
+        frame = pd.DataFrame(self.people)
+        options = {
+            key: sorted({str(v) for v in frame[key] if isinstance(v, str) and v}) if key in frame else []
+            for key in ("region", "role", "manager", "top_lever")
+        }
+        self._write(
+            staging / "people.html",
+            "people.html",
+            page_title=title,
+            people=self.people if self.show else sorted(self.people, key=lambda p: str(p["name"])),
+            suppressed=not self.show,
+            options=options,
         )
 
     def write_plan(self, staging: Path, budget: float | None, scoped: bool) -> None:
@@ -378,15 +453,19 @@ class _Site:
         self._write(
             staging / "managers" / f"{self.slugs[m['id']]}.html",
             "manager.html",
-            page_title=self.common["t"]["team_of"].format(manager=m["name"]),
+            page_title=team_title(self.common["t"], m["name"]),
             show=m["show"],
             size=m["size"],
             mean_risk=m["mean_risk"],
             high=m["high"],
+            org_mean_risk=_percent(float(np.mean([p["risk"] for p in self.people])), self.lang)
+            if self.show and m["show"]
+            else None,
             levers=_lever_rows(team_levers, self.lang) if m["show"] else [],
             # Below the threshold the page lists who is in the team, in name order, and no
             # figures: a size and per-person risks would make the hidden team mean plain.
             people=members if m["show"] else sorted(members, key=lambda p: str(p["name"])),
+            trend=self._team_trend(members) if m["show"] else None,
             plan=None if self.planned is None else [r for r in self.planned if r["manager_id"] == m["id"]],
         )
 
@@ -423,8 +502,23 @@ class _Site:
             drivers=[d["text"] for d in view["drivers"]],
             strengths=[d["text"] for d in view.get("strengths", [])],
             context_drivers=view.get("context_drivers", []),
-            leads_team=person["id"] in self.manager_ids,
+            leads_team=person["id"] in self.manager_ids and bool(person["manager_id"]),
             notes=view.get("notes", []),
             actions=actions,
             planned=self.planned_by_id.get(person["id"]),
+            trend=self._trend(self.history.get(person["id"])),
         )
+
+    def _trend(self, rows: pd.DataFrame | None) -> dict | None:
+        view = trend_view(rows, self.families, self.lang) if rows is not None else None
+        if view is not None:
+            view["line"] = sparkline_points(view["points"])
+        return view
+
+    def _team_trend(self, members: list[dict]) -> dict | None:
+        if not self.history:
+            return None
+        frames = [self.history[p["id"]] for p in members if p["id"] in self.history]
+        if not frames:
+            return None
+        return self._trend(team_history(pd.concat(frames), [p["id"] for p in members]))

@@ -1,0 +1,109 @@
+"""Trends for the report: each person's risk and levers over the last 12 monthly snapshots, a team's
+average over the same months, and what changed since the month before.
+
+The history is rebuilt from the raw extract with the model that scores today, so a change from one
+month to the next is a change in the person's data, never a change of model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from flightrisk.explain.contributions import explain_rows
+from flightrisk.explain.narrative import points
+from flightrisk.explain.person import explained_families
+from flightrisk.features import build_snapshot_features
+from flightrisk.features.build import cut_at
+from flightrisk.i18n import lever_name
+from flightrisk.model.risk_model import RiskModel
+from flightrisk.privacy import MIN_GROUP
+from flightrisk.report.certainty import whole_percent
+
+TREND_MONTHS = 12
+
+
+def monthly_history(
+    model: RiskModel, tables: dict[str, pd.DataFrame], snapshot: pd.Timestamp, months: int = TREND_MONTHS
+) -> pd.DataFrame:
+    """employee_id, snapshot_date, risk and lever_<family> for the `months` snapshots up to `snapshot`
+    (records dated after it are cut first, as a feature build at that date would)."""
+    snapshot = pd.Timestamp(snapshot)
+    features = build_snapshot_features(cut_at(tables, snapshot), model.catalog, horizon=model.horizon_months or 12)
+    dates = pd.to_datetime(features["snapshot_date"])
+    first = snapshot - pd.offsets.MonthEnd(months - 1)
+    recent = features[(dates >= first) & (dates <= snapshot)].reset_index(drop=True)
+    if recent.empty:
+        return pd.DataFrame(columns=["employee_id", "snapshot_date", "risk"])
+    explanation = explain_rows(model, recent)
+    history = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "employee_id": recent["employee_id"].astype(str),
+                    "snapshot_date": pd.to_datetime(recent["snapshot_date"]),
+                    "risk": explanation.risk,
+                }
+            ),
+            explanation.lever_points(),
+        ],
+        axis=1,
+    )
+    return history.sort_values(["employee_id", "snapshot_date"], kind="stable", ignore_index=True)
+
+
+def _month(date: pd.Timestamp, lang: str) -> str:
+    return pd.Timestamp(date).strftime("%Y-%m")
+
+
+def trend_view(history: pd.DataFrame, families: list[str], lang: str) -> dict | None:
+    """Months, risks and levers of one person (or a team's average), for a sparkline and its table,
+    and the change since the month before; None with fewer than two months."""
+    if history is None or len(history) < 2:
+        return None
+    history = history.sort_values("snapshot_date", kind="stable")
+    risks = history["risk"].to_numpy(dtype=float)
+    levers = {f: history[f"lever_{f}"].to_numpy(dtype=float) for f in families if f"lever_{f}" in history}
+    changes = {f: float(v[-1] - v[-2]) for f, v in levers.items()}
+    moved = max(changes, key=lambda f: abs(changes[f])) if changes else None
+    return {
+        "points": [float(r) for r in risks],
+        "rows": [
+            {
+                "month": _month(d, lang),
+                "risk": whole_percent(float(r), lang),
+                "levers": [points(float(levers[f][i]), lang) for f in levers],
+            }
+            for i, (d, r) in enumerate(zip(history["snapshot_date"], risks, strict=True))
+        ],
+        "lever_names": [lever_name(f, lang) for f in levers],
+        "risk_change": points(float(risks[-1] - risks[-2]), lang),
+        "moved_lever": lever_name(moved, lang) if moved else None,
+        "moved_change": points(changes[moved], lang) if moved else None,
+        "months": len(risks),
+    }
+
+
+def team_history(history: pd.DataFrame, member_ids: list[str]) -> pd.DataFrame:
+    """The team's average risk and levers per month, over its current members (those in the data that
+    month): the trend of today's team, not of whoever was in it then."""
+    rows = history[history["employee_id"].isin(set(member_ids))]
+    numeric = [c for c in rows.columns if c == "risk" or c.startswith("lever_")]
+    grouped = rows.groupby("snapshot_date")
+    means = grouped[numeric].mean()
+    # A month when fewer than MIN_GROUP of them were there is left out: its average would rest on
+    # too few people (privacy), even though the team is large enough today.
+    return means[grouped.size() >= MIN_GROUP].reset_index()
+
+
+def families_of(model: RiskModel) -> list[str]:
+    return explained_families(model.catalog)
+
+
+def sparkline_points(values: list[float], width: int = 240, height: int = 48) -> str:
+    """The SVG polyline of a series on a 0..max scale (risk never reads as flat by zooming in)."""
+    top = max(max(values), 0.05)
+    step = width / max(len(values) - 1, 1)
+    return " ".join(
+        f"{i * step:.1f},{height - v / top * (height - 4) - 2:.1f}" for i, v in enumerate(np.asarray(values))
+    )
