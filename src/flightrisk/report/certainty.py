@@ -86,7 +86,11 @@ def bands_sentence(bands: tuple[float, float], average: float, lang: str) -> str
             return "–"
         if abs(ratio - 1) < 0.05:
             return "vid genomsnittet" if sv else "at the average"
-        return f"vid {number(ratio, lang, 1)} gånger genomsnittet" if sv else f"at {number(ratio, lang, 1)} times the average"
+        return (
+            f"vid {number(ratio, lang, 1)} gånger genomsnittet"
+            if sv
+            else f"at {number(ratio, lang, 1)} times the average"
+        )
 
     if sv:
         return (

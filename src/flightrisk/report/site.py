@@ -380,7 +380,9 @@ class _Site:
             "index.html",
             page_title=title,
             # The riskiest few here; everybody, with search, filters and export, on people.html.
-            people=self.people[:TOP_PEOPLE] if self.show else sorted(self.people, key=lambda p: str(p["name"])),
+            people=self.people[:TOP_PEOPLE]
+            if self.show
+            else sorted(self.people, key=lambda p: str(p["name"])),
             all_people_count=len(self.people),
             heatmap=self._heatmap(lever_means) if self.show else None,
             people_count=len(self.people) if self.show else None,

@@ -29,7 +29,9 @@ def monthly_history(
     """employee_id, snapshot_date, risk and lever_<family> for the `months` snapshots up to `snapshot`
     (records dated after it are cut first, as a feature build at that date would)."""
     snapshot = pd.Timestamp(snapshot)
-    features = build_snapshot_features(cut_at(tables, snapshot), model.catalog, horizon=model.horizon_months or 12)
+    features = build_snapshot_features(
+        cut_at(tables, snapshot), model.catalog, horizon=model.horizon_months or 12
+    )
     dates = pd.to_datetime(features["snapshot_date"])
     first = snapshot - pd.offsets.MonthEnd(months - 1)
     recent = features[(dates >= first) & (dates <= snapshot)].reset_index(drop=True)
