@@ -12,7 +12,6 @@ import pandas as pd
 
 from flightrisk.explain.contributions import explain_rows
 from flightrisk.explain.narrative import points
-from flightrisk.explain.person import explained_families
 from flightrisk.features import build_snapshot_features
 from flightrisk.features.build import cut_at
 from flightrisk.i18n import lever_name
@@ -96,10 +95,6 @@ def team_history(history: pd.DataFrame, member_ids: list[str]) -> pd.DataFrame:
     # A month when fewer than MIN_GROUP of them were there is left out: its average would rest on
     # too few people (privacy), even though the team is large enough today.
     return means[grouped.size() >= MIN_GROUP].reset_index()
-
-
-def families_of(model: RiskModel) -> list[str]:
-    return explained_families(model.catalog)
 
 
 def sparkline_points(values: list[float], width: int = 240, height: int = 48) -> str:
