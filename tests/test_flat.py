@@ -519,4 +519,4 @@ def test_ratios_and_shares_read_as_percentages_in_sentences():
         == "Pay against grade: 80 % (+3.1 points)"
     )
     assert sentence(flat.catalog, "pay_vs_grade", 1.234, {}, "sv", 0.031).startswith("Lön mot nivå: 123 %")
-    assert sentence(flat.catalog, "satisfaction", 2, {}, "en", 0.02) == "Satisfaction: 2 (+2 points)"
+    assert sentence(flat.catalog, "satisfaction", 2, {}, "en", 0.02) == "Satisfaction: 2 (+2.0 points)"

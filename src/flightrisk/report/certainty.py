@@ -15,7 +15,9 @@ MIN_BIN_PEOPLE = 30
 
 
 def whole_percent(risk: float, lang: str) -> str:
-    """A probability as a whole percent: '70 %', '< 1 %', '> 99 %'."""
+    """A probability as a whole percent: '70 %', '< 1 %', '> 99 %' ('–' when not known)."""
+    if risk is None or risk != risk:
+        return "–"
     if risk < 0.005:
         return "< 1 %"
     if risk > 0.995:
