@@ -273,15 +273,7 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
         rel = _relative(numeric, lang, role, None)
         if rel:
             return f"{label}: {rel} ({effect})"
-    unit = _unit(spec.unit, lang, singular=not math.isnan(numeric) and round(numeric, 1) == 1)
-    # Ratios and shares in the unit people use: "41 %" of a target or of a median, not "0.4".
-    shown = (
-        number(numeric * 100, lang, 0) + " %"
-        if spec.unit in ("ratio", "share")
-        else number(numeric, lang) + (f" {unit}" if unit else "")
-    )
-    if math.isnan(numeric):
-        shown = "saknas" if lang == "sv" else "not recorded"
+    shown = _shown_number(spec.unit, numeric, lang)
     if (
         feature.startswith("quota_attainment")
         and not math.isnan(numeric)
@@ -296,6 +288,17 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
         )
         return f"{label}: {shown} — {why} ({effect})"
     return f"{label}: {shown} ({effect})"
+
+
+def _shown_number(unit_name: str, numeric: float, lang: str) -> str:
+    """A value in the unit people use: ratios and shares in percent ("41 %" of a target or of a
+    median, not "0.4"), others with their unit word, singular after exactly one."""
+    if math.isnan(numeric):
+        return "saknas" if lang == "sv" else "not recorded"
+    if unit_name in ("ratio", "share"):
+        return number(numeric * 100, lang, 0) + " %"
+    unit = _unit(unit_name, lang, singular=round(numeric, 1) == 1)
+    return number(numeric, lang) + (f" {unit}" if unit else "")
 
 
 SINGULAR = {
@@ -350,12 +353,10 @@ def context_sentence(catalog: Catalog, feature: str, value, lang: str, contribut
     spec = catalog.feature(feature)
     if spec.type == "categorical" or isinstance(value, str):
         shown = str(value) if isinstance(value, str) else ("saknas" if sv else "not recorded")
-    elif math.isnan(numeric):
-        shown = "saknas" if sv else "not recorded"
-    elif spec.unit == "months":
+    elif spec.unit == "months" and not math.isnan(numeric):
         shown = _months(numeric, lang)
     else:
-        shown = number(numeric, lang)
+        shown = _shown_number(spec.unit, numeric, lang)
     return f"{spec.label(lang)}: {shown} ({effect})"
 
 

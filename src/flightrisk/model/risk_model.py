@@ -17,6 +17,7 @@ directory holds is read in one place, `model.artifact.MODEL_KINDS`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import ClassVar
 
 import lightgbm as lgb
@@ -227,8 +228,10 @@ class FlatModel(RiskModel):
         problems = self.input_problems(list(table.columns))
         if problems:
             raise InputError("the table cannot be read by this model:", problems)
+        # A flat table has no dates of its own: its rows are as of the day they are scored (a report
+        # on this month's export says this month, not the day the model was trained).
         return flat_features(
-            self.flat_catalog, table, self.profile["flat"]["medians"], self.metadata.get("table_as_of")
+            self.flat_catalog, table, self.profile["flat"]["medians"], dt.date.today().isoformat()
         )
 
     def margin(self, frame: pd.DataFrame) -> np.ndarray:

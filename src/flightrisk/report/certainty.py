@@ -66,40 +66,46 @@ def certainty_sentence(
     n = number(row["n"], lang, 0)
     flat = source == "cross-validation"
     if sv:
-        when = f"inom {horizon} månader" if horizon else "enligt tabellen"
-        how = "i korsvalidering" if flat else "när modellen prövades på månader den inte hade sett"
-        return f"Ungefär {share} personer med en liknande risk slutade {when} {how} ({n} personer med {low}–{high} %)."
-    when = f"within {horizon} months" if horizon else "as the table records leaving"
-    how = "in cross-validation" if flat else "when the model was tested on months it had not seen"
+        if flat or not horizon:
+            return (
+                f"Ungefär {share} personer med en liknande risk hörde till dem som slutade, när modellen "
+                f"prövades i korsvalidering ({n} personer med {low}–{high} %)."
+            )
+        return (
+            f"Ungefär {share} personer med en liknande risk slutade inom {horizon} månader när modellen "
+            f"prövades på månader den inte hade sett ({n} personer med {low}–{high} %)."
+        )
+    if flat or not horizon:
+        return (
+            f"About {share} people with a score like this were among the leavers when the model was "
+            f"cross-validated ({n} people scored {low}–{high} %)."
+        )
     return (
-        f"About {share} people with a score like this left {when} {how} ({n} people scored {low}–{high} %)."
+        f"About {share} people with a score like this left within {horizon} months when the model was "
+        f"tested on months it had not seen ({n} people scored {low}–{high} %)."
     )
 
 
-def bands_sentence(bands: tuple[float, float], average: float, lang: str) -> str:
-    """The bands in words, against the average risk they are set relative to."""
+def bands_sentence(bands: tuple[float, float], leaving_share: float, lang: str) -> str:
+    """The bands in words, against the share of people who leave, which they are set around."""
     low, high = bands
-    lo, hi, avg = (whole_percent(v, lang) for v in (low, high, average))
+    lo, hi, share = (whole_percent(v, lang) for v in (low, high, leaving_share))
     sv = lang == "sv"
 
-    def against_average(threshold: float) -> str:
-        ratio = threshold / average if average > 0 else float("nan")
+    def against(threshold: float) -> str:
+        ratio = threshold / leaving_share if leaving_share > 0 else float("nan")
         if ratio != ratio:
             return "–"
         if abs(ratio - 1) < 0.05:
-            return "vid genomsnittet" if sv else "at the average"
-        return (
-            f"vid {number(ratio, lang, 1)} gånger genomsnittet"
-            if sv
-            else f"at {number(ratio, lang, 1)} times the average"
-        )
+            return "vid den" if sv else "at it"
+        return f"vid {number(ratio, lang, 2)} gånger den" if sv else f"at {number(ratio, lang, 2)} times it"
 
     if sv:
         return (
-            f"Riskklasser: låg under {lo}, medel {lo}–{hi}, hög {hi} eller mer. Den genomsnittliga risken är "
-            f"{avg}, så medel börjar {against_average(low)} och hög {against_average(high)}."
+            f"Riskklasser: låg under {lo}, medel {lo}–{hi}, hög {hi} eller mer. De är satta kring andelen som "
+            f"slutar, {share}: medel börjar {against(low)} och hög {against(high)}."
         )
     return (
-        f"Bands: low under {lo}, medium {lo}–{hi}, high {hi} or more. The average risk is {avg}, so medium "
-        f"starts {against_average(low)} and high {against_average(high)}."
+        f"Bands: low under {lo}, medium {lo}–{hi}, high {hi} or more. They are set around the share of people "
+        f"who leave, {share}: medium starts {against(low)} and high {against(high)}."
     )

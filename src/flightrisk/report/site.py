@@ -197,7 +197,9 @@ def build_site(
             "model_version": str(model.metadata.get("created_utc", "")),
             "code_version": flightrisk.__version__,
             "horizon": model.horizon_months,
-            "bands_text": bands_sentence(model.risk_bands, _average_risk(views), lang),
+            "bands_text": bands_sentence(model.risk_bands, _leaving_share(model), lang),
+            # Columns nobody has a value in (a flat table has no managers or regions) are left out.
+            "columns": {k: any(p[k] for p in people) for k in ("manager", "region", "role")},
         },
         lang=lang,
         people=people,
@@ -230,10 +232,10 @@ def _by_person(history: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
     return {str(eid): rows for eid, rows in history.groupby("employee_id", sort=False)}
 
 
-def _average_risk(views: dict[str, dict]) -> float:
-    """The average risk the levers are measured from (the same for everyone the model explains)."""
-    rates = [v["base_rate"] for v in views.values() if not np.isnan(v.get("base_rate", np.nan))]
-    return float(np.mean(rates)) if rates else float(np.mean([v["risk"] for v in views.values()]))
+def _leaving_share(model: RiskModel) -> float:
+    """The share of people who leave in the data the model learned from: the mean of its calibrated
+    risks there (kept as percentiles in the profile), the figure the bands are set around."""
+    return float(np.mean(model.profile["risk_quantiles"]))
 
 
 def _latest_scores(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.Timestamp]:
@@ -276,7 +278,8 @@ def _people_rows(scores, directory, views, slugs, t, lang) -> list[dict]:
         people.append(
             {
                 "id": eid,
-                "name": known("name", eid) or eid,
+                # A table without names (a flat table) titles pages "Person 100", not a bare "100".
+                "name": known("name", eid) or f"{t['person']} {eid}",
                 "href": f"people/{slugs[eid]}.html",
                 "risk": float(row["risk"]),
                 "risk_text": _percent(float(row["risk"]), lang),
