@@ -1,5 +1,6 @@
 """Bring your own table: catalog checks, derived features, training, scoring and the report."""
 
+import datetime as dt
 import json
 import os
 import textwrap
@@ -354,6 +355,15 @@ def test_ibm_table_trains_and_reports(tmp_path):
         == 0
     )
     assert _report_pages(model_dir, scores, IBM, tmp_path, "--lang", "sv") == 1470
+    # The flat report reads sensibly: as of the day the table was scored, no empty role card or
+    # manager/region columns, no "no manager", pages titled by person, the bands around IBM's 16 %.
+    site = tmp_path / "site"
+    page = (site / "people" / "100.html").read_text(encoding="utf-8")
+    assert f"Per {dt.date.today().isoformat()}" in page and "<h1>Medarbetare 100</h1>" in page
+    assert "ingen chef" not in page and "<div>Roll</div>" not in page
+    overview = (site / "index.html").read_text(encoding="utf-8")
+    assert '<th scope="col">Chef</th>' not in overview and '<th scope="col">Region</th>' not in overview
+    assert "andelen som slutar, 16 %" in overview
 
 
 def _made_up_table(n=300):
