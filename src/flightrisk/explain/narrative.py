@@ -274,6 +274,8 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
         if rel:
             return f"{label}: {rel} ({effect})"
     shown = _shown_number(spec.unit, numeric, lang)
+    if feature in SIGNED_CHANGES and not math.isnan(numeric):
+        shown = _signed_change(feature, numeric, lang)
     if (
         feature.startswith("quota_attainment")
         and not math.isnan(numeric)
@@ -288,6 +290,22 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
         )
         return f"{label}: {shown} — {why} ({effect})"
     return f"{label}: {shown} ({effect})"
+
+
+# Features that are a change or a difference: their sign is the news ("+4 percentage points",
+# "−12 %"), so it is always written, and a difference of ratios is in percentage points, not "%".
+SIGNED_CHANGES = {
+    "attainment_trend": ("percentage points", "procentenheter", 100),
+    "quota_raise_pct": ("%", "%", 1),
+    "performance_minus_recognition_rank": ("percentiles", "percentiler", 100),
+}
+
+
+def _signed_change(feature: str, numeric: float, lang: str) -> str:
+    en, sv, scale = SIGNED_CHANGES[feature]
+    value = numeric * scale
+    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    return f"{sign}{number(abs(value), lang, 0 if scale == 100 else 1)} {sv if lang == 'sv' else en}"
 
 
 def _shown_number(unit_name: str, numeric: float, lang: str) -> str:

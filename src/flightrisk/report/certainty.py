@@ -34,11 +34,34 @@ def _in_ten(share: float, lang: str) -> str:
 
 
 def _bin_of(risk: float, bins: list[dict]) -> dict | None:
-    for row in bins:
-        low, high = (float(x) for x in row["range"].split("-"))
-        if low <= risk < high or (high >= 1.0 and risk >= low):
-            return row
-    return None
+    """The calibration bin holding `risk`, widened toward the middle until it holds MIN_BIN_PEOPLE.
+
+    The riskiest people are the few the page matters most for, and their own bin is often small; "of
+    the 41 people scored 70–90 %" still says something true, where "too few" would say nothing.
+    """
+    ordered = sorted(bins, key=lambda row: float(row["range"].split("-")[0]))
+    bounds = [tuple(float(x) for x in row["range"].split("-")) for row in ordered]
+    home = next(
+        (i for i, (low, high) in enumerate(bounds) if low <= risk < high or (high >= 1.0 and risk >= low)),
+        None,
+    )
+    if home is None:
+        return None
+    first = last = home
+    total = lambda: sum(ordered[i]["n"] for i in range(first, last + 1))  # noqa: E731
+    while total() < MIN_BIN_PEOPLE and (first > 0 or last < len(ordered) - 1):
+        toward_middle_is_down = bounds[home][0] >= 0.5 or last == len(ordered) - 1
+        if (toward_middle_is_down and first > 0) or last == len(ordered) - 1:
+            first -= 1
+        else:
+            last += 1
+    rows = ordered[first : last + 1]
+    n = sum(row["n"] for row in rows)
+    return {
+        "range": f"{bounds[first][0]:.1f}-{bounds[last][1]:.1f}",
+        "observed": sum(row["observed"] * row["n"] for row in rows) / n,
+        "n": n,
+    }
 
 
 def certainty_sentence(
