@@ -284,6 +284,13 @@ def test_managers_are_sorted_by_expected_exits_and_small_teams_show_nothing(site
     heat = index.split('id="heatmap"')[1].split("</table>")[0]
     assert EN["organisation_average"] in heat
     assert heat.count("<tr>") == len(shown) + 1  # + the header row
+    # The overview lists the first 20 teams; teams.html lists every team and its heatmap rows.
+    teams = (site["dir"] / "teams.html").read_text(encoding="utf-8")
+    all_rows = re.findall(r'data-sort="(-?[\d.]+)"', teams.split('id="managers"')[1].split("</table>")[0])
+    assert len(exits) == min(20, len(all_rows)) and len(all_rows) == len(
+        list((site["dir"] / "managers").glob("*"))
+    )
+    assert [float(v) for v in all_rows][: len(exits)] == exits
 
 
 def test_risk_reads_as_a_whole_percent_with_how_sure_it_is(site, scores, model_world):

@@ -43,6 +43,7 @@ def _environment() -> jinja2.Environment:
 
 
 TOP_PEOPLE = 25  # the overview lists the riskiest; people.html lists everybody
+TOP_TEAMS = 20  # the overview lists the teams with most expected exits; teams.html lists every team
 SITE_MARKER = ".flightrisk-report"  # written into every site; a folder without it is not ours to replace
 
 
@@ -217,6 +218,8 @@ def build_site(
         title = t["title"] if manager is None else team_title(t, managers[0]["name"])
         site.write_index(staging, title, scoped=manager is not None)
         site.write_people(staging, t["all_people"])
+        if managers and manager is None:
+            site.write_teams(staging, t["all_teams"])
         if planned is not None:
             site.write_plan(staging, plan_budget, scoped=manager is not None)
         for m in managers:
@@ -387,23 +390,35 @@ class _Site:
             if self.show
             else sorted(self.people, key=lambda p: str(p["name"])),
             all_people_count=len(self.people),
-            heatmap=self._heatmap(lever_means) if self.show else None,
-            people_count=len(self.people) if self.show else None,
-            band_counts=bands if self.show else None,
+            heatmap=self._heatmap(lever_means, self.managers[:TOP_TEAMS]) if self.show else None,
+            people_count=number(len(self.people), self.lang, 0) if self.show else None,
+            band_counts={b: number(n, self.lang, 0) for b, n in bands.items()} if self.show else None,
             suppressed=not self.show,
             histogram_bins=histogram_bins,
             org_levers=_lever_rows(lever_means, self.lang),
-            managers=self.managers,
+            managers=self.managers[:TOP_TEAMS],
+            all_teams_count=len(self.managers),
             scoped=scoped,
             has_plan=self.planned is not None,
         )
 
-    def _heatmap(self, org: dict[str, float]) -> dict:
+    def write_teams(self, staging: Path, title: str) -> None:
+        """Every team: the sortable table and the heatmap (the overview shows the first TOP_TEAMS)."""
+        lever_means = _lever_pressure([self.views[p["id"]]["levers"] for p in self.people])
+        self._write(
+            staging / "teams.html",
+            "teams.html",
+            page_title=title,
+            managers=self.managers,
+            heatmap=self._heatmap(lever_means, self.managers) if self.show else None,
+        )
+
+    def _heatmap(self, org: dict[str, float], managers: list[dict]) -> dict:
         """Team x lever: the average points each lever adds in each shown team, with the organisation's
         row to compare against (teams under the privacy threshold are not rows)."""
         families = list(org)
         rows = []
-        for m in self.managers:
+        for m in managers:
             if not m["show"]:
                 continue
             members = [p for p in self.people if p["manager_id"] == m["id"]]
