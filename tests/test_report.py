@@ -518,3 +518,31 @@ def check_person_pages(site_dir: Path, tables, scores, how_many: int) -> dict:
             if at_company:
                 assert int(at_company.group(1)) == _months_between(snapshot, hired[eid])
     return checked
+
+
+def test_improvements_that_add_risk_say_why_and_events_say_what_is_known(model_world):
+    from flightrisk.explain.narrative import RECORDS_START, sentence
+
+    catalog = model_world["model"].catalog
+    improving = sentence(catalog, "attainment_trend", 0.05, {}, "en", 0.02)
+    assert improving.startswith(
+        "Change in attainment (3 months against 12): +5 percentage points — an improvement"
+    )
+    worse = sentence(catalog, "attainment_trend", -0.05, {}, "en", 0.02)
+    assert worse == "Change in attainment (3 months against 12): −5 percentage points (+2.0 points)"
+    # Hired in 2010, recognition records from 2022: the three facts a months-since value can mean.
+    row = {"tenure_months": 203.0, "snapshot_date": pd.Timestamp("2026-12-31")}
+    assert sentence(catalog, "months_since_recognition", 203.0, row, "en", 0.03) == (
+        "No recognition on record since joining 203 months (about 17 years) ago (+3.0 points)"
+    )
+    known = {**row, RECORDS_START: {"months_since_recognition": pd.Timestamp("2022-01-01")}}
+    assert sentence(catalog, "months_since_recognition", 203.0, known, "en", 0.03) == (
+        "No recognition in the 59 months (about 5 years) of records (+3.0 points)"
+    )
+    assert sentence(catalog, "months_since_recognition", 1.0, known, "sv", 0.03) == (
+        "Senaste erkännande: för 1 månad sedan (+3,0 procentenheter)"
+    )
+    joined = {**known, "tenure_months": 14.0}
+    assert sentence(catalog, "months_since_last_raise", 14.0, joined, "en", 0.03) == (
+        "No pay raise on record since joining 14 months ago (+3.0 points)"
+    )

@@ -289,7 +289,33 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
             else "strong results; the best sellers are more often recruited away"
         )
         return f"{label}: {shown} — {why} ({effect})"
+    good_side, change = IMPROVING_AT.get(feature, (None, False))
+    if good_side is not None and not math.isnan(numeric) and numeric >= good_side and contribution > 0:
+        # An improving value shown as adding risk would read as a mistake; say what the model does.
+        what = (
+            ("en förbättring" if change else "ett gott resultat")
+            if lang == "sv"
+            else ("an improvement" if change else "a good result")
+        )
+        why = (
+            f"{what}, men modellen räknar det ändå som en ökad risk för personen, sammantaget med hens "
+            "övriga värden"
+            if lang == "sv"
+            else f"{what}, yet the model counts it as adding risk for this person, taken together with "
+            "their other values"
+        )
+        return f"{label}: {shown} — {why} ({effect})"
     return f"{label}: {shown} ({effect})"
+
+
+# Features without a fixed direction in the model (monotone 0) whose good side is still plain to a
+# reader: at or above this value the person is doing well or things are getting better.
+IMPROVING_AT = {  # feature: (from this value, is it a change)
+    "bonus_paid_vs_target_12m": (1.0, False),
+    "attainment_trend": (0.0001, True),
+    "culture_change": (0.0001, True),
+    "enps_change": (0.0001, True),
+}
 
 
 # Features that are a change or a difference: their sign is the news ("+4 percentage points",
