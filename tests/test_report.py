@@ -2,8 +2,6 @@
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import markupsafe
@@ -16,6 +14,7 @@ from flightrisk.report.site import build_site, page_slug
 from flightrisk.report.strings import EN
 from flightrisk.report.trends import monthly_history
 from flightrisk.score.batch import score_frame
+from tests.conftest import run_in_process
 
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 
@@ -149,25 +148,18 @@ def test_small_groups_are_not_aggregated(model_world, scores, latest_features, t
 def test_report_cli_exits_2_on_unknown_manager(model_world, scores, tmp_path):
     path = tmp_path / "scores.parquet"
     scores.to_parquet(path, index=False)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flightrisk",
-            "report",
-            "--model",
-            str(model_world["model_dir"]),
-            "--scores",
-            str(path),
-            "--raw",
-            str(model_world["raw"]),
-            "--out",
-            str(tmp_path / "site"),
-            "--manager",
-            "E-nobody",
-        ],
-        capture_output=True,
-        text=True,
+    done = run_in_process(
+        "report",
+        "--model",
+        model_world["model_dir"],
+        "--scores",
+        path,
+        "--raw",
+        model_world["raw"],
+        "--out",
+        tmp_path / "site",
+        "--manager",
+        "E-nobody",
     )
     assert done.returncode == 2 and "E-nobody" in done.stderr
     assert not (tmp_path / "site").exists()

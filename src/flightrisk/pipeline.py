@@ -661,7 +661,9 @@ def report_cli(
     if tables is not None and table is None and model.horizon_months:
         from flightrisk.report.trends import monthly_history
 
-        history = monthly_history(model, tables, snapshot)
+        def history():  # built only once the site knows its input is good (a wrong --manager fails fast)
+            return monthly_history(model, tables, snapshot)
+
     plan, budget = _read_plan(plan_file, scores) if plan_file is not None else (None, None)
     summary = build_site(
         model,

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -164,12 +165,13 @@ def build_site(
     manager: str | None = None,
     plan: pd.DataFrame | None = None,
     plan_budget: float | None = None,
-    history: pd.DataFrame | None = None,
+    history: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
 ) -> dict:
     """Render the site into `out_dir` (replaced as a whole once complete). Returns page counts.
 
     With `plan` (from `flightrisk plan`), also a plan page and the plan's rows on team and person pages.
-    With `history` (`trends.monthly_history`), each person's and shown team's last 12 months.
+    With `history` (`trends.monthly_history`, or a function giving it, called once the input is known
+    to be good), each person's and shown team's last 12 months.
     """
     t = strings(lang)
     scores, snapshot = _latest_scores(scores)
@@ -209,7 +211,7 @@ def build_site(
         managers=managers,
         planned=planned,
         slugs=slugs,
-        history=_by_person(history),
+        history=_by_person(history() if callable(history) else history),
         families=explained_families(model.catalog),
         calibration_bins=model.metadata.get("calibration_bins"),
         calibration_source=str(model.metadata.get("calibration_source", "holdout months")),
