@@ -45,8 +45,7 @@ class TrainSettings:
     horizon_months: int = 12
     seed: int = 0
     holdout_months: int = 6  # the latest labelled months, never seen in training or calibration
-    validation_months: int = 6  # before the holdout: early stopping and calibration
-    calibration_folds: int = 3  # time blocks for the cross-fitted calibration of the final model
+    validation_months: int = 6  # before the holdout: early stopping; the latest ones calibrate
     learning_rate: float = 0.05
     num_leaves: int = 15
     min_data_in_leaf: int = 200
