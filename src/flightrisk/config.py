@@ -45,7 +45,8 @@ class TrainSettings:
     horizon_months: int = 12
     seed: int = 0
     holdout_months: int = 6  # the latest labelled months, never seen in training or calibration
-    validation_months: int = 6  # before the holdout: early stopping; the latest ones calibrate
+    validation_months: int = 6  # before the holdout: early stopping
+    calibration_months: int = 6  # the latest months before the holdout (or of all): forward calibration
     learning_rate: float = 0.05
     num_leaves: int = 15
     min_data_in_leaf: int = 200

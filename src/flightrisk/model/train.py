@@ -179,7 +179,7 @@ def forward_calibration(
     four 2,000-rep worlds, against 0.014-0.024 forward (docs/benchmarks.md).
     """
     unique = np.array(sorted(np.unique(months)))
-    last = unique[-min(settings.validation_months, max(1, len(unique) // 3)) :]
+    last = unique[-min(settings.calibration_months, max(1, len(unique) // 3)) :]
     held = np.isin(months, last)
     booster = fit_booster(x[~held], y[~held], catalog, settings, rounds)
     return fit_platt(booster.predict(x[held], raw_score=True), y[held])
