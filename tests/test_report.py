@@ -12,7 +12,7 @@ from markupsafe import escape
 from flightrisk.explain.narrative import points
 from flightrisk.report.site import build_site, page_slug
 from flightrisk.report.strings import EN
-from flightrisk.report.trends import monthly_history
+from flightrisk.report.trends import monthly_history, recent_features
 from flightrisk.score.batch import score_frame
 from tests.conftest import run_in_process
 
@@ -39,7 +39,9 @@ def site(model_world, scores, latest_features, tmp_path_factory):
     employees.loc[employees["employee_id"] == second, "name"] = HOSTILE[1]
     out = tmp_path_factory.mktemp("site") / "site"
     snapshot = latest_features["snapshot_date"].max()
-    history = monthly_history(model_world["model"], model_world["tables"], snapshot)
+    history = monthly_history(
+        model_world["model"], recent_features(model_world["model"], model_world["tables"], snapshot)
+    )
     build_site(
         model_world["model"], scores, out, tables=tables, features=latest_features, lang="en", history=history
     )
@@ -332,9 +334,31 @@ def test_trends_end_at_today_and_say_what_changed(site, scores):
 
 
 def test_team_trends_only_where_the_team_is_shown(site):
+    with_trend = 0
     for page in (site["dir"] / "managers").glob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert ("trend-table" in html) <= (EN["suppressed"] not in html)
+        with_trend += "trend-table" in html
+    assert with_trend > 0
+
+
+def test_a_month_missing_from_a_trend_is_not_called_last_month():
+    from flightrisk.report.trends import trend_view
+
+    rows = pd.DataFrame(
+        {
+            "snapshot_date": pd.to_datetime(["2026-09-30", "2026-10-31", "2026-12-31"]),
+            "risk": [0.2, 0.25, 0.3],
+            "lever_compensation": [0.01, 0.02, 0.05],
+        }
+    )
+    gap = trend_view(rows, ["compensation"], "en")
+    assert gap["risk_change"] is None and gap["moved_lever"] is None and len(gap["rows"]) == 3
+    # The points sit at their months: November's gap is a gap, not an even step.
+    xs = [float(p.split(",")[0]) for p in gap["line"].split()]
+    assert xs[1] - xs[0] == (xs[2] - xs[1]) / 2
+    consecutive = trend_view(rows.iloc[:2], ["compensation"], "en")
+    assert consecutive["risk_change"] == "+5.0 points" and consecutive["moved_change"] == "+1.0 points"
 
 
 def test_drivers_add_a_point_or_more_and_context_is_said_as_context(model_world, latest_features):

@@ -655,14 +655,23 @@ def report_cli(
         from flightrisk.schema import load_raw
 
         tables = load_raw(raw)
-        if features is None:
-            features = model.features_from_extract(tables, snapshot)
     history = None
-    if tables is not None and table is None and model.horizon_months:
-        from flightrisk.report.trends import monthly_history
+    if tables is not None and features is None and model.horizon_months:
+        # One feature build serves the page (its last month) and the 12-month trends (all of it).
+        from flightrisk.report.trends import monthly_history, recent_features
 
-        def history():  # built only once the site knows its input is good (a wrong --manager fails fast)
-            return monthly_history(model, tables, snapshot)
+        recent = recent_features(model, tables, snapshot)
+        features = recent[pd.to_datetime(recent["snapshot_date"]) == snapshot]
+        if features.empty:
+            raise InputError(
+                f"nobody is employed at {snapshot.date()} in the extract {raw}; pass the scores' extract"
+            )
+
+        def history():  # explained only once the site knows its input is good (a wrong --manager fails fast)
+            return monthly_history(model, recent)
+
+    elif tables is not None and features is None:
+        features = model.features_from_extract(tables, snapshot)
 
     plan, budget = _read_plan(plan_file, scores) if plan_file is not None else (None, None)
     summary = build_site(

@@ -13,6 +13,8 @@ import pandas as pd
 
 from flightrisk.explain.contributions import Explanation
 from flightrisk.features.catalog import UNITS, Catalog
+from flightrisk.features.compensation import PAY_PEER_GROUPS
+from flightrisk.features.snapshots import peer_group_used
 
 ROLE_SV = {
     "SDR": "SDR:er",
@@ -87,19 +89,17 @@ def _relative(value: float, lang: str, role, region, level=None) -> str | None:
 PAY_PEER_SCOPE = "_pay_peer_scope"
 
 
-def pay_peer_scope(frame: pd.DataFrame, min_peers: int = 5) -> pd.Series:
+def pay_peer_scope(frame: pd.DataFrame) -> pd.Series:
     """Per row, the group its base_pay_vs_peer_median was measured in: 'level', 'region' or 'role'.
 
-    `frame` must hold everyone of each month (the whole feature table or a whole month of it).
+    `frame` must hold everyone of each month (the whole feature table or a whole month of it). A
+    group's size is its people with a ratio, which is who had a base pay, what `peer_ratio` counts:
+    everyone with a base pay in a group of at least MIN_PEERS gets a ratio.
     """
-    month = frame["snapshot_date"]
-    scope = pd.Series("role", index=frame.index, dtype=object)
-    for name, keys in (("region", ["role", "region"]), ("level", ["role", "level", "region"])):
-        size = frame.groupby([month] + [frame[k] for k in keys], sort=False, dropna=False)[
-            "employee_id"
-        ].transform("count")
-        scope[size >= min_peers] = name
-    return scope
+    groups = [[frame["snapshot_date"], *(frame[k] for k in keys)] for _, keys in PAY_PEER_GROUPS]
+    used = peer_group_used(frame["base_pay_vs_peer_median"], groups)
+    names = np.array([name for name, _ in PAY_PEER_GROUPS] + [None], dtype=object)
+    return pd.Series(names[used.to_numpy()], index=frame.index)
 
 
 def _pay_peers_text(row, lang: str) -> tuple[str | None, str | None, object]:
@@ -276,19 +276,6 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
     shown = _shown_number(spec.unit, numeric, lang)
     if feature in SIGNED_CHANGES and not math.isnan(numeric):
         shown = _signed_change(feature, numeric, lang)
-    if (
-        feature.startswith("quota_attainment")
-        and not math.isnan(numeric)
-        and numeric >= 1
-        and contribution > 0
-    ):
-        # Good results adding risk needs saying why, or it reads as a complaint about selling well.
-        why = (
-            "starka resultat; de som säljer bäst blir oftare rekryterade av andra"
-            if lang == "sv"
-            else "strong results; the best sellers are more often recruited away"
-        )
-        return f"{label}: {shown} — {why} ({effect})"
     good_side, change = IMPROVING_AT.get(feature, (None, False))
     if good_side is not None and not math.isnan(numeric) and numeric >= good_side and contribution > 0:
         # An improving value shown as adding risk would read as a mistake; say what the model does.
@@ -311,6 +298,9 @@ def sentence(catalog: Catalog, feature: str, value, row, lang: str, contribution
 # Features without a fixed direction in the model (monotone 0) whose good side is still plain to a
 # reader: at or above this value the person is doing well or things are getting better.
 IMPROVING_AT = {  # feature: (from this value, is it a change)
+    "quota_attainment_3m": (1.0, False),
+    "quota_attainment_6m": (1.0, False),
+    "quota_attainment_12m": (1.0, False),
     "bonus_paid_vs_target_12m": (1.0, False),
     "attainment_trend": (0.0001, True),
     "culture_change": (0.0001, True),
@@ -323,7 +313,7 @@ IMPROVING_AT = {  # feature: (from this value, is it a change)
 SIGNED_CHANGES = {
     "attainment_trend": ("percentage points", "procentenheter", 100),
     "quota_raise_pct": ("%", "%", 1),
-    "performance_minus_recognition_rank": ("percentiles", "percentiler", 100),
+    "performance_minus_recognition_rank": ("percentile points", "percentilenheter", 100),
 }
 
 
@@ -387,12 +377,14 @@ def context_sentence(catalog: Catalog, feature: str, value, lang: str, contribut
         numeric = float(value)
     except (TypeError, ValueError):
         numeric = float("nan")
-    if feature == "tenure_months" and not math.isnan(numeric) and numeric < 18 and contribution > 0:
+    if feature == "tenure_months" and not math.isnan(numeric) and numeric < 24 and contribution > 0:
+        # The model adds risk for this tenure; people in their first two years leave more often
+        # (the simulator's tenure curve peaks at 18 months, docs/simulator.md).
         return (
-            f"Ny i företaget ({_months(numeric, lang)}): risken är ofta högre de första 18 månaderna ({effect})"
+            f"Ny i företaget ({_months(numeric, lang)}): de första två åren slutar fler ({effect})"
             if sv
-            else f"New in the company ({_months(numeric, lang)}): risk is usually higher in the first 18 months "
-            f"({effect})"
+            else f"New in the company ({_months(numeric, lang)}): people leave more often in their first two "
+            f"years ({effect})"
         )
     spec = catalog.feature(feature)
     if spec.type == "categorical" or isinstance(value, str):

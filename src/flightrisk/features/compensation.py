@@ -14,6 +14,14 @@ from flightrisk.features.snapshots import (
     rolling_sum,
 )
 
+# The groups base pay is compared in, most specific first; a group under MIN_PEERS people falls back
+# to the next. Named once: the report's sentences name the group a person's ratio really used.
+PAY_PEER_GROUPS = (
+    ("level", ("role", "level", "region")),
+    ("region", ("role", "region")),
+    ("role", ("role",)),
+)
+
 
 def compensation_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Pay against peers and newer hires, time since and size of the last raise, variable share of pay (as of each snapshot)."""
@@ -26,14 +34,7 @@ def compensation_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) 
     last_raise = as_of(panel, raises, "effective_date", ["raise_pct"])
     base = current["base_salary_monthly"]
     month = panel["month_key"]
-    peer_pay = peer_ratio(
-        base,
-        [
-            [month, panel["role"], panel["level"], panel["region"]],
-            [month, panel["role"], panel["region"]],
-            [month, panel["role"]],
-        ],
-    )
+    peer_pay = peer_ratio(base, [[month, *(panel[k] for k in keys)] for _, keys in PAY_PEER_GROUPS])
     # Compression: pay against colleagues in the same role and region hired within the last two years.
     tenure = months_between(panel["snapshot_date"], panel["hire_date"])
     recent = tenure < 24

@@ -140,6 +140,20 @@ def months_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
     return ((later.dt.year - earlier.dt.year) * 12 + (later.dt.month - earlier.dt.month)).astype(float)
 
 
+def peer_group_used(
+    values: pd.Series, groups: list[list[pd.Series]], min_peers: int = MIN_PEERS
+) -> pd.Series:
+    """Per row, the index in `groups` of the group `peer_ratio` measured it in (-1: none had enough).
+
+    Counts what `peer_ratio` counts: the rows of the group with a value.
+    """
+    used = pd.Series(-1, index=values.index)
+    for i, keys in enumerate(groups):
+        size = values.groupby(keys, sort=False, dropna=False).transform("count")
+        used[(used < 0) & (size >= min_peers)] = i
+    return used
+
+
 def peer_ratio(values: pd.Series, groups: list[list[pd.Series]], min_peers: int = MIN_PEERS) -> pd.Series:
     """Each value over the median of its peer group in the same month.
 

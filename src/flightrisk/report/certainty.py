@@ -26,11 +26,15 @@ def whole_percent(risk: float, lang: str) -> str:
 
 
 def _in_ten(share: float, lang: str) -> str:
-    """'7 in 10' for shares a reader pictures in tens, '6 in 100' below 15 %."""
-    of = "av" if lang == "sv" else "in"
+    """'About 7 in 10' for shares a reader pictures in tens, 'About 6 in 100' below 15 %, 'Fewer than
+    1 in 100' rather than a rounded 'About 0'."""
+    sv = lang == "sv"
+    about, of = ("Ungefär", "av") if sv else ("About", "in")
     if share >= 0.15:
-        return f"{round(share * 10):d} {of} 10"
-    return f"{max(round(share * 100), 1):d} {of} 100" if share > 0 else f"0 {of} 100"
+        return f"{about} {round(share * 10):d} {of} 10"
+    if round(share * 100) == 0:
+        return f"Färre än 1 {of} 100" if sv else f"Fewer than 1 {of} 100"
+    return f"{about} {round(share * 100):d} {of} 100"
 
 
 def _bin_of(risk: float, bins: list[dict]) -> dict | None:
@@ -48,10 +52,11 @@ def _bin_of(risk: float, bins: list[dict]) -> dict | None:
     if home is None:
         return None
     first = last = home
-    total = lambda: sum(ordered[i]["n"] for i in range(first, last + 1))  # noqa: E731
-    while total() < MIN_BIN_PEOPLE and (first > 0 or last < len(ordered) - 1):
-        toward_middle_is_down = bounds[home][0] >= 0.5 or last == len(ordered) - 1
-        if (toward_middle_is_down and first > 0) or last == len(ordered) - 1:
+    while sum(row["n"] for row in ordered[first : last + 1]) < MIN_BIN_PEOPLE and (
+        first > 0 or last < len(ordered) - 1
+    ):
+        # Toward the middle: down from the upper half, up from the lower; the other way at an end.
+        if first > 0 and (bounds[home][0] >= 0.5 or last == len(ordered) - 1):
             first -= 1
         else:
             last += 1
@@ -91,20 +96,20 @@ def certainty_sentence(
     if sv:
         if flat or not horizon:
             return (
-                f"Ungefär {share} personer med en liknande risk hörde till dem som slutade, när modellen "
+                f"{share} personer med en liknande risk hörde till dem som slutade, när modellen "
                 f"prövades i korsvalidering ({n} personer med {low}–{high} %)."
             )
         return (
-            f"Ungefär {share} personer med en liknande risk slutade inom {horizon} månader när modellen "
+            f"{share} personer med en liknande risk slutade inom {horizon} månader när modellen "
             f"prövades på månader den inte hade sett ({n} personer med {low}–{high} %)."
         )
     if flat or not horizon:
         return (
-            f"About {share} people with a score like this were among the leavers when the model was "
+            f"{share} people with a score like this were among the leavers when the model was "
             f"cross-validated ({n} people scored {low}–{high} %)."
         )
     return (
-        f"About {share} people with a score like this left within {horizon} months when the model was "
+        f"{share} people with a score like this left within {horizon} months when the model was "
         f"tested on months it had not seen ({n} people scored {low}–{high} %)."
     )
 

@@ -32,7 +32,7 @@ from flightrisk.privacy import MIN_GROUP, shown_groups
 from flightrisk.report.certainty import bands_sentence, certainty_sentence, whole_percent
 from flightrisk.report.plan_view import plan_rows, plan_totals, team_totals
 from flightrisk.report.strings import strings, team_title
-from flightrisk.report.trends import sparkline_points, team_history, trend_view
+from flightrisk.report.trends import team_history, trend_view
 
 
 def _environment() -> jinja2.Environment:
@@ -365,7 +365,17 @@ class _Site:
 
     def __post_init__(self) -> None:
         self.planned_by_id = {r["id"]: r for r in self.planned or []}
-        self.manager_ids = {p["manager_id"] for p in self.people if p["manager_id"]}
+        # Who is in each team and what each lever adds there, worked out once for every page.
+        self.members: dict[str, list[dict]] = {}
+        for p in self.people:
+            if p["manager_id"]:
+                self.members.setdefault(p["manager_id"], []).append(p)
+        self.org_pressure = self._pressure(self.people)
+        self.team_pressure = {mid: self._pressure(team) for mid, team in self.members.items()}
+        self.org_mean_risk = _percent(float(np.mean([p["risk"] for p in self.people])), self.lang)
+
+    def _pressure(self, people: list[dict]) -> dict[str, float]:
+        return _lever_pressure([self.views[p["id"]]["levers"] for p in people])
 
     def _write(self, path: Path, template: str, **values) -> None:
         path.write_text(self.env.get_template(template).render(**self.common, **values), encoding="utf-8")
@@ -382,7 +392,7 @@ class _Site:
                 for lo, c in zip(edges[:-1], counts, strict=True)
             ]
         bands = frame["band"].value_counts().reindex(["high", "medium", "low"], fill_value=0).to_dict()
-        lever_means = _lever_pressure([self.views[p["id"]]["levers"] for p in self.people])
+        lever_means = self.org_pressure
         self._write(
             staging / "index.html",
             "index.html",
@@ -406,13 +416,12 @@ class _Site:
 
     def write_teams(self, staging: Path, title: str) -> None:
         """Every team: the sortable table and the heatmap (the overview shows the first TOP_TEAMS)."""
-        lever_means = _lever_pressure([self.views[p["id"]]["levers"] for p in self.people])
         self._write(
             staging / "teams.html",
             "teams.html",
             page_title=title,
             managers=self.managers,
-            heatmap=self._heatmap(lever_means, self.managers) if self.show else None,
+            heatmap=self._heatmap(self.org_pressure, self.managers) if self.show else None,
         )
 
     def _heatmap(self, org: dict[str, float], managers: list[dict]) -> dict:
@@ -423,8 +432,7 @@ class _Site:
         for m in managers:
             if not m["show"]:
                 continue
-            members = [p for p in self.people if p["manager_id"] == m["id"]]
-            pressure = _lever_pressure([self.views[p["id"]]["levers"] for p in members])
+            pressure = self.team_pressure[m["id"]]
             rows.append({"name": m["name"], "href": m["href"], "cells": [pressure[f] for f in families]})
         top = max([v for r in rows for v in r["cells"]] + list(org.values()) + [1e-9])
 
@@ -470,8 +478,8 @@ class _Site:
 
     def write_manager(self, staging: Path, m: dict) -> None:
         """A team's page: its figures and levers when k ≥ 5 allows, else only who is in it."""
-        members = [p for p in self.people if p["manager_id"] == m["id"]]
-        team_levers = _lever_pressure([self.views[p["id"]]["levers"] for p in members])
+        members = self.members.get(m["id"], [])
+        team_levers = self.team_pressure.get(m["id"], {})
         self._write(
             staging / "managers" / f"{self.slugs[m['id']]}.html",
             "manager.html",
@@ -480,9 +488,7 @@ class _Site:
             size=m["size"],
             mean_risk=m["mean_risk"],
             high=m["high"],
-            org_mean_risk=_percent(float(np.mean([p["risk"] for p in self.people])), self.lang)
-            if self.show and m["show"]
-            else None,
+            org_mean_risk=self.org_mean_risk if self.show and m["show"] else None,
             levers=_lever_rows(team_levers, self.lang) if m["show"] else [],
             # Below the threshold the page lists who is in the team, in name order, and no
             # figures: a size and per-person risks would make the hidden team mean plain.
@@ -524,7 +530,7 @@ class _Site:
             drivers=[d["text"] for d in view["drivers"]],
             strengths=[d["text"] for d in view.get("strengths", [])],
             context_drivers=view.get("context_drivers", []),
-            leads_team=person["id"] in self.manager_ids and bool(person["manager_id"]),
+            leads_team=person["id"] in self.members and bool(person["manager_id"]),
             notes=view.get("notes", []),
             actions=actions,
             planned=self.planned_by_id.get(person["id"]),
@@ -532,10 +538,7 @@ class _Site:
         )
 
     def _trend(self, rows: pd.DataFrame | None) -> dict | None:
-        view = trend_view(rows, self.families, self.lang) if rows is not None else None
-        if view is not None:
-            view["line"] = sparkline_points(view["points"])
-        return view
+        return trend_view(rows, self.families, self.lang) if rows is not None else None
 
     def _team_trend(self, members: list[dict]) -> dict | None:
         if not self.history:

@@ -22,18 +22,22 @@ from flightrisk.report.certainty import whole_percent
 TREND_MONTHS = 12
 
 
-def monthly_history(
+def recent_features(
     model: RiskModel, tables: dict[str, pd.DataFrame], snapshot: pd.Timestamp, months: int = TREND_MONTHS
 ) -> pd.DataFrame:
-    """employee_id, snapshot_date, risk and lever_<family> for the `months` snapshots up to `snapshot`
-    (records dated after it are cut first, as a feature build at that date would)."""
+    """The feature rows of the `months` snapshots up to `snapshot`, built from records dated on or
+    before it (as a feature build at that date would); the last month is the one the report shows."""
     snapshot = pd.Timestamp(snapshot)
     features = build_snapshot_features(
         cut_at(tables, snapshot), model.catalog, horizon=model.horizon_months or 12
     )
     dates = pd.to_datetime(features["snapshot_date"])
     first = snapshot - pd.offsets.MonthEnd(months - 1)
-    recent = features[(dates >= first) & (dates <= snapshot)].reset_index(drop=True)
+    return features[(dates >= first) & (dates <= snapshot)].reset_index(drop=True)
+
+
+def monthly_history(model: RiskModel, recent: pd.DataFrame) -> pd.DataFrame:
+    """employee_id, snapshot_date, risk and lever_<family> of each row of `recent_features`."""
     if recent.empty:
         return pd.DataFrame(columns=["employee_id", "snapshot_date", "risk"])
     explanation = explain_rows(model, recent)
@@ -53,35 +57,38 @@ def monthly_history(
     return history.sort_values(["employee_id", "snapshot_date"], kind="stable", ignore_index=True)
 
 
-def _month(date: pd.Timestamp, lang: str) -> str:
-    return pd.Timestamp(date).strftime("%Y-%m")
+def _month_index(dates: pd.Series) -> np.ndarray:
+    dates = pd.to_datetime(dates)
+    return (dates.dt.year * 12 + dates.dt.month).to_numpy()
 
 
 def trend_view(history: pd.DataFrame, families: list[str], lang: str) -> dict | None:
     """Months, risks and levers of one person (or a team's average), for a sparkline and its table,
-    and the change since the month before; None with fewer than two months."""
+    and the change since the month before (only when the month before is there); None with fewer
+    than two months."""
     if history is None or len(history) < 2:
         return None
     history = history.sort_values("snapshot_date", kind="stable")
     risks = history["risk"].to_numpy(dtype=float)
+    month = _month_index(history["snapshot_date"])
     levers = {f: history[f"lever_{f}"].to_numpy(dtype=float) for f in families if f"lever_{f}" in history}
-    changes = {f: float(v[-1] - v[-2]) for f, v in levers.items()}
+    consecutive = month[-1] - month[-2] == 1
+    changes = {f: float(v[-1] - v[-2]) for f, v in levers.items()} if consecutive else {}
     moved = max(changes, key=lambda f: abs(changes[f])) if changes else None
     return {
-        "points": [float(r) for r in risks],
+        "line": sparkline_points(risks, month - month[0]),
         "rows": [
             {
-                "month": _month(d, lang),
+                "month": pd.Timestamp(d).strftime("%Y-%m"),
                 "risk": whole_percent(float(r), lang),
                 "levers": [points(float(levers[f][i]), lang) for f in levers],
             }
             for i, (d, r) in enumerate(zip(history["snapshot_date"], risks, strict=True))
         ],
         "lever_names": [lever_name(f, lang) for f in levers],
-        "risk_change": points(float(risks[-1] - risks[-2]), lang),
+        "risk_change": points(float(risks[-1] - risks[-2]), lang) if consecutive else None,
         "moved_lever": lever_name(moved, lang) if moved else None,
         "moved_change": points(changes[moved], lang) if moved else None,
-        "months": len(risks),
     }
 
 
@@ -97,10 +104,12 @@ def team_history(history: pd.DataFrame, member_ids: list[str]) -> pd.DataFrame:
     return means[grouped.size() >= MIN_GROUP].reset_index()
 
 
-def sparkline_points(values: list[float], width: int = 240, height: int = 48) -> str:
-    """The SVG polyline of a series on a 0..max scale (risk never reads as flat by zooming in)."""
-    top = max(max(values), 0.05)
-    step = width / max(len(values) - 1, 1)
+def sparkline_points(values: np.ndarray, months: np.ndarray, width: int = 240, height: int = 48) -> str:
+    """The SVG polyline of a series on a 0..max scale (risk never reads as flat by zooming in), each
+    point at its month, so a gap reads as a gap."""
+    top = max(float(np.max(values)), 0.05)
+    step = width / max(int(months[-1]), 1)
     return " ".join(
-        f"{i * step:.1f},{height - v / top * (height - 4) - 2:.1f}" for i, v in enumerate(np.asarray(values))
+        f"{m * step:.1f},{height - v / top * (height - 4) - 2:.1f}"
+        for m, v in zip(months, values, strict=True)
     )
