@@ -193,3 +193,45 @@ def test_evaluate_writes_the_truth_report(model_world, tmp_path, cli):
     for name in ("tool_plan", "random_applicable_actions", "best_from_truth"):
         assert plans[name]["cost_sek"] <= budget + 1
     assert all(np.isfinite(plan["true_exits_averted"]) for plan in plans.values())
+
+
+def test_the_truth_cannot_be_beaten_by_a_model_of_the_snapshot(model_world):
+    """A true probability given everything at the snapshot leaves nothing for snapshot features to
+    find: the trained model does not rank realised exits better than it beyond the sampling error
+    (bootstrap over people), and the residual `outcome - truth` is not predictable from the
+    features (out-of-fold R² by person within noise)."""
+    from sklearn.linear_model import Ridge
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    from flightrisk.synth.counterfactual import pause_world
+    from tests.conftest import MODEL_WORLD
+
+    model, features = model_world["model"], model_world["features"]
+    start, end = (pd.Timestamp(d) for d in model.metadata["holdout_window"])
+    holdout = features[features["label"].notna() & features["snapshot_date"].between(start, end)]
+    dates = sorted(holdout["snapshot_date"].unique())
+    paused = pause_world(MODEL_WORLD, dates)
+    truth = pd.concat([true_risk(paused.at(d), futures=12) for d in dates], ignore_index=True)
+    rows = holdout.merge(truth, on=["employee_id", "snapshot_date"]).reset_index(drop=True)
+    assert len(rows) == len(holdout)
+    y = rows["label"].astype(int).to_numpy()
+    ours, true = model.holdout_risk(rows), rows["risk_12m"].to_numpy()
+    gap = roc_auc_score(y, ours) - roc_auc_score(y, true)
+    people = rows["employee_id"].astype(str).to_numpy()
+    unique = np.unique(people)
+    rng = np.random.default_rng(0)
+    gaps = []
+    for _ in range(100):
+        chosen = np.isin(people, rng.choice(unique, size=len(unique)))
+        gaps.append(roc_auc_score(y[chosen], ours[chosen]) - roc_auc_score(y[chosen], true[chosen]))
+    assert gap < 2 * np.std(gaps), (gap, np.std(gaps))
+    numeric = [s.name for s in model.catalog.features if s.type == "numeric"]
+    x = rows[numeric].astype(float)
+    x = ((x - x.mean()) / x.std().replace(0, 1)).fillna(0.0).to_numpy()
+    residual = y - true
+    predicted = np.zeros(len(y))
+    for fit, scored in GroupKFold(n_splits=5).split(x, residual, groups=people):
+        predicted[scored] = Ridge(alpha=100.0).fit(x[fit], residual[fit]).predict(x[scored])
+    r2 = 1 - ((residual - predicted) ** 2).sum() / ((residual - residual.mean()) ** 2).sum()
+    assert r2 < 0.01, r2

@@ -231,6 +231,14 @@ def test_champion_is_scored_on_the_candidates_holdout_rows(model_world):
     )
     auc, note = champion_roc_auc(later, model, model.prepare(rows))
     assert auc == pytest.approx(model.metadata["metrics"]["roc_auc"], abs=1e-9) and "recorded" in note
+    # ... and so is one trained on months just before them, whose outcomes reach into the holdout's.
+    just_before = str((start - pd.offsets.MonthEnd(1)).date())
+    leaky = dataclasses.replace(
+        model, metadata={**model.metadata, "train_window": ["2000-01-31", just_before]}
+    )
+    assert (
+        champion_roc_auc(leaky, model, model.prepare(rows))[1] != "champion's holdout model on the same rows"
+    )
 
 
 def test_flat_tables_get_their_own_registered_name():

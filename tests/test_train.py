@@ -18,17 +18,49 @@ from flightrisk.model.train import split_by_time, train_on_snapshots
 SPEC_METRICS = {"roc_auc", "pr_auc", "brier", "ece", "precision_at_10pct", "lift_at_10pct", "n", "positives"}
 
 
-def test_split_is_by_time_and_ordered():
-    months = pd.Series(pd.date_range("2023-01-31", periods=20, freq="ME"))
+def test_split_is_by_time_and_learns_only_outcomes_known_when_the_holdout_begins():
+    months = pd.Series(pd.date_range("2023-01-31", periods=24, freq="ME"))
     split = split_by_time(months, TrainSettings(holdout_months=4, validation_months=3))
-    assert max(split.train_months) < min(split.validation_months) <= max(split.validation_months)
-    assert max(split.validation_months) < min(split.holdout_months)
     assert len(split.holdout_months) == 4 and len(split.validation_months) == 3
+    assert split.validation_months == split.train_months[-3:]
+    # The last training month's 12-month window closes at the first holdout month, not after it.
+    last, first_holdout = split.train_months[-1], split.holdout_months[0]
+    assert last + pd.offsets.MonthEnd(12) == first_holdout
+    assert len(split.embargo_months) == 11 and max(split.embargo_months) < first_holdout
+    assert len(split.train_months) == 24 - 4 - 11
+
+
+def test_the_holdout_model_never_learns_an_outcome_unknown_when_the_holdout_begins(model_world):
+    """Changing every outcome that was still open at the first holdout month (the embargoed months'
+    and the holdout's own) leaves the holdout model exactly as it was; early stopping reads only
+    people it never trained on."""
+    import dataclasses
+
+    from flightrisk.features import load_catalog
+    from flightrisk.model.train import validation_people
+    from tests.conftest import MODEL_SETTINGS
+
+    settings = dataclasses.replace(MODEL_SETTINGS, max_rounds=60)
+    features = model_world["features"]
+    labelled = features.dropna(subset=["label"])
+    split = split_by_time(labelled["snapshot_date"], settings)
+    open_then = features["label"].notna() & (features["snapshot_date"] > max(split.train_months))
+    assert open_then.sum() > 0
+    changed = features.copy()
+    changed.loc[open_then, "label"] = 1 - changed.loc[open_then, "label"]
+    catalog = load_catalog()
+    model, _ = train_on_snapshots(features, catalog, settings, "a")
+    again, _ = train_on_snapshots(changed, catalog, settings, "b")
+    holdout = labelled[labelled["snapshot_date"].isin(split.holdout_months)]
+    np.testing.assert_array_equal(model.holdout_risk(holdout), again.holdout_risk(holdout))
+    assert model.metadata["embargo_months"] == settings.horizon_months - 1
+    held_out = validation_people(labelled["employee_id"], settings.validation_share, settings.seed)
+    assert 0.15 < held_out.mean() < 0.35
 
 
 def test_split_refuses_too_short_histories():
-    months = pd.Series(pd.date_range("2023-01-31", periods=8, freq="ME"))
-    with pytest.raises(InputError, match="labelled snapshot months"):
+    months = pd.Series(pd.date_range("2023-01-31", periods=20, freq="ME"))
+    with pytest.raises(InputError, match="labelled snapshot months.*not yet known"):
         split_by_time(months, TrainSettings())
 
 
@@ -281,14 +313,15 @@ def test_the_model_shape_is_chosen_on_the_validation_months(model_world):
 
     from flightrisk.features import load_catalog
     from flightrisk.model.risk_model import encode_features
-    from flightrisk.model.train import category_levels, choose_shape, split_by_time
+    from flightrisk.model.train import category_levels, choose_shape, split_by_time, validation_people
     from tests.conftest import MODEL_SETTINGS
 
     catalog = load_catalog()
     labelled = model_world["features"].dropna(subset=["label"]).reset_index(drop=True)
     split = split_by_time(labelled["snapshot_date"], MODEL_SETTINGS)
-    in_train = labelled["snapshot_date"].isin(split.train_months).to_numpy()
-    in_valid = labelled["snapshot_date"].isin(split.validation_months).to_numpy()
+    held_out = validation_people(labelled["employee_id"], MODEL_SETTINGS.validation_share, 0)
+    in_train = labelled["snapshot_date"].isin(split.train_months).to_numpy() & ~held_out
+    in_valid = labelled["snapshot_date"].isin(split.validation_months).to_numpy() & held_out
     x = encode_features(labelled, catalog, category_levels(labelled, catalog))
     y = labelled["label"].astype(int).to_numpy()
     grid = dataclasses.replace(MODEL_SETTINGS, shape_grid=((0.05, 7), (0.1, 15)), shape_tolerance=0.0)

@@ -45,7 +45,8 @@ class TrainSettings:
     horizon_months: int = 12
     seed: int = 0
     holdout_months: int = 6  # the latest labelled months, never seen in training or calibration
-    validation_months: int = 6  # before the holdout: early stopping
+    validation_months: int = 6  # the latest months known before the holdout: early stopping on them
+    validation_share: float = 0.25  # ... for this share of people, held out of training
     calibration_months: int = 6  # the latest months before the holdout (or of all): forward calibration
     learning_rate: float = 0.05
     num_leaves: int = 15

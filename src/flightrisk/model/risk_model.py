@@ -189,8 +189,13 @@ class SnapshotModel(RiskModel):
         if self.holdout_booster is None:
             return None
         if unseen_from is not None:
+            # Fair only if every outcome it learned from was known by `unseen_from`: its last
+            # training month's window closed by then (models from before the embargo rule fail this).
             trained_until = (self.metadata.get("train_window") or [None, None])[1]
-            if trained_until is None or pd.Timestamp(trained_until) >= pd.Timestamp(unseen_from):
+            horizon = int(self.horizon_months or 12)
+            if trained_until is None or pd.Timestamp(trained_until) + pd.offsets.MonthEnd(
+                horizon
+            ) > pd.Timestamp(unseen_from):
                 return None
         margin = self.holdout_booster.predict(self.encode(rows), raw_score=True)
         return self.holdout_calibration.risk(margin)
