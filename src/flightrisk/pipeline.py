@@ -88,6 +88,11 @@ def train_snapshots_cli(
 
         report.metrics["oracle_roc_auc"] = oracle_roc_auc(report.holdout, truth, settings.horizon_months)
         model.metadata["metrics"] = report.metrics
+    from flightrisk.explain.causal import effects_summary, lever_effects_for
+
+    model.metadata["lever_effects"] = lever_effects_for(model, features, settings.seed, settings.num_threads)
+    if model.metadata["lever_effects"]:
+        console.print(effects_summary(model.metadata["lever_effects"]))
     start, end = (pd.Timestamp(d) for d in model.metadata["holdout_window"])
     when = features["snapshot_date"]
     holdout_rows = features[features["label"].notna() & (when >= start) & (when <= end)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from flightrisk.explain.causal import lever_weights
 from flightrisk.features.catalog import ActionSpec
 from flightrisk.model.risk_model import RiskModel
 
@@ -103,7 +104,11 @@ def estimate_combination(
     index = {name: j for j, name in enumerate(model.feature_names)}
     columns = sorted({index[f] for action in actions for f, _, _ in action.changes if f in index})
     removable = np.clip(feature_points[:, columns], 0, None).sum(axis=1)
-    return np.where(where, np.maximum(risk_after - now, -removable), 0.0), where
+    # What the model reads, times how much of it the lever's measured effect says is cause
+    # (explain/causal.py; 1 for a model without effects): a proxy lever's action moves nothing.
+    weights = lever_weights(model)
+    causal = float(np.mean([weights.get(action.lever, 1.0) for action in actions]))
+    return np.where(where, causal * np.maximum(risk_after - now, -removable), 0.0), where
 
 
 def _raise_percent(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:

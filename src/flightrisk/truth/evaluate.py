@@ -12,6 +12,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from flightrisk import LEVERS
+from flightrisk.explain.causal import lever_weights
 from flightrisk.explain.contributions import explain_rows
 from flightrisk.explain.whatif import estimate_effect
 from flightrisk.model.metrics import calibration_table
@@ -72,6 +73,9 @@ def explanation_fidelity(
     top = max(model_weight.values()) or 1.0
     total = sum(model_weight.values()) or 1.0
     switched_off = [lever for lever in LEVERS if strengths.get(lever, 1.0) == 0]
+    causal = _panel_against_truth(
+        {lever: model_weight[lever] * lever_weights(model)[lever] for lever in LEVERS}, order_truth, switched_off
+    )
     return {
         "rows": found["rows"],
         "spearman_with_true_term": found["spearman"],
@@ -84,6 +88,27 @@ def explanation_fidelity(
         "switched_off_levers": switched_off,
         "blame_share_of_switched_off": {lever: model_weight[lever] / total for lever in switched_off},
         "blame_vs_top_lever_of_switched_off": {lever: model_weight[lever] / top for lever in switched_off},
+        "true_top_lever_named": order_model[0] == order_truth[0],
+        # What pulling a lever would do (explain/causal.py): the model's weight times the lever's θ⁺.
+        "causal": causal,
+    }
+
+
+def _panel_against_truth(weight: dict[str, float], order_truth: list[str], switched_off: list[str]) -> dict:
+    """A panel's lever weights against the true ranking: rank correlation, top lever, switched-off share."""
+    order = sorted(LEVERS, key=lambda lever: -weight[lever])
+    rank_corr = float(
+        pd.Series([order.index(lever) for lever in LEVERS]).corr(
+            pd.Series([order_truth.index(lever) for lever in LEVERS]), method="spearman"
+        )
+    )
+    top = max(weight.values()) or 1.0
+    return {
+        "weight": weight,
+        "ranking": order,
+        "ranking_spearman": rank_corr,
+        "true_top_lever_named": order[0] == order_truth[0],
+        "blame_vs_top_lever_of_switched_off": {lever: weight[lever] / top for lever in switched_off},
     }
 
 
