@@ -59,7 +59,9 @@ def one_world(world: dict, folder: Path) -> dict:
     started = time.perf_counter()
     run("synth", "--out", str(raw), "--world", str(folder / "world.yaml"), env=env)
     run("features", "--raw", str(raw), "--out", str(features), env=env)
-    run("train", "--features", str(features), "--out", str(model), "--raw", str(raw), "--no-register", env=env)
+    run(
+        "train", "--features", str(features), "--out", str(model), "--raw", str(raw), "--no-register", env=env
+    )
     run(
         "evaluate", "--model", str(model), "--features", str(features), "--raw", str(raw),
         "--out", str(folder / "metrics.json"), env=env,
@@ -79,15 +81,21 @@ def one_world(world: dict, folder: Path) -> dict:
             "ranking": explanations["ranking_model"],
             "ranking_spearman": explanations["ranking_spearman"],
             "true_top_lever_named": explanations["true_top_lever_named"],
-            "switched_off_vs_top": max((explanations["blame_vs_top_lever_of_switched_off"][x] for x in off), default=0),
+            "switched_off_vs_top": max(
+                (explanations["blame_vs_top_lever_of_switched_off"][x] for x in off), default=0
+            ),
         },
         "causal_panel": {
             "ranking": causal["ranking"],
             "ranking_spearman": causal["ranking_spearman"],
             "true_top_lever_named": causal["true_top_lever_named"],
-            "switched_off_vs_top": max((causal["blame_vs_top_lever_of_switched_off"][x] for x in off), default=0),
+            "switched_off_vs_top": max(
+                (causal["blame_vs_top_lever_of_switched_off"][x] for x in off), default=0
+            ),
             "theta": {lever: round(e["theta"], 3) for lever, e in metadata.get("lever_effects", {}).items()},
-            "not_established": [x for x, e in metadata.get("lever_effects", {}).items() if not e["established"]],
+            "not_established": [
+                x for x, e in metadata.get("lever_effects", {}).items() if not e["established"]
+            ],
         },
         "what_if_sign_agreement": truth["what_if"]["sign_agreement_where_true_effect_over_1_point"],
         "what_if_pearson": truth["what_if"]["pearson_all_pairs"],

@@ -70,10 +70,12 @@ class LeverEffect:
 
     @property
     def low(self) -> float:
+        """Lower end of the 95 % person-clustered interval."""
         return self.theta - Z * self.se
 
     @property
     def high(self) -> float:
+        """Upper end of the 95 % person-clustered interval."""
         return self.theta + Z * self.se
 
     @property
@@ -83,6 +85,7 @@ class LeverEffect:
 
     @property
     def refutations_pass(self) -> bool:
+        """Placebo near zero, a random common cause moves nothing, half the people agree."""
         placebo_ok = abs(self.placebo_theta) <= Z * max(self.placebo_se, 1e-12) + 0.05
         stable = abs(self.random_cause_theta - self.theta) <= max(self.se, 0.02)
         subset_ok = self.low - self.se <= self.half_people_theta <= self.high + self.se
@@ -94,6 +97,7 @@ class LeverEffect:
         return float(np.clip(self.theta, 0.0, MAX_WEIGHT))
 
     def to_dict(self) -> dict:
+        """JSON-ready form, with the derived interval, weight and verdict spelled out."""
         out = dataclasses.asdict(self)
         out |= {
             "ci_low": self.low,
@@ -106,6 +110,7 @@ class LeverEffect:
 
     @classmethod
     def from_dict(cls, data: dict) -> LeverEffect:
+        """Read back what to_dict wrote (derived keys are ignored)."""
         fields = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in fields})
 
@@ -133,6 +138,14 @@ def _theta(t_res: np.ndarray, y_res: np.ndarray, people: np.ndarray) -> tuple[fl
     score = t_res * (y_res - theta * t_res)
     by_person = pd.Series(score).groupby(people).sum().to_numpy()
     return theta, float(np.sqrt(np.sum(by_person**2)) / denominator)
+
+
+def partialling_out(
+    w: np.ndarray, t: np.ndarray, y: np.ndarray, people: np.ndarray, seed: int = 0, threads: int = 2
+) -> tuple[float, float]:
+    """θ of `t` on `y` given controls `w` (cross-fitted by person) and its person-clustered standard error."""
+    folds = list(GroupKFold(n_splits=FOLDS).split(w, y, groups=people))
+    return _theta(_residuals(w, t, folds, seed, threads), _residuals(w, y, folds, seed, threads), people)
 
 
 def holdout_view(model: RiskModel) -> RiskModel:
@@ -165,8 +178,12 @@ def estimate_lever_effects(
     points = explain_rows(model, rows).lever_points()
     x = model.encode(rows)
     levers = np.array([spec.lever for spec in model.catalog.features])
-    month = pd.to_datetime(rows["snapshot_date"]) if "snapshot_date" in rows else pd.Series(0, index=rows.index)
-    month_code = (month.dt.year * 12 + month.dt.month).to_numpy(dtype=float) if "snapshot_date" in rows else None
+    month = (
+        pd.to_datetime(rows["snapshot_date"]) if "snapshot_date" in rows else pd.Series(0, index=rows.index)
+    )
+    month_code = (
+        (month.dt.year * 12 + month.dt.month).to_numpy(dtype=float) if "snapshot_date" in rows else None
+    )
     folds = list(GroupKFold(n_splits=FOLDS).split(x, labels, groups=people))
     half = np.isin(people, rng.permutation(np.unique(people))[: len(np.unique(people)) // 2])
     effects = {}
@@ -190,7 +207,9 @@ def estimate_lever_effects(
         # A random common cause: one more control that is noise.
         noisy = np.column_stack([w, rng.standard_normal(len(t))])
         random_cause, _ = _theta(
-            _residuals(noisy, t, folds, seed, threads), _residuals(noisy, labels, folds, seed, threads), people
+            _residuals(noisy, t, folds, seed, threads),
+            _residuals(noisy, labels, folds, seed, threads),
+            people,
         )
         half_theta, _ = _theta(t_res[half], y_res[half], people[half])
         effects[lever] = LeverEffect(
@@ -224,7 +243,9 @@ def lever_effects_for(model: RiskModel, features: pd.DataFrame, seed: int = 0, t
 
 def effects_summary(effects: dict) -> str:
     """One line for the console: θ and its interval per lever, and which are not established."""
-    parts = [f"{lever} {e['theta']:.2f} [{e['ci_low']:.2f}, {e['ci_high']:.2f}]" for lever, e in effects.items()]
+    parts = [
+        f"{lever} {e['theta']:.2f} [{e['ci_low']:.2f}, {e['ci_high']:.2f}]" for lever, e in effects.items()
+    ]
     weak = [lever for lever, e in effects.items() if not e["established"]]
     tail = f"; not established as causes: {', '.join(weak)}" if weak else "; every lever established"
     return "Lever effects θ (95 % interval): " + ", ".join(parts) + tail

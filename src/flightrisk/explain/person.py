@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk import LEVER_FAMILIES
+from flightrisk.explain.causal import causal_points, effects_of
 from flightrisk.explain.contributions import explain_rows
 from flightrisk.explain.narrative import (
     DRIVER_MIN_POINTS,
@@ -38,6 +39,61 @@ def top_lever(levers: dict[str, float]) -> str | None:
     risk; None when none adds at least DRIVER_MIN_POINTS (the threshold drivers use too)."""
     candidates = {k: v for k, v in levers.items() if k != "context" and v >= DRIVER_MIN_POINTS}
     return max(candidates, key=candidates.get) if candidates else None
+
+
+def causal_notes(
+    model_levers: dict[str, float], effects: dict[str, float], status: dict, lang: str
+) -> list[str]:
+    """Where "why the model flags" and "what pulling a lever would do" disagree, in plain words; and
+    each lever the model leans on that is not an established cause."""
+    sv = lang == "sv"
+    notes = []
+    read, pull = top_lever(model_levers), top_lever(effects)
+    if read is not None and read != pull:
+        name = lever_name(read, lang).lower()
+        if pull is None:
+            notes.append(
+                f"Modellen läser mest av {name} i personens uppgifter, men ingen hävstång är en belagd orsak som "
+                "skulle sänka risken med en procentenhet eller mer."
+                if sv
+                else f"The model reads {name} most in this person's data, but no lever is an established cause "
+                "that would lower the risk by a point or more."
+            )
+        else:
+            other = lever_name(pull, lang).lower()
+            notes.append(
+                f"Modellen läser mest av {name} i personens uppgifter, men mätt mot vad som hände efter sådana "
+                f"värden skulle {other} sänka risken mest."
+                if sv
+                else f"The model reads {name} most in this person's data, but measured against what happened "
+                f"after such values, pulling {other} would lower the risk most."
+            )
+    for lever, value in model_levers.items():
+        if lever in status and not status[lever]["established"] and value >= DRIVER_MIN_POINTS:
+            name = lever_name(lever, lang)
+            notes.append(
+                f"{name}: en signal som modellen läser, inte en belagd orsak (den uppmätta effekten skiljer sig "
+                "inte tydligt från noll)."
+                if sv
+                else f"{name}: a signal the model reads, not an established cause (its measured effect is not "
+                "clearly different from zero)."
+            )
+    return notes
+
+
+def lever_status(model: RiskModel) -> dict[str, dict]:
+    """Per lever, its measured effect: θ, the 95 % interval, established or not (empty without effects)."""
+    effects = effects_of(model) or {}
+    return {
+        lever: {
+            "theta": e.theta,
+            "ci_low": e.low,
+            "ci_high": e.high,
+            "established": e.established,
+            "weight": e.weight,
+        }
+        for lever, e in effects.items()
+    }
 
 
 def consistency_notes(
@@ -116,6 +172,8 @@ def explain_people(
     context_columns = [j for j, spec in enumerate(model.catalog.features) if spec.lever == "context"]
     pct = model.percentile(explanation.risk)
     families = explained_families(model.catalog)
+    effect_points = causal_points(model, levers)
+    status = lever_status(model)
     people = []
     for i in range(len(frame)):
         row = frame.iloc[i]
@@ -160,6 +218,13 @@ def explain_people(
             for c in context
         ]
         lever_values = {family: float(levers.at[i, f"lever_{family}"]) for family in families}
+        effect_values = {
+            family: float(effect_points.at[i, f"effect_{family}"])
+            for family in families
+            if f"effect_{family}" in effect_points
+        }
+        # With measured effects the top lever is the one whose pulling would lower the risk most.
+        causal_top = effect_values if status else lever_values
         people.append(
             {
                 "employee_id": str(row["employee_id"]),
@@ -171,11 +236,15 @@ def explain_people(
                 "low_confidence": bool(flags.iloc[i].any()),
                 "outside_training": [name for name, flag in flags.iloc[i].items() if flag],
                 "levers": lever_values,
-                "top_lever": top_lever(lever_values),
+                "model_top_lever": top_lever(lever_values),
+                "effects": effect_values if status else {},
+                "lever_status": status,
+                "top_lever": top_lever(causal_top),
                 "drivers": drivers,
                 "strengths": strengths,
                 "context_drivers": context_items,
-                "notes": consistency_notes(lever_values, drivers, actions[i], lang),
+                "notes": (causal_notes(lever_values, effect_values, status, lang) if status else [])
+                + consistency_notes(causal_top, drivers, actions[i], lang),
                 "contributions": contributions,
                 "actions": actions[i],
                 "context": {
@@ -253,6 +322,18 @@ def explanation_text(person: dict, lang: str) -> str:
     ]
     for family, value in person["levers"].items():
         lines.append(f"  {lever_name(family, lang):<26} {points(value, lang)}")
+    if person.get("effects"):
+        lines.append(
+            "Vad det skulle göra att dra i en hävstång (uppmätt effekt, modellens punkter × θ):"
+            if sv
+            else "What pulling a lever would do (measured effect: the model's points × θ):"
+        )
+        for family, value in person["effects"].items():
+            state = person["lever_status"].get(family, {})
+            mark = ""
+            if state and not state["established"]:
+                mark = "  (signal, ingen belagd orsak)" if sv else "  (a signal, not an established cause)"
+            lines.append(f"  {lever_name(family, lang):<26} {points(value, lang)}{mark}")
     lines.append("Viktigaste drivkrafter:" if sv else "Top drivers:")
     for driver in person["drivers"]:
         lines.append(f"  - {driver['text']}")

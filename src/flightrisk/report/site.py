@@ -155,6 +155,16 @@ def _lever_rows(levers: dict[str, float], lang: str) -> list[dict]:
     ]
 
 
+def _effect_rows(view: dict, strings: dict, lang: str) -> list[dict]:
+    """The causal panel's bars: each lever's measured effect, marked where it is not an established cause."""
+    rows = _lever_rows(view.get("effects") or {}, lang)
+    status = view.get("lever_status") or {}
+    for row, lever in zip(rows, (view.get("effects") or {}), strict=True):
+        if lever in status and not status[lever]["established"]:
+            row["label"] += strings["not_established_mark"]
+    return rows
+
+
 def build_site(
     model: RiskModel,
     scores: pd.DataFrame,
@@ -526,6 +536,7 @@ class _Site:
             manager=person["manager"],
             low_confidence=view["low_confidence"],
             levers=_lever_rows(view["levers"], lang),
+            effects=_effect_rows(view, self.common["t"], lang),
             base_text=_percent(view["base_rate"], lang),
             drivers=[d["text"] for d in view["drivers"]],
             strengths=[d["text"] for d in view.get("strengths", [])],

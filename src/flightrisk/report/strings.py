@@ -66,9 +66,15 @@ EN = {
     "mean_risk": "Average risk",
     "high_risk": "High risk",
     "suppressed": "Not shown: fewer than 5 people (privacy threshold).",
-    "levers": "Contribution by lever",
+    "levers": "Why the model flags this person: what it reads, by lever",
     "levers_note": "Percentage points each lever adds to (+) or takes from (−) the average risk of {base} "
-    "(the average of everyone the model learned from).",
+    "(the average of everyone the model learned from). This is what the model reads in the data, not "
+    "proof of a cause.",
+    "effects": "What pulling a lever would do",
+    "effects_note": "The model's points for each lever times the lever's measured effect: how much of what "
+    "the model reads went with real exits once everything else it sees was held fixed (measured on months "
+    "the model never learned from). A lever marked * is a signal the model reads, not an established cause.",
+    "not_established_mark": " *",
     "drivers": "What drives this person's risk",
     "no_drivers": "No lever adds a point or more to the risk.",
     "strengths": "What keeps the risk down",
@@ -212,9 +218,15 @@ SV = {
     "mean_risk": "Genomsnittlig risk",
     "high_risk": "Hög risk",
     "suppressed": "Visas inte: färre än 5 personer (integritetsgräns).",
-    "levers": "Bidrag per hävstång",
+    "levers": "Varför modellen flaggar personen: vad den läser, per hävstång",
     "levers_note": "Procentenheter som varje hävstång lägger till (+) eller drar från (−) den genomsnittliga "
-    "risken {base} (snittet för alla som modellen lärt sig av).",
+    "risken {base} (snittet för alla som modellen lärt sig av). Det är vad modellen läser i uppgifterna, inget "
+    "bevis för en orsak.",
+    "effects": "Vad det skulle göra att dra i en hävstång",
+    "effects_note": "Modellens procentenheter för varje hävstång gånger hävstångens uppmätta effekt: hur mycket av "
+    "det modellen läser som följdes av verkliga avgångar när allt annat den ser hölls fast (mätt på månader "
+    "modellen aldrig lärt sig av). En hävstång märkt * är en signal som modellen läser, ingen belagd orsak.",
+    "not_established_mark": " *",
     "drivers": "Vad som driver risken",
     "no_drivers": "Ingen hävstång lägger till en procentenhet eller mer till risken.",
     "strengths": "Det som håller nere risken",

@@ -74,7 +74,9 @@ def explanation_fidelity(
     total = sum(model_weight.values()) or 1.0
     switched_off = [lever for lever in LEVERS if strengths.get(lever, 1.0) == 0]
     causal = _panel_against_truth(
-        {lever: model_weight[lever] * lever_weights(model)[lever] for lever in LEVERS}, order_truth, switched_off
+        {lever: model_weight[lever] * lever_weights(model)[lever] for lever in LEVERS},
+        order_truth,
+        switched_off,
     )
     return {
         "rows": found["rows"],
