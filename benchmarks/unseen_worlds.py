@@ -29,18 +29,24 @@ FLIGHTRISK = str(Path(sys.executable).with_name("flightrisk"))
 
 
 def draw_world(index: int, seed: int, reps: int, months: int, futures: int) -> dict:
-    """Lever strengths from 0.3 to 2.5 (log-uniform), one or two switched off; never all at 1."""
+    """Lever strengths from 0.3 to 2.5 (log-uniform), one or two switched off (leadership with the
+    manager effect); never all at 1."""
     rng = np.random.default_rng([seed, index])
     strengths = {lever: float(round(np.exp(rng.uniform(np.log(0.3), np.log(2.5))), 2)) for lever in LEVERS}
     off = rng.choice(LEVERS, size=int(rng.integers(1, 3)), replace=False)
     for lever in off:
         strengths[lever] = 0.0
+    manager_effect_sd = float(round(rng.choice([0.0, 0.15, 0.3]), 2))
+    # The manager's own effect is part of the leadership lever's true term (synth/truth.py), so a
+    # leadership lever switched off takes the manager effect with it.
+    if "leadership" in off:
+        manager_effect_sd = 0.0
     return {
         "seed": int(1000 + 17 * index + seed),
         "reps": reps,
         "months": months,
         "lever_strength": strengths,
-        "manager_effect_sd": float(round(rng.choice([0.0, 0.15, 0.3]), 2)),
+        "manager_effect_sd": manager_effect_sd,
         "truth_futures": futures,
     }
 

@@ -72,7 +72,10 @@ def explanation_fidelity(
     )
     top = max(model_weight.values()) or 1.0
     total = sum(model_weight.values()) or 1.0
-    switched_off = [lever for lever in LEVERS if strengths.get(lever, 1.0) == 0]
+    # Switched off: no true term at all (leadership also needs the manager effect off).
+    switched_off = [
+        lever for lever in LEVERS if strengths.get(lever, 1.0) == 0 and true_spread[lever] < 1e-12
+    ]
     causal = _panel_against_truth(
         {lever: model_weight[lever] * lever_weights(model)[lever] for lever in LEVERS},
         order_truth,
