@@ -2,26 +2,33 @@
 
 TreeSHAP says which levers the model *reads*. A lever's features can be proxies of the causes they
 travel with (pay follows performance and promotion), and an exact attribution of a predictive model
-credits the proxy. So every lever's contribution is put to a test on rows the booster never
-learned from (the months after its training window — the embargoed months and the holdout):
+credits the proxy. So every lever's contribution is put to a test:
 
     Y = θ · T + g(W) + ε,   T = m(W) + v
 
-with Y the realised exit within the horizon, T the lever's contribution in probability points
-(exact TreeSHAP of the holdout booster), and W everything the model knows about the person except
-that lever's features (the other levers, context, the month). g and m are LightGBM fits, cross-fitted
-by person (a person's rows are never predicted by a fit that saw them), and θ is the partialling-out
-estimate of Chernozhukov et al. (2018) with standard errors clustered by person. θ = 1 means a point of
-the lever's contribution is a point of real risk once everything else the model sees is held fixed;
-θ = 0 means the lever only echoes the others. Three refutations (DoWhy's): a placebo (the treatment
-shuffled between people of the same month: θ must vanish), a random common cause added to W (θ must
-not move) and half the people (θ must stay inside its interval).
+with Y the realised exit within the horizon, T the lever's contribution in probability points, and W
+everything the model knows about the person except that lever's features (the other levers, context,
+the month). T is exact TreeSHAP of *cross-fitted* boosters: the labelled rows are split by person into
+five folds and each fold is explained by a booster trained, with the model's own settings and rounds,
+on the other four, so no person's contribution comes from a fit that learned their outcome (an
+in-sample contribution would partly be the person's own noise, which inflates θ). g and m are LightGBM
+fits, cross-fitted by person too, and θ is the partialling-out estimate of Chernozhukov et al. (2018)
+with standard errors clustered by person. θ = 1 means a point of the lever's contribution is a point of
+real risk once everything else the model sees is held fixed; θ = 0 means the lever only echoes the
+others. Three refutations (DoWhy's): a placebo (the treatment shuffled between people of the same
+month: θ must vanish), a random common cause added to W (θ must not move) and half the people (θ must
+stay inside its interval).
 
-`causal_points` turns the model's lever points into "what pulling it would do": θ⁺ · points, where θ⁺
-is θ clipped to [0, 2]: a lever that only echoes others moves nothing, none does harm by being pulled,
-and a regularised booster that under-reads a true cause (θ of 1.2-1.6 on the default world) is not
-held to its reading, within a bound.
-A lever whose interval contains 0 is "a signal the model reads, not an established cause".
+Two weights come out of θ, both clipped to [0, 2] (a lever that only echoes others moves nothing, none
+does harm by being pulled, and a regularised booster that under-reads a true cause is not held to its
+reading, within a bound):
+- `weight`, θ itself: the best estimate of what pulling the lever does, used by the what-ifs and the plan;
+- `cautious_weight`, the lower end of θ's 95 % interval: what the data vouch for, used to *rank* levers
+  (the top lever, the order advice follows, the causal panel). A lever whose interval contains 0 is
+  "a signal the model reads, not an established cause" and ranks last. On five simulated worlds nobody
+  tuned to (benchmarks/unseen_worlds.py, docs/benchmarks.md) ranking by it follows the truth better
+  than ranking by θ, and a switched-off lever gets no weight, because a noisy θ no longer lifts a lever
+  the model barely reads above one it reads well.
 """
 
 from __future__ import annotations
@@ -34,10 +41,13 @@ import pandas as pd
 from sklearn.model_selection import GroupKFold
 
 from flightrisk import LEVERS
+from flightrisk.config import TrainSettings
 from flightrisk.model.risk_model import RiskModel
 
-FOLDS = 3
+FOLDS = 3  # nuisance cross-fitting
+BOOSTER_FOLDS = 5  # person folds of the boosters whose contributions are tested
 MAX_ROWS = 60_000  # rows the estimate reads at most (a sample of people, all their rows)
+MAX_FIT_ROWS = 250_000  # rows each cross-fitted booster learns from at most (a sample of people)
 Z = 1.96
 MAX_WEIGHT = 2.0
 NUISANCE = {
@@ -96,6 +106,11 @@ class LeverEffect:
         """θ clipped to [0, MAX_WEIGHT]: how many points of risk one point of the lever's reading is."""
         return float(np.clip(self.theta, 0.0, MAX_WEIGHT))
 
+    @property
+    def cautious_weight(self) -> float:
+        """The lower end of the 95 % interval, clipped to [0, MAX_WEIGHT]: what ranking trusts."""
+        return float(np.clip(self.low, 0.0, MAX_WEIGHT))
+
     def to_dict(self) -> dict:
         """JSON-ready form, with the derived interval, weight and verdict spelled out."""
         out = dataclasses.asdict(self)
@@ -103,6 +118,7 @@ class LeverEffect:
             "ci_low": self.low,
             "ci_high": self.high,
             "weight": self.weight,
+            "cautious_weight": self.cautious_weight,
             "established": self.established,
             "refutations_pass": self.refutations_pass,
         }
@@ -155,35 +171,91 @@ def holdout_view(model: RiskModel) -> RiskModel:
     return view
 
 
+def _with_booster(model: RiskModel, booster: lgb.Booster) -> RiskModel:
+    view = dataclasses.replace(model, booster=booster)
+    view._shap = None
+    return view
+
+
+def sample_people(people: np.ndarray, max_rows: int, rng: np.random.Generator) -> np.ndarray:
+    """A mask of whole people with about `max_rows` rows (every row when there are no more than that):
+    a person's rows stay together, so each person stays one cluster."""
+    if len(people) <= max_rows:
+        return np.ones(len(people), dtype=bool)
+    unique = np.unique(people)
+    keep = rng.permutation(unique)[: max(int(len(unique) * max_rows / len(people)), 50)]
+    return np.isin(people, keep)
+
+
+def person_folds(people: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """Each row's fold, the same for all of a person's rows, people dealt out at random (seeded)."""
+    unique = np.unique(people)
+    order = np.random.default_rng(seed).permutation(len(unique))
+    fold_of = pd.Series(np.arange(len(unique)) % folds, index=unique[order])
+    return fold_of.loc[people].to_numpy()
+
+
+def cross_fitted_lever_points(
+    model: RiskModel,
+    rows: pd.DataFrame,
+    labels: np.ndarray,
+    fit: np.ndarray,
+    explained: np.ndarray,
+    settings: TrainSettings,
+    rounds: int,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Lever points (probability points) of the rows in `explained`, each row's from a booster that
+    learned from the `fit` rows of the other people only (BOOSTER_FOLDS person folds, the model's own
+    settings and rounds, its calibration). Rows come back in the order of rows[explained]."""
+    from flightrisk.explain.contributions import explain_rows
+    from flightrisk.model.train import fit_booster
+
+    x = model.encode(rows)
+    fold = person_folds(rows["employee_id"].astype(str).to_numpy(), BOOSTER_FOLDS, seed)
+    columns = [f"lever_{lever}" for lever in LEVERS]
+    points = pd.DataFrame(np.nan, index=rows.index, columns=columns)
+    for k in range(BOOSTER_FOLDS):
+        scored = explained & (fold == k)
+        if not scored.any():
+            continue
+        learn = fit & (fold != k)
+        booster = fit_booster(x[learn], labels[learn], model.catalog, settings, rounds)
+        lever_points = explain_rows(_with_booster(model, booster), rows[scored]).lever_points()
+        present = [c for c in columns if c in lever_points]
+        points.loc[rows.index[scored], present] = lever_points[present].to_numpy()
+    return points.loc[rows.index[explained]].reset_index(drop=True)
+
+
 def estimate_lever_effects(
     model: RiskModel,
     rows: pd.DataFrame,
     labels: np.ndarray,
+    points: pd.DataFrame | None = None,
     seed: int = 0,
     threads: int = 2,
     max_rows: int = MAX_ROWS,
 ) -> dict[str, LeverEffect]:
-    """θ per lever on `rows` (which `model`'s booster never learned from) and their realised `labels`."""
+    """θ per lever on `rows` and their realised `labels`. `points` are the lever contributions to test,
+    one row per row of `rows` (default: `model`'s own, which must never have learned from `rows`)."""
     from flightrisk.explain.contributions import explain_rows
 
     rows = rows.reset_index(drop=True)
     labels = np.asarray(labels, dtype=float)
     people = rows["employee_id"].astype(str).to_numpy()
     rng = np.random.default_rng(seed)
-    if len(rows) > max_rows:  # whole people, so each person's rows stay one cluster
-        unique = np.unique(people)
-        keep = rng.permutation(unique)[: max(int(len(unique) * max_rows / len(rows)), 50)]
-        chosen = np.isin(people, keep)
-        rows, labels, people = rows[chosen].reset_index(drop=True), labels[chosen], people[chosen]
-    points = explain_rows(model, rows).lever_points()
+    chosen = sample_people(people, max_rows, rng)
+    if points is None:
+        points = explain_rows(model, rows[chosen]).lever_points()
+    else:
+        points = points.reset_index(drop=True)[chosen].reset_index(drop=True)
+    rows, labels, people = rows[chosen].reset_index(drop=True), labels[chosen], people[chosen]
     x = model.encode(rows)
     levers = np.array([spec.lever for spec in model.catalog.features])
-    month = (
-        pd.to_datetime(rows["snapshot_date"]) if "snapshot_date" in rows else pd.Series(0, index=rows.index)
-    )
-    month_code = (
-        (month.dt.year * 12 + month.dt.month).to_numpy(dtype=float) if "snapshot_date" in rows else None
-    )
+    month_code = None
+    if "snapshot_date" in rows:
+        month = pd.to_datetime(rows["snapshot_date"])
+        month_code = (month.dt.year * 12 + month.dt.month).to_numpy(dtype=float)
     folds = list(GroupKFold(n_splits=FOLDS).split(x, labels, groups=people))
     half = np.isin(people, rng.permutation(np.unique(people))[: len(np.unique(people)) // 2])
     effects = {}
@@ -227,16 +299,34 @@ def estimate_lever_effects(
 
 
 def lever_effects_for(model: RiskModel, features: pd.DataFrame, seed: int = 0, threads: int = 2) -> dict:
-    """θ per lever for a trained snapshot model, as stored in its metadata: estimated with its holdout
-    booster on the labelled rows after that booster's training window (never learned from)."""
-    if model.holdout_booster is None:
+    """θ per lever for a trained snapshot model, as stored in its metadata: the contributions of
+    person-cross-fitted boosters (the model's settings and rounds) tested on every labelled row (a
+    sample of people on a large table)."""
+    from flightrisk.model.train import settings_of
+
+    if "best_rounds" not in model.metadata:
         return {}
-    after = pd.Timestamp(model.metadata["train_window"][1])
-    unseen = features[features["label"].notna() & (pd.to_datetime(features["snapshot_date"]) > after)]
-    if unseen["employee_id"].nunique() < 50:
+    labelled = features[features["label"].notna()].reset_index(drop=True)
+    people = labelled["employee_id"].astype(str).to_numpy()
+    if len(np.unique(people)) < 50:
         return {}
+    labels = labelled["label"].astype(int).to_numpy()
+    rng = np.random.default_rng(seed)
+    fit = sample_people(people, MAX_FIT_ROWS, rng)
+    explained = fit.copy()
+    explained[fit] = sample_people(people[fit], MAX_ROWS, rng)
+    settings = dataclasses.replace(settings_of(model.metadata), num_threads=threads)
+    points = cross_fitted_lever_points(
+        model, labelled, labels, fit, explained, settings, int(model.metadata["best_rounds"]), seed
+    )
     effects = estimate_lever_effects(
-        holdout_view(model), unseen, unseen["label"].astype(int).to_numpy(), seed=seed, threads=threads
+        model,
+        labelled[explained],
+        labels[explained],
+        points=points,
+        seed=seed,
+        threads=threads,
+        max_rows=int(explained.sum()),
     )
     return {lever: effect.to_dict() for lever, effect in effects.items()}
 
@@ -259,15 +349,26 @@ def effects_of(model: RiskModel) -> dict[str, LeverEffect] | None:
     return {lever: LeverEffect.from_dict(data) for lever, data in stored.items()}
 
 
-def lever_weights(model: RiskModel) -> dict[str, float]:
-    """θ⁺ per lever (1 for every lever of a model without effects: the model's reading stands)."""
+def lever_weights(model: RiskModel, cautious: bool = False) -> dict[str, float]:
+    """θ⁺ per lever, or with `cautious` the interval's lower end clipped the same way (1 for every lever of a model
+    without effects: the model's reading stands)."""
     effects = effects_of(model)
-    return {lever: (effects[lever].weight if effects and lever in effects else 1.0) for lever in LEVERS}
+    if not effects:
+        return dict.fromkeys(LEVERS, 1.0)
+    return {
+        lever: (
+            (effects[lever].cautious_weight if cautious else effects[lever].weight)
+            if lever in effects
+            else 1.0
+        )
+        for lever in LEVERS
+    }
 
 
 def causal_points(model: RiskModel, lever_points: pd.DataFrame) -> pd.DataFrame:
-    """Per row and lever, what pulling the lever would do in probability points: θ⁺ × the model's points."""
-    weights = lever_weights(model)
+    """Per row and lever, the points of what pulling the lever would do that the data vouch for:
+    the model's points × the cautious weight (the interval's lower end, clipped). Pages rank and name levers by these."""
+    weights = lever_weights(model, cautious=True)
     out = pd.DataFrame(index=lever_points.index)
     for lever in LEVERS:
         column = f"lever_{lever}"

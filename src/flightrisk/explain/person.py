@@ -91,6 +91,7 @@ def lever_status(model: RiskModel) -> dict[str, dict]:
             "ci_high": e.high,
             "established": e.established,
             "weight": e.weight,
+            "cautious_weight": e.cautious_weight,
         }
         for lever, e in effects.items()
     }

@@ -269,6 +269,21 @@ def common_metadata(settings: TrainSettings, data_hash: str, metrics: dict) -> d
     }
 
 
+def settings_of(metadata: dict) -> TrainSettings:
+    """The settings a model was trained with, read back from its metadata (the inverse of
+    common_metadata's `settings`; keys a newer or older version wrote are ignored)."""
+    stored = metadata.get("settings", {})
+    values = {}
+    for field in dataclasses.fields(TrainSettings):
+        if field.name not in stored:
+            continue
+        value = stored[field.name]
+        if isinstance(value, list):  # JSON keeps tuples (of tuples) as lists
+            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        values[field.name] = value
+    return TrainSettings(**values)
+
+
 def package_versions() -> dict[str, str]:
     """Versions of the packages a model depends on, for its metadata."""
     names = ("flightrisk", "lightgbm", "numpy", "pandas", "scikit-learn", "shap", "mlflow")

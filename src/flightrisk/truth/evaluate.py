@@ -77,7 +77,7 @@ def explanation_fidelity(
         lever for lever in LEVERS if strengths.get(lever, 1.0) == 0 and true_spread[lever] < 1e-12
     ]
     causal = _panel_against_truth(
-        {lever: model_weight[lever] * lever_weights(model)[lever] for lever in LEVERS},
+        {lever: model_weight[lever] * lever_weights(model, cautious=True)[lever] for lever in LEVERS},
         order_truth,
         switched_off,
     )
