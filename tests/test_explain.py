@@ -107,10 +107,13 @@ def test_each_action_moves_only_the_features_its_mechanism_touches(model_world, 
 
 
 def test_actions_are_offered_only_where_they_apply_and_capped_by_their_mechanism(model_world, latest):
+    """Without a response model (as on flat tables) the booster re-scores, within the mechanism's cap."""
+    import dataclasses
+
     from flightrisk.explain.contributions import explain_rows
     from flightrisk.explain.whatif import applies, estimate_effect
 
-    model = model_world["model"]
+    model = dataclasses.replace(model_world["model"], response=None)
     rows = latest.head(300).reset_index(drop=True)
     points = explain_rows(model, rows).feature_points
     now = model.risk(rows)
@@ -123,6 +126,33 @@ def test_actions_are_offered_only_where_they_apply_and_capped_by_their_mechanism
         assert (-delta <= removable + 1e-12).all(), f"{action.name} removes more than its features add"
     pay = next(a for a in model.catalog.actions if a.name == "raise_pay_to_peer_median")
     assert not applies(rows, pay)[(rows["base_pay_vs_peer_median"] >= 1.0).to_numpy()].any()
+
+
+def test_a_snapshot_model_re_scores_actions_with_its_response_model(model_world, latest):
+    """The response model is stored with the model and read back; a what-if is its change in
+    probability times the lever's θ⁺, where the action applies, and never below minus the risk."""
+    from flightrisk.explain.causal import lever_weights
+    from flightrisk.explain.contributions import explain_rows
+    from flightrisk.explain.whatif import apply_action, estimate_effect
+
+    model = model_world["model"]
+    assert model.response is not None and (model_world["model_dir"] / "response.json").is_file()
+    rows = latest.head(300).reset_index(drop=True)
+    points = explain_rows(model, rows).feature_points
+    now = model.risk(rows)
+    weights = lever_weights(model)
+    moved = 0
+    for action in model.catalog.actions:
+        delta, where = estimate_effect(model, rows, points, action, now)
+        change = model.response_risk(apply_action(rows, action)) - model.response_risk(rows)
+        expected = np.where(where, np.maximum(weights[action.lever] * change, -now), 0.0)
+        np.testing.assert_allclose(delta, expected, atol=1e-12)
+        moved += int((np.abs(delta[where]) > 1e-6).sum())
+    assert moved > 0
+    # Pay below the peer median raises risk in the simulator: lifting it lowers the response model's.
+    pay = next(a for a in model.catalog.actions if a.name == "raise_pay_to_peer_median")
+    delta, where = estimate_effect(model, rows, points, pay, now)
+    assert where.any() and (delta[where] < 0).mean() > 0.9
 
 
 def _explain_cli(model_world, employee, lang, fmt):

@@ -6,6 +6,7 @@ calibration.json     Platt parameters of both
 catalog.yaml         the feature catalog the model was trained with
 profile.json         what the training data looked like: ranges, categories, PSI bins, risk quantiles
 linear.json          the logistic part of a blended model (flat tables only)
+response.json        the logistic response model the what-ifs re-score (snapshot models)
 metadata.json        window, horizon, settings, versions, metrics, the SHA-256 of every other file
                      in the folder, and (with FLIGHTRISK_SIGNING_KEY) an HMAC signature
 
@@ -134,6 +135,8 @@ def _write_snapshot_parts(model: SnapshotModel, folder: Path, calibration: dict)
     if model.holdout_booster is not None:
         model.holdout_booster.save_model(str(folder / "holdout_model.txt"))
         calibration["holdout"] = model.holdout_calibration.to_dict()
+    if model.response is not None:
+        write_json(model.response.to_dict(), folder / "response.json")
 
 
 def _write_flat_parts(model: FlatModel, folder: Path, calibration: dict) -> None:
@@ -142,12 +145,13 @@ def _write_flat_parts(model: FlatModel, folder: Path, calibration: dict) -> None
 
 
 def _read_snapshot_parts(model_dir: Path, listed: dict, calibration: dict, n_features: int) -> dict:
-    if "holdout_model.txt" not in listed:
-        return {}
-    return {
-        "holdout_booster": _booster(model_dir / "holdout_model.txt", n_features),
-        "holdout_calibration": PlattCalibration.from_dict(calibration["holdout"]),
-    }
+    parts = {}
+    if "holdout_model.txt" in listed:
+        parts["holdout_booster"] = _booster(model_dir / "holdout_model.txt", n_features)
+        parts["holdout_calibration"] = PlattCalibration.from_dict(calibration["holdout"])
+    if "response.json" in listed:
+        parts["response"] = LinearPart.from_dict(_read_json(model_dir / "response.json"))
+    return parts
 
 
 def _read_flat_parts(model_dir: Path, listed: dict, calibration: dict, n_features: int) -> dict:

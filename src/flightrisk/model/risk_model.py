@@ -100,6 +100,11 @@ class RiskModel:
         """Calibrated probability of leaving within the horizon."""
         return self.calibration.risk(self.margin(frame))
 
+    def response_risk(self, frame: pd.DataFrame) -> np.ndarray | None:
+        """The what-if response model's probability per row (None: the model has no response model,
+        and what-ifs re-score the booster)."""
+        return None
+
     @property
     def risk_bands(self) -> tuple[float, float]:
         """The thresholds of the medium and the high band."""
@@ -161,6 +166,17 @@ class SnapshotModel(RiskModel):
 
     holdout_booster: lgb.Booster | None = None
     holdout_calibration: PlattCalibration | None = None
+    # A logistic regression on the same features and rows, for what-ifs only (explain/whatif.py): the
+    # booster is flat wherever a small effect did not earn a split, so re-scoring it after an action
+    # often moves nothing while the action really does something; a linear logit is never flat.
+    response: LinearPart | None = None
+
+    def response_risk(self, frame: pd.DataFrame) -> np.ndarray | None:
+        """The response model's probability of leaving within the horizon (None without one)."""
+        if self.response is None:
+            return None
+        margin = self.response.contributions(frame, self.catalog).sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-margin))
 
     def input_problems(self, columns: list[str]) -> list[str]:
         """A feature table: every id and feature column, and nothing the model does not know."""
