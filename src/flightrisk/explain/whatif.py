@@ -1,19 +1,14 @@
 """What-if actions: apply a catalog action to a person's features and re-score.
 
 An action is offered only where it applies to the person's state (`applies_when` in the catalog) and
-changes only the features its mechanism touches. What re-scores it:
-- a snapshot model's response model (a logistic regression on the same features and rows,
-  `model.response`): the change in its probability, times the lever's measured effect θ⁺
-  (explain/causal.py). The booster is flat wherever a small effect earned no split, so re-scoring it
-  credits most actions with exactly nothing; on five simulated worlds nobody tuned to, 61 % of the
-  person-action pairs whose true effect exceeded a point got 0 that way (one world), and the
-  response model lifted sign agreement from 0.50 to 0.74, the best action's share of the truly best
-  from 0.88 to 0.92 and the budgeted plan's share of the oracle plan from 0.70 to 0.84, on average
-  (docs/benchmarks.md);
-- otherwise (flat tables) the booster itself, never credited with more than the features the action
-  changes add to the person's risk now.
-Never more than the whole risk. `reports/truth.json` measures every estimate against what the
-simulator says would really happen.
+changes only the features its mechanism touches. A snapshot model's response model (a logistic
+regression on the same features and rows, `model.response`) re-scores it; flat tables re-score the
+booster. The booster is flat wherever a small effect earned no split, so re-scoring it credits many
+actions with exactly nothing (61 % of the person-action pairs whose true effect exceeded a point, on
+one simulated world). Either way the action is never credited with more than the features it changes
+add to the person's risk now (the booster's reading), and the result is scaled by the lever's measured
+effect θ⁺ (explain/causal.py); never more than the whole risk. Measured in docs/benchmarks.md;
+`reports/truth.json` checks every estimate against what the simulator says would really happen.
 """
 
 from __future__ import annotations
@@ -90,9 +85,9 @@ def estimate_effect(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The estimated risk change per row (0 where the action does not apply), and where it applies.
 
-    With a response model, its change in probability times the lever's θ⁺. Without one, the
-    booster's, capped by the mechanism: an action can remove at most what the features it changes add
-    to the risk now (their positive contributions, in probability points). Never below −risk.
+    The response model's change in probability (the booster's without one), capped by the mechanism
+    — an action can remove at most what the features it changes add to the risk now (their positive
+    contributions, in probability points) — times the lever's θ⁺. Never below −risk.
     """
     return estimate_combination(model, frame, feature_points, [action], now)
 
@@ -104,21 +99,24 @@ def estimate_combination(
     actions: list[ActionSpec],
     now: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """As `estimate_effect`, for actions taken together: each must apply; a booster's cap is their
-    features' share."""
+    """As `estimate_effect`, for actions taken together: each must apply; the cap is their features' share."""
     where = np.ones(len(frame), dtype=bool)
     after = frame
     for action in actions:
         where &= applies(frame, action)
         after = apply_action(after, action)
+    index = {name: j for j, name in enumerate(model.feature_names)}
+    columns = sorted({index[f] for action in actions for f, _, _ in action.changes if f in index})
+    removable = np.clip(feature_points[:, columns], 0, None).sum(axis=1)
     response_now = model.response_risk(frame)
     if response_now is not None:
         change = model.response_risk(after) - response_now
     else:
-        index = {name: j for j, name in enumerate(model.feature_names)}
-        columns = sorted({index[f] for action in actions for f, _, _ in action.changes if f in index})
-        removable = np.clip(feature_points[:, columns], 0, None).sum(axis=1)
-        change = np.maximum(model.risk(after) - now, -removable)
+        change = model.risk(after) - now
+    # The mechanism's cap, for both: the response model's coefficient of a feature can carry what
+    # travels with it (coaching with a good manager: −15 points claimed for monthly coaching on the
+    # default world, −3 true), and the booster's reading of what the feature adds bounds it.
+    change = np.maximum(change, -removable)
     # What re-scoring says, times how much of it the lever's measured effect says is cause
     # (explain/causal.py; 1 for a model without effects): a proxy lever's action moves nothing.
     weights = lever_weights(model)
