@@ -113,6 +113,7 @@ def test_actions_are_offered_only_where_they_apply_and_capped_by_their_mechanism
     """Re-scored by the response model or (as on flat tables) the booster, within the mechanism's cap."""
     import dataclasses
 
+    from flightrisk.explain.causal import lever_weights
     from flightrisk.explain.contributions import explain_rows
     from flightrisk.explain.whatif import applies, estimate_effect
 
@@ -128,8 +129,9 @@ def test_actions_are_offered_only_where_they_apply_and_capped_by_their_mechanism
         assert (where == applies(rows, action)).all()
         assert (delta[~where] == 0).all(), f"{action.name} credited where it does not apply"
         removable = np.clip(points[:, [index[f] for f, _, _ in action.changes]], 0, None).sum(axis=1)
-        # θ⁺ may scale a removable point up to 2.
-        assert (-delta <= 2 * removable + 1e-12).all(), f"{action.name} removes more than its features add"
+        # Scaled by the lever's θ⁺, never more than that share of what the features add.
+        cap = lever_weights(model)[action.lever] * removable
+        assert (-delta <= cap + 1e-12).all(), f"{action.name} removes more than its features add"
         assert (-delta <= now + 1e-12).all()
     pay = next(a for a in model.catalog.actions if a.name == "raise_pay_to_peer_median")
     assert not applies(rows, pay)[(rows["base_pay_vs_peer_median"] >= 1.0).to_numpy()].any()

@@ -164,17 +164,16 @@ def partialling_out(
     return _theta(_residuals(w, t, folds, seed, threads), _residuals(w, y, folds, seed, threads), people)
 
 
+def _with_booster(model: RiskModel, booster: lgb.Booster, calibration=None) -> RiskModel:
+    """The model explaining with another booster (and calibration); its TreeSHAP cache starts empty."""
+    view = dataclasses.replace(model, booster=booster, calibration=calibration or model.calibration)
+    view._shap = None
+    return view
+
+
 def holdout_view(model: RiskModel) -> RiskModel:
     """The model as its holdout booster: explains rows it never learned from."""
-    view = dataclasses.replace(model, booster=model.holdout_booster, calibration=model.holdout_calibration)
-    view._shap = None
-    return view
-
-
-def _with_booster(model: RiskModel, booster: lgb.Booster) -> RiskModel:
-    view = dataclasses.replace(model, booster=booster)
-    view._shap = None
-    return view
+    return _with_booster(model, model.holdout_booster, model.holdout_calibration)
 
 
 def sample_people(people: np.ndarray, max_rows: int, rng: np.random.Generator) -> np.ndarray:
