@@ -1,14 +1,16 @@
 """Exact TreeSHAP on the booster's margin, grouped by lever family, carried into probability points.
 
-The calibrated risk is sigmoid(L) with L = a * (phi_0 + sum_i phi_i) + b, where phi_i are the
-exact TreeSHAP values of the margin (LightGBM's `pred_contrib`). With L0 = a * phi_0 + b, the base
-rate is sigmoid(L0). Every feature's share of the logit, a * phi_i, is multiplied by the secant
-slope (sigmoid(L) - sigmoid(L0)) / (L - L0), so that
+The calibrated risk is g(L) with L = a * (phi_0 + sum_i phi_i) + b, where phi_i are the
+exact TreeSHAP values of the margin (LightGBM's `pred_contrib`) and g the calibration's link (the
+sigmoid for the classifier; 1 - exp(-exp(L)) for the hazard model, whose margin is a log cumulative
+hazard). With L0 = a * phi_0 + b, the base rate is g(L0). Every feature's share of the score,
+a * phi_i, is multiplied by the secant slope (g(L) - g(L0)) / (L - L0), so that
 
     base rate + sum of all contributions = calibrated risk     (exactly, for every person)
 
-and each contribution keeps its sign and its share of the logit. The slope is always positive and
-never larger than 1/4, so no contribution can blow up when the logit contributions cancel out.
+and each contribution keeps its sign and its share of the score. The slope is always positive and
+bounded (1/4 for the sigmoid, 1/e for the cloglog), so no contribution can blow up when the
+contributions cancel out.
 """
 
 from __future__ import annotations
@@ -22,10 +24,6 @@ from flightrisk import LEVER_FAMILIES
 from flightrisk.model.risk_model import RiskModel
 
 LEVER_COLUMNS = [f"lever_{family}" for family in LEVER_FAMILIES]
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 @dataclasses.dataclass
@@ -57,15 +55,19 @@ class Explanation:
 def explain_rows(model: RiskModel, frame: pd.DataFrame) -> Explanation:
     """Exact contributions of every feature and lever, in probability points, for each row."""
     phi = model.margin_contributions(frame)
-    a, b = model.calibration.slope, model.calibration.intercept
+    calibration = model.calibration
+    a, b = calibration.slope, calibration.intercept
     feature_logit = a * phi[:, :-1]
     base_logit = a * phi[:, -1] + b
     logit = base_logit + feature_logit.sum(axis=1)
-    risk = _sigmoid(logit)
-    base = _sigmoid(base_logit)
+    risk = calibration.probability(logit)
+    base = calibration.probability(base_logit)
     gap = logit - base_logit
     tiny = np.abs(gap) < 1e-12
-    slope = np.where(tiny, base * (1 - base), (risk - base) / np.where(tiny, 1.0, gap))
+    # Where the gap vanishes the secant is the link's derivative at the base.
+    step = 1e-6
+    derivative = (calibration.probability(base_logit + step) - base) / step
+    slope = np.where(tiny, derivative, (risk - base) / np.where(tiny, 1.0, gap))
     return Explanation(
         risk=risk,
         base_rate=base,

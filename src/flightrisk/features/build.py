@@ -12,7 +12,7 @@ from flightrisk.features.culture import culture_features
 from flightrisk.features.development import development_features
 from flightrisk.features.leadership import leadership_features
 from flightrisk.features.recognition import recognition_features
-from flightrisk.features.snapshots import build_panel, month_key
+from flightrisk.features.snapshots import NEXT_MONTH_LABEL, build_panel, month_key
 from flightrisk.features.workload import add_sales_helpers, workload_features
 
 LEVER_BUILDERS = (
@@ -24,7 +24,7 @@ LEVER_BUILDERS = (
     culture_features,
     context_features,
 )
-ID_COLUMNS = ["employee_id", "snapshot_date", "label"]
+ID_COLUMNS = ["employee_id", "snapshot_date", "label", NEXT_MONTH_LABEL]
 
 
 def cut_at(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:

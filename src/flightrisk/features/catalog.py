@@ -56,6 +56,9 @@ class FeatureSpec:
     actionable: bool = False
     action: str | None = None  # the first what-if action that changes this feature
     confidential: bool = False  # an individual's survey answer: a model input, never shown
+    # How the value moves each month when nothing happens (months since a raise: +1; months of ramp-up
+    # left: -1, never below 0). The hazard model rolls these forward to speak of months ahead.
+    per_month: float = 0.0
 
     def label(self, lang: str) -> str:
         """The feature's label in `lang` (English where no Swedish label is given)."""
@@ -289,6 +292,10 @@ def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str
     if entry.get("unit") and entry.get("unit") not in UNITS:
         problems.append(f"feature '{name}': unit {entry.get('unit')!r} is not one of {list(UNITS)}")
     actionable = bool(entry.get("actionable", name in touched))
+    per_month = entry.get("per_month", 0)
+    if isinstance(per_month, bool) or not isinstance(per_month, int | float) or (kind != "numeric" and per_month):
+        problems.append(f"feature '{name}': per_month must be a number (numeric features only), got {per_month!r}")
+        per_month = 0
     if lever == "context" and (actionable or name in touched):
         problems.append(f"feature '{name}' is context: it cannot be actionable or changed by an action")
     return FeatureSpec(
@@ -302,4 +309,5 @@ def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str
         actionable=actionable,
         action=touched.get(name),
         confidential=bool(entry.get("confidential", False)),
+        per_month=float(per_month),
     )

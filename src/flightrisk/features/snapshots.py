@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+NEXT_MONTH_LABEL = "exit_next_month"  # the hazard model's label (model/hazard_train.py)
 HISTORY_MONTHS = 12  # the first snapshot comes a year after the extract begins: windows are full
 MIN_PEERS = 5  # a comparison with colleagues rests on at least this many people (privacy and noise)
 
@@ -78,10 +79,21 @@ def build_panel(
     observable = window_end <= extract_end
     label = np.where(voluntary, 1.0, 0.0)
     panel["label"] = pd.array(np.where(observable, label, np.nan), dtype="Float64").astype("Int64")
+    panel[NEXT_MONTH_LABEL] = next_month_exit(keys, exit_type, term[rows], data_last)
     lower = data_first + HISTORY_MONTHS if first_key is None else first_key
     panel.attrs["first_snapshot_key"] = lower
     panel.attrs["last_snapshot_key"] = data_last if last_key is None else last_key
     return panel.sort_values(["employee_id", "month_key"], kind="stable").reset_index(drop=True)
+
+
+def next_month_exit(keys: np.ndarray, exit_type: np.ndarray, exit_key: np.ndarray, data_last: int):
+    """Per snapshot month: 1 when the person left voluntarily in the following month, 0 when they were
+    still employed at its end, missing when that is not known as a voluntary outcome — the month after
+    the extract ends, or an involuntary exit (it censors the person: it is not a "stayed")."""
+    leaves_next = exit_key == keys + 1
+    value = np.where(leaves_next, np.where(exit_type == "voluntary", 1.0, np.nan), 0.0)
+    value = np.where(keys >= data_last, np.nan, value)
+    return pd.array(value, dtype="Float64").astype("Int64")
 
 
 def rolling_sum(panel: pd.DataFrame, values: pd.Series, months: int) -> pd.Series:

@@ -34,7 +34,9 @@ def champion_roc_auc(champion, candidate, holdout_rows: pd.DataFrame | None) -> 
     data and split, the champion's recorded figure is the same measurement. Otherwise the
     comparison would reward a model for having seen the answers.
     """
-    if type(champion) is not type(candidate):
+    if champion.dated != candidate.dated:
+        # A classifier and a hazard model both score snapshot rows at 12 months: comparable; a flat
+        # table's model is not.
         return None, "the champion is another kind of model"
     same_data = champion.metadata.get("data_sha256") == candidate.metadata.get("data_sha256")
     recorded = (champion.metadata.get("metrics") or {}).get("roc_auc")

@@ -26,14 +26,25 @@ import pandas as pd
 
 from flightrisk.errors import InputError
 from flightrisk.features.catalog import Catalog
+from flightrisk.features.snapshots import NEXT_MONTH_LABEL
 from flightrisk.flat.catalog import FlatCatalog, TableSpec, derived_inputs
 from flightrisk.flat.transform import flat_features
 from flightrisk.model.calibration import PlattCalibration
+from flightrisk.model.hazard import (
+    HORIZONS,
+    log_cumulative_hazard,
+    month_steps,
+    monthly_log_hazards,
+    rows_ahead,
+    split_log_cumulative_hazard,
+)
 from flightrisk.model.linear import LinearPart, blend
 from flightrisk.model.treeshap import ShapEngine
 
 BANDS = ("low", "medium", "high")
 ID_COLUMNS = ["employee_id", "snapshot_date"]
+# Outcome columns a feature table carries beside the features (never read as features).
+LABEL_COLUMNS = ("label", NEXT_MONTH_LABEL)
 
 
 @dataclasses.dataclass
@@ -182,7 +193,7 @@ class SnapshotModel(RiskModel):
         """A feature table: every id and feature column, and nothing the model does not know."""
         expected = ID_COLUMNS + self.feature_names
         missing = [c for c in expected if c not in columns]
-        unexpected = [c for c in columns if c not in expected and c != "label"]
+        unexpected = [c for c in columns if c not in expected and c not in LABEL_COLUMNS]
         problems = []
         if missing:
             problems.append(f"missing column(s): {missing}")
@@ -200,6 +211,11 @@ class SnapshotModel(RiskModel):
 
         return build_snapshot_features(tables, self.catalog, horizon=self.horizon_months or 12, as_of=as_of)
 
+    @property
+    def outcome_months(self) -> int:
+        """How many months after a training row its outcome is known (the label's horizon)."""
+        return int(self.horizon_months or 12)
+
     def holdout_risk(self, rows: pd.DataFrame, unseen_from=None) -> np.ndarray | None:
         """The holdout booster's risk (see `RiskModel.holdout_risk`)."""
         if self.holdout_booster is None:
@@ -208,13 +224,64 @@ class SnapshotModel(RiskModel):
             # Fair only if every outcome it learned from was known by `unseen_from`: its last
             # training month's window closed by then (models from before the embargo rule fail this).
             trained_until = (self.metadata.get("train_window") or [None, None])[1]
-            horizon = int(self.horizon_months or 12)
             if trained_until is None or pd.Timestamp(trained_until) + pd.offsets.MonthEnd(
-                horizon
+                self.outcome_months
             ) > pd.Timestamp(unseen_from):
                 return None
-        margin = self.holdout_booster.predict(self.encode(rows), raw_score=True)
-        return self.holdout_calibration.risk(margin)
+        view = dataclasses.replace(self, booster=self.holdout_booster, calibration=self.holdout_calibration)
+        view._shap = None
+        return view.risk(rows)
+
+
+@dataclasses.dataclass
+class HazardModel(SnapshotModel):
+    """A monthly hazard on person-months (model/hazard.py): risk at 3, 6 and 12 months from one booster.
+
+    Its margin is the log cumulative hazard over the label's horizon and its calibration a cloglog
+    (risk = 1 − exp(−H)), so the 12-month risk splits into exact contributions like the classifier's.
+    """
+
+    kind: ClassVar[str] = "hazard"
+
+    @property
+    def outcome_months(self) -> int:
+        """A person-month's outcome is the next month."""
+        return 1
+
+    def log_hazards(self, frame: pd.DataFrame, months: int | None = None) -> np.ndarray:
+        """The booster's monthly log-hazard for each of the months ahead: (months, rows)."""
+        return monthly_log_hazards(self.booster, self.encode(frame), self.catalog, months or self.outcome_horizon)
+
+    @property
+    def outcome_horizon(self) -> int:
+        """The months the risk speaks of (the 12-month label's horizon)."""
+        return int(self.horizon_months or 12)
+
+    def margin(self, frame: pd.DataFrame) -> np.ndarray:
+        """log H over the horizon."""
+        return log_cumulative_hazard(self.log_hazards(frame), self.outcome_horizon)
+
+    def margin_contributions(self, frame: pd.DataFrame) -> np.ndarray:
+        """Exact contributions to log H: every month ahead explained, weighted by its hazard share."""
+        months = self.outcome_horizon
+        x = self.encode(frame)
+        if self._shap is None:
+            self._shap = ShapEngine(self.booster)
+        ahead = rows_ahead(x, month_steps(self.catalog), months)
+        phi = self._shap.contributions(ahead).reshape(months, len(x), x.shape[1] + 1)
+        return split_log_cumulative_hazard(phi, phi.sum(axis=2), months)
+
+    def horizon_risks(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """risk_3m, risk_6m, risk_12m (calibrated; never decreasing with the horizon)."""
+        horizons = [h for h in HORIZONS if h <= self.outcome_horizon]
+        log_hazards = self.log_hazards(frame, max(horizons))
+        return pd.DataFrame(
+            {
+                f"risk_{h}m": self.calibration.risk(log_cumulative_hazard(log_hazards, h))
+                for h in horizons
+            },
+            index=frame.index,
+        )
 
 
 @dataclasses.dataclass
