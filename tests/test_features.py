@@ -10,7 +10,13 @@ from flightrisk import LEVER_FAMILIES
 from flightrisk.errors import InputError
 from flightrisk.features import build_snapshot_features, load_catalog
 from flightrisk.features.catalog import catalog_from_dict
-from flightrisk.features.snapshots import build_panel, months_between, peer_ratio, rolling_sum
+from flightrisk.features.snapshots import (
+    NEXT_MONTH_LABEL,
+    build_panel,
+    months_between,
+    peer_ratio,
+    rolling_sum,
+)
 from flightrisk.schema import load_raw
 
 
@@ -104,7 +110,7 @@ def test_bad_catalogs_are_rejected(mutate, fragment):
 def test_feature_table_has_ids_label_and_catalog_columns(small_raw_dir):
     catalog = load_catalog()
     table = build_snapshot_features(load_raw(small_raw_dir), catalog)
-    assert list(table.columns) == ["employee_id", "snapshot_date", "label", *catalog.names]
+    assert list(table.columns) == ["employee_id", "snapshot_date", "label", NEXT_MONTH_LABEL, *catalog.names]
     assert table.duplicated(["employee_id", "snapshot_date"]).sum() == 0
     # The first snapshot comes after a full year of history; labels are 0/1 or empty.
     assert table["snapshot_date"].min() == pd.Timestamp("2023-01-31")
@@ -120,11 +126,13 @@ def test_as_of_builds_one_snapshot_equal_to_the_full_table(small_raw_dir):
     single = build_snapshot_features(tables, catalog, as_of=when)
     expected = full[full["snapshot_date"] == when].reset_index(drop=True)
     pd.testing.assert_frame_equal(
-        single.drop(columns="label"), expected.drop(columns="label"), check_dtype=False
+        single.drop(columns=OUTCOMES), expected.drop(columns=OUTCOMES), check_dtype=False
     )
 
 
 CUT = pd.Timestamp("2024-03-31")
+# What happened after a snapshot: its labels, never its features (they may differ in a cut table).
+OUTCOMES = ["label", NEXT_MONTH_LABEL]
 DATED = {
     "compensation": ("effective_date", "base_salary_monthly"),
     "sales_performance": ("month", "bookings"),
@@ -140,7 +148,7 @@ def leakage_base(small_raw_dir):
     tables = load_raw(small_raw_dir)
     catalog = load_catalog()
     full = build_snapshot_features(tables, catalog)
-    return tables, catalog, full[full["snapshot_date"] <= CUT].drop(columns="label").reset_index(drop=True)
+    return tables, catalog, full[full["snapshot_date"] <= CUT].drop(columns=OUTCOMES).reset_index(drop=True)
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -177,7 +185,7 @@ def test_changing_the_future_does_not_move_the_past(
         )
         changed["employees"] = employees
     after = build_snapshot_features(changed, catalog)
-    after = after[after["snapshot_date"] <= CUT].drop(columns="label").reset_index(drop=True)
+    after = after[after["snapshot_date"] <= CUT].drop(columns=OUTCOMES).reset_index(drop=True)
     pd.testing.assert_frame_equal(before, after, check_dtype=False)
 
 

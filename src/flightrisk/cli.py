@@ -132,6 +132,14 @@ def train(
         ),
     ] = True,
     group_by: Annotated[str, typer.Option("--group-by", help=GROUP_BY_HELP)] = "auto",
+    model_kind: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="auto: train the 12-month classifier and the monthly hazard model and keep the one with "
+            "the higher holdout ROC-AUC; classifier or hazard: only that one (snapshots only).",
+        ),
+    ] = "auto",
     bands: Annotated[
         str | None,
         typer.Option(
@@ -172,7 +180,7 @@ def train(
         return
     from flightrisk.pipeline import train_snapshots_cli
 
-    train_snapshots_cli(features_file, out_dir, raw, settings, register, err, name=name)
+    train_snapshots_cli(features_file, out_dir, raw, settings, register, err, name=name, kind=model_kind)
 
 
 @app.command()

@@ -16,6 +16,7 @@ import pandas as pd
 from flightrisk.config import TrainSettings
 from flightrisk.errors import InputError
 from flightrisk.features import load_catalog
+from flightrisk.features.snapshots import NEXT_MONTH_LABEL
 from flightrisk.io import atomic_path, find_table, json_text, read_table, sha256_file, write_json, write_table
 
 FEATURE_ID_COLUMNS = ("employee_id", "snapshot_date", "label")
@@ -33,6 +34,8 @@ def read_features(path: Path) -> pd.DataFrame:
         rows = (frame.index[frame["snapshot_date"].isna()] + 1).tolist()[:5]
         raise InputError(f"{path}: column 'snapshot_date' has values that are not dates in rows {rows}")
     frame["label"] = pd.to_numeric(frame["label"], errors="coerce").astype("Int64")
+    if NEXT_MONTH_LABEL in frame.columns:
+        frame[NEXT_MONTH_LABEL] = pd.to_numeric(frame[NEXT_MONTH_LABEL], errors="coerce").astype("Int64")
     return frame
 
 
@@ -65,10 +68,11 @@ def train_snapshots_cli(
     register: bool,
     console,
     name: str | None = None,
+    kind: str = "auto",
 ) -> dict:
     """`flightrisk train` on a feature table: train, measure, gate, register, publish."""
-    from flightrisk.model.train import train_on_snapshots
-
+    if kind not in MODEL_CHOICES:
+        raise InputError(f"--model {kind!r}: use one of {list(MODEL_CHOICES)}")
     name = registered_name(name, flat=False)
     features = read_features(features_file)
     catalog = load_catalog()
@@ -81,7 +85,9 @@ def train_snapshots_cli(
     if horizon is not None and horizon != settings.horizon_months:
         console.print(f"The feature table's labels look {horizon} months ahead: training for that horizon.")
         settings = dataclasses.replace(settings, horizon_months=horizon)
-    model, report = train_on_snapshots(features, catalog, settings, sha256_file(features_file))
+    model, report = train_snapshot_kinds(
+        features, catalog, settings, sha256_file(features_file), kind, console
+    )
     truth = read_truth(raw)
     if truth is not None:
         from flightrisk.model.evaluate import oracle_roc_auc
@@ -106,6 +112,51 @@ def train_snapshots_cli(
     console.print("Trained " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()))
     publish_trained(model, report, out_dir, register, name, console, holdout_rows)
     return report.metrics
+
+
+MODEL_CHOICES = ("auto", "classifier", "hazard")
+
+
+def train_snapshot_kinds(features, catalog, settings: TrainSettings, data_hash: str, kind: str, console):
+    """The 12-month classifier, the monthly hazard model, or both (`auto`): then the one with the
+    higher ROC-AUC on the same out-of-time holdout rows is the candidate, the other its baseline
+    (`metrics["model_comparison"]`)."""
+    from flightrisk.model.hazard_train import train_hazard
+    from flightrisk.model.train import settings_of, train_on_snapshots
+
+    if kind == "hazard":
+        return train_hazard(features, catalog, settings, data_hash)
+    classifier, classifier_report = train_on_snapshots(features, catalog, settings, data_hash)
+    if kind == "classifier":
+        return classifier, classifier_report
+    if NEXT_MONTH_LABEL not in features.columns:
+        console.print(
+            f"The feature table has no '{NEXT_MONTH_LABEL}' column (built by an older version): only the "
+            "classifier is trained; rebuild the features to compare it with the hazard model."
+        )
+        return classifier, classifier_report
+    # The hazard model takes the shape the classifier chose on its validation months.
+    shaped = dataclasses.replace(settings_of(classifier.metadata), shape_grid=())
+    hazard, hazard_report = train_hazard(features, catalog, shaped, data_hash)
+    hazard.metadata["classifier_rounds"] = classifier.metadata["best_rounds"]
+    keys = ("roc_auc", "pr_auc", "brier", "ece", "n", "positives")
+    comparison = {
+        "classifier": {k: classifier_report.metrics[k] for k in keys},
+        "hazard": {k: hazard_report.metrics[k] for k in keys}
+        | {"horizons": hazard_report.metrics.get("horizons", {})},
+    }
+    winner = (
+        "hazard" if hazard_report.metrics["roc_auc"] > classifier_report.metrics["roc_auc"] else "classifier"
+    )
+    comparison["chosen"] = winner
+    console.print(
+        f"Holdout ROC-AUC at {settings.horizon_months} months: classifier "
+        f"{comparison['classifier']['roc_auc']:.3f}, hazard {comparison['hazard']['roc_auc']:.3f} → {winner}"
+    )
+    model, report = (hazard, hazard_report) if winner == "hazard" else (classifier, classifier_report)
+    report.metrics["model_comparison"] = comparison
+    model.metadata["metrics"] = report.metrics
+    return model, report
 
 
 def registered_name(name: str | None, flat: bool, catalog_path: Path | None = None) -> str:

@@ -165,8 +165,24 @@ def partialling_out(
 
 
 def _with_booster(model: RiskModel, booster: lgb.Booster, calibration=None) -> RiskModel:
-    """The model explaining with another booster (and calibration); its TreeSHAP cache starts empty."""
-    view = dataclasses.replace(model, booster=booster, calibration=calibration or model.calibration)
+    """The model explaining with another booster (and calibration); its TreeSHAP cache starts empty.
+
+    A hazard model's cross-fitted boosters are 12-month classifiers of the same shape (the test is
+    of a lever's reading against the 12-month outcome): they explain as a classifier, on their own
+    log-odds (a booster's log-odds are near calibrated on the rows it learned)."""
+    if model.kind == "hazard" and calibration is None:
+        from flightrisk.model.calibration import PlattCalibration
+        from flightrisk.model.risk_model import SnapshotModel
+
+        view = SnapshotModel(
+            booster=booster,
+            calibration=PlattCalibration(1.0, 0.0),
+            catalog=model.catalog,
+            profile=model.profile,
+            metadata=model.metadata,
+        )
+    else:
+        view = dataclasses.replace(model, booster=booster, calibration=calibration or model.calibration)
     view._shap = None
     return view
 
@@ -316,7 +332,14 @@ def lever_effects_for(model: RiskModel, features: pd.DataFrame, seed: int = 0, t
     explained[fit] = sample_people(people[fit], MAX_ROWS, rng)
     settings = dataclasses.replace(settings_of(model.metadata), num_threads=threads)
     points = cross_fitted_lever_points(
-        model, labelled, labels, fit, explained, settings, int(model.metadata["best_rounds"]), seed
+        model,
+        labelled,
+        labels,
+        fit,
+        explained,
+        settings,
+        int(model.metadata.get("classifier_rounds", model.metadata["best_rounds"])),
+        seed,
     )
     effects = estimate_lever_effects(
         model,

@@ -293,8 +293,14 @@ def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str
         problems.append(f"feature '{name}': unit {entry.get('unit')!r} is not one of {list(UNITS)}")
     actionable = bool(entry.get("actionable", name in touched))
     per_month = entry.get("per_month", 0)
-    if isinstance(per_month, bool) or not isinstance(per_month, int | float) or (kind != "numeric" and per_month):
-        problems.append(f"feature '{name}': per_month must be a number (numeric features only), got {per_month!r}")
+    if (
+        isinstance(per_month, bool)
+        or not isinstance(per_month, int | float)
+        or (kind != "numeric" and per_month)
+    ):
+        problems.append(
+            f"feature '{name}': per_month must be a number (numeric features only), got {per_month!r}"
+        )
         per_month = 0
     if lever == "context" and (actionable or name in touched):
         problems.append(f"feature '{name}' is context: it cannot be actionable or changed by an action")

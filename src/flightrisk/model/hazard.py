@@ -61,7 +61,9 @@ def log_cumulative_hazard(log_hazards: np.ndarray, horizon: int) -> np.ndarray:
     return top + np.log(np.exp(part - top).sum(axis=0))
 
 
-def split_log_cumulative_hazard(contributions: np.ndarray, log_hazards: np.ndarray, horizon: int) -> np.ndarray:
+def split_log_cumulative_hazard(
+    contributions: np.ndarray, log_hazards: np.ndarray, horizon: int
+) -> np.ndarray:
     """Exact contributions to log H_h: (rows, features + 1), the last column the base value + E(w).
 
     `contributions` are the TreeSHAP values of every month ahead, (months, rows, features + 1)."""

@@ -197,8 +197,14 @@ def train_hazard(
     fit = before & has_event
     holdout_booster = fit_hazard_booster(x[fit], event[fit], catalog, settings, rounds)
     holdout_calibration, holdout_rule = fit_hazard_calibration(
-        x[before], event[before], months[before], _known_at(labels, before, months, holdout_start),
-        people[before], catalog, settings, rounds,
+        x[before],
+        event[before],
+        months[before],
+        _known_at(labels, before, months, holdout_start),
+        people[before],
+        catalog,
+        settings,
+        rounds,
     )
     booster = fit_hazard_booster(x[has_event], event[has_event], catalog, settings, rounds)
     calibration, calibration_rule = fit_hazard_calibration(

@@ -250,7 +250,9 @@ class HazardModel(SnapshotModel):
 
     def log_hazards(self, frame: pd.DataFrame, months: int | None = None) -> np.ndarray:
         """The booster's monthly log-hazard for each of the months ahead: (months, rows)."""
-        return monthly_log_hazards(self.booster, self.encode(frame), self.catalog, months or self.outcome_horizon)
+        return monthly_log_hazards(
+            self.booster, self.encode(frame), self.catalog, months or self.outcome_horizon
+        )
 
     @property
     def outcome_horizon(self) -> int:
@@ -273,13 +275,10 @@ class HazardModel(SnapshotModel):
 
     def horizon_risks(self, frame: pd.DataFrame) -> pd.DataFrame:
         """risk_3m, risk_6m, risk_12m (calibrated; never decreasing with the horizon)."""
-        horizons = [h for h in HORIZONS if h <= self.outcome_horizon]
+        horizons = self.metadata.get("horizons") or [h for h in HORIZONS if h <= self.outcome_horizon]
         log_hazards = self.log_hazards(frame, max(horizons))
         return pd.DataFrame(
-            {
-                f"risk_{h}m": self.calibration.risk(log_cumulative_hazard(log_hazards, h))
-                for h in horizons
-            },
+            {f"risk_{h}m": self.calibration.risk(log_cumulative_hazard(log_hazards, h)) for h in horizons},
             index=frame.index,
         )
 

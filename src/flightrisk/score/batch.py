@@ -26,12 +26,19 @@ from flightrisk.model.risk_model import BANDS, RiskModel
 PSI_THRESHOLD = 0.2
 
 
-def output_schema(top_k: int, explain: bool) -> pa.Schema:
+def horizon_columns(model: RiskModel) -> list[str]:
+    """`risk_3m`, `risk_6m`, `risk_12m` where the model speaks of months ahead (a hazard model);
+    none for the 12-month classifier, which knows only its one horizon."""
+    return [f"risk_{h}m" for h in model.metadata.get("horizons", [])] if model.kind == "hazard" else []
+
+
+def output_schema(top_k: int, explain: bool, horizons: list[str] = ()) -> pa.Schema:
     """The Parquet schema of the scores file (with lever and driver columns under --explain)."""
     fields = [
         pa.field("employee_id", pa.string()),
         pa.field("snapshot_date", pa.timestamp("ms")),
         pa.field("risk", pa.float64()),
+        *(pa.field(column, pa.float64()) for column in horizons),
         pa.field("risk_band", pa.string()),
         pa.field("percentile", pa.float64()),
         pa.field("low_confidence", pa.bool_()),
@@ -60,6 +67,10 @@ def score_frame(
     else:
         risk = model.risk(frame)
     scores["risk"] = risk
+    if horizon_columns(model):
+        risks = model.horizon_risks(frame)
+        for column in horizon_columns(model):
+            scores[column] = risks[column].to_numpy()
     scores["risk_band"] = model.band(risk)
     scores["percentile"] = model.percentile(risk)
     scores["low_confidence"] = model.outside_training(frame).any(axis=1).to_numpy()
@@ -376,7 +387,7 @@ def score_file(
     check_columns(input_columns(input_path), model, str(input_path))
     stats = ScoreStats()
     drift = DriftCounter(model)
-    schema = output_schema(top_k, explain)
+    schema = output_schema(top_k, explain, horizon_columns(model))
     decimal = "," if is_european_csv(input_path) else "."
     duplicates = DuplicateKeys(str(input_path))
     with atomic_path(out_path) as tmp:

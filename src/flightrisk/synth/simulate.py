@@ -1010,7 +1010,7 @@ class _Simulation:
 
     def _hazard_terms(self, t: int, idx: np.ndarray, perf_z: np.ndarray) -> dict[str, np.ndarray]:
         """The log-hazard of a voluntary exit, split by lever family. Documented in docs/simulator.md."""
-        s = self.strength
+        s = self.strength if self.world.regime_change is None else self.world.strength_at(t)
         role = self.role[idx]
         tenure = t - self.hire_m[idx]
         att6 = np.nanmean(self.att_hist[idx], axis=1)

@@ -27,6 +27,9 @@ class World:
         default_factory=lambda: {lever: 1.0 for lever in LEVERS}
     )
     manager_effect_sd: float = 0.3
+    # A change of regime: from month `month` of the simulation on (0 = the first), the lever strengths
+    # given here replace the ones above (a new bonus plan makes pay matter more, say). None: no change.
+    regime_change: dict[str, Any] | None = None
     # Futures per snapshot month for the counterfactual truth (truth/risk.parquet, interventions);
     # 0 skips it. Enough that a typical person's 12-month standard error stays under 0.02.
     truth_futures: int = 24
@@ -36,7 +39,20 @@ class World:
         out = dataclasses.asdict(self)
         out["start"] = self.start.isoformat()
         out["lever_strength"] = dict(self.lever_strength)
+        if self.regime_change is None:
+            out.pop("regime_change")
+        else:
+            out["regime_change"] = {
+                "month": int(self.regime_change["month"]),
+                "lever_strength": dict(self.regime_change["lever_strength"]),
+            }
         return out
+
+    def strength_at(self, month: int) -> dict[str, float]:
+        """Each lever's strength in simulation month `month` (the regime change applied from its month)."""
+        if self.regime_change is not None and month >= int(self.regime_change["month"]):
+            return {**self.lever_strength, **self.regime_change["lever_strength"]}
+        return dict(self.lever_strength)
 
 
 def _fail(source: str, message: str) -> InputError:
@@ -77,24 +93,40 @@ def world_from_dict(raw: dict[str, Any] | None, source: str = "world file") -> W
             except (TypeError, ValueError):
                 raise _fail(source, f"'{name}' must be a number, got {raw[name]!r}") from None
     if "lever_strength" in raw:
-        given = raw["lever_strength"] or {}
-        if not isinstance(given, dict):
-            raise _fail(source, "'lever_strength' must be a mapping of lever family to number")
-        bad = sorted(set(given) - set(LEVERS))
-        if bad:
-            raise _fail(source, f"unknown lever(s) {bad} in 'lever_strength'; levers are {list(LEVERS)}")
-        strengths = {lever: 1.0 for lever in LEVERS}
-        for lever, value in given.items():
-            try:
-                strengths[lever] = float(value)
-            except (TypeError, ValueError):
-                raise _fail(source, f"lever_strength.{lever} must be a number, got {value!r}") from None
-            if strengths[lever] < 0:
-                raise _fail(source, f"lever_strength.{lever} must be 0 or more, got {value!r}") from None
-        kwargs["lever_strength"] = strengths
+        kwargs["lever_strength"] = {lever: 1.0 for lever in LEVERS} | _strengths(
+            raw["lever_strength"], source, "lever_strength"
+        )
+    if raw.get("regime_change") is not None:
+        change = raw["regime_change"]
+        if not isinstance(change, dict) or set(change) != {"month", "lever_strength"}:
+            raise _fail(source, "'regime_change' must be a mapping with 'month' and 'lever_strength'")
+        month = change["month"]
+        if not isinstance(month, int) or isinstance(month, bool) or month < 1:
+            raise _fail(source, f"regime_change.month must be a whole number from 1, got {month!r}")
+        strengths = _strengths(change["lever_strength"], source, "regime_change.lever_strength")
+        kwargs["regime_change"] = {"month": month, "lever_strength": strengths}
     world = World(**kwargs)
     _check_ranges(world, source)
     return world
+
+
+def _strengths(given: Any, source: str, where: str) -> dict[str, float]:
+    """Lever strengths from a mapping: known levers, numbers of 0 or more."""
+    if not isinstance(given or {}, dict):
+        raise _fail(source, f"'{where}' must be a mapping of lever family to number")
+    given = given or {}
+    bad = sorted(set(given) - set(LEVERS))
+    if bad:
+        raise _fail(source, f"unknown lever(s) {bad} in '{where}'; levers are {list(LEVERS)}")
+    strengths = {}
+    for lever, value in given.items():
+        try:
+            strengths[lever] = float(value)
+        except (TypeError, ValueError):
+            raise _fail(source, f"{where}.{lever} must be a number, got {value!r}") from None
+        if strengths[lever] < 0:
+            raise _fail(source, f"{where}.{lever} must be 0 or more, got {value!r}") from None
+    return strengths
 
 
 def _check_ranges(world: World, source: str) -> None:
@@ -106,6 +138,8 @@ def _check_ranges(world: World, source: str) -> None:
         value = getattr(world, name)
         if not 0 < value < 1:
             raise _fail(source, f"'{name}' must be a share between 0 and 1, got {value}")
+    if world.regime_change is not None and world.regime_change["month"] >= world.months:
+        raise _fail(source, f"regime_change.month must fall inside the {world.months} simulated months")
     if world.manager_effect_sd < 0:
         raise _fail(source, "'manager_effect_sd' must be 0 or more")
     if not 0 <= world.truth_futures <= 10_000 or world.truth_futures == 1:
