@@ -13,7 +13,6 @@ import dataclasses
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-
 LINKS = ("logit", "cloglog")
 
 
