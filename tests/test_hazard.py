@@ -185,3 +185,64 @@ def test_scores_of_a_hazard_model_carry_the_horizons(cli, hazard, model_world, t
     assert (scores["risk_3m"] < scores["risk_6m"]).all()
     levers = scores[[c for c in scores.columns if c.startswith("lever_")]].sum(axis=1)
     np.testing.assert_allclose(scores["base_rate"] + levers, scores["risk"], atol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def hazard_sites(hazard, model_world, tmp_path_factory):
+    from flightrisk.report.site import build_site
+    from flightrisk.score.batch import score_frame
+
+    features = model_world["features"]
+    latest = features[features["snapshot_date"] == features["snapshot_date"].max()].reset_index(drop=True)
+    scores = score_frame(hazard["model"], latest, explain=True)
+    sites = {}
+    for lang in ("en", "sv"):
+        out = tmp_path_factory.mktemp(f"hazard_site_{lang}") / "site"
+        build_site(hazard["model"], scores, out, tables=model_world["tables"], features=latest, lang=lang)
+        sites[lang] = out
+    return {"scores": scores, "sites": sites}
+
+
+def test_person_pages_of_a_hazard_model_show_how_soon_in_both_languages(hazard_sites):
+    from flightrisk.report.certainty import whole_percent
+    from flightrisk.report.site import page_slug
+
+    row = hazard_sites["scores"].iloc[0]
+    for lang, heading, months in (("en", "How soon", "12 months"), ("sv", "Hur snart", "12 månader")):
+        html = (hazard_sites["sites"][lang] / "people" / f"{page_slug(row['employee_id'])}.html").read_text(
+            "utf-8"
+        )
+        assert heading in html and 'id="survival"' in html and months in html
+        for horizon in (3, 6, 12):
+            assert whole_percent(float(row[f"risk_{horizon}m"]), lang) in html
+            assert whole_percent(1 - float(row[f"risk_{horizon}m"]), lang) in html
+
+
+@pytest.mark.browser
+def test_the_how_soon_block_passes_axe(hazard_sites, browser_for_hazard):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from flightrisk.report.site import page_slug
+
+    page = browser_for_hazard.new_page()
+    for lang in ("en", "sv"):
+        person = page_slug(hazard_sites["scores"]["employee_id"].iloc[0])
+        page.goto((hazard_sites["sites"][lang] / "people" / f"{person}.html").as_uri())
+        result = Axe().run(page).response
+        serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious and result["passes"], (lang, serious)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def browser_for_hazard():
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if chromium is None:
+        pytest.skip("no Chromium on this machine (make test installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (uv sync)")
+    with sync_api.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield launched
+        launched.close()

@@ -32,7 +32,7 @@ from flightrisk.privacy import MIN_GROUP, shown_groups
 from flightrisk.report.certainty import bands_sentence, certainty_sentence, whole_percent
 from flightrisk.report.plan_view import plan_rows, plan_totals, team_totals
 from flightrisk.report.strings import strings, team_title
-from flightrisk.report.trends import team_history, trend_view
+from flightrisk.report.trends import survival_view, team_history, trend_view
 
 
 def _environment() -> jinja2.Environment:
@@ -298,6 +298,12 @@ def _people_rows(scores, directory, views, slugs, t, lang) -> list[dict]:
                 "href": f"people/{slugs[eid]}.html",
                 "risk": float(row["risk"]),
                 "risk_text": _percent(float(row["risk"]), lang),
+                # A hazard model's risks at 3, 6 and 12 months (none for the 12-month classifier).
+                "horizons": {
+                    int(c[len("risk_") : -1]): float(row[c])
+                    for c in row
+                    if re.fullmatch(r"risk_\d+m", str(c)) and pd.notna(row[c])
+                },
                 "band": row["risk_band"],
                 # Nobody above them in the extract (a top lead, a flat table): nothing to show, rather
                 # than a "no manager" that reads as a fact about the person.
@@ -546,6 +552,7 @@ class _Site:
             actions=actions,
             planned=self.planned_by_id.get(person["id"]),
             trend=self._trend(self.history.get(person["id"])),
+            survival=survival_view(person.get("horizons") or {}, lang),
         )
 
     def _trend(self, rows: pd.DataFrame | None) -> dict | None:

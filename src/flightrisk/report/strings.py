@@ -10,6 +10,15 @@ EN = {
     "trend_person": "The last 12 months",
     "trend_team": "The team over the last 12 months",
     "trend_alt": "Risk by month",
+    "survival_heading": "How soon",
+    "survival_note": "If nothing changes for this person: a {r3} chance of leaving within 3 months, {r12} "
+    "within 12. A raise, a promotion or a new manager would change this; people let go are not counted as "
+    "staying or leaving.",
+    "survival_alt": "Chance of still being here",
+    "survival_within": "Within",
+    "survival_months": "{months} months",
+    "survival_leave": "Leaves",
+    "survival_stay": "Still here",
     "month": "Month",
     "since_last_month": "Since last month: risk {change}.",
     "largest_change": "The largest change: {lever} {change}.",
@@ -162,6 +171,15 @@ SV = {
     "trend_person": "De senaste 12 månaderna",
     "trend_team": "Teamet de senaste 12 månaderna",
     "trend_alt": "Risk per månad",
+    "survival_heading": "Hur snart",
+    "survival_note": "Om ingenting ändras för personen: {r3} risk att sluta inom 3 månader, {r12} inom 12. "
+    "En löneökning, en befordran eller en ny chef ändrar det; den som sägs upp räknas varken som kvar eller "
+    "som att ha slutat.",
+    "survival_alt": "Chans att vara kvar",
+    "survival_within": "Inom",
+    "survival_months": "{months} månader",
+    "survival_leave": "Slutar",
+    "survival_stay": "Kvar",
     "month": "Månad",
     "since_last_month": "Sedan förra månaden: risken {change}.",
     "largest_change": "Den största förändringen: {lever} {change}.",

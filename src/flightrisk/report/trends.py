@@ -113,3 +113,29 @@ def sparkline_points(values: np.ndarray, months: np.ndarray, width: int = 240, h
         f"{m * step:.1f},{height - v / top * (height - 4) - 2:.1f}"
         for m, v in zip(months, values, strict=True)
     )
+
+
+def survival_view(horizons: dict[int, float], lang: str) -> dict | None:
+    """A person's share of staying over the months ahead (from a hazard model's 3/6/12-month risks),
+    for a small step curve and its table; None when the model speaks of one horizon only."""
+    if not horizons:
+        return None
+    months = np.array([0, *sorted(horizons)])
+    stay = np.array([1.0, *[1.0 - horizons[h] for h in sorted(horizons)]])
+    width, height = 240, 48
+    step = width / months[-1]
+    # On a 0..100 % scale: a curve that starts at the top and falls as far as the risk says.
+    line = " ".join(
+        f"{m * step:.1f},{height - s * (height - 4) - 2:.1f}" for m, s in zip(months, stay, strict=True)
+    )
+    return {
+        "line": line,
+        "rows": [
+            {
+                "months": int(h),
+                "leave": whole_percent(float(horizons[h]), lang),
+                "stay": whole_percent(1 - float(horizons[h]), lang),
+            }
+            for h in sorted(horizons)
+        ],
+    }
