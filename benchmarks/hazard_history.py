@@ -14,7 +14,7 @@ Both are fitted on everything they may learn (no internal holdout: the real futu
 the product's own pieces: rounds early-stopped on people held out of training, calibration forward in
 time where the history allows it (`fit_calibration`, `fit_hazard_calibration`).
 
-    .venv/bin/python benchmarks/hazard_history.py --reps 3000 --out reports/hazard_history.json
+    .venv/bin/python benchmarks/hazard_history.py --worlds 5 --reps 3000 --out reports/hazard_history.json
 """
 
 from __future__ import annotations
@@ -192,28 +192,60 @@ def one_world(world: World, histories: tuple[int, ...], folder: Path) -> dict:
     return out
 
 
+def summary(report: dict) -> dict:
+    """Per condition (world kind, history): mean ROC-AUC of each model, the mean paired difference
+    (hazard − classifier) with its spread over worlds, and how many worlds the hazard model won."""
+    out = {}
+    for kind in ("steady", "regime change"):
+        for history in ("24", "36"):
+            pairs = [
+                (
+                    v["histories"][history]["classifier"]["roc_auc"],
+                    v["histories"][history]["hazard"]["roc_auc"],
+                )
+                for name, v in report["worlds"].items()
+                if name.startswith(kind) and history in v["histories"]
+            ]
+            if not pairs:
+                continue
+            classifier, hazard = np.array(pairs).T
+            difference = hazard - classifier
+            out[f"{kind}, {history} months"] = {
+                "worlds": len(pairs),
+                "classifier_roc_auc": round(float(classifier.mean()), 4),
+                "hazard_roc_auc": round(float(hazard.mean()), 4),
+                "difference_mean": round(float(difference.mean()), 4),
+                "difference_sd": round(float(difference.std(ddof=1)) if len(pairs) > 1 else 0.0, 4),
+                "hazard_wins": int((difference > 0).sum()),
+            }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--worlds", type=int, default=5, help="worlds of each kind (seeds seed, seed+1, …)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    base = World(seed=args.seed, reps=args.reps, months=WORLD_MONTHS, truth_futures=0)
-    worlds = {
-        "steady": base,
-        "regime change 8 months before the cut (pay ×3)": dataclasses.replace(
-            base, regime_change={"month": CUT_MONTH - 7, "lever_strength": {"compensation": 3.0}}
-        ),
-    }
     report = {"cut_month": CUT_MONTH, "settings": "TrainSettings() defaults", "worlds": {}}
     started = time.perf_counter()
-    for name, world in worlds.items():
-        print(f"{name}:", flush=True)
-        histories = (24, 36) if name == "steady" else (36,)
-        with tempfile.TemporaryDirectory() as tmp:
-            report["worlds"][name] = one_world(world, histories, Path(tmp) / "raw")
+    for seed in range(args.seed, args.seed + args.worlds):
+        base = World(seed=seed, reps=args.reps, months=WORLD_MONTHS, truth_futures=0)
+        worlds = {
+            f"steady (seed {seed})": base,
+            f"regime change 8 months before the cut, pay x3 (seed {seed})": dataclasses.replace(
+                base, regime_change={"month": CUT_MONTH - 7, "lever_strength": {"compensation": 3.0}}
+            ),
+        }
+        for name, world in worlds.items():
+            print(f"{name}:", flush=True)
+            with tempfile.TemporaryDirectory() as tmp:
+                report["worlds"][name] = one_world(world, (24, 36), Path(tmp) / "raw")
+    report["summary"] = summary(report)
     report["seconds"] = round(time.perf_counter() - started, 1)
-    print(json.dumps(report, indent=1))
+    print(json.dumps(report["summary"], indent=1))
+    print(f"{report['seconds']:.0f} s")
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=1))

@@ -326,6 +326,12 @@ def evaluate_cli(
         if problems:
             raise InputError(f"{raw}: the employees table has problems:", problems)
     metrics = evaluate_model(model, features, read_truth(raw), employees)
+    trained = model.metadata.get("metrics") or {}
+    for key in ("model_comparison", "horizons"):
+        # Measured when both kinds were trained (each on its own holdout model): kept as training saw it.
+        if key in trained:
+            metrics[key] = trained[key]
+    metrics["model_kind"] = model.kind
     if out_file is not None:
         write_json(metrics, out_file)
     if truth_file is not None and raw is not None and find_table(Path(raw) / "truth", "risk") is not None:
