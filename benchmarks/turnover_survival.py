@@ -70,16 +70,21 @@ def person_months(x: np.ndarray, duration: np.ndarray, event: np.ndarray):
 
 
 def fit_hazard(x, duration, event, seed):
+    """The booster and its starting log-rate. The exposure enters as an offset, with the mean monthly
+    rate added: from a flat start every gradient would be equal and LightGBM would stop at one leaf."""
     rows, label, exposure = person_months(x, duration, event)
-    data = lgb.Dataset(rows, label=label, init_score=np.log(exposure), free_raw_data=False)
-    return lgb.train(HAZARD_PARAMS | {"seed": seed}, data, num_boost_round=HAZARD_ROUNDS)
+    start = float(np.log(label.sum() / exposure.sum()))
+    data = lgb.Dataset(rows, label=label, init_score=np.log(exposure) + start, free_raw_data=False)
+    return lgb.train(HAZARD_PARAMS | {"seed": seed}, data, num_boost_round=HAZARD_ROUNDS), start
 
 
-def hazard_cumulative(booster, x: np.ndarray, horizon: int) -> np.ndarray:
-    """H over the first `horizon` months from the start of observation."""
+def hazard_cumulative(fitted, x: np.ndarray, horizon: int) -> np.ndarray:
+    """H over the first `horizon` months from the start of observation (a whole month each)."""
+    booster, start = fitted
     months = np.arange(horizon, dtype=float)
     ahead = np.column_stack([np.repeat(x, horizon, axis=0), np.tile(months, len(x))])
-    return np.exp(booster.predict(ahead, raw_score=True)).reshape(len(x), horizon).sum(axis=1)
+    log_rate = booster.predict(ahead, raw_score=True) + start  # raw scores leave the offset out
+    return np.exp(log_rate).reshape(len(x), horizon).sum(axis=1)
 
 
 def design(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
