@@ -154,7 +154,9 @@ def main() -> None:
                 )
                 seconds[name] += time.perf_counter() - tick
             for name, risk in risks.items():
-                for metric, value in scores(duration[test_rows], event[test_rows], risk[12], risk[24]).items():
+                for metric, value in scores(
+                    duration[test_rows], event[test_rows], risk[12], risk[24]
+                ).items():
                     results[name].setdefault(metric, []).append(value)
     summary = {
         name: {

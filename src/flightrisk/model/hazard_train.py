@@ -37,22 +37,16 @@ from flightrisk.model.risk_model import HazardModel, encode_features
 from flightrisk.model.train import (
     MIN_TRAIN_MONTHS,
     TrainingReport,
-    booster_params,
     category_levels,
     common_metadata,
     evaluate_on_holdout,
+    fit_booster,
     fit_response,
-    lgb_dataset,
     split_by_time,
     validation_people,
 )
 
-
-def hazard_params(catalog: Catalog, settings: TrainSettings, rows: int) -> dict:
-    """The classifier's parameters and constraints with the Poisson objective."""
-    params = booster_params(catalog, settings) | {"objective": "poisson", "metric": "poisson"}
-    params["bagging_fraction"] = min(settings.bagging_fraction, settings.max_rows_per_round / max(rows, 1))
-    return params
+POISSON = {"objective": "poisson", "metric": "poisson"}
 
 
 def fit_hazard_booster(
@@ -64,19 +58,9 @@ def fit_hazard_booster(
     x_valid: np.ndarray | None = None,
     y_valid: np.ndarray | None = None,
 ) -> lgb.Booster:
-    """A Poisson booster on person-months; early stopping when validation rows are given."""
-    params = hazard_params(catalog, settings, len(x))
-    train_set = lgb_dataset(x, y, catalog)
-    if x_valid is None:
-        return lgb.train(params, train_set, num_boost_round=rounds)
-    valid_set = lgb_dataset(x_valid, y_valid, catalog, reference=train_set)
-    return lgb.train(
-        params,
-        train_set,
-        num_boost_round=rounds,
-        valid_sets=[valid_set],
-        callbacks=[lgb.early_stopping(settings.early_stopping_rounds, verbose=False)],
-    )
+    """A Poisson booster on person-months (the classifier's shape and constraints); early stopping
+    when validation rows are given."""
+    return fit_booster(x, y, catalog, settings, rounds, x_valid, y_valid, objective=POISSON)
 
 
 def stacked_horizons(booster, x: np.ndarray, labels: dict[int, np.ndarray], catalog: Catalog):

@@ -155,9 +155,11 @@ def fit_booster(
     rounds: int,
     x_valid: np.ndarray | None = None,
     y_valid: np.ndarray | None = None,
+    objective: dict | None = None,
 ) -> lgb.Booster:
-    """A LightGBM booster with the catalog's constraints; early stopping when validation rows are given."""
-    params = booster_params(catalog, settings)
+    """A LightGBM booster with the catalog's constraints; early stopping when validation rows are given.
+    `objective` replaces the binary objective (the hazard model's Poisson)."""
+    params = booster_params(catalog, settings) | (objective or {})
     params["bagging_fraction"] = min(settings.bagging_fraction, settings.max_rows_per_round / max(len(x), 1))
     train_set = lgb_dataset(x, y, catalog)
     if x_valid is None:
