@@ -89,15 +89,17 @@ def fit_hazard(rows: pd.DataFrame, catalog, settings: TrainSettings) -> HazardMo
     labels = {h: horizon_labels(rows, h) for h in (3, 6, 12)}
     known = ~np.isnan(event)
 
-    def fit(xa, ya, rounds, xv=None, yv=None):
-        return fit_hazard_booster(xa, ya, catalog, settings, rounds, xv, yv)
-
-    rounds = early_rounds(
-        fit, x[known], event[known], months[known], people[known], settings, settings.horizon_months
+    held = validation_people(pd.Series(people), settings.validation_share, settings.seed)
+    latest = np.unique(months[known])[-settings.horizon_months :]
+    valid = known & held & np.isin(months, latest)
+    learn = known & ~held
+    early = fit_hazard_booster(
+        x[learn], event[learn], catalog, settings, settings.max_rounds, x[valid], event[valid], months[learn]
     )
+    rounds = max(int(early.best_iteration or early.current_iteration()), 10)
     calibration, rule = fit_hazard_calibration(x, event, months, labels, people, catalog, settings, rounds)
     return HazardModel(
-        booster=fit(x[known], event[known], rounds),
+        booster=fit_hazard_booster(x[known], event[known], catalog, settings, rounds, months=months[known]),
         calibration=calibration,
         catalog=catalog,
         profile={"categories": categories},

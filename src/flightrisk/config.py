@@ -54,6 +54,10 @@ class TrainSettings:
     feature_fraction: float = 0.8
     bagging_fraction: float = 0.8
     lambda_l2: float = 5.0
+    # The hazard model weighs a person-month by 0.5 ** (months before the latest one it learns / this):
+    # a change of regime is learned within months instead of being outvoted by years of the old one
+    # (docs/benchmarks.md, "Risk over time"). None weighs every month alike.
+    hazard_half_life_months: float | None = 12.0
     # Rows a boosting round looks at, at most: a larger table bags a smaller share each round, so a
     # 50,000-rep organisation (2.3 M person-months) trains in 10 minutes instead of 18 (500 k: 18;
     # holdout ROC-AUC 0.657 against 0.662, within the seed spread); the default world (233 k

@@ -57,10 +57,21 @@ def fit_hazard_booster(
     rounds: int,
     x_valid: np.ndarray | None = None,
     y_valid: np.ndarray | None = None,
+    months: np.ndarray | None = None,
 ) -> lgb.Booster:
-    """A Poisson booster on person-months (the classifier's shape and constraints); early stopping
-    when validation rows are given."""
-    return fit_booster(x, y, catalog, settings, rounds, x_valid, y_valid, objective=POISSON)
+    """A Poisson booster on person-months (the classifier's shape and constraints), recent months
+    weighted more (`months`: each row's snapshot month); early stopping when validation rows are given."""
+    weight = recency_weights(months, settings.hazard_half_life_months) if months is not None else None
+    return fit_booster(x, y, catalog, settings, rounds, x_valid, y_valid, objective=POISSON, weight=weight)
+
+
+def recency_weights(months: np.ndarray, half_life: float | None) -> np.ndarray | None:
+    """0.5 ** (months before the latest row / half-life) per row; None without a half-life."""
+    if half_life is None or len(months) == 0:
+        return None
+    when = pd.DatetimeIndex(pd.to_datetime(months))
+    keys = np.asarray(when.year * 12 + when.month, dtype=float)
+    return 0.5 ** ((keys.max() - keys) / float(half_life))
 
 
 def stacked_horizons(booster, x: np.ndarray, labels: dict[int, np.ndarray], catalog: Catalog):
@@ -97,7 +108,7 @@ def fit_hazard_calibration(
     has_event = ~np.isnan(event)
     if len(earlier) >= MIN_TRAIN_MONTHS:
         learn = has_event & (months < last[0])
-        booster = fit_hazard_booster(x[learn], event[learn], catalog, settings, rounds)
+        booster = fit_hazard_booster(x[learn], event[learn], catalog, settings, rounds, months=months[learn])
         scored = np.isin(months, last)
         margin, outcome = stacked_horizons(
             booster, x[scored], {h: label[scored] for h, label in labels.items()}, catalog
@@ -108,7 +119,9 @@ def fit_hazard_calibration(
     margins, outcomes = [], []
     for fit_rows, scored in GroupKFold(n_splits=3).split(x, groups=people):
         fit_rows = fit_rows[has_event[fit_rows]]
-        booster = fit_hazard_booster(x[fit_rows], event[fit_rows], catalog, settings, rounds)
+        booster = fit_hazard_booster(
+            x[fit_rows], event[fit_rows], catalog, settings, rounds, months=months[fit_rows]
+        )
         margin, outcome = stacked_horizons(
             booster, x[scored], {h: label[scored] for h, label in labels.items()}, catalog
         )
@@ -174,12 +187,19 @@ def train_hazard(
     people = features["employee_id"].astype(str).to_numpy()
 
     early = fit_hazard_booster(
-        x[in_train], event[in_train], catalog, settings, settings.max_rounds, x[in_valid], event[in_valid]
+        x[in_train],
+        event[in_train],
+        catalog,
+        settings,
+        settings.max_rounds,
+        x[in_valid],
+        event[in_valid],
+        months=months[in_train],
     )
     rounds = max(int(early.best_iteration or early.current_iteration()), 10)
 
     fit = before & has_event
-    holdout_booster = fit_hazard_booster(x[fit], event[fit], catalog, settings, rounds)
+    holdout_booster = fit_hazard_booster(x[fit], event[fit], catalog, settings, rounds, months=months[fit])
     holdout_calibration, holdout_rule = fit_hazard_calibration(
         x[before],
         event[before],
@@ -190,7 +210,9 @@ def train_hazard(
         settings,
         rounds,
     )
-    booster = fit_hazard_booster(x[has_event], event[has_event], catalog, settings, rounds)
+    booster = fit_hazard_booster(
+        x[has_event], event[has_event], catalog, settings, rounds, months=months[has_event]
+    )
     calibration, calibration_rule = fit_hazard_calibration(
         x, event, months, labels, people, catalog, settings, rounds
     )

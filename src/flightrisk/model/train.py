@@ -156,12 +156,15 @@ def fit_booster(
     x_valid: np.ndarray | None = None,
     y_valid: np.ndarray | None = None,
     objective: dict | None = None,
+    weight: np.ndarray | None = None,
 ) -> lgb.Booster:
     """A LightGBM booster with the catalog's constraints; early stopping when validation rows are given.
-    `objective` replaces the binary objective (the hazard model's Poisson)."""
+    `objective` replaces the binary objective (the hazard model's Poisson); `weight` weighs the rows."""
     params = booster_params(catalog, settings) | (objective or {})
     params["bagging_fraction"] = min(settings.bagging_fraction, settings.max_rows_per_round / max(len(x), 1))
     train_set = lgb_dataset(x, y, catalog)
+    if weight is not None:
+        train_set.set_weight(np.asarray(weight, dtype=float))
     if x_valid is None:
         return lgb.train(params, train_set, num_boost_round=rounds)
     valid_set = lgb_dataset(x_valid, y_valid, catalog, reference=train_set)
