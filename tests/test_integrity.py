@@ -283,7 +283,8 @@ def test_training_uploads_only_the_files_it_wrote(model_world, tmp_path, monkeyp
 def test_an_unknown_model_kind_is_refused_with_the_known_ones(model_copy):
     _rehash(model_copy, kind="mystery")
     with pytest.raises(
-        InputError, match=r"unknown model kind 'mystery' \(known: \['flat', 'hazard', 'snapshots'\]\)"
+        InputError,
+        match=r"unknown model kind 'mystery' \(known: \['flat', 'flat_hazard', 'hazard', 'snapshots'\]\)",
     ):
         load_model(model_copy)
 

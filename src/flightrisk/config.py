@@ -128,3 +128,17 @@ FLAT_SETTINGS = TrainSettings(
     capacity_shapes=((4, 20, 10.0), (15, 10, 1.0)),
     blend_weights=(0.0, 0.25, 0.5, 0.75, 1.0),
 )
+
+# A flat table in survival form becomes person-months (a person observed 40 months is 40 rows), so
+# leaves hold many more rows than a person-table's; the rounds are early-stopped on inner folds of people.
+SURVIVAL_SETTINGS = TrainSettings(
+    learning_rate=0.03,
+    num_leaves=7,
+    min_data_in_leaf=100,
+    feature_fraction=0.8,
+    bagging_fraction=0.8,
+    lambda_l2=10.0,
+    max_rounds=1500,
+    early_stopping_rounds=100,
+    linear_weight=0.0,
+)

@@ -901,6 +901,7 @@ def train_flat_cli(
     Without `--bands` the risk bands follow the table's own leaving rate."""
     from flightrisk.config import FLAT_SETTINGS
     from flightrisk.model.flat_checks import check_flat_table
+    from flightrisk.model.flat_hazard_train import train_flat_survival
     from flightrisk.model.flat_train import train_flat
 
     flat, table = read_flat(table_path, catalog_path, console)
@@ -908,10 +909,11 @@ def train_flat_cli(
     checks = check_flat_table(flat, table, group_by, settings.seed, f"{catalog_path} against {table_path}")
     for note in checks.notes:
         console.print(note)
+    survival = flat.table.survival
     with _counted_progress(
         console, FLAT_SETTINGS.cv_folds + 1, "Training (folds, then the final model)"
     ) as advance:
-        model, report = train_flat(
+        model, report = (train_flat_survival if survival else train_flat)(
             flat,
             table,
             sha256_file(table_path),
@@ -922,6 +924,10 @@ def train_flat_cli(
             bands=settings.risk_bands if bands_given else None,
         )
     metrics = report.metrics
+    if survival:
+        console.print(survival_summary(len(table), metrics))
+        publish_trained(model, report, out_dir, register, name, console)
+        return metrics
     capacity = model.metadata["capacity"]["final"]
     console.print(
         f"Trained on {len(table)} rows ({metrics['evaluation']}): roc_auc {metrics['roc_auc']:.3f}, "
@@ -931,6 +937,26 @@ def train_flat_cli(
     )
     publish_trained(model, report, out_dir, register, name, console)
     return metrics
+
+
+def survival_summary(people: int, metrics: dict) -> str:
+    """What `train --table` says of a survival model: C-index, and AUC and Brier per horizon,
+    against the Cox and Weibull AFT baselines on the same folds."""
+
+    def line(name: str, survival: dict) -> str:
+        horizons = ", ".join(
+            f"{h} months AUC {m['roc_auc_ipcw']:.3f} Brier {m['brier_ipcw']:.3f}"
+            for h, m in survival["horizons"].items()
+        )
+        return (
+            f"  {name}: Uno's C {survival['uno_c']:.3f}, Harrell's C {survival['harrell_c']:.3f}; {horizons}"
+        )
+
+    lines = [f"Trained a survival model on {people} people ({metrics['evaluation']}; IPCW metrics):"]
+    lines.append(line("hazard (LightGBM)", metrics["survival"]))
+    for name, baseline in metrics["baselines"].items():
+        lines.append(line(name.replace("_", " "), baseline["survival"]))
+    return "\n".join(lines)
 
 
 def benchmark_cli(

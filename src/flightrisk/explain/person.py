@@ -205,12 +205,14 @@ def explain_people(
                 model.catalog, item["feature"], row[item["feature"]], contexts[i], lang, item["points"]
             )
         # Context (tenure, role, region) is said as context, largest first, when it moves the risk
-        # by at least a point: hidden it would leave the chart's largest bar unexplained.
+        # by at least a point: hidden it would leave the chart's largest bar unexplained. A person's own
+        # answers (a personality test's scores) are never said, not even as context.
         context = sorted(
             (
                 contributions[j]
                 for j in context_columns
                 if abs(contributions[j]["points"]) >= DRIVER_MIN_POINTS
+                and not contributions[j]["confidential"]
             ),
             key=lambda c: -abs(c["points"]),
         )[:2]

@@ -53,6 +53,10 @@ class TableSpec:
     allow: dict[str, str] = dataclasses.field(default_factory=dict)  # column -> why it may be a feature
     # column -> why it may predict the label this well (the leakage check refuses it otherwise)
     strong_predictors: dict[str, str] = dataclasses.field(default_factory=dict)
+    # A table in survival form: the months each person was observed (until they left or the data were
+    # taken), the label column then being the event flag; never a feature (docs/flat_tables.md).
+    duration_column: str | None = None
+    horizons: tuple[int, ...] = ()  # the months ahead a survival model gives risks for
 
     @classmethod
     def from_dict(cls, data: dict) -> TableSpec:
@@ -61,9 +65,14 @@ class TableSpec:
         if "id_column" in data:
             legacy = data.pop("id_column")
             data["id_columns"] = () if legacy is None else (legacy,)
-        for key in ("id_columns", "protected", "ignore"):
+        for key in ("id_columns", "protected", "ignore", "horizons"):
             data[key] = tuple(data.get(key) or ())
         return cls(**data)
+
+    @property
+    def survival(self) -> bool:
+        """Whether the table is in survival form (duration and event instead of a label)."""
+        return self.duration_column is not None
 
     @property
     def id_name(self) -> str | None:
@@ -112,7 +121,15 @@ def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
             f"{source}: a flat-table catalog needs a 'table' section (id, label, positive, negative)"
         )
     table = raw["table"]
-    problems = [f"table.{key} is required" for key in ("label", "positive", "negative") if key not in table]
+    survival = "duration" in table or "event" in table
+    outcome = ("duration", "event") if survival else ("label",)
+    problems = [f"table.{key} is required" for key in (*outcome, "positive", "negative") if key not in table]
+    if survival and "label" in table:
+        problems.append(
+            "table.label and table.duration/event are two forms of one outcome: give a label (left or "
+            "stayed), or duration (months observed) with event (left or not), not both"
+        )
+    horizons = _horizons(table, survival, problems)
     derived = raw.get("derived") or {}
     allow = _reasons(table, "allow", "{Seniority: 'tenure band, not age'}", problems)
     strong = _reasons(
@@ -126,7 +143,7 @@ def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
         raise InputError(f"{source}: the catalog has {len(problems)} problem(s):", problems)
     spec = TableSpec(
         id_columns=id_columns,
-        label_column=str(table["label"]),
+        label_column=str(table["event"] if survival else table["label"]),
         positive=str(table["positive"]),
         negative=str(table["negative"]),
         protected=tuple(str(c) for c in table.get("protected") or ()),
@@ -134,11 +151,36 @@ def flat_catalog_from_dict(raw: Any, source: str) -> FlatCatalog:
         derived={str(k): dict(v) for k, v in derived.items()},
         allow=allow,
         strong_predictors=strong,
+        duration_column=str(table["duration"]) if survival else None,
+        horizons=horizons,
     )
     catalog = catalog_from_dict(
         {"features": raw.get("features"), "actions": raw.get("actions") or {}}, source
     )
     return FlatCatalog(spec, catalog, raw)
+
+
+DEFAULT_HORIZONS = (3, 6, 12)
+
+
+def _horizons(table: dict, survival: bool, problems: list[str]) -> tuple[int, ...]:
+    """`horizons: [3, 6, 12]` (months, rising): only a table in survival form has them."""
+    if "horizons" not in table:
+        return DEFAULT_HORIZONS if survival else ()
+    given = table["horizons"]
+    if not survival:
+        problems.append("table.horizons needs a table in survival form (table.duration and table.event)")
+        return ()
+    ok = (
+        isinstance(given, list)
+        and given
+        and all(isinstance(h, int) and not isinstance(h, bool) and 1 <= h <= 120 for h in given)
+        and given == sorted(set(given))
+    )
+    if not ok:
+        problems.append("table.horizons lists whole months from 1 to 120, rising, e.g. [3, 6, 12]")
+        return ()
+    return tuple(given)
 
 
 def _reasons(table: dict, key: str, example: str, problems: list[str]) -> dict[str, str]:
@@ -277,6 +319,46 @@ def id_values(spec: TableSpec, table: pd.DataFrame) -> pd.Series:
     return ids.astype(object).where(ids.notna(), None)
 
 
+TIME_AXIS = "months_observed"  # the survival model's own time axis: months since observation began
+
+
+def _duration_problems(flat: FlatCatalog, frame: pd.DataFrame) -> list[str]:
+    """The duration column: present, a number of months ≥ 0 in every row, and never a feature."""
+    spec, column = flat.table, flat.table.duration_column
+    problems = []
+    if column in flat.catalog.names:
+        problems.append(
+            f"'{column}' is the duration (table.duration): it is known only once the outcome is, so it "
+            "cannot be a feature; the survival model uses it as its time axis"
+        )
+    if TIME_AXIS in flat.catalog.names:
+        problems.append(f"'{TIME_AXIS}' is the survival model's own time axis; rename that feature")
+    if column not in frame.columns:
+        return [*problems, f"table.duration column '{column}' is not in the table"]
+    numbers, bad, reason = to_numbers(frame[column], frame.attrs.get("decimal", "."))
+    if bad.any():
+        rows = (frame.index[bad] + 1).tolist()[:5]
+        problems.append(f"duration column '{column}' {reason} in rows {rows}; give the months observed")
+    empty = numbers.isna() & ~bad
+    if empty.any():
+        rows = (frame.index[empty] + 1).tolist()[:5]
+        problems.append(
+            f"duration column '{column}' is empty in rows {rows}: every person needs the months observed"
+        )
+    negative = numbers < 0
+    if negative.any():
+        rows = (frame.index[negative] + 1).tolist()[:5]
+        problems.append(
+            f"duration column '{column}' is below 0 in rows {rows}: months observed cannot be negative"
+        )
+    if spec.horizons and numbers.notna().any() and numbers.max() < spec.horizons[0]:
+        problems.append(
+            f"nobody is observed for {spec.horizons[0]} months (longest: {numbers.max():g}): "
+            "the horizons cannot be learned; lower table.horizons"
+        )
+    return problems
+
+
 def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> None:
     """Every way a catalog can fail to fit its table, reported together."""
     spec, columns = flat.table, set(frame.columns)
@@ -284,9 +366,12 @@ def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> 
     if frame.empty:
         raise InputError(f"{source}: the table has a header but no rows; export the data rows too")
     problems.extend(_protected_problems(flat, frame))
-    for role, column in (*(("id", c) for c in spec.id_columns), ("label", spec.label_column)):
+    outcome_role = "event" if spec.survival else "label"
+    for role, column in (*(("id", c) for c in spec.id_columns), (outcome_role, spec.label_column)):
         if column not in columns:
             problems.append(f"table.{role} column '{column}' is not in the table")
+    if spec.survival:
+        problems.extend(_duration_problems(flat, frame))
     if spec.label_column in columns:
         values = set(frame[spec.label_column].dropna().astype(str).unique())
         other = sorted(values - {spec.positive, spec.negative})
@@ -319,6 +404,8 @@ def check_against_table(flat: FlatCatalog, frame: pd.DataFrame, source: str) -> 
         if column not in columns:
             problems.append(f"'{column}' (protected/ignore) is not a column of the table")
     accounted = {*spec.id_columns, spec.label_column, *spec.protected, *spec.ignore, *flat.catalog.names}
+    if spec.survival:
+        accounted.add(spec.duration_column)
     for name in spec.derived.values():
         accounted.update(derived_inputs(name))
     unlisted = sorted(columns - accounted)

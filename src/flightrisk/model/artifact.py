@@ -45,7 +45,7 @@ from flightrisk.model.integrity import (
     verify_directory,
 )
 from flightrisk.model.linear import LinearPart
-from flightrisk.model.risk_model import FlatModel, HazardModel, RiskModel, SnapshotModel
+from flightrisk.model.risk_model import FlatHazardModel, FlatModel, HazardModel, RiskModel, SnapshotModel
 
 
 def _write_files(model: RiskModel, folder: Path) -> None:
@@ -175,6 +175,7 @@ MODEL_KINDS = {
     SnapshotModel.kind: ModelKind(SnapshotModel, _write_snapshot_parts, _read_snapshot_parts),
     HazardModel.kind: ModelKind(HazardModel, _write_snapshot_parts, _read_snapshot_parts),
     FlatModel.kind: ModelKind(FlatModel, _write_flat_parts, _read_flat_parts),
+    FlatHazardModel.kind: ModelKind(FlatHazardModel, _write_flat_parts, _read_flat_parts),
 }
 
 

@@ -63,22 +63,26 @@ def fit_platt(margin: np.ndarray, y: np.ndarray) -> PlattCalibration:
     return PlattCalibration(float(model.coef_[0, 0]), float(model.intercept_[0]))
 
 
-def fit_cloglog(margin: np.ndarray, y: np.ndarray) -> PlattCalibration:
+def fit_cloglog(margin: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None) -> PlattCalibration:
     """The two parameters of risk = 1 - exp(-exp(slope * margin + intercept)) by maximum likelihood
     (Newton steps on the Bernoulli log-likelihood, started at slope 1, intercept 0: the margin of a
-    Poisson booster is already a log cumulative hazard)."""
+    Poisson booster is already a log cumulative hazard). `weight`: each row's weight (censoring's
+    inverse-probability weights on a survival table)."""
     from scipy.optimize import minimize
 
-    m = np.asarray(margin, dtype=float)
-    y = np.asarray(y, dtype=float)
+    w = np.ones(len(margin)) if weight is None else np.asarray(weight, dtype=float)
+    keep = w > 0
+    m = np.asarray(margin, dtype=float)[keep]
+    y = np.asarray(y, dtype=float)[keep]
+    w = w[keep] / w[keep].mean()
 
     def loss(params):
         score = np.clip(params[0] * m + params[1], -30.0, 30.0)
         hazard = np.exp(score)
         p = np.clip(-np.expm1(-hazard), 1e-12, 1.0)
         # d/dscore of log p is hazard·exp(-hazard)/p; of log(1-p) = -hazard is -hazard.
-        nll = -np.sum(y * np.log(p) - (1 - y) * hazard)
-        d_score = -(y * hazard * np.exp(-hazard) / p - (1 - y) * hazard)
+        nll = -np.sum(w * (y * np.log(p) - (1 - y) * hazard))
+        d_score = -w * (y * hazard * np.exp(-hazard) / p - (1 - y) * hazard)
         return nll / len(m), np.array([np.sum(d_score * m), np.sum(d_score)]) / len(m)
 
     result = minimize(loss, x0=np.array([1.0, 0.0]), jac=True, method="L-BFGS-B")

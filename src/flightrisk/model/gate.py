@@ -16,14 +16,16 @@ CHAMPION_TOLERANCE = 0.005
 
 
 def passes_baseline(metrics: dict) -> tuple[bool, str]:
-    """The candidate must beat the logistic baseline on the holdout's ROC-AUC."""
+    """The candidate must beat its baseline on the holdout's ROC-AUC: the logistic regression, or
+    for a survival table the Cox model (`metrics["gate_baseline"]`)."""
+    name = metrics.get("gate_baseline", "logistic_regression")
     ours = metrics.get("roc_auc")
-    baseline = metrics.get("baselines", {}).get("logistic_regression", {}).get("roc_auc")
+    baseline = metrics.get("baselines", {}).get(name, {}).get("roc_auc")
     if ours is None or baseline is None:
         return False, "no holdout ROC-AUC to compare"
     if ours > baseline:
-        return True, f"roc_auc {ours:.4f} > logistic_regression {baseline:.4f}"
-    return False, f"roc_auc {ours:.4f} <= logistic_regression {baseline:.4f}"
+        return True, f"roc_auc {ours:.4f} > {name} {baseline:.4f}"
+    return False, f"roc_auc {ours:.4f} <= {name} {baseline:.4f}"
 
 
 def champion_roc_auc(champion, candidate, holdout_rows: pd.DataFrame | None) -> tuple[float | None, str]:
@@ -34,9 +36,9 @@ def champion_roc_auc(champion, candidate, holdout_rows: pd.DataFrame | None) -> 
     data and split, the champion's recorded figure is the same measurement. Otherwise the
     comparison would reward a model for having seen the answers.
     """
-    if champion.dated != candidate.dated:
-        # A classifier and a hazard model both score snapshot rows at 12 months: comparable; a flat
-        # table's model is not.
+    if champion.dated != candidate.dated or (not candidate.dated and champion.kind != candidate.kind):
+        # A classifier and a hazard model both score snapshot rows at 12 months: comparable. A flat
+        # table's label ("left, however long observed") and a survival table's 12-month risk are not.
         return None, "the champion is another kind of model"
     same_data = champion.metadata.get("data_sha256") == candidate.metadata.get("data_sha256")
     recorded = (champion.metadata.get("metrics") or {}).get("roc_auc")

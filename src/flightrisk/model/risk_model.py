@@ -10,6 +10,9 @@ implement it:
 - `FlatModel`: trained on a flat table by cross-validation, the booster blended with a logistic
   part, the table transformed by its own catalog (ids, label, derived features).
 
+Each has a monthly-hazard twin (`MonthlyHazard`: risk at 3, 6 and 12 months): `HazardModel` on the
+snapshots' person-months, `FlatHazardModel` on a flat table in survival form.
+
 `explain/`, `score/`, `report/` and the MLflow model use only this contract; which kind a model
 directory holds is read in one place, `model.artifact.MODEL_KINDS`.
 """
@@ -24,11 +27,12 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from flightrisk.errors import InputError
+from flightrisk.errors import InputError, rows_preview
 from flightrisk.features.catalog import Catalog
 from flightrisk.features.snapshots import NEXT_MONTH_LABEL
-from flightrisk.flat.catalog import FlatCatalog, TableSpec, derived_inputs
+from flightrisk.flat.catalog import TIME_AXIS, FlatCatalog, TableSpec, derived_inputs
 from flightrisk.flat.transform import flat_features
+from flightrisk.io import to_numbers
 from flightrisk.model.calibration import PlattCalibration
 from flightrisk.model.hazard import (
     HORIZONS,
@@ -233,31 +237,27 @@ class SnapshotModel(RiskModel):
         return view.risk(rows)
 
 
-@dataclasses.dataclass
-class HazardModel(SnapshotModel):
-    """A monthly hazard on person-months (model/hazard.py): risk at 3, 6 and 12 months from one booster.
-
-    Its margin is the log cumulative hazard over the label's horizon and its calibration a cloglog
-    (risk = 1 − exp(−H)), so the 12-month risk splits into exact contributions like the classifier's.
-    """
-
-    kind: ClassVar[str] = "hazard"
+class MonthlyHazard:
+    """What a model whose booster is a monthly hazard adds (model/hazard.py): risk at 3, 6 and 12
+    months from one booster, its margin the log cumulative hazard over `outcome_horizon` months and
+    its calibration a cloglog (risk = 1 − exp(−H)), so the risk splits into exact contributions like
+    the classifier's. Mixed into a model class ahead of it."""
 
     @property
-    def outcome_months(self) -> int:
-        """A person-month's outcome is the next month."""
-        return 1
+    def outcome_horizon(self) -> int:
+        """The months the risk speaks of."""
+        raise NotImplementedError
+
+    @property
+    def horizons(self) -> list[int]:
+        """The months ahead the model gives risks for."""
+        return self.metadata.get("horizons") or [h for h in HORIZONS if h <= self.outcome_horizon]
 
     def log_hazards(self, frame: pd.DataFrame, months: int | None = None) -> np.ndarray:
         """The booster's monthly log-hazard for each of the months ahead: (months, rows)."""
         return monthly_log_hazards(
             self.booster, self.encode(frame), self.catalog, months or self.outcome_horizon
         )
-
-    @property
-    def outcome_horizon(self) -> int:
-        """The months the risk speaks of (the 12-month label's horizon)."""
-        return int(self.horizon_months or 12)
 
     def margin(self, frame: pd.DataFrame) -> np.ndarray:
         """log H over the horizon."""
@@ -275,12 +275,29 @@ class HazardModel(SnapshotModel):
 
     def horizon_risks(self, frame: pd.DataFrame) -> pd.DataFrame:
         """risk_3m, risk_6m, risk_12m (calibrated; never decreasing with the horizon)."""
-        horizons = self.metadata.get("horizons") or [h for h in HORIZONS if h <= self.outcome_horizon]
+        horizons = self.horizons
         log_hazards = self.log_hazards(frame, max(horizons))
         return pd.DataFrame(
             {f"risk_{h}m": self.calibration.risk(log_cumulative_hazard(log_hazards, h)) for h in horizons},
             index=frame.index,
         )
+
+
+@dataclasses.dataclass
+class HazardModel(MonthlyHazard, SnapshotModel):
+    """A monthly hazard on the snapshots' person-months, rolled forward from each snapshot."""
+
+    kind: ClassVar[str] = "hazard"
+
+    @property
+    def outcome_months(self) -> int:
+        """A person-month's outcome is the next month."""
+        return 1
+
+    @property
+    def outcome_horizon(self) -> int:
+        """The months the risk speaks of (the 12-month label's horizon)."""
+        return int(self.horizon_months or 12)
 
 
 @dataclasses.dataclass
@@ -334,6 +351,59 @@ class FlatModel(RiskModel):
         if self.linear is None:
             return tree
         return blend(tree, self.linear.contributions(frame, self.catalog), self.linear_weight)
+
+
+@dataclasses.dataclass
+class FlatHazardModel(MonthlyHazard, FlatModel):
+    """Trained on a flat table in survival form (months observed and an event flag): a monthly
+    hazard on the people's observed months, its time axis the months observed so far
+    (`TIME_AXIS`, rolled forward month by month). A scored person's risk at h months is of leaving
+    within the next h months, from the months they have been observed (the table's duration column)."""
+
+    kind: ClassVar[str] = "flat_hazard"
+
+    @property
+    def outcome_horizon(self) -> int:
+        """The last horizon the catalog asked for."""
+        return int(max(self.metadata["horizons"]))
+
+    @property
+    def flat_catalog(self) -> FlatCatalog:
+        """The table's catalog as the user wrote it (without the model's time axis)."""
+        features = tuple(f for f in self.catalog.features if f.name != TIME_AXIS)
+        return FlatCatalog(self.table_spec, Catalog(features, self.catalog.actions), {})
+
+    def input_problems(self, columns: list[str]) -> list[str]:
+        """The flat model's columns and the duration: how long each person has been observed."""
+        problems = super().input_problems(columns)
+        duration = self.table_spec.duration_column
+        if duration not in columns:
+            problems.append(
+                f"missing column '{duration}' (table.duration): the months each person has been "
+                "observed so far, from which their risk over the coming months is told"
+            )
+        return problems
+
+    def prepare(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The flat features, and the months observed so far as the hazard's time axis."""
+        frame = super().prepare(table)
+        frame[TIME_AXIS] = observed_months(self.table_spec, table)
+        return frame
+
+
+def observed_months(spec: TableSpec, table: pd.DataFrame) -> np.ndarray:
+    """The whole months each person has been observed (the duration column, rounded down), refused
+    with the rows where it is not a number of months ≥ 0."""
+    column = spec.duration_column
+    numbers, bad, reason = to_numbers(table[column], table.attrs.get("decimal", "."))
+    bad = bad | numbers.isna() | (numbers < 0)
+    if bad.any():
+        raise InputError(
+            f"column '{column}' (the months observed) is not a number of months ≥ 0 in "
+            f"{rows_preview((table.index[bad] + 1).tolist())} (e.g. {table[column][bad].head(3).tolist()}); "
+            "give each person's months observed so far"
+        )
+    return np.floor(numbers.to_numpy(dtype=float))
 
 
 def input_columns(flat: FlatCatalog) -> list[str]:

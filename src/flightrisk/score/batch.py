@@ -21,7 +21,7 @@ from flightrisk.errors import InputError, rows_preview
 from flightrisk.explain.contributions import LEVER_COLUMNS, explain_rows
 from flightrisk.explain.narrative import top_drivers
 from flightrisk.io import atomic_path, is_european_csv, read_csv_chunks, to_numbers, write_csv_rows
-from flightrisk.model.risk_model import BANDS, RiskModel
+from flightrisk.model.risk_model import BANDS, MonthlyHazard, RiskModel
 
 PSI_THRESHOLD = 0.2
 
@@ -29,7 +29,7 @@ PSI_THRESHOLD = 0.2
 def horizon_columns(model: RiskModel) -> list[str]:
     """`risk_3m`, `risk_6m`, `risk_12m` where the model speaks of months ahead (a hazard model);
     none for the 12-month classifier, which knows only its one horizon."""
-    return [f"risk_{h}m" for h in model.metadata.get("horizons", [])] if model.kind == "hazard" else []
+    return [f"risk_{h}m" for h in model.horizons] if isinstance(model, MonthlyHazard) else []
 
 
 def output_schema(top_k: int, explain: bool, horizons: list[str] = ()) -> pa.Schema:
