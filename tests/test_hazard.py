@@ -246,3 +246,96 @@ def browser_for_hazard():
         launched = driver.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         yield launched
         launched.close()
+
+
+def test_time_to_exit_agrees_with_every_horizon_label_and_censors_involuntary_exits(model_world):
+    from flightrisk.model.hazard import time_to_exit
+
+    features = model_world["features"]
+    duration, event = time_to_exit(features)
+    for horizon in (3, 6, 12):
+        label = horizon_labels(features, horizon)
+        known = ~np.isnan(label)
+        np.testing.assert_array_equal(((event == 1) & (duration <= horizon))[known], label[known] == 1)
+        # Whoever the label calls a stay is a stay past the horizon, or censored before it (involuntary).
+        stays = known & (label == 0)
+        assert ((duration > horizon) | (event == 0))[stays].all()
+    unknown = pd.to_numeric(features[NEXT_MONTH_LABEL], errors="coerce").isna().to_numpy()
+    involuntary = unknown & (features["snapshot_date"] < features["snapshot_date"].max()).to_numpy()
+    assert involuntary.any() and (event[involuntary] == 0).all()
+    assert (duration[involuntary] == 0.5).all()  # censored during the month after
+
+
+def test_the_holdout_carries_ipcw_figures_for_both_kinds(hazard, model_world):
+    from flightrisk.features import load_catalog
+    from flightrisk.model.train import train_on_snapshots
+
+    survival = hazard["report"].metrics["survival"]
+    assert set(survival["horizons"]) == {"3", "6", "12"} and "integrated_brier" in survival
+    # Censoring the few involuntary exits moves the 12-month AUC a little, not a lot.
+    assert survival["horizons"]["12"]["roc_auc_ipcw"] == pytest.approx(
+        hazard["report"].metrics["roc_auc"], abs=0.03
+    )
+    assert 0.55 < survival["uno_c"] < 0.9
+    _, report = train_on_snapshots(model_world["features"], load_catalog(), MODEL_SETTINGS, "test")
+    classifier = report.metrics["survival"]
+    assert set(classifier["horizons"]) == {"12"} and "integrated_brier" not in classifier
+
+
+@pytest.fixture(scope="module")
+def short_history(model_world, tmp_path_factory):
+    """The model world cut to its first 24 months: 12 labelled snapshot months."""
+    from flightrisk.features import build_snapshot_features, load_catalog
+    from flightrisk.features.build import cut_at
+
+    tables = cut_at(model_world["tables"], pd.Timestamp("2024-12-31"))
+    features = build_snapshot_features(tables, load_catalog())
+    path = tmp_path_factory.mktemp("short") / "features.parquet"
+    features.to_parquet(path, index=False)
+    return features, path
+
+
+def test_a_24_month_extract_trains_the_hazard_model_alone(short_history, tmp_path):
+    from flightrisk import pipeline
+    from flightrisk.errors import InputError
+
+    features, path = short_history
+    assert features.loc[features["label"].notna(), "snapshot_date"].nunique() == 12
+
+    class Console:
+        said = []
+
+        def print(self, text):
+            self.said.append(text)
+
+    pipeline.train_snapshots_cli(path, tmp_path / "m", None, MODEL_SETTINGS, False, Console())
+    model = load_model(tmp_path / "m")
+    metrics = model.metadata["metrics"]
+    assert model.kind == "hazard" and metrics["model_comparison"]["classifier"] is None
+    assert "the classifier needs 18" in metrics["model_comparison"]["why"]
+    assert any("training the hazard model alone" in said for said in Console.said)
+    # No 12-month outcome was known before the holdout: the baselines are monthly hazards.
+    assert "monthly hazards" in metrics["baselines_learned"]
+    assert metrics["roc_auc"] > metrics["baselines"]["prior"]["roc_auc"]
+    assert set(metrics["survival"]["horizons"]) == {"3", "6", "12"}
+    with pytest.raises(InputError, match="training needs at least 18"):
+        pipeline.train_snapshots_cli(
+            path, tmp_path / "c", None, MODEL_SETTINGS, False, Console(), kind="classifier"
+        )
+
+
+def test_with_a_short_history_nothing_learns_from_the_holdout_months(short_history):
+    """Flip every next-month outcome from the holdout on: neither the hazard model's holdout risks nor
+    its baselines (monthly hazards here) may move."""
+    from flightrisk.features import load_catalog
+
+    features, _ = short_history
+    first, first_report = train_hazard(features, load_catalog(), MODEL_SETTINGS, "test")
+    start = pd.Timestamp(first.metadata["holdout_window"][0])
+    changed = features.copy()
+    later = changed["snapshot_date"] >= start
+    flipped = changed[NEXT_MONTH_LABEL].astype("Float64")
+    changed[NEXT_MONTH_LABEL] = (1 - flipped).where(later, flipped).astype("Int64")
+    second, second_report = train_hazard(changed, load_catalog(), MODEL_SETTINGS, "test")
+    for column in ("risk", "risk_logistic_regression", "risk_tenure_role", "risk_prior"):
+        np.testing.assert_array_equal(first_report.holdout[column], second_report.holdout[column])

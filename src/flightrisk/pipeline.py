@@ -115,6 +115,7 @@ def train_snapshots_cli(
 
 
 MODEL_CHOICES = ("auto", "classifier", "hazard")
+COMPARED_METRICS = ("roc_auc", "pr_auc", "brier", "ece", "n", "positives")
 
 
 def train_snapshot_kinds(features, catalog, settings: TrainSettings, data_hash: str, kind: str, console):
@@ -122,10 +123,29 @@ def train_snapshot_kinds(features, catalog, settings: TrainSettings, data_hash: 
     higher ROC-AUC on the same out-of-time holdout rows is the candidate, the other its baseline
     (`metrics["model_comparison"]`)."""
     from flightrisk.model.hazard_train import train_hazard
-    from flightrisk.model.train import settings_of, train_on_snapshots
+    from flightrisk.model.train import months_needed, settings_of, train_on_snapshots
 
     if kind == "hazard":
         return train_hazard(features, catalog, settings, data_hash)
+    if kind == "auto" and NEXT_MONTH_LABEL in features.columns:
+        months = features.loc[features["label"].notna(), "snapshot_date"].nunique()
+        if months < months_needed(settings, embargo=True):
+            # The classifier learns only outcomes known a horizon before its holdout; a short extract
+            # (24 months) has none. The hazard model learns from last month.
+            console.print(
+                f"{months} labelled snapshot months: too few for the {settings.horizon_months}-month "
+                f"classifier's out-of-time holdout (it needs {months_needed(settings)}); training the "
+                "hazard model alone, which learns from every month up to the last."
+            )
+            model, report = train_hazard(features, catalog, settings, data_hash)
+            report.metrics["model_comparison"] = {
+                "hazard": {k: report.metrics[k] for k in COMPARED_METRICS},
+                "classifier": None,
+                "chosen": "hazard",
+                "why": f"{months} labelled months; the classifier needs {months_needed(settings)}",
+            }
+            model.metadata["metrics"] = report.metrics
+            return model, report
     classifier, classifier_report = train_on_snapshots(features, catalog, settings, data_hash)
     if kind == "classifier":
         return classifier, classifier_report
@@ -139,10 +159,11 @@ def train_snapshot_kinds(features, catalog, settings: TrainSettings, data_hash: 
     shaped = dataclasses.replace(settings_of(classifier.metadata), shape_grid=())
     hazard, hazard_report = train_hazard(features, catalog, shaped, data_hash)
     hazard.metadata["classifier_rounds"] = classifier.metadata["best_rounds"]
-    keys = ("roc_auc", "pr_auc", "brier", "ece", "n", "positives")
     comparison = {
-        "classifier": {k: classifier_report.metrics[k] for k in keys},
-        "hazard": {k: hazard_report.metrics[k] for k in keys}
+        "classifier": {k: classifier_report.metrics[k] for k in COMPARED_METRICS}
+        | {"survival": classifier_report.metrics.get("survival")},
+        "hazard": {k: hazard_report.metrics[k] for k in COMPARED_METRICS}
+        | {"survival": hazard_report.metrics.get("survival")}
         | {"horizons": hazard_report.metrics.get("horizons", {})},
     }
     winner = (
@@ -327,7 +348,7 @@ def evaluate_cli(
             raise InputError(f"{raw}: the employees table has problems:", problems)
     metrics = evaluate_model(model, features, read_truth(raw), employees)
     trained = model.metadata.get("metrics") or {}
-    for key in ("model_comparison", "horizons"):
+    for key in ("model_comparison", "horizons", "survival"):
         # Measured when both kinds were trained (each on its own holdout model): kept as training saw it.
         if key in trained:
             metrics[key] = trained[key]
@@ -344,6 +365,7 @@ def truth_report(model, features: pd.DataFrame, raw: Path, top_share: float = 0.
     import resource
     import time
 
+    from flightrisk.model.risk_model import MonthlyHazard
     from flightrisk.synth import load_world
     from flightrisk.synth.counterfactual import intervention_effects, pause_world
     from flightrisk.truth import evaluate as truth_eval
@@ -366,6 +388,13 @@ def truth_report(model, features: pd.DataFrame, raw: Path, top_share: float = 0.
         "ceiling_and_calibration": truth_eval.ceiling_and_calibration(model, holdout, risk),
         "explanations": truth_eval.explanation_fidelity(model, holdout, hazard, world.lever_strength),
     }
+    if isinstance(model, MonthlyHazard):
+        from flightrisk.model.hazard import horizon_labels
+
+        in_holdout = (features["label"].notna() & (when >= start) & (when <= end)).to_numpy()
+        for h in model.horizons:
+            holdout[f"label_{h}m"] = horizon_labels(features, h)[in_holdout]
+        report["horizons"] = truth_eval.horizons_against_truth(model, holdout, risk)
     latest_date = when.max()
     latest = features[when == latest_date].sort_values("employee_id", kind="stable").reset_index(drop=True)
     latest_risk = pd.Series(model.risk(latest), index=latest["employee_id"].astype(str))

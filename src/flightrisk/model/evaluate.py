@@ -35,30 +35,30 @@ def evaluate_model(
     if "holdout_window" not in model.metadata:
         raise _no_holdout()
     start, end = (pd.Timestamp(d) for d in model.metadata["holdout_window"])
-    labelled = features[features["label"].notna()].reset_index(drop=True)
-    when = pd.to_datetime(labelled["snapshot_date"])
-    test = ((when >= start) & (when <= end)).to_numpy()
-    fit = (when < start).to_numpy()
+    features = features.reset_index(drop=True)
+    when = pd.to_datetime(features["snapshot_date"])
+    test = ((when >= start) & (when <= end)).to_numpy() & features["label"].notna().to_numpy()
     if not test.any():
         raise InputError(
             f"the feature table has no labelled rows in the model's holdout window {start.date()}..{end.date()}; "
             "evaluate with the feature table the model was trained on"
         )
-    risk = model.holdout_risk(labelled[test])
+    risk = model.holdout_risk(features[test])
     if risk is None:
         raise _no_holdout()
-    metrics = evaluate_on_holdout(labelled, fit, test, risk, model.catalog)
+    horizon = int(model.metadata["horizon_months"])
+    # The baselines learn what training's did: the outcomes known when the holdout began.
+    metrics = evaluate_on_holdout(features, test, risk, model.catalog, start, horizon)
     for values in metrics["baselines"].values():
         values.pop("_risk", None)
-    horizon = int(model.metadata["horizon_months"])
     metrics["horizon_months"] = horizon
     metrics["holdout_start"], metrics["holdout_end"] = str(start.date()), str(end.date())
     if truth is not None:
-        metrics["oracle_roc_auc"] = oracle_roc_auc(labelled[test], truth, horizon)
+        metrics["oracle_roc_auc"] = oracle_roc_auc(features[test], truth, horizon)
     if employees is not None:
         from flightrisk.model.fairness import fairness_audit
 
-        rows = labelled.loc[test, ["employee_id", "snapshot_date", "label"]].assign(risk=risk)
+        rows = features.loc[test, ["employee_id", "snapshot_date", "label"]].assign(risk=risk)
         metrics["fairness"] = fairness_audit(rows, employees)
     return _round(metrics)
 

@@ -93,3 +93,35 @@ def horizon_labels(frame: pd.DataFrame, horizon: int) -> np.ndarray:
 def _month_keys(dates) -> np.ndarray:
     when = pd.DatetimeIndex(pd.to_datetime(dates))
     return np.asarray(when.year * 12 + when.month - 1, dtype=np.int64)
+
+
+def time_to_exit(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per snapshot row, in survival form: (months from the snapshot, event).
+
+    The observation of a row ends at the first month, from the snapshot on, whose next month is not a
+    plain "still employed": a voluntary exit in the month after month j gives event 1 at j − k + 1
+    months (exits are counted by the month, as the labels count them); an involuntary exit or the end
+    of the extract censors during that next month, at j − k + ½ — so someone still employed at the
+    extract's end 12 months after the snapshot counts as having stayed 12 months, as the 12-month label
+    says. Read from the person's later rows: `frame` must hold the whole panel, not only the rows scored.
+    """
+    keys = _month_keys(frame["snapshot_date"])
+    people = frame["employee_id"].astype(str).to_numpy()
+    next_month = pd.to_numeric(frame[NEXT_MONTH_LABEL], errors="coerce").to_numpy(dtype=float)
+    order = np.lexsort((keys, people))
+    stops = pd.DataFrame(
+        {
+            "key": np.where(next_month[order] == 0, np.nan, keys[order]),
+            "left": np.where(next_month[order] == 0, np.nan, next_month[order] == 1),
+        }
+    )
+    # Each row takes the first stop at or after it (a row past every stop has none: its person's
+    # rows end while still employed, which only a cut panel does; it is censored after its last row).
+    stops = stops.groupby(people[order], sort=False).bfill()
+    last_row = pd.Series(keys[order]).groupby(people[order], sort=False).transform("max").to_numpy()
+    end_key = np.where(stops["key"].isna(), last_row, stops["key"].to_numpy())
+    left_sorted = stops["left"].fillna(0).to_numpy() == 1
+    duration, left = np.empty(len(keys)), np.empty(len(keys), dtype=int)
+    duration[order] = end_key - keys[order] + np.where(left_sorted, 1.0, 0.5)
+    left[order] = left_sorted
+    return duration, left

@@ -18,7 +18,6 @@ splits exactly into feature terms (model/hazard.py), which a sum of logistic haz
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import lightgbm as lgb
@@ -34,6 +33,7 @@ from flightrisk.model.hazard import HORIZONS, horizon_labels, log_cumulative_haz
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
 from flightrisk.model.risk_model import HazardModel, encode_features
+from flightrisk.model.survival_metrics import snapshot_survival_metrics
 from flightrisk.model.train import (
     MIN_TRAIN_MONTHS,
     TrainingReport,
@@ -133,9 +133,7 @@ def fit_hazard_calibration(
 def horizon_holdout_metrics(model: HazardModel, rows: pd.DataFrame, labels: dict[int, np.ndarray]) -> dict:
     """ROC-AUC, Brier and calibration of the holdout model at each horizon, on the rows whose
     outcome at that horizon is known (involuntary exits count as stays, as in the 12-month label)."""
-    view = dataclasses.replace(model, booster=model.holdout_booster, calibration=model.holdout_calibration)
-    view._shap = None
-    risks = view.horizon_risks(rows)
+    risks = model.holdout_view().horizon_risks(rows)
     out = {}
     for horizon, label in labels.items():
         known = ~np.isnan(label)
@@ -165,7 +163,9 @@ def train_hazard(
     labelled = features["label"].notna().to_numpy()
     if not labelled.any():
         raise InputError("the feature table has no labelled rows; the extract is too short for the horizon")
-    split = split_by_time(features.loc[labelled, "snapshot_date"], settings)
+    # The holdout's months are the classifier's (the latest labelled months); without its embargo,
+    # since the hazard model learns from every month before them, a 24-month extract is enough.
+    split = split_by_time(features.loc[labelled, "snapshot_date"], settings, embargo=False)
     when = pd.to_datetime(features["snapshot_date"])
     months = when.to_numpy()
     holdout_start = np.datetime64(min(split.holdout_months))
@@ -250,11 +250,10 @@ def train_hazard(
     rows = features[in_holdout].reset_index(drop=True)
     holdout = rows[["employee_id", "snapshot_date", "label"]].copy()
     holdout["risk"] = model.holdout_risk(rows)
-    # The baselines learn what the classifier's do: the rows whose 12-month outcome was known.
-    in_fit_12 = labelled & np.isin(months, np.array(split.train_months, dtype="datetime64[ns]"))
-    labelled_frame = features[labelled].reset_index(drop=True)
+    # The baselines learn what the classifier's do: the rows whose 12-month outcome was known (with a
+    # short history, monthly hazards on the months before the holdout; model/train.baseline_rows).
     metrics = evaluate_on_holdout(
-        labelled_frame, in_fit_12[labelled], in_holdout[labelled], holdout["risk"].to_numpy(), catalog
+        features, in_holdout, holdout["risk"].to_numpy(), catalog, min(split.holdout_months), horizon
     )
     for name in ("logistic_regression", "tenure_role", "prior"):
         if name in metrics["baselines"]:
@@ -262,6 +261,10 @@ def train_hazard(
     metrics["horizon_months"] = horizon
     metrics["horizons"] = horizon_holdout_metrics(
         model, rows, {h: label[in_holdout] for h, label in labels.items()}
+    )
+    # The same rows with involuntary exits censored (IPCW), and the months between the horizons too.
+    metrics["survival"] = snapshot_survival_metrics(
+        features, in_holdout, model.holdout_view().risk_by_month(rows), sorted(labels)
     )
     metrics["holdout_start"], metrics["holdout_end"] = metadata["holdout_window"]
     metrics["model_kind"] = "hazard"

@@ -232,9 +232,14 @@ class SnapshotModel(RiskModel):
                 self.outcome_months
             ) > pd.Timestamp(unseen_from):
                 return None
+        return self.holdout_view().risk(rows)
+
+    def holdout_view(self) -> SnapshotModel:
+        """The model as its holdout booster and calibration: what learned only the months before the
+        holdout (its risks on the holdout rows are the honest ones)."""
         view = dataclasses.replace(self, booster=self.holdout_booster, calibration=self.holdout_calibration)
         view._shap = None
-        return view.risk(rows)
+        return view
 
 
 class MonthlyHazard:
@@ -272,6 +277,15 @@ class MonthlyHazard:
         ahead = rows_ahead(x, month_steps(self.catalog), months)
         phi = self._shap.contributions(ahead).reshape(months, len(x), x.shape[1] + 1)
         return split_log_cumulative_hazard(phi, phi.sum(axis=2), months)
+
+    def risk_by_month(self, frame: pd.DataFrame, months: int | None = None) -> np.ndarray:
+        """Calibrated risk of leaving within 1 … `months` months (default the outcome horizon):
+        (rows, months), what censored outcomes are measured against (model/survival_metrics.py)."""
+        months = months or self.outcome_horizon
+        log_hazards = self.log_hazards(frame, months)
+        return np.column_stack(
+            [self.calibration.risk(log_cumulative_hazard(log_hazards, m)) for m in range(1, months + 1)]
+        )
 
     def horizon_risks(self, frame: pd.DataFrame) -> pd.DataFrame:
         """risk_3m, risk_6m, risk_12m (calibrated; never decreasing with the horizon)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 
 MIN_PEOPLE = 5  # no figure rests on fewer people (the project's privacy rule)
 
@@ -74,13 +75,17 @@ def weighted_calibration(y: np.ndarray, risk: np.ndarray, weight: np.ndarray, bi
 def survival_metrics(
     duration: np.ndarray,
     event: np.ndarray,
-    risk_by_month: np.ndarray,
+    risk_by_month: np.ndarray | dict[int, np.ndarray],
     horizons: tuple[int, ...],
 ) -> dict:
     """Every figure above for one set of predictions.
 
     `risk_by_month[:, m - 1]` is each person's risk of leaving within m months of the start of their
-    observation, m = 1 … max(horizons). The censoring curve is the people's own (all of them)."""
+    observation, m = 1 … max(horizons); or `{m: risk}` for a model that knows only some horizons (the
+    12-month classifier), which then has no integrated Brier score. The censoring curve is the people's
+    own (all of them)."""
+    if not isinstance(risk_by_month, dict):
+        risk_by_month = {m + 1: risk_by_month[:, m] for m in range(risk_by_month.shape[1])}
     from sksurv.metrics import (
         brier_score,
         concordance_index_censored,
@@ -93,34 +98,56 @@ def survival_metrics(
     event = np.asarray(event, dtype=bool)
     outcomes = survival_outcomes(duration, event)
     last = max(horizons)
-    usable = [h for h in horizons if h < duration.max()]  # a time past every follow-up has no answer
+    # A time past every follow-up has no answer; a model that does not speak of h is not asked.
+    usable = [h for h in horizons if h < duration.max() and h in risk_by_month]
     result: dict = {"people": int(len(duration)), "left": int(event.sum()), "horizons": {}}
-    final = risk_by_month[:, last - 1]
+    if event.all() or not event.any():
+        # Nothing to rank (or no censoring to weigh by): no figure would mean anything.
+        result["note"] = "every person left" if event.all() else "nobody left"
+        return result
+    final = risk_by_month[last]
     result["harrell_c"] = round(float(concordance_index_censored(event, duration, final)[0]), 4)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        tau = min(float(last), float(np.sort(duration)[-2]))
-        result["uno_c"] = round(float(concordance_index_ipcw(outcomes, outcomes, final, tau=tau)[0]), 4)
-        months = np.arange(1, last + 1, dtype=float)
-        inside = months[(months > duration.min()) & (months < duration.max())]
-        if len(inside) >= 2:
-            survival = 1.0 - risk_by_month[:, inside.astype(int) - 1]
-            result["integrated_brier"] = round(
-                float(integrated_brier_score(outcomes, outcomes, survival, inside)), 4
-            )
-        for h in usable:
-            risk = risk_by_month[:, h - 1]
-            auc, _ = cumulative_dynamic_auc(outcomes, outcomes, risk, [float(h)])
-            _, brier = brier_score(outcomes, outcomes, 1.0 - risk, [float(h)])
-            y, weight = horizon_outcome(duration, event, h)
-            calibration = weighted_calibration(y, risk, weight)
-            result["horizons"][str(h)] = {
-                "roc_auc_ipcw": round(float(auc[0]), 4),
-                "brier_ipcw": round(float(brier[0]), 4),
-                "ece_ipcw": calibration["ece"],
-                "mean_risk": round(float(risk.mean()), 4),
-                "observed_share_ipcw": round(float(np.sum(weight * y) / max(weight.sum(), 1e-12)), 4),
-                "known_people": int((weight > 0).sum()),
-                "calibration_bins": calibration["bins"],
-            }
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tau = min(float(last), float(np.sort(duration)[-2]))
+            result["uno_c"] = round(float(concordance_index_ipcw(outcomes, outcomes, final, tau=tau)[0]), 4)
+            months = np.arange(1, last + 1, dtype=float)
+            inside = months[(months > duration.min()) & (months < duration.max())]
+            if len(inside) >= 2 and all(int(m) in risk_by_month for m in inside):
+                survival = 1.0 - np.column_stack([risk_by_month[int(m)] for m in inside])
+                result["integrated_brier"] = round(
+                    float(integrated_brier_score(outcomes, outcomes, survival, inside)), 4
+                )
+            for h in usable:
+                risk = risk_by_month[h]
+                auc, _ = cumulative_dynamic_auc(outcomes, outcomes, risk, [float(h)])
+                _, brier = brier_score(outcomes, outcomes, 1.0 - risk, [float(h)])
+                y, weight = horizon_outcome(duration, event, h)
+                calibration = weighted_calibration(y, risk, weight)
+                result["horizons"][str(h)] = {
+                    "roc_auc_ipcw": round(float(auc[0]), 4),
+                    "brier_ipcw": round(float(brier[0]), 4),
+                    "ece_ipcw": calibration["ece"],
+                    "mean_risk": round(float(risk.mean()), 4),
+                    "observed_share_ipcw": round(float(np.sum(weight * y) / max(weight.sum(), 1e-12)), 4),
+                    "known_people": int((weight > 0).sum()),
+                    "calibration_bins": calibration["bins"],
+                }
+    except ValueError as exc:
+        # scikit-survival refuses outcomes whose censoring it cannot weigh (no one censored before the
+        # horizon, as on made-up outcomes): the figures above stay, the rest is said to be missing.
+        result["note"] = f"IPCW figures not computable on these outcomes: {exc}"
     return result
+
+
+def snapshot_survival_metrics(
+    panel: pd.DataFrame, rows: np.ndarray, risk_by_month: np.ndarray | dict[int, np.ndarray], horizons
+) -> dict:
+    """The figures above for snapshot rows of the monthly panel (`rows`: a mask over `panel`), each
+    row's time to a voluntary exit read from the panel's next-month labels (`model.hazard.time_to_exit`:
+    involuntary exits and the extract's end censor, where the 12-month label counts them as stays)."""
+    from flightrisk.model.hazard import time_to_exit
+
+    duration, event = time_to_exit(panel)
+    return survival_metrics(duration[rows], event[rows], risk_by_month, tuple(horizons))

@@ -28,12 +28,14 @@ import pandas as pd
 from flightrisk.config import TrainSettings
 from flightrisk.errors import InputError
 from flightrisk.features.catalog import Catalog
+from flightrisk.features.snapshots import NEXT_MONTH_LABEL
 from flightrisk.model.baselines import fit_predict_baselines
 from flightrisk.model.calibration import PlattCalibration, fit_platt
 from flightrisk.model.linear import LinearPart, fit_linear
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
 from flightrisk.model.risk_model import SnapshotModel, encode_features
+from flightrisk.model.survival_metrics import snapshot_survival_metrics
 
 
 @dataclasses.dataclass
@@ -80,23 +82,36 @@ def known_by(months, first_unknown, horizon: int) -> list:
     return [m for m, k in zip(months, keys, strict=True) if k <= last]
 
 
-def split_by_time(snapshot_dates: pd.Series, settings: TrainSettings) -> TimeSplit:
-    """The latest labelled months test; the months known by then train; the latest of those validate."""
+def months_needed(settings: TrainSettings, embargo: bool = True) -> int:
+    """Labelled snapshot months a time split needs: the holdout, with the embargo (the classifier's
+    horizon-long gap whose outcomes were unknown when the holdout began) the horizon, and a few to learn
+    from. The hazard model learns from last month, so it needs no embargo."""
+    return settings.holdout_months + (settings.horizon_months if embargo else 0) + MIN_TRAIN_MONTHS
+
+
+def split_by_time(snapshot_dates: pd.Series, settings: TrainSettings, embargo: bool = True) -> TimeSplit:
+    """The latest labelled months test; the months known by then train; the latest of those validate.
+
+    Without `embargo` (the hazard model) every month before the holdout trains: a person-month's own
+    outcome is next month's, known when the holdout begins."""
     months = sorted(pd.to_datetime(snapshot_dates).unique())
-    needed = settings.holdout_months + settings.horizon_months + MIN_TRAIN_MONTHS
+    needed = months_needed(settings, embargo)
     if len(months) < needed:
+        between = f" + {settings.horizon_months} months between, whose outcomes" if embargo else ""
         raise InputError(
             f"only {len(months)} labelled snapshot months; training needs at least {needed} "
-            f"({settings.holdout_months} holdout + {settings.horizon_months} months between, whose outcomes "
-            f"were not yet known when the holdout began, + {MIN_TRAIN_MONTHS} to learn from). "
+            f"({settings.holdout_months} holdout{between}"
+            + (" were not yet known when the holdout began," if embargo else "")
+            + f" + {MIN_TRAIN_MONTHS} to learn from). "
             "Use a longer extract, fewer --holdout months, or rebuild the features with a shorter "
             "`flightrisk features --horizon`."
         )
     holdout = months[-settings.holdout_months :]
-    train = known_by(months[: -settings.holdout_months], holdout[0], settings.horizon_months)
-    embargo = [m for m in months[: -settings.holdout_months] if m > train[-1]]
+    earlier = months[: -settings.holdout_months]
+    train = known_by(earlier, holdout[0], settings.horizon_months) if embargo else list(earlier)
+    gap = [m for m in earlier if m > train[-1]]
     validation = train[-min(settings.validation_months, len(train)) :]
-    return TimeSplit(list(train), list(validation), list(holdout), embargo)
+    return TimeSplit(list(train), list(validation), list(holdout), gap)
 
 
 def validation_people(employee_ids: pd.Series, share: float, seed: int) -> np.ndarray:
@@ -355,11 +370,23 @@ def train_on_snapshots(
 
     holdout = labelled.loc[in_holdout, ["employee_id", "snapshot_date", "label"]].reset_index(drop=True)
     holdout["risk"] = holdout_risk
-    metrics = evaluate_on_holdout(labelled, in_fit, in_holdout, holdout_risk, catalog)
+    metrics = evaluate_on_holdout(
+        labelled, in_holdout, holdout_risk, catalog, min(split.holdout_months), settings.horizon_months
+    )
     for name in ("logistic_regression", "tenure_role", "prior"):
         if name in metrics["baselines"]:
             holdout[f"risk_{name}"] = metrics["baselines"][name].pop("_risk")
     metrics["horizon_months"] = settings.horizon_months
+    if NEXT_MONTH_LABEL in features.columns:
+        # Its one horizon with involuntary exits censored (IPCW), to set beside the hazard model's.
+        in_panel = np.array(features["label"].notna())
+        in_panel[in_panel] = in_holdout
+        metrics["survival"] = snapshot_survival_metrics(
+            features.reset_index(drop=True),
+            in_panel,
+            {settings.horizon_months: holdout_risk},
+            (settings.horizon_months,),
+        )
     metrics["model_shape"] = shapes
     metrics["holdout_start"] = str(min(split.holdout_months).date())
     metrics["holdout_end"] = str(max(split.holdout_months).date())
@@ -407,18 +434,57 @@ def train_on_snapshots(
     return model, report
 
 
-def evaluate_on_holdout(
-    labelled: pd.DataFrame, fit_rows: np.ndarray, test_rows: np.ndarray, risk: np.ndarray, catalog: Catalog
-) -> dict:
-    """The model's holdout metrics, and each baseline's, fitted on `fit_rows` of the same table."""
-    y = labelled["label"].astype(int).to_numpy()
-    metrics = holdout_metrics(y[test_rows], risk)
-    numeric = [s.name for s in catalog.features if s.type == "numeric"]
-    baselines = fit_predict_baselines(
-        labelled[fit_rows], y[fit_rows], labelled[test_rows], numeric, catalog.categorical
+def baseline_rows(features: pd.DataFrame, holdout_start, horizon: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Which rows the baselines may learn from, what they learn, and over how many months.
+
+    The rows whose `horizon`-month outcome was known when the holdout began (as the classifier's
+    holdout model); with too short a history for any (a 24-month extract), the person-months before
+    the holdout with their next-month outcome: the baselines are then monthly hazards, their risk over
+    the horizon 1 − (1 − p)^horizon with the features held. Returns (row mask, labels, months per label).
+    """
+    when = pd.to_datetime(features["snapshot_date"])
+    labelled = features["label"].notna().to_numpy()
+    keys = _month_index(when)
+    known = labelled & (keys <= _month_index([holdout_start])[0] - horizon)
+    y = pd.to_numeric(features["label"], errors="coerce").to_numpy()
+    if known.any() and np.unique(y[known]).size == 2:
+        return known, y[known].astype(int), horizon
+    from flightrisk.features.snapshots import NEXT_MONTH_LABEL
+
+    if NEXT_MONTH_LABEL in features.columns:
+        next_month = pd.to_numeric(features[NEXT_MONTH_LABEL], errors="coerce").to_numpy(dtype=float)
+        monthly = ~np.isnan(next_month) & (when < pd.Timestamp(holdout_start)).to_numpy()
+        if monthly.any() and np.unique(next_month[monthly]).size == 2:
+            return monthly, next_month[monthly].astype(int), 1
+    raise InputError(
+        "no outcome was known before the holdout began to fit the baselines on; use a longer extract"
     )
+
+
+def evaluate_on_holdout(
+    features: pd.DataFrame,
+    test_rows: np.ndarray,
+    risk: np.ndarray,
+    catalog: Catalog,
+    holdout_start,
+    horizon: int,
+) -> dict:
+    """The model's holdout metrics, and each baseline's, fitted on the rows of the same table whose
+    outcome was known when the holdout began (`baseline_rows`)."""
+    y = features["label"].astype(float).to_numpy()[test_rows].astype(int)
+    metrics = holdout_metrics(y, risk)
+    numeric = [s.name for s in catalog.features if s.type == "numeric"]
+    fit_rows, y_fit, months = baseline_rows(features, holdout_start, horizon)
+    baselines = fit_predict_baselines(
+        features[fit_rows], y_fit, features[test_rows], numeric, catalog.categorical
+    )
+    if months != horizon:
+        baselines = {name: 1.0 - (1.0 - p) ** (horizon / months) for name, p in baselines.items()}
+        metrics["baselines_learned"] = (
+            "monthly hazards on the person-months before the holdout (no "
+            f"{horizon}-month outcome was known then), risk over {horizon} months with the features held"
+        )
     metrics["baselines"] = {
-        name: holdout_metrics(y[test_rows], predicted) | {"_risk": predicted}
-        for name, predicted in baselines.items()
+        name: holdout_metrics(y, predicted) | {"_risk": predicted} for name, predicted in baselines.items()
     }
     return metrics

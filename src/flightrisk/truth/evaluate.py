@@ -16,7 +16,7 @@ from flightrisk.explain.causal import lever_weights
 from flightrisk.explain.contributions import explain_rows
 from flightrisk.explain.whatif import estimate_effect
 from flightrisk.model.metrics import calibration_table
-from flightrisk.model.risk_model import RiskModel
+from flightrisk.model.risk_model import MonthlyHazard, RiskModel
 from flightrisk.synth.truth import hazard_at_snapshots, true_lever_term
 from flightrisk.truth.explanations import truth_correlations
 
@@ -50,6 +50,41 @@ def ceiling_and_calibration(model: RiskModel, holdout: pd.DataFrame, true_risk: 
         "mean_standard_error_of_truth": float(rows["se_12m"].mean()),
         "calibration_bins": table,
     }
+
+
+def horizons_against_truth(model: MonthlyHazard, holdout: pd.DataFrame, true_risk: pd.DataFrame) -> dict:
+    """A hazard model's risk at each horizon on the holdout (its holdout booster) against the true
+    3/6/12-month risks: the truth's and the model's ROC-AUC on the realised exits (`label_<h>m`
+    columns of `holdout`, as `model.hazard.horizon_labels` reads them), and the model's distance from
+    the true probability (calibration gap in ten bins, correlation)."""
+    rows = holdout.merge(true_risk, on=["employee_id", "snapshot_date"], how="inner")
+    risks = model.holdout_view().horizon_risks(rows)
+    out = {}
+    for horizon in model.horizons:
+        truth_column, label_column = f"risk_{horizon}m", f"label_{horizon}m"
+        if truth_column not in rows.columns or label_column not in rows.columns:
+            continue
+        known = rows[label_column].notna().to_numpy()
+        y = rows.loc[known, label_column].astype(int).to_numpy()
+        truth = rows.loc[known, truth_column].to_numpy()
+        risk = risks.loc[known, f"risk_{horizon}m"].to_numpy()
+        if len(y) == 0 or y.min() == y.max():
+            continue
+        table = calibration_table(y, risk, CALIBRATION_BINS, truth=truth)
+        out[f"{horizon}m"] = {
+            "rows": int(len(y)),
+            "positives": int(y.sum()),
+            "true_risk_roc_auc": float(roc_auc_score(y, truth)),
+            "model_roc_auc": float(roc_auc_score(y, risk)),
+            "ece_vs_true_probability": float(
+                sum(row["n"] * abs(row["predicted"] - row["true_probability"]) for row in table) / len(y)
+            ),
+            "correlation_with_true_probability": float(np.corrcoef(risk, truth)[0, 1]),
+            "mean_risk": float(risk.mean()),
+            "mean_true_risk": float(truth.mean()),
+            "observed_share": float(y.mean()),
+        }
+    return out
 
 
 def explanation_fidelity(
