@@ -340,11 +340,28 @@ def test_ibm_table_trains_and_reports(tmp_path):
     assert result["grouped_folds"] is False and result["checks"]["duplicates"]["exact_copy_rows"] == 0
     assert result["models"]["flightrisk"]["roc_auc_mean"] > 0.8
     model_dir = tmp_path / "ibm"
+    # The fairness gate refuses IBM's model: married people are ranked worse than the other groups
+    # (docs/benchmarks.md, "Fairness"); the analyst's recorded reason lets it through.
+    reason = "married employees ranked worse than others; reviewed, a test of the flow"
     done = _cli(
-        "train", "--table", IBM, "--catalog", catalog, "--out", model_dir, "--no-register", cwd=tmp_path
+        "train",
+        "--table",
+        IBM,
+        "--catalog",
+        catalog,
+        "--out",
+        model_dir,
+        "--no-register",
+        "--fairness-override",
+        reason,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    metrics = json.loads((model_dir / "metadata.json").read_text())["metrics"]
+    metadata = json.loads((model_dir / "metadata.json").read_text())
+    metrics = metadata["metrics"]
+    assert set(metrics["fairness"]["groups"]) == {"Gender", "Age", "MaritalStatus"}
+    assert metadata["gate"].get("fairness_override") == (reason if metrics["fairness"]["breaches"] else None)
+    assert (model_dir / "model_card.html").is_file() and (model_dir / "instructions.sv.html").is_file()
     assert metrics["n"] == 1470 and metrics["positives"] == 237
     assert metrics["roc_auc"] > 0.8
     scores = tmp_path / "scores.parquet"

@@ -268,7 +268,17 @@ def test_the_turnover_table_trains_through_its_survival_catalog(tmp_path):
     table = SHARED / "data" / "turnover_babushkin.csv"
     model_dir = tmp_path / "model"
     done = run_in_process(
-        "train", "--table", table, "--catalog", catalog, "--out", model_dir, "--no-register", cwd=tmp_path
+        "train",
+        "--table",
+        table,
+        "--catalog",
+        catalog,
+        "--out",
+        model_dir,
+        "--no-register",
+        "--fairness-override",
+        "people aged 40-49 under-stated; reviewed, a test of the flow",
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
     metrics = json.loads((model_dir / "metadata.json").read_text())["metrics"]

@@ -148,6 +148,14 @@ def train(
             "for the HR extract; for a flat table 3/4 and 3/2 of its own leaving rate.",
         ),
     ] = None,
+    fairness_override: Annotated[
+        str | None,
+        typer.Option(
+            "--fairness-override",
+            help="Register even though the fairness audit breaks a threshold; give the reason, which is "
+            "recorded with the model and in MLflow (docs/governance.md).",
+        ),
+    ] = None,
 ) -> None:
     """Train, validate out of time, calibrate, log to MLflow and register (champion if it passes the gate)."""
     import dataclasses
@@ -159,6 +167,11 @@ def train(
     )
     if bands is not None:
         settings = dataclasses.replace(settings, risk_bands=parse_bands(bands, "--bands"))
+    if fairness_override is not None and len(fairness_override.strip()) < 10:
+        raise InputError(
+            "--fairness-override needs the reason in words (at least 10 characters): it is recorded "
+            "with the model for whoever audits it"
+        )
     if (features_file is None) == (table is None):
         raise InputError(
             "give either --features FILE (snapshots) or --table FILE --catalog YAML (a flat table)"
@@ -176,11 +189,22 @@ def train(
             name=name,
             group_by=group_by,
             bands_given=bands is not None,
+            fairness_override=fairness_override,
         )
         return
     from flightrisk.pipeline import train_snapshots_cli
 
-    train_snapshots_cli(features_file, out_dir, raw, settings, register, err, name=name, kind=model_kind)
+    train_snapshots_cli(
+        features_file,
+        out_dir,
+        raw,
+        settings,
+        register,
+        err,
+        name=name,
+        kind=model_kind,
+        fairness_override=fairness_override,
+    )
 
 
 @app.command()

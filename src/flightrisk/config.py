@@ -142,3 +142,24 @@ SURVIVAL_SETTINGS = TrainSettings(
     early_stopping_rounds=100,
     linear_weight=0.0,
 )
+
+
+@dataclasses.dataclass(frozen=True)
+class FairnessSettings:
+    """The fairness audit's flag rule and the gate's thresholds (model/fairness.py).
+
+    A gap breaks the gate when it is past its threshold and its 95 % bootstrap interval (over people)
+    excludes no gap; None switches a check off. `train --fairness-override "reason"` registers a model
+    that breaks one, with the reason recorded."""
+
+    top_share: float = 0.1  # who is "flagged": the top 10 % of risk
+    # The four-fifths rule on the flagged share, and equalized odds of the flag: reported, not gated,
+    # by default. A calibrated score flags a group that truly leaves more more often, and no score can
+    # be calibrated within groups and equalize these when leaving rates differ (model/fairness.py).
+    min_impact_ratio: float | None = None
+    max_equalized_odds_difference: float | None = None  # a group's TPR or FPR of the flag vs the rest's
+    # The gate: the score must mean the same, and rank as well, for every group.
+    max_calibration_gap: float | None = 0.05  # |a group's mean risk − the share of it who left|
+    max_auc_gap: float | None = 0.10  # how far a group's ROC-AUC may fall below everyone's
+    bootstrap: int = 200
+    proxy_auc: float = 0.65  # a single feature predicting a protected group this well is a strong proxy

@@ -69,8 +69,9 @@ def train_snapshots_cli(
     console,
     name: str | None = None,
     kind: str = "auto",
+    fairness_override: str | None = None,
 ) -> dict:
-    """`flightrisk train` on a feature table: train, measure, gate, register, publish."""
+    """`flightrisk train` on a feature table: train, measure, audit fairness, gate, register, publish."""
     if kind not in MODEL_CHOICES:
         raise InputError(f"--model {kind!r}: use one of {list(MODEL_CHOICES)}")
     name = registered_name(name, flat=False)
@@ -110,8 +111,78 @@ def train_snapshots_cli(
     if "oracle_roc_auc" in report.metrics:
         summary["oracle roc_auc"] = report.metrics["oracle_roc_auc"]
     console.print("Trained " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()))
-    publish_trained(model, report, out_dir, register, name, console, holdout_rows)
+    from flightrisk.model.metrics import metric_intervals
+
+    report.metrics["intervals"] = metric_intervals(report.holdout, settings.seed)
+    model.metadata["metrics"] = report.metrics
+    employees = read_employees(raw)
+    if employees is not None:
+        report.metrics["fairness"] = audit_fairness(
+            report.holdout, holdout_rows, employees, catalog, settings.seed
+        )
+        model.metadata["metrics"] = report.metrics
+        console.print(fairness_summary(report.metrics["fairness"]))
+    publish_trained(
+        model, report, out_dir, register, name, console, holdout_rows, fairness_override=fairness_override
+    )
     return report.metrics
+
+
+def read_employees(raw: Path | None) -> pd.DataFrame | None:
+    """The raw extract's employees table (for the fairness audit), or None without one."""
+    if raw is None or find_table(Path(raw), "employees") is None:
+        return None
+    from flightrisk.schema.raw import load_table
+
+    employees, problems = load_table("employees", find_table(Path(raw), "employees"))
+    if problems:
+        raise InputError(f"{raw}: the employees table has problems:", problems)
+    return employees
+
+
+def audit_fairness(holdout: pd.DataFrame, holdout_rows: pd.DataFrame, employees, catalog, seed: int) -> dict:
+    """The holdout's fairness audit by gender and age band, with the proxy check on each person's
+    latest holdout row (model/fairness.py)."""
+    from flightrisk.config import FairnessSettings
+    from flightrisk.model.fairness import age_bands, fairness_audit, proxy_check
+
+    settings = FairnessSettings()
+    audit = fairness_audit(
+        holdout[["employee_id", "snapshot_date", "label", "risk"]], employees, settings, seed
+    )
+    latest = holdout_rows.sort_values("snapshot_date", kind="stable").groupby("employee_id").tail(1)
+    people = employees.assign(employee_id=employees["employee_id"].astype(str)).set_index("employee_id")
+    ids = latest["employee_id"].astype(str)
+    protected = pd.DataFrame(
+        {
+            "gender": people["gender"].reindex(ids).to_numpy(),
+            "age_band": age_bands(latest["snapshot_date"], people["birth_year"].reindex(ids)).to_numpy(),
+        }
+    )
+    numeric = [s.name for s in catalog.features if s.type == "numeric"]
+    audit["proxies"] = proxy_check(
+        latest.reset_index(drop=True), protected, numeric, list(catalog.categorical), settings, seed
+    )
+    return audit
+
+
+def fairness_summary(audit: dict) -> str:
+    """One line per attribute: the gaps and their intervals; then what breaks a threshold."""
+    lines = ["Fairness on the holdout (95 % intervals over people):"]
+    for attribute, gaps in audit["gaps"].items():
+        if "note" in gaps:
+            lines.append(f"  {attribute}: {gaps['note']}")
+            continue
+        parts = [
+            f"{name.replace('_', ' ')} {g['value']:.3f} [{g['low']:.3f}, {g['high']:.3f}]"
+            for name, g in gaps.items()
+        ]
+        lines.append(f"  {attribute}: " + ", ".join(parts))
+    for attribute, proxy in audit.get("proxies", {}).items():
+        if proxy.get("strong_proxies"):
+            lines.append(f"  strong proxies of {attribute}: {', '.join(proxy['strong_proxies'])}")
+    lines.extend(f"  BREAKS: {breach}" for breach in audit["breaches"])
+    return "\n".join(lines)
 
 
 MODEL_CHOICES = ("auto", "classifier", "hazard")
@@ -218,7 +289,14 @@ def _current_champion(out_dir: Path, register: bool, name: str, console):
 
 
 def publish_trained(
-    model, report, out_dir: Path, register: bool, name: str, console, holdout_rows=None
+    model,
+    report,
+    out_dir: Path,
+    register: bool,
+    name: str,
+    console,
+    holdout_rows=None,
+    fairness_override=None,
 ) -> dict:
     """Gate the candidate, register it, and replace `out_dir` only when it passes (or none exists).
 
@@ -227,7 +305,7 @@ def publish_trained(
     """
     from flightrisk.io import remove_stale_temporaries
     from flightrisk.model.artifact import discard_staged, publish_model, stage_model
-    from flightrisk.model.gate import champion_roc_auc, decide
+    from flightrisk.model.gate import champion_roc_auc, decide, passes_fairness
 
     out_dir = Path(out_dir)
     champion = _current_champion(out_dir, register, name, console)
@@ -235,14 +313,18 @@ def publish_trained(
         compared, note = None, None
     else:
         compared, note = champion_roc_auc(champion, model, holdout_rows)
-    passed, reason = decide(report.metrics, compared, note)
+    passed, reason = decide(report.metrics, compared, note, fairness_override)
     model.metadata["gate"] = {"passed": passed, "reason": reason, "champion_roc_auc": compared}
+    if fairness_override and (report.metrics.get("fairness") or {}).get("breaches"):
+        model.metadata["gate"]["fairness_override"] = fairness_override
     remove_stale_temporaries(out_dir)
-    staged = stage_model(model, out_dir)
+    staged = stage_model(model, out_dir, documents=lambda record: model_documents(record, model.catalog))
     try:
         registered = log_to_mlflow(staged, model, report, name, (passed, reason)) if register else None
         existing = (out_dir / "metadata.json").is_file()
-        if passed or not existing:
+        # A model that breaks a fairness threshold is never published, not even as the first one.
+        fair = passes_fairness(report.metrics, fairness_override)[0]
+        if fair and (passed or not existing):
             publish_model(staged, out_dir)
             where = f"model in {out_dir}" + (
                 "" if passed else " (the first model here, though it failed the gate)"
@@ -255,11 +337,33 @@ def publish_trained(
         discard_staged(staged)
         raise
     verdict = "passed the gate" if passed else "did NOT pass the gate"
+    if not fair:
+        raise InputError(f"registration refused: the candidate did NOT pass the gate ({reason}); {where}")
     console.print(f"The candidate {verdict} ({reason}); {where}")
     if registered is not None:
         state = "champion" if registered["promoted"] else "not champion"
         console.print(f"MLflow: registered {name} version {registered['version']} ({state})")
     return {"passed": passed, "reason": reason, "registered": registered}
+
+
+def site_documents(model_dir: Path, lang: str) -> dict[str, str]:
+    """The model card and instructions for use in the site's language, read from the model folder
+    (a model trained before they existed has none: the pages then link to nothing)."""
+    suffix = "" if lang == "en" else f".{lang}"
+    out = {}
+    for stem in ("model_card", "instructions"):
+        path = Path(model_dir) / f"{stem}{suffix}.html"
+        if path.is_file():
+            out[f"{stem}.html"] = path.read_text(encoding="utf-8")
+    return out
+
+
+def model_documents(record: dict, catalog) -> dict[str, str]:
+    """The model card, the instructions for use and the DPIA template (en/sv) from the model's record."""
+    from flightrisk.report.instructions import instruction_documents
+    from flightrisk.report.model_card import card_documents
+
+    return {**card_documents(record, catalog), **instruction_documents(record, catalog)}
 
 
 def log_to_mlflow(model_dir: Path, model, report, name: str, gate: tuple[bool, str]) -> dict:
@@ -339,14 +443,7 @@ def evaluate_cli(
 
     model = load_model(model_dir)
     features = read_features(features_file)
-    employees = None
-    if raw is not None and find_table(Path(raw), "employees") is not None:
-        from flightrisk.schema.raw import load_table
-
-        employees, problems = load_table("employees", find_table(Path(raw), "employees"))
-        if problems:
-            raise InputError(f"{raw}: the employees table has problems:", problems)
-    metrics = evaluate_model(model, features, read_truth(raw), employees)
+    metrics = evaluate_model(model, features, read_truth(raw), read_employees(raw))
     trained = model.metadata.get("metrics") or {}
     for key in ("model_comparison", "horizons", "survival"):
         # Measured when both kinds were trained (each on its own holdout model): kept as training saw it.
@@ -776,6 +873,7 @@ def report_cli(
         plan=plan,
         plan_budget=budget,
         history=history,
+        documents=site_documents(Path(model_dir), lang),
     )
     ended = dt.datetime.now(dt.UTC)
     _log_run(
@@ -925,8 +1023,10 @@ def train_flat_cli(
     name: str | None = None,
     group_by: str = "auto",
     bands_given: bool = False,
+    fairness_override: str | None = None,
 ) -> dict:
-    """`flightrisk train --table`: check the table, train a flat-table model, gate, register, publish.
+    """`flightrisk train --table`: check the table, train a flat-table model, audit fairness by the
+    catalog's protected columns, gate, register, publish.
     Without `--bands` the risk bands follow the table's own leaving rate."""
     from flightrisk.config import FLAT_SETTINGS
     from flightrisk.model.flat_checks import check_flat_table
@@ -953,19 +1053,49 @@ def train_flat_cli(
             bands=settings.risk_bands if bands_given else None,
         )
     metrics = report.metrics
+    from flightrisk.model.metrics import metric_intervals
+
+    # Over the cross-validated predictions (for a survival table: the people whose outcome is known).
+    metrics["intervals"] = metric_intervals(report.holdout, settings.seed)
+    model.metadata["metrics"] = metrics
+    if flat.table.protected:
+        metrics["fairness"] = audit_flat_fairness(
+            model, table, report.holdout, flat.table.protected, settings.seed
+        )
+        model.metadata["metrics"] = metrics
     if survival:
         console.print(survival_summary(len(table), metrics))
-        publish_trained(model, report, out_dir, register, name, console)
-        return metrics
-    capacity = model.metadata["capacity"]["final"]
-    console.print(
-        f"Trained on {len(table)} rows ({metrics['evaluation']}): roc_auc {metrics['roc_auc']:.3f}, "
-        f"pr_auc {metrics['pr_auc']:.3f}, ece {metrics['ece']:.3f}; logistic roc_auc "
-        f"{metrics['baselines']['logistic_regression']['roc_auc']:.3f}. Capacity: {capacity['num_leaves']} "
-        f"leaves, {capacity['rounds']} rounds, {capacity['linear_weight']:.0%} of the margin linear"
-    )
-    publish_trained(model, report, out_dir, register, name, console)
+    else:
+        capacity = model.metadata["capacity"]["final"]
+        console.print(
+            f"Trained on {len(table)} rows ({metrics['evaluation']}): roc_auc {metrics['roc_auc']:.3f}, "
+            f"pr_auc {metrics['pr_auc']:.3f}, ece {metrics['ece']:.3f}; logistic roc_auc "
+            f"{metrics['baselines']['logistic_regression']['roc_auc']:.3f}. Capacity: {capacity['num_leaves']} "
+            f"leaves, {capacity['rounds']} rounds, {capacity['linear_weight']:.0%} of the margin linear"
+        )
+    if "fairness" in metrics:
+        console.print(fairness_summary(metrics["fairness"]))
+    publish_trained(model, report, out_dir, register, name, console, fairness_override=fairness_override)
     return metrics
+
+
+def audit_flat_fairness(model, table: pd.DataFrame, rows: pd.DataFrame, protected, seed: int) -> dict:
+    """A flat table's audit: its cross-validated risks by each protected column the catalog declares
+    (a many-valued number such as an age in bands), with the proxy check on the model's inputs."""
+    from flightrisk.config import FairnessSettings
+    from flightrisk.model.fairness import audit_groups, protected_bands, proxy_check
+
+    settings = FairnessSettings()
+    banded = rows.assign(**{c: protected_bands(rows[c]).to_numpy() for c in protected})
+    audit = audit_groups(banded, list(protected), settings, seed)
+    frame = model.prepare(table).set_index(table.index)
+    people = frame.loc[frame.index.isin(table.index)]
+    groups = pd.DataFrame({c: protected_bands(table[c]).to_numpy() for c in protected})
+    numeric = [s.name for s in model.catalog.features if s.type == "numeric"]
+    audit["proxies"] = proxy_check(
+        people.reset_index(drop=True), groups, numeric, list(model.catalog.categorical), settings, seed
+    )
+    return audit
 
 
 def survival_summary(people: int, metrics: dict) -> str:

@@ -84,7 +84,7 @@ def log_training_run(
     client = MlflowClient()
     version = mlflow.register_model(info.model_uri, name)
     promoted, reason = gate if gate is not None else passes_baseline(metrics)
-    client.set_model_version_tag(name, version.version, "gate", reason)
+    client.set_model_version_tag(name, version.version, "gate", reason[:5000])  # MLflow's tag limit
     client.set_model_version_tag(name, version.version, "passed_gate", str(promoted).lower())
     if promoted:
         client.set_registered_model_alias(name, CHAMPION_ALIAS, version.version)

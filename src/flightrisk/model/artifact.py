@@ -57,11 +57,13 @@ def _write_files(model: RiskModel, folder: Path) -> None:
     write_json(calibration, folder / "calibration.json")
 
 
-def stage_model(model: RiskModel, out_dir: Path) -> Path:
+def stage_model(model: RiskModel, out_dir: Path, documents=None) -> Path:
     """Write the whole model into a hidden staging folder beside `out_dir`; returns the model folder.
 
     metadata.json lists the SHA-256 of every other file (and is signed when a key is set). The
-    staged folder carries `out_dir`'s name, so MLflow logs it under that name.
+    staged folder carries `out_dir`'s name, so MLflow logs it under that name. `documents`, when
+    given, turns the model's record (its metadata with the model files' hashes) into texts by file
+    name — the model card and its companions — written beside the model files and hashed with them.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -71,6 +73,11 @@ def stage_model(model: RiskModel, out_dir: Path) -> Path:
         folder.mkdir()
         _write_files(model, folder)
         hashes = {p.name: sha256_file(p) for p in sorted(folder.iterdir())}
+        if documents is not None:
+            record = {**model.metadata, "kind": model.kind, "files_sha256": hashes}
+            for name, text in documents(record).items():
+                write_text(text, folder / name)
+            hashes = {p.name: sha256_file(p) for p in sorted(folder.iterdir())}
         metadata = {**model.metadata, "kind": model.kind, "files_sha256": hashes}
         write_json(sign_metadata(metadata), folder / METADATA)
     except BaseException:

@@ -1,8 +1,28 @@
-"""Fairness audit on the holdout: how the model treats groups by gender and age band.
+"""Fairness audit and gate: how the model treats groups by gender, age band or any protected column.
 
-Gender and birth year never reach the model; they are joined here, after scoring, only to audit.
-Groups with fewer than 5 people are not reported, nor groups whose figures could be recovered
-from the others (complementary suppression, `flightrisk.privacy`).
+Protected attributes never reach the model; they are joined here, after scoring, only to audit.
+Per attribute and group, on the holdout: the share flagged (the top 10 % of risk), the impact ratio
+(lowest flagged share over the highest: the four-fifths rule), calibration within the group (mean
+risk against the share who left), ROC-AUC within the group, and the equalized-odds difference
+(the larger spread of the true- and false-positive rates of the flag). Each gap has a 95 % interval
+from a bootstrap over people (a person's months travel together; fairlearn's own bootstrap resamples
+rows, which would understate the spread). A group breaks the gate when its own gap (its
+mean risk against the share who left; its ROC-AUC within the group against the other groups' own; with the equalized-odds check
+on, its TPR and FPR against the rest's) is past the threshold (`config.FairnessSettings`) and its
+interval excludes "no gap": material and credible, not the noise of a small group.
+
+Why calibration and ranking gate and the flag rates do not, by default: when groups truly leave at
+different rates, no score can be calibrated within every group and also flag them at equal rates or
+with equal error rates (Kleinberg, Mullainathan and Raghavan, 2016; Chouldechova, 2017). A risk score
+that HR reads as a probability must mean the same for everyone; the flag rates are reported beside
+it, and `min_impact_ratio` / `max_equalized_odds_difference` switch those checks on.
+
+Groups with fewer than 5 people are not reported, nor groups whose figures could be recovered from
+the others (complementary suppression, `flightrisk.privacy`).
+
+The proxy check asks how well the model's features predict each protected attribute (cross-validated
+logistic regression, one group against the rest), and which single features do so strongly: a model
+can treat a group differently without ever seeing the attribute, through its proxies.
 """
 
 from __future__ import annotations
@@ -15,62 +35,350 @@ from fairlearn.metrics import (
     equalized_odds_difference,
     selection_rate,
 )
-from sklearn.metrics import roc_auc_score
+from scipy.stats import rankdata
 
+from flightrisk.config import FairnessSettings
 from flightrisk.privacy import MIN_GROUP, shown_groups
 
 AGE_BANDS = [0, 30, 40, 50, 200]
 AGE_LABELS = ["under 30", "30-39", "40-49", "50+"]
+GAPS = ("impact_ratio", "calibration_gap", "auc_gap", "equalized_odds_difference")
 
 
-def _auc(y, p):
-    return float(roc_auc_score(y, p)) if 0 < np.sum(y) < len(y) else float("nan")
+def _auc(y: np.ndarray, score: np.ndarray) -> float:
+    """ROC-AUC by ranks (Mann–Whitney); NaN without both outcomes."""
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    if positives == 0 or negatives == 0:
+        return float("nan")
+    ranks = rankdata(score)
+    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
-def fairness_audit(holdout: pd.DataFrame, employees: pd.DataFrame, top_share: float = 0.1) -> dict:
-    """holdout: employee_id, snapshot_date, label, risk. Returns per-group figures and gaps."""
-    people = employees[["employee_id", "gender", "birth_year"]].copy()
-    people["employee_id"] = people["employee_id"].astype(str)
-    rows = holdout.merge(people, on="employee_id", how="left")
-    age = pd.to_datetime(rows["snapshot_date"]).dt.year - rows["birth_year"]
-    rows["age_band"] = pd.cut(age, AGE_BANDS, right=False, labels=AGE_LABELS).astype(str)
-    threshold = np.quantile(rows["risk"], 1 - top_share)
-    flagged = (rows["risk"] >= threshold).astype(int)
-    y = rows["label"].astype(int)
-    result = {"flag_rule": f"top {top_share:.0%} of risk", "min_group_size": MIN_GROUP, "groups": {}}
-    for attribute in ("gender", "age_band"):
-        sensitive = rows[attribute].fillna("unknown").astype(str)
-        frame = MetricFrame(
-            metrics={"selection_rate": selection_rate},
-            y_true=y,
-            y_pred=flagged,
-            sensitive_features=sensitive,
+def age_bands(snapshot_dates: pd.Series, birth_years: pd.Series) -> pd.Series:
+    """Age at the snapshot, in the bands the audit reports (row by row, whatever the indexes)."""
+    years = pd.to_datetime(pd.Series(snapshot_dates)).dt.year.to_numpy(dtype=float)
+    age = pd.Series(years - pd.to_numeric(pd.Series(birth_years), errors="coerce").to_numpy(dtype=float))
+    return pd.cut(age, AGE_BANDS, right=False, labels=AGE_LABELS).astype(str)
+
+
+def protected_bands(values: pd.Series) -> pd.Series:
+    """A flat table's protected column as groups: categories as they are; a number with many values
+    (an age) in the age bands when it looks like years of age, else in quartiles."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.notna().all() and numbers.nunique() > 10:
+        if numbers.between(14, 100).all():
+            return pd.cut(numbers, AGE_BANDS, right=False, labels=AGE_LABELS).astype(str)
+        return pd.qcut(numbers, 4, duplicates="drop").astype(str)
+    return values.astype(str).fillna("unknown")
+
+
+def _mean(values, weight) -> float:
+    return float(np.average(values, weights=weight)) if weight.sum() > 0 else float("nan")
+
+
+def _group_figures(y, risk, flagged, groups, names, weight=None) -> dict[str, np.ndarray]:
+    """Per named group: flagged share, observed rate, mean risk, AUC, TPR and FPR of the flag, and the
+    signed gaps each group is judged on: risk − observed, its AUC − the other groups' own AUCs, its
+    TPR and FPR − the rest's."""
+    keys = (
+        "flagged",
+        "observed",
+        "risk",
+        "auc",
+        "tpr",
+        "fpr",
+        "calibration",
+        "auc_vs_all",
+        "tpr_vs_rest",
+        "fpr_vs_rest",
+    )
+    names = list(names)
+    weight = np.ones(len(y)) if weight is None else weight
+    out = {k: np.full(len(names), np.nan) for k in keys}
+    for i, name in enumerate(names):
+        rows = groups == name
+        if not rows.any():
+            continue
+        yy, ff, rest_y, rest_f = y[rows], flagged[rows], y[~rows], flagged[~rows]
+        w = weight[rows]
+        out["flagged"][i] = ff.mean()
+        out["observed"][i] = _mean(yy, w)
+        out["risk"][i] = _mean(risk[rows], w)
+        out["calibration"][i] = out["risk"][i] - out["observed"][i]
+        # A ranking needs a few of each outcome: with one leaver a group's AUC is 0 or 1 in every
+        # resample that holds them, and no interval could show how little that says.
+        if min(int(yy.sum()), int(len(yy) - yy.sum())) >= MIN_GROUP:
+            out["auc"][i] = _auc(yy, risk[rows])
+        out["tpr"][i] = ff[yy == 1].mean() if (yy == 1).any() else np.nan
+        out["fpr"][i] = ff[yy == 0].mean() if (yy == 0).any() else np.nan
+        if (rest_y == 1).any() and (rest_y == 0).any():
+            out["tpr_vs_rest"][i] = out["tpr"][i] - rest_f[rest_y == 1].mean()
+            out["fpr_vs_rest"][i] = out["fpr"][i] - rest_f[rest_y == 0].mean()
+    # A group's ranking against the other groups' own rankings (people-weighted): the pooled AUC would
+    # gain from differences between groups, which no group's own AUC can, and so flag every group.
+    sizes = np.array([(groups == name).sum() for name in names], dtype=float)
+    for i in range(len(names)):
+        others = np.isfinite(out["auc"]) & (np.arange(len(names)) != i)
+        if others.any() and np.isfinite(out["auc"][i]):
+            out["auc_vs_all"][i] = out["auc"][i] - np.average(out["auc"][others], weights=sizes[others])
+    return out
+
+
+def _gaps(figures: dict[str, np.ndarray]) -> dict[str, float]:
+    """The attribute's summary gaps (reported with their intervals; the gate reads the groups')."""
+    flagged = figures["flagged"]
+
+    def spread(values):
+        return (
+            float(np.nanmax(values) - np.nanmin(values)) if np.isfinite(values).sum() >= 2 else float("nan")
         )
-        sizes = rows.groupby(sensitive)["employee_id"].nunique().to_dict()
+
+    return {
+        "impact_ratio": float(np.nanmin(flagged) / np.nanmax(flagged)) if np.nanmax(flagged) > 0 else 1.0,
+        "calibration_gap": float(np.nanmax(np.abs(figures["calibration"]))),
+        "auc_gap": spread(figures["auc"]),
+        "equalized_odds_difference": max(spread(figures["tpr"]), spread(figures["fpr"])),
+    }
+
+
+SIGNED = {  # a group's own gap: what the gate judges, each with its 95 % interval over people
+    "calibration_gap": "calibration",
+    "auc_vs_all": "auc_vs_all",
+    "tpr_vs_rest": "tpr_vs_rest",
+    "fpr_vs_rest": "fpr_vs_rest",
+}
+
+
+def _interval(values) -> tuple[float, float]:
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return float("nan"), float("nan")
+    low, high = np.quantile(values, [0.025, 0.975])
+    return float(low), float(high)
+
+
+def _excludes_zero(interval: dict) -> bool:
+    return bool(interval["low"] > 0 or interval["high"] < 0)
+
+
+def _breaches(attribute: str, groups: dict, gaps: dict, settings: FairnessSettings) -> list[str]:
+    """What breaks a threshold: a group's own gap past it, with its interval excluding no gap (a
+    material and a credible difference, not the noise of a small group)."""
+    out = []
+    ratio = gaps["impact_ratio"]
+    if (
+        settings.min_impact_ratio is not None
+        and ratio["value"] < settings.min_impact_ratio
+        and ratio["high"] < 1
+    ):
+        out.append(
+            f"{attribute}: impact ratio {ratio['value']:.2f} < {settings.min_impact_ratio} "
+            f"(95 % {ratio['low']:.2f}–{ratio['high']:.2f}; four-fifths rule on who is flagged)"
+        )
+    for name, figures in groups.items():
+        ci = figures["intervals"]
+        calibration = ci["calibration_gap"]
+        limit = settings.max_calibration_gap
+        if limit is not None and abs(figures["calibration_gap"]) > limit and _excludes_zero(calibration):
+            side = "over" if figures["calibration_gap"] > 0 else "under"
+            out.append(
+                f"{attribute} = {name}: risk {side}-states who leaves by {abs(figures['calibration_gap']):.3f} "
+                f"> {limit} (mean risk {figures['mean_risk']:.3f}, share who left {figures['observed_rate']:.3f}; "
+                f"95 % {calibration['low']:+.3f} to {calibration['high']:+.3f})"
+            )
+        limit = settings.max_auc_gap
+        ranking = ci["auc_vs_all"]
+        if limit is not None and figures["auc_vs_all"] < -limit and ranking["high"] < 0:
+            out.append(
+                f"{attribute} = {name}: ranks this group worse, ROC-AUC {figures['roc_auc']:.3f} is "
+                f"{-figures['auc_vs_all']:.3f} below the other groups' > {limit} "
+                f"(95 % {ranking['low']:+.3f} to {ranking['high']:+.3f})"
+            )
+        limit = settings.max_equalized_odds_difference
+        for rate in ("tpr_vs_rest", "fpr_vs_rest"):
+            if limit is not None and abs(figures[rate]) > limit and _excludes_zero(ci[rate]):
+                out.append(
+                    f"{attribute} = {name}: the flag's {rate[:3].upper()} differs from the rest's by "
+                    f"{figures[rate]:+.3f}, beyond ±{limit} (95 % {ci[rate]['low']:+.3f} to {ci[rate]['high']:+.3f})"
+                )
+    return out
+
+
+def audit_groups(
+    rows: pd.DataFrame, attributes: list[str], settings: FairnessSettings | None = None, seed: int = 0
+) -> dict:
+    """rows: employee_id, label, risk and one column per protected attribute (its group per row);
+    optionally `weight` (a survival table's censoring weights: calibration within a group then
+    compares mean risk with the censoring-weighted share who left).
+
+    Returns, per attribute, the groups shown (k ≥ 5, complementary suppression) with their figures and
+    signed gaps (each with a bootstrap interval over people), the attribute's summary gaps with their
+    intervals, and `breaches`: what breaks the settings' thresholds."""
+    settings = settings or FairnessSettings()
+    y = rows["label"].astype(int).to_numpy()
+    risk = rows["risk"].to_numpy(dtype=float)
+    weight = rows["weight"].to_numpy(dtype=float) if "weight" in rows.columns else np.ones(len(rows))
+    threshold = np.quantile(risk, 1 - settings.top_share)
+    flagged = (risk >= threshold).astype(int)
+    people = rows["employee_id"].astype(str).to_numpy()
+    person_codes, person_index = np.unique(people, return_inverse=True)
+    rows_of = np.split(np.argsort(person_index, kind="stable"), np.cumsum(np.bincount(person_index))[:-1])
+    rng = np.random.default_rng(seed)
+    draws = [
+        np.concatenate([rows_of[p] for p in rng.integers(0, len(person_codes), len(person_codes))])
+        for _ in range(settings.bootstrap)
+    ]
+    result = {
+        "flag_rule": f"top {settings.top_share:.0%} of risk",
+        "min_group_size": MIN_GROUP,
+        "thresholds": {
+            "min_impact_ratio": settings.min_impact_ratio,
+            "max_calibration_gap": settings.max_calibration_gap,
+            "max_auc_gap": settings.max_auc_gap,
+            "max_equalized_odds_difference": settings.max_equalized_odds_difference,
+        },
+        "bootstrap": {"resamples": settings.bootstrap, "unit": "person", "interval": "95 %"},
+        "groups": {},
+        "gaps": {},
+        "breaches": [],
+    }
+    for attribute in attributes:
+        sensitive = rows[attribute].fillna("unknown").astype(str).to_numpy()
+        sizes = pd.Series(people).groupby(sensitive).nunique().to_dict()
         visible = shown_groups(
             sizes,
-            rows["employee_id"].nunique(),
-            hidden_people=lambda shown, s=sensitive: rows.loc[~s.isin(shown), "employee_id"].nunique(),
+            len(person_codes),
+            hidden_people=lambda shown, s=sensitive: len(np.unique(people[~np.isin(s, list(shown))])),
         )
+        names = sorted(visible)
+        if len(names) < 2:
+            result["groups"][attribute] = {}
+            result["gaps"][attribute] = {"note": "fewer than two groups can be shown"}
+            continue
+        # Groups as integer codes: comparing strings on every draw cost most of the bootstrap's time.
+        codes = pd.Categorical(sensitive, categories=names).codes
+        figures = _group_figures(y, risk, flagged, codes, range(len(names)), weight)
+        boot = [
+            _group_figures(y[d], risk[d], flagged[d], codes[d], range(len(names)), weight[d])
+            for d in draws
+            if np.isin(np.arange(len(names)), codes[d]).all()
+        ]
         groups = {}
-        for group, part in rows.groupby(sensitive):
-            people = part["employee_id"].nunique()
-            if group not in visible:
-                continue  # privacy: no figures about fewer than five people, nor recoverable ones
-            groups[group] = {
-                "people": int(people),
-                "n": int(len(part)),
-                "observed_rate": float(part["label"].astype(int).mean()),
-                "mean_risk": float(part["risk"].mean()),
-                "roc_auc": _auc(part["label"].astype(int), part["risk"]),
-                "flagged_share": float(frame.by_group["selection_rate"][group]),
+        for i, name in enumerate(names):
+            groups[name] = {
+                "people": int(sizes[name]),
+                "n": int((sensitive == name).sum()),
+                "observed_rate": float(figures["observed"][i]),
+                "mean_risk": float(figures["risk"][i]),
+                "calibration_gap": float(figures["calibration"][i]),
+                "roc_auc": float(figures["auc"][i]),
+                "auc_vs_all": float(figures["auc_vs_all"][i]),
+                "flagged_share": float(figures["flagged"][i]),
+                "true_positive_rate": float(figures["tpr"][i]),
+                "false_positive_rate": float(figures["fpr"][i]),
+                "tpr_vs_rest": float(figures["tpr_vs_rest"][i]),
+                "fpr_vs_rest": float(figures["fpr_vs_rest"][i]),
+                "intervals": {
+                    name_out: dict(zip(("low", "high"), _interval([b[key][i] for b in boot]), strict=True))
+                    for name_out, key in SIGNED.items()
+                },
             }
-        shown = sensitive.isin(groups)
         result["groups"][attribute] = groups
+        point, boot_gaps = _gaps(figures), [_gaps(b) for b in boot]
+        gaps = {}
+        for name in GAPS:
+            low, high = _interval([b[name] for b in boot_gaps])
+            gaps[name] = {"value": point[name], "low": low, "high": high}
+        result["gaps"][attribute] = gaps
+        # fairlearn's definitions, on the groups shown (the tests check ours agree with them).
+        shown = np.isin(sensitive, names)
         result[f"{attribute}_demographic_parity_difference"] = float(
             demographic_parity_difference(y[shown], flagged[shown], sensitive_features=sensitive[shown])
         )
         result[f"{attribute}_equalized_odds_difference"] = float(
             equalized_odds_difference(y[shown], flagged[shown], sensitive_features=sensitive[shown])
         )
+        result["breaches"].extend(_breaches(attribute, groups, gaps, settings))
+    return result
+
+
+def fairness_audit(
+    holdout: pd.DataFrame, employees: pd.DataFrame, settings: FairnessSettings | None = None, seed: int = 0
+) -> dict:
+    """The HR extract's audit: holdout (employee_id, snapshot_date, label, risk) joined with the
+    employees' gender and birth year (age band at the snapshot)."""
+    people = employees[["employee_id", "gender", "birth_year"]].copy()
+    people["employee_id"] = people["employee_id"].astype(str)
+    rows = holdout.assign(employee_id=holdout["employee_id"].astype(str)).merge(
+        people, on="employee_id", how="left"
+    )
+    rows["age_band"] = age_bands(rows["snapshot_date"], rows["birth_year"])
+    return audit_groups(rows, ["gender", "age_band"], settings, seed)
+
+
+def selection_rates_by_fairlearn(rows: pd.DataFrame, attribute: str, settings: FairnessSettings) -> dict:
+    """fairlearn's selection rate per group for the same flag rule (a cross-check for the tests)."""
+    risk = rows["risk"].to_numpy(dtype=float)
+    flagged = (risk >= np.quantile(risk, 1 - settings.top_share)).astype(int)
+    frame = MetricFrame(
+        metrics={"selection_rate": selection_rate},
+        y_true=rows["label"].astype(int),
+        y_pred=flagged,
+        sensitive_features=rows[attribute].fillna("unknown").astype(str),
+    )
+    return frame.by_group["selection_rate"].to_dict()
+
+
+def proxy_check(
+    frame: pd.DataFrame,
+    protected: pd.DataFrame,
+    numeric: list[str],
+    categorical: list[str],
+    settings: FairnessSettings | None = None,
+    seed: int = 0,
+) -> dict:
+    """How well the features (`frame`, one row per person) predict each protected attribute
+    (`protected`: one column per attribute, aligned): per attribute the cross-validated ROC-AUC of a
+    logistic regression, one shown group against the rest (the highest), and the single features
+    whose own AUC reaches `settings.proxy_auc` (strong proxies, named in the model card)."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from flightrisk.model.baselines import _frame, logistic_pipeline
+
+    settings = settings or FairnessSettings()
+    x = _frame(frame, numeric, categorical)
+    result = {}
+    for attribute in protected.columns:
+        values = protected[attribute].fillna("unknown").astype(str).to_numpy()
+        sizes = pd.Series(values).value_counts()
+        groups = [g for g, n in sizes.items() if n >= max(MIN_GROUP, 10)]
+        if len(groups) < 2:
+            result[attribute] = {"note": "fewer than two groups large enough to check"}
+            continue
+        best, strong = {"group": None, "roc_auc": 0.5}, {}
+        for group in groups:
+            target = (values == group).astype(int)
+            folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
+            predicted = cross_val_predict(
+                logistic_pipeline(numeric, categorical), x, target, cv=folds, method="predict_proba"
+            )[:, 1]
+            auc = _auc(target, predicted)
+            if auc > best["roc_auc"]:
+                best = {"group": group, "roc_auc": round(auc, 4)}
+            for name in numeric + categorical:
+                if name in categorical:
+                    score = pd.Series(target).groupby(x[name].to_numpy()).transform("mean").to_numpy()
+                else:
+                    score = x[name].fillna(x[name].median()).to_numpy()
+                single = _auc(target, score)
+                single = max(single, 1 - single)  # a proxy either way round
+                if single >= settings.proxy_auc and single > strong.get(name, 0):
+                    strong[name] = round(single, 4)
+        result[attribute] = {
+            "best_group_vs_rest": best,
+            "strong_proxies": dict(sorted(strong.items(), key=lambda kv: -kv[1])),
+            "people": int(len(values)),
+        }
     return result

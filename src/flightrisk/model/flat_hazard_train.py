@@ -30,7 +30,7 @@ from flightrisk.features.catalog import Catalog, catalog_from_dict
 from flightrisk.flat.catalog import TIME_AXIS, FlatCatalog
 from flightrisk.flat.transform import fit_group_medians, flat_features, outcomes
 from flightrisk.model.calibration import PlattCalibration, fit_cloglog
-from flightrisk.model.flat_train import fold_splits, has_shared_groups
+from flightrisk.model.flat_train import cross_validated_rows, fold_splits, has_shared_groups
 from flightrisk.model.hazard import log_cumulative_hazard, monthly_log_hazards
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
@@ -282,4 +282,8 @@ def train_flat_survival(
     importance = pd.DataFrame(
         {"feature": catalog.names, "lever": [s.lever for s in catalog.features], "gain": gain}
     ).sort_values("gain", ascending=False, ignore_index=True)
-    return model, TrainingReport(metrics, None, importance, metadata["calibration_bins"], final.rounds)
+    # The fairness audit reads the people whose outcome at the last horizon is known.
+    # (weighted by the censoring, as the IPCW figures are: those censored early are not dropped blindly).
+    rows = cross_validated_rows(flat, table.loc[known], y_last[known], cv_risk[known, last - 1])
+    rows["weight"] = weight_last[known]
+    return model, TrainingReport(metrics, rows, importance, metadata["calibration_bins"], final.rounds)

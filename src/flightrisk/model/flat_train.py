@@ -20,7 +20,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from flightrisk.config import FLAT_SETTINGS, TrainSettings, relative_bands
-from flightrisk.flat.catalog import FlatCatalog
+from flightrisk.flat.catalog import FlatCatalog, id_values
 from flightrisk.flat.transform import fit_group_medians, flat_features, outcomes
 from flightrisk.model.baselines import logistic_baseline
 from flightrisk.model.calibration import fit_platt
@@ -278,5 +278,26 @@ def train_flat(
     ).sort_values("gain", ascending=False, ignore_index=True)
     # A flat table has no holdout: the cross-validated predictions stand in for it.
     return model, TrainingReport(
-        metrics, None, importance, metadata["calibration_bins"], final.capacity.rounds
+        metrics,
+        cross_validated_rows(flat, table, y, cv_risk),
+        importance,
+        metadata["calibration_bins"],
+        final.capacity.rounds,
     )
+
+
+def cross_validated_rows(
+    flat: FlatCatalog, table: pd.DataFrame, y: np.ndarray, risk: np.ndarray
+) -> pd.DataFrame:
+    """Each person's cross-validated risk beside their outcome (what the fairness audit reads): the
+    table's id (or row number), label, risk, and the protected columns as they are in the table."""
+    rows = pd.DataFrame(
+        {
+            "employee_id": id_values(flat.table, table).to_numpy(),
+            "label": np.asarray(y, dtype=int),
+            "risk": risk,
+        }
+    )
+    for column in flat.table.protected:
+        rows[column] = table[column].to_numpy()
+    return rows

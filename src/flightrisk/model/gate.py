@@ -58,11 +58,34 @@ def champion_roc_auc(champion, candidate, holdout_rows: pd.DataFrame | None) -> 
     return None, "the champion was trained on these months or on other data, so no fair comparison exists"
 
 
-def decide(metrics: dict, champion_auc: float | None, champion_note: str | None) -> tuple[bool, str]:
-    """Baseline first, then the champion (when a fair comparison exists)."""
+def passes_fairness(metrics: dict, override: str | None = None) -> tuple[bool, str]:
+    """No fairness threshold broken (model/fairness.py), or an analyst's recorded reason to go on."""
+    audit = metrics.get("fairness")
+    if not audit:
+        return True, "no protected attributes to audit"
+    breaches = audit.get("breaches") or []
+    if not breaches:
+        return True, "fairness thresholds met"
+    if override:
+        return True, f"fairness thresholds broken ({'; '.join(breaches)}), overridden: {override}"
+    return False, (
+        f"fairness: {'; '.join(breaches)}. Registration refused; to register anyway, train again with "
+        '--fairness-override "<the reason>" (it is recorded)'
+    )
+
+
+def decide(
+    metrics: dict, champion_auc: float | None, champion_note: str | None, fairness_override: str | None = None
+) -> tuple[bool, str]:
+    """Baseline first, then fairness, then the champion (when a fair comparison exists)."""
     passed, reason = passes_baseline(metrics)
     if not passed:
         return False, reason
+    fair, fairness_reason = passes_fairness(metrics, fairness_override)
+    if not fair:
+        return False, fairness_reason
+    if metrics.get("fairness"):
+        reason += f"; {fairness_reason}"
     if champion_note is None:
         return True, reason + "; no current champion"
     if champion_auc is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 
@@ -62,3 +63,33 @@ def calibration_table(
                 row["true_probability"] = float(np.asarray(truth, dtype=float)[mask].mean())
             rows.append(row)
     return rows
+
+
+INTERVAL_METRICS = ("roc_auc", "pr_auc", "brier", "ece")
+
+
+def metric_intervals(rows: pd.DataFrame, seed: int = 0, resamples: int = 200) -> dict:
+    """95 % intervals of the holdout's ROC-AUC, PR-AUC, Brier and ECE by a bootstrap over people
+    (rows: employee_id, label, risk; a person's months are resampled together)."""
+    y = rows["label"].astype(int).to_numpy()
+    risk = rows["risk"].to_numpy(dtype=float)
+    _, person = np.unique(rows["employee_id"].astype(str).to_numpy(), return_inverse=True)
+    order = np.argsort(person, kind="stable")
+    rows_of = np.split(order, np.cumsum(np.bincount(person))[:-1])
+    rng = np.random.default_rng(seed)
+    values = {name: [] for name in INTERVAL_METRICS}
+    for _ in range(resamples):
+        take = np.concatenate([rows_of[p] for p in rng.integers(0, len(rows_of), len(rows_of))])
+        yy, rr = y[take], risk[take]
+        if yy.min() == yy.max():
+            continue
+        values["roc_auc"].append(roc_auc_score(yy, rr))
+        values["pr_auc"].append(average_precision_score(yy, rr))
+        values["brier"].append(float(np.mean((rr - yy) ** 2)))
+        values["ece"].append(expected_calibration_error(yy, rr))
+    out = {"resamples": resamples, "unit": "person"}
+    for name, found in values.items():
+        if found:
+            low, high = np.quantile(found, [0.025, 0.975])
+            out[name] = {"low": float(low), "high": float(high)}
+    return out

@@ -176,8 +176,12 @@ def build_site(
     plan: pd.DataFrame | None = None,
     plan_budget: float | None = None,
     history: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+    documents: dict[str, str] | None = None,
 ) -> dict:
     """Render the site into `out_dir` (replaced as a whole once complete). Returns page counts.
+
+    `documents` (file name → HTML: the model card and the instructions for use, in the site's
+    language) are written beside the index and linked from the foot of every page.
 
     With `plan` (from `flightrisk plan`), also a plan page and the plan's rows on team and person pages.
     With `history` (`trends.monthly_history`, or a function giving it, called once the input is known
@@ -213,6 +217,7 @@ def build_site(
             "bands_text": bands_sentence(model.risk_bands, _leaving_share(model), lang),
             # Columns nobody has a value in (a flat table has no managers or regions) are left out.
             "columns": {k: any(p[k] for p in people) for k in ("manager", "region", "role")},
+            "documents": sorted(documents or {}),
         },
         lang=lang,
         people=people,
@@ -227,6 +232,8 @@ def build_site(
         calibration_source=str(model.metadata.get("calibration_source", "holdout months")),
     )
     with _staged_site(Path(out_dir)) as staging:
+        for name, html in (documents or {}).items():
+            (staging / name).write_text(html, encoding="utf-8")
         title = t["title"] if manager is None else team_title(t, managers[0]["name"])
         site.write_index(staging, title, scoped=manager is not None)
         site.write_people(staging, t["all_people"])
@@ -394,7 +401,10 @@ class _Site:
         return _lever_pressure([self.views[p["id"]]["levers"] for p in people])
 
     def _write(self, path: Path, template: str, **values) -> None:
-        path.write_text(self.env.get_template(template).render(**self.common, **values), encoding="utf-8")
+        # Pages one folder down (people/, managers/) reach the site's root documents through "../".
+        up = "../" if path.parent.name in ("people", "managers") else ""
+        html = self.env.get_template(template).render(**self.common, up=up, **values)
+        path.write_text(html, encoding="utf-8")
 
     def write_index(self, staging: Path, title: str, scoped: bool) -> None:
         """The overview: the risk histogram, the organisation's levers, teams and people."""

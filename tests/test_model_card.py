@@ -1,0 +1,187 @@
+"""The model card and its companions: every number read from the model's record, in both languages,
+written into the model folder and hashed with it, and linked from every page of the report."""
+
+from __future__ import annotations
+
+import json
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from flightrisk.report.model_card import card_markdown, number
+
+# Words of the card that hold digits but are no figure: the interval's level, metric names, the kind.
+STATIC = ("95 %", "precision@10%", "lift@10%", "12-month", "12-månaders", "SHA-256")
+NUMBER = re.compile(r"\d{1,3}(?: \d{3})+(?!\d)|\d+(?:\.\d+)?")
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield k  # a key is the record's too (a group's name: "30-39")
+            yield from _leaves(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def allowed_numbers(record: dict) -> set[str]:
+    """Every way the card may write a figure of the record, and every number inside its texts."""
+    allowed = set()
+    for leaf in _leaves(record):
+        if isinstance(leaf, bool) or leaf is None:
+            continue
+        if isinstance(leaf, int | float):
+            allowed |= {number(leaf), number(float(leaf)), number(float(leaf), 2)}
+            if float(leaf).is_integer():
+                allowed.add(number(int(leaf)))
+        allowed |= set(NUMBER.findall(str(leaf)))
+    return allowed | {figure.lstrip("-") for figure in allowed}  # the scan reads a figure without its sign
+
+
+@pytest.fixture(scope="module")
+def record(model_world):
+    """The model world's model as training records it, with the fairness audit and intervals."""
+    from flightrisk import pipeline
+    from flightrisk.model.metrics import metric_intervals
+
+    model, report = model_world["model"], model_world["report"]
+    metrics = dict(report.metrics)
+    metrics["intervals"] = metric_intervals(report.holdout, 0, resamples=50)
+    features = model_world["features"]
+    start, end = (__import__("pandas").Timestamp(d) for d in model.metadata["holdout_window"])
+    when = features["snapshot_date"]
+    holdout_rows = features[features["label"].notna() & (when >= start) & (when <= end)]
+    metrics["fairness"] = pipeline.audit_fairness(
+        report.holdout, holdout_rows, model_world["tables"]["employees"], model.catalog, 0
+    )
+    metadata = {**model.metadata, "metrics": metrics, "kind": model.kind}
+    metadata["gate"] = {
+        "passed": True,
+        "reason": "roc_auc 0.7000 > logistic_regression 0.6500",
+        "champion_roc_auc": None,
+    }
+    metadata["files_sha256"] = {"model.txt": "ab" * 32}
+    return metadata
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_every_number_in_the_card_is_the_records(record, model_world, lang):
+    card = card_markdown(record, model_world["model"].catalog, lang)
+    text = card
+    for words in STATIC:
+        text = text.replace(words, "")
+    catalog = model_world["model"].catalog
+    levers = [s.lever for s in catalog.features]
+    allowed = allowed_numbers(record) | allowed_numbers(
+        {s.name: [s.label_en, s.label_sv] for s in catalog.features}
+        | {f"features of {lever}": levers.count(lever) for lever in set(levers)}
+    )
+    found = NUMBER.findall(text)
+    assert len(found) > 80  # the card is full of figures …
+    stray = sorted(set(found) - allowed)
+    spans = {m.group(): m.start() for m in NUMBER.finditer(text)}
+    where = {s: text[max(0, spans[s] - 60) : spans[s] + 10] for s in stray}
+    assert stray == [], where  # … and each is the record's
+    for section in (
+        ("Holdout metrics", "Fairness by group", "Known limitations")
+        if lang == "en"
+        else (
+            "Mått på testperioden",
+            "Rättvisa per grupp",
+            "Kända begränsningar",
+        )
+    ):
+        assert f"## {section}" in card
+
+
+def test_a_figure_changed_in_the_record_changes_the_card(record, model_world):
+    changed = json.loads(json.dumps(record))
+    changed["metrics"]["roc_auc"] = 0.123456
+    changed["metrics"]["intervals"]["roc_auc"] = {"low": 0.101, "high": 0.145}
+    card = card_markdown(changed, model_world["model"].catalog, "en")
+    assert "| ROC-AUC | 0.123 | 0.101 – 0.145 |" in card
+    assert "0.123" not in card_markdown(record, model_world["model"].catalog, "en")
+
+
+def test_the_card_escapes_what_it_quotes(record, model_world):
+    from flightrisk.report.model_card import markdown_to_page
+
+    changed = json.loads(json.dumps(record))
+    changed["gate"]["fairness_override"] = "<script>alert(1)</script>"
+    page = markdown_to_page(card_markdown(changed, model_world["model"].catalog, "en"), "t", "en")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_publishing_writes_the_documents_hashed_with_the_model_and_every_page_links_them(
+    model_world, tmp_path, cli
+):
+    from flightrisk import pipeline
+    from flightrisk.model.artifact import load_model
+
+    model, report = model_world["model"], model_world["report"]
+
+    class Console:
+        def print(self, text):
+            pass
+
+    out = tmp_path / "m"
+    pipeline.publish_trained(
+        model, SimpleNamespace(metrics=dict(report.metrics)), out, False, "flightrisk", Console()
+    )
+    files = json.loads((out / "metadata.json").read_text())["files_sha256"]
+    for name in (
+        "model_card.md",
+        "model_card.html",
+        "model_card.sv.md",
+        "model_card.sv.html",
+        "instructions.html",
+        "instructions.sv.html",
+        "dpia_template.md",
+        "dpia_template.sv.md",
+    ):
+        assert name in files, name
+    loaded = load_model(out)  # every file listed and hashed: it loads
+    assert "model.txt" in (out / "model_card.md").read_text() and loaded.kind == model.kind
+    latest = model_world["features"]
+    latest = latest[latest["snapshot_date"] == latest["snapshot_date"].max()]
+    latest.to_parquet(tmp_path / "latest.parquet", index=False)
+    code, _, err = cli(
+        "score",
+        "--model",
+        out,
+        "--input",
+        tmp_path / "latest.parquet",
+        "--out",
+        tmp_path / "s.parquet",
+        "--explain",
+    )
+    assert code == 0, err
+    code, _, err = cli(
+        "report",
+        "--model",
+        out,
+        "--scores",
+        tmp_path / "s.parquet",
+        "--raw",
+        model_world["raw"],
+        "--out",
+        tmp_path / "site",
+        "--lang",
+        "sv",
+    )
+    assert code == 0, err
+    site = tmp_path / "site"
+    assert "Modellkort" in (site / "model_card.html").read_text() and (site / "instructions.html").is_file()
+    pages = [
+        site / "index.html",
+        *list((site / "people").glob("*.html"))[:5],
+        *list((site / "managers").glob("*.html"))[:3],
+    ]
+    for page in pages:
+        html = page.read_text()
+        up = "../" if page.parent != site else ""
+        assert f'href="{up}model_card.html"' in html and f'href="{up}instructions.html"' in html, page
