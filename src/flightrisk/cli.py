@@ -372,6 +372,137 @@ def _stop_on_signal(signum, frame) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+RECORDS_HELP = "Folder of the hash-chained records (runs.jsonl, reviews.jsonl, erasures.jsonl)."
+
+
+@app.command()
+def review(
+    model: Annotated[Path, typer.Option("--model", help="Model directory whose report was read.")],
+    employee: Annotated[str, typer.Option("--employee", help="The employee_id whose page was read.")],
+    month: Annotated[str, typer.Option("--month", help="The month of the page, YYYY-MM.")],
+    reviewer: Annotated[str, typer.Option("--reviewer", help="The reviewer's id (not a name).")],
+    agree: Annotated[
+        str, typer.Option("--agree", help="Does the page match what you know: yes, partly or no.")
+    ],
+    action: Annotated[
+        str | None,
+        typer.Option("--action", help="The catalog action taken (its name in the model's catalog)."),
+    ] = None,
+    action_text: Annotated[
+        str | None,
+        typer.Option("--action-text", help="The action taken in your own words, or your disagreement."),
+    ] = None,
+    scores: Annotated[
+        Path | None,
+        typer.Option("--scores", help="Scores the page came from (checks the person was scored)."),
+    ] = None,
+    records: Annotated[Path, typer.Option("--records", help=RECORDS_HELP)] = Path("reports"),
+) -> None:
+    """Record that a page was read, whether the reader agrees, and what was done (append-only, chained)."""
+    from flightrisk.commands.records import review_cli
+
+    line = review_cli(model, employee, month, reviewer, agree, action, action_text, records, scores)
+    err.print(f"Recorded review {line['_chain']['seq'] + 1} in {records / 'reviews.jsonl'}")
+
+
+@app.command()
+def audit(records: Annotated[Path, typer.Option("--records", help=RECORDS_HELP)] = Path("reports")) -> None:
+    """Check that no record was deleted, reordered or edited (exit 2 naming the lines if one was)."""
+    from flightrisk.commands.records import audit_cli
+
+    counts = audit_cli(records)
+    for name, c in counts.items():
+        err.print(
+            f"{name}: {c['chained']} chained lines intact ({c['legacy']} from before chaining, {c['redacted']} redacted on erasure)"
+        )
+    if not counts:
+        err.print(f"{records}: no records yet")
+
+
+@app.command()
+def access(
+    employee: Annotated[str, typer.Option("--employee", help="The person's employee_id.")],
+    out: Annotated[Path, typer.Option("--out", help="The document to write (.html or .md).")],
+    raw: Annotated[Path | None, typer.Option("--raw", help="Raw extract folder.")] = None,
+    features: Annotated[
+        Path | None, typer.Option("--features", help="Feature table (to name the models that saw them).")
+    ] = None,
+    scores: Annotated[
+        list[Path] | None, typer.Option("--scores", help="Score files (repeat for several months).")
+    ] = None,
+    plan: Annotated[Path | None, typer.Option("--plan", help="The retention plan.")] = None,
+    records: Annotated[Path, typer.Option("--records", help=RECORDS_HELP)] = Path("reports"),
+    models: Annotated[
+        list[Path] | None, typer.Option("--model", help="Model folders to check (repeat).")
+    ] = None,
+) -> None:
+    """Everything the tool holds and shows about one person, in plain words (GDPR Art. 15)."""
+    from flightrisk.commands.records import access_cli
+
+    found = access_cli(employee, out, raw, features, scores or [], plan, records, models or [])
+    err.print(f"Wrote {out}: {sum(found['tables'].values())} HR records, {found['scores']} scores")
+
+
+@app.command()
+def forget(
+    employee: Annotated[str, typer.Option("--employee", help="The person's employee_id.")],
+    raw: Annotated[Path | None, typer.Option("--raw", help="Raw extract folder.")] = None,
+    features: Annotated[Path | None, typer.Option("--features", help="Feature table.")] = None,
+    scores: Annotated[list[Path] | None, typer.Option("--scores", help="Score files (repeat).")] = None,
+    plan: Annotated[Path | None, typer.Option("--plan", help="The retention plan.")] = None,
+    site: Annotated[
+        Path | None, typer.Option("--site", help="The report's folder (removed whole when it names them).")
+    ] = None,
+    records: Annotated[Path, typer.Option("--records", help=RECORDS_HELP)] = Path("reports"),
+    models: Annotated[
+        list[Path] | None, typer.Option("--model", help="Model folders to check (repeat).")
+    ] = None,
+) -> None:
+    """Remove a person from the extracts, features, scores, plan, report and review records (GDPR Art. 17)."""
+    from flightrisk.commands.records import forget_cli
+
+    done = forget_cli(employee, raw, features, scores or [], plan, site, records, models or [])
+    err.print(
+        f"Removed {sum(done['rows_removed'].values())} rows from {len(done['rows_removed'])} files"
+        + (
+            f"; removed the report {done['site_removed']} (rebuild it with `flightrisk report`)"
+            if done["site_removed"]
+            else ""
+        )
+        + (
+            f"; redacted {len(done['redacted'].get('reviews.jsonl', []))} review records"
+            if done["redacted"]
+            else ""
+        )
+        + (
+            f". Trained models that learned from them (retrain to forget): {', '.join(done['models_that_saw_them'])}"
+            if done["models_that_saw_them"]
+            else ""
+        )
+    )
+
+
+@app.command()
+def retention(
+    scores: Annotated[list[Path] | None, typer.Option("--scores", help="Score files (repeat).")] = None,
+    site: Annotated[Path | None, typer.Option("--site", help="The report's folder.")] = None,
+    months: Annotated[
+        int | None, typer.Option("--months", help="Keep this many months (default: config.RETENTION_MONTHS).")
+    ] = None,
+    records: Annotated[Path, typer.Option("--records", help=RECORDS_HELP)] = Path("reports"),
+) -> None:
+    """Delete scores and a report older than the retention period; record what was deleted."""
+    from flightrisk.commands.records import retention_cli
+    from flightrisk.config import RETENTION_MONTHS
+
+    done = retention_cli(RETENTION_MONTHS if months is None else months, scores or [], site, records)
+    err.print(
+        f"Retention {done['months']} months (before {done['cutoff']}): {sum(done['rows_removed'].values())} score "
+        f"rows and {len(done['files_deleted'])} files deleted"
+        + ("; the report removed" if done["site_removed"] else "")
+    )
+
+
 def main() -> None:
     """Entry point: exit 0 on success, 2 on bad input or usage, 1 on anything unexpected."""
     import signal

@@ -163,3 +163,6 @@ class FairnessSettings:
     max_auc_gap: float | None = 0.10  # how far a group's ROC-AUC may fall below everyone's
     bootstrap: int = 200
     proxy_auc: float = 0.65  # a single feature predicting a protected group this well is a strong proxy
+
+
+RETENTION_MONTHS = 24  # scores and reports older than this are deleted by `flightrisk retention`

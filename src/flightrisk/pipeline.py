@@ -732,11 +732,11 @@ def _save_run_record(record: dict, out_path: Path) -> None:
 
 
 def _log_run(record: dict) -> None:
-    """One line in reports/runs.jsonl: what ran, on what, how long (scoring and reports)."""
-    runs_log = Path("reports") / "runs.jsonl"
-    runs_log.parent.mkdir(parents=True, exist_ok=True)
-    with open(runs_log, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n")
+    """One line in reports/runs.jsonl: what ran, on what, how long (scoring and reports); hash-chained
+    (`ledger.py`), so `flightrisk audit` sees a deleted or edited line."""
+    from flightrisk import ledger
+
+    ledger.append(Path("reports") / "runs.jsonl", record)
 
 
 def _progress(console):

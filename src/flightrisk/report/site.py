@@ -231,7 +231,7 @@ def build_site(
         calibration_bins=model.metadata.get("calibration_bins"),
         calibration_source=str(model.metadata.get("calibration_source", "holdout months")),
     )
-    with _staged_site(Path(out_dir)) as staging:
+    with _staged_site(Path(out_dir), str(snapshot.date())) as staging:
         for name, html in (documents or {}).items():
             (staging / name).write_text(html, encoding="utf-8")
         title = t["title"] if manager is None else team_title(t, managers[0]["name"])
@@ -340,7 +340,7 @@ def _team_summaries(people, manager, has_extract, show, slugs, lang) -> list[dic
 
 
 @contextlib.contextmanager
-def _staged_site(out_dir: Path):
+def _staged_site(out_dir: Path, as_of: str | None = None):
     """A staging folder beside `out_dir`, swapped in as a whole when the pages are all written."""
     _prepare_out_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -348,8 +348,10 @@ def _staged_site(out_dir: Path):
     staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(out_dir), dir=out_dir.parent))
     try:
         os.chmod(staging, 0o755)  # a web server's user must be able to read the site
+        # The month the site speaks of, for the retention setting (`flightrisk retention`).
         (staging / SITE_MARKER).write_text(
             "written by flightrisk report; the folder is replaced as a whole\n"
+            + (f"as_of: {as_of}\n" if as_of else "")
         )
         (staging / "people").mkdir()
         (staging / "managers").mkdir()

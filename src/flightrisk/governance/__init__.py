@@ -1,0 +1,1 @@
+"""Accountability: records of what was done with the report, and the data subject's rights."""
