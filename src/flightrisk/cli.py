@@ -333,11 +333,20 @@ def plan(
         Path | None, typer.Option("--catalog", help="Catalog with other prices (its `plan:` and costs).")
     ] = None,
     pairs: Annotated[bool, typer.Option(help="Also consider two actions together.")] = True,
+    holdout_share: Annotated[
+        float,
+        typer.Option(
+            "--holdout-share",
+            help="Leave this share of the planned people untreated this round, at random within each risk "
+            "band (recorded in the plan), so each action's effect can be measured (evaluate-actions).",
+        ),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed of the holdout's draw.")] = 0,
 ) -> None:
     """Choose, within a budget, the action for each person with the best expected retained value."""
     from flightrisk.pipeline import plan_cli
 
-    plan_cli(model, scores, raw, budget, out_file, manager, catalog, pairs, err)
+    plan_cli(model, scores, raw, budget, out_file, manager, catalog, pairs, err, holdout_share, seed)
 
 
 @app.command()
@@ -501,6 +510,40 @@ def retention(
         f"rows and {len(done['files_deleted'])} files deleted"
         + ("; the report removed" if done["site_removed"] else "")
     )
+
+
+@app.command("evaluate-actions")
+def evaluate_actions(
+    plan: Annotated[Path, typer.Option("--plan", help="A plan made with --holdout-share.")],
+    raw: Annotated[Path, typer.Option("--raw", help="A later extract: who left, and when.")],
+    records: Annotated[Path, typer.Option("--records", help=RECORDS_HELP)] = Path("reports"),
+    out: Annotated[Path | None, typer.Option("--out", help="Write the figures as JSON here.")] = None,
+    scores: Annotated[
+        Path | None,
+        typer.Option(
+            "--scores",
+            help="Without a holdout: the plan month's scores, to compare with unplanned people of the same risk.",
+        ),
+    ] = None,
+) -> None:
+    """What each planned action did to exits at 3/6/12 months: assigned against held out, with intervals."""
+    from flightrisk.commands.records import evaluate_actions_cli
+
+    result = evaluate_actions_cli(plan, raw, records, out, scores)
+    err.print(result["method"])
+    if not result["options"]:
+        err.print(result["why"])
+    for option, entry in result["options"].items():
+        figures = ", ".join(
+            f"{h} months {f['effect']:+.3f} [{f['low']:+.3f}, {f['high']:+.3f}]"
+            if "effect" in f
+            else f"{h} months: {f['note']}"
+            for h, f in entry["horizons"].items()
+        )
+        against = (
+            f"{entry['held_out']} held out" if "held_out" in entry else f"{entry['compared_with']} compared"
+        )
+        err.print(f"{option}: {entry['assigned']} assigned, {against}; {figures}")
 
 
 def main() -> None:

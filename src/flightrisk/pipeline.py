@@ -909,8 +909,11 @@ def plan_cli(
     catalog_path: Path | None,
     pairs: bool,
     console,
+    holdout_share: float = 0.0,
+    seed: int = 0,
 ) -> dict:
-    """The retention plan for the scored month: plan.parquet/.csv and its .summary.json."""
+    """The retention plan for the scored month: plan.parquet/.csv and its .summary.json; with
+    `holdout_share`, a recorded random share of it left untreated this round (plan/holdout.py)."""
     from flightrisk.model.artifact import load_model
     from flightrisk.plan.build import build_plan, check_budget, pay_as_of
     from flightrisk.plan.costs import plan_settings, with_prices
@@ -956,6 +959,18 @@ def plan_cli(
         pairs=pairs,
     )
     summary = {"manager": manager, **summary}
+    if holdout_share:
+        from flightrisk.plan.holdout import assign_holdout
+
+        plan = assign_holdout(plan, holdout_share, seed, model.risk_bands)
+        summary["holdout"] = {
+            "share": holdout_share,
+            "seed": seed,
+            "people": int(plan["holdout"].sum()),
+            "by_band": plan.groupby("risk_band_at_plan")["holdout"].sum().astype(int).to_dict(),
+            "why": "left untreated this round, at random within each risk band, so that each action's "
+            "effect can be measured (flightrisk evaluate-actions)",
+        }
     # The summary is renamed into place only after the plan: a failure leaves the old pair as it was.
     with atomic_path(out_file.with_name(out_file.name + ".summary.json")) as summary_tmp:
         summary_tmp.write_text(json_text(summary), encoding="utf-8")

@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from flightrisk import ledger
@@ -299,3 +300,52 @@ def retention_cli(months: int, scores: list[Path], site: Path | None, records: P
     }
     ledger.append(Path(records) / ERASURES, record)
     return record
+
+
+def evaluate_actions_cli(
+    plan_path: Path, raw: Path, records: Path, out: Path | None, scores_path: Path | None = None
+) -> dict:
+    """Each planned option's measured effect on voluntary exits at 3/6/12 months, from a later extract
+    (`raw`, whose employees table says who left and when) and the review records."""
+    from flightrisk.features.snapshots import extract_window, month_key
+    from flightrisk.governance.effects import action_effects
+    from flightrisk.io import write_json
+    from flightrisk.schema import load_raw
+
+    plan = read_table(plan_path)
+    missing = [c for c in ("employee_id", "snapshot_date", "option") if c not in plan.columns]
+    if missing:
+        raise InputError(f"{plan_path}: missing column(s) {missing}; give a plan from `flightrisk plan`")
+    tables = load_raw(raw)
+    plan_month = int(month_key(pd.Series(pd.to_datetime(plan["snapshot_date"]))).max())
+    last_month = extract_window(tables)[1]
+    if last_month <= plan_month:
+        raise InputError(
+            f"{raw} ends in the plan's own month: outcomes need a later extract (months after the plan)"
+        )
+    employees = tables["employees"]
+    ended = pd.to_datetime(employees["termination_date"])
+    outcomes = pd.DataFrame(
+        {
+            "employee_id": employees["employee_id"].astype(str),
+            "months_to_exit": (month_key(ended) - plan_month)
+            .astype("Float64")
+            .to_numpy(dtype=float, na_value=np.nan),
+            "termination_type": employees["termination_type"],
+        }
+    )
+    reviews = [r for r in _safe_read(Path(records) / REVIEWS) if r.get("kind") == "review"]
+    scores = None
+    if scores_path is not None:
+        scores = read_table(scores_path)
+        month = pd.to_datetime(scores["snapshot_date"])
+        scores = scores[month_key(month) == plan_month][["employee_id", "risk"]]
+        scores["risk"] = pd.to_numeric(scores["risk"])
+        if scores.empty:
+            raise InputError(
+                f"{scores_path}: no scores at the plan's month; give the scores the plan was made from"
+            )
+    result = action_effects(plan, outcomes, last_month - plan_month, reviews, scores)
+    if out is not None:
+        write_json(result, out)
+    return result

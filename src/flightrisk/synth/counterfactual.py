@@ -310,6 +310,81 @@ def plan_effects(paused: PausedMonth, plans: dict[str, dict[str, list[str]]], fu
     return pd.DataFrame(rows)
 
 
+def _treatments(paused: PausedMonth, assigned: dict[str, list[str]]) -> list[tuple[str, np.ndarray]]:
+    """(action, simulator indices) for `{option: people}`; an option is one action or several joined
+    by " + " (a plan's pair), each applied to its people."""
+    ids = pd.Index(paused.sim._ids(paused.idx))
+    out = []
+    for option, persons in assigned.items():
+        found = ids.get_indexer(list(persons))
+        if (found < 0).any():
+            raise KeyError(f"not active at the paused month: {list(persons)[int(np.argmin(found))]}")
+        for action in option.split(" + "):
+            if action not in INTERVENTIONS:
+                raise KeyError(f"no simulator counterpart for action {action!r}")
+            out.append((action, paused.idx[found]))
+    return out
+
+
+def realised_future(
+    paused: PausedMonth, assigned: dict[str, list[str]], future: int, months: int = 12
+) -> pd.DataFrame:
+    """One future as it would happen, with the actions in `assigned` ({option: people}) taken at the
+    paused month: who left, when and how, for everyone active then (employee_id, months until the
+    exit counted as the labels count it, termination_type; NaN / None for those still there).
+    This is the "months pass" of a simulated plan: its records can then be measured like real ones."""
+    sim = paused.sim.clone()
+    sim._grow(sim.n + sim.reps + 64)
+    sim.rng = np.random.default_rng([sim.world.seed, FORK_STREAM + 2, paused.t, future])
+    sim.hire_rng = np.random.default_rng([sim.world.seed, FORK_STREAM + 2, paused.t, future, 1])
+    sim.cosmetic_rng = np.random.default_rng([sim.world.seed, FORK_STREAM + 2, paused.t, future, 2])
+    sim.macro_rng = np.random.default_rng([sim.world.seed, FORK_STREAM + 3, paused.t, future])
+    sim.extend_calendar(paused.t + months + 2)
+    contrib = paused.contrib
+    treatments = _treatments(paused, assigned)
+    for action, persons in treatments:
+        INTERVENTIONS[action](sim, persons, paused.t)
+    if treatments:
+        contrib = sim._hazard_terms(paused.t, paused.idx, paused.perf_z)
+    sim._exits(paused.t, paused.idx, contrib, paused.perf_z)
+    for t in range(paused.t + 1, paused.t + months):
+        sim._step(t)
+    term_m = sim.term_m[paused.idx].astype(float)
+    left = (term_m > paused.t) & (term_m <= paused.t + months)  # NEVER is far below any month
+    return pd.DataFrame(
+        {
+            "employee_id": sim._ids(paused.idx),
+            "months_to_exit": np.where(left, term_m - paused.t, np.nan),
+            "termination_type": np.where(left, sim.term_type[paused.idx], None),
+        }
+    )
+
+
+def option_effects(paused: PausedMonth, assigned: dict[str, list[str]], futures: int) -> pd.DataFrame:
+    """The true effect of each option on its own people's 12-month exit probability (mean over them,
+    with and without the option, common random numbers): what a randomised comparison of the option
+    estimates. One row per option."""
+    months = max(HORIZONS)
+    rows = []
+    for option, persons in assigned.items():
+        treatments = _treatments(paused, {option: persons})
+        measured = treatments[0][1]
+        base = np.stack([_future(paused, k, months, measured=measured)[:, -1] for k in range(futures)])
+        arm = np.stack(
+            [_future(paused, k, months, treatments, measured=measured)[:, -1] for k in range(futures)]
+        )
+        diff = (arm - base).mean(axis=1)  # per future: the option's mean effect over its people
+        rows.append(
+            {
+                "option": option,
+                "people": len(persons),
+                "true_effect_12m": float(diff.mean()),
+                "true_effect_12m_se": float(diff.std(ddof=1) / np.sqrt(futures)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 @dataclasses.dataclass
 class PausedWorld:
     """The paused months of one simulated world, kept for truth and interventions."""

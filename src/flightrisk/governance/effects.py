@@ -1,0 +1,197 @@
+"""What each recorded action did: from a plan with a randomised holdout, the later exits of the
+people it treated against those it left untreated, per option and horizon (pure).
+
+The comparison is by assignment (intention to treat): who the plan assigned to act on against who it
+held out, at random within each risk band, so nothing but the action and chance separates the arms.
+The review records say how many assigned actions were recorded as done (the compliance); the
+estimate is of assigning the action, which is what a plan decides. The interval is Newcombe's hybrid
+score interval for a difference of two proportions. No figure rests on fewer than 5 people per arm.
+Without a holdout the treated were chosen *because* of their risk: given the scores of the month, the
+assigned are compared with unplanned people in the same decile of the model's risk (stated as such:
+whatever the risk does not capture still confounds it); without scores nothing is claimed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from flightrisk.privacy import MIN_GROUP
+
+HORIZONS = (3, 6, 12)
+Z = 1.959964
+
+
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    p = k / n
+    centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
+    half = Z * np.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2)) / (1 + Z**2 / n)
+    return centre - half, centre + half
+
+
+def newcombe_interval(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
+    """95 % interval of p1 − p2 (Newcombe 1998, method 10)."""
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = _wilson(k1, n1)
+    l2, u2 = _wilson(k2, n2)
+    d = p1 - p2
+    return d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
+def _done(reviews: list[dict], person: str, option: str) -> bool:
+    actions = set(option.split(" + "))
+    return any(
+        r.get("employee_id") == person and (r.get("action") in actions or bool(r.get("action_text")))
+        for r in reviews
+    )
+
+
+def _exits(outcomes: pd.DataFrame, ids: list[str], horizon: int) -> int:
+    """How many of `ids` left voluntarily within `horizon` months."""
+    frame = outcomes.reindex(ids)
+    gone = (frame["termination_type"] == "voluntary") & (frame["months_to_exit"] <= horizon)
+    return int(gone.fillna(False).sum())
+
+
+def observational_effects(
+    plan: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    months_known: int,
+    reviews: list[dict],
+    scores: pd.DataFrame,
+    seed: int = 0,
+    resamples: int = 200,
+) -> dict:
+    """Without a holdout: each option's assigned people against the scored people the plan left out,
+    within the same decile of the model's risk at the plan's month, averaged over the assigned (an
+    effect on the treated); 95 % interval by a bootstrap over people."""
+    left = outcomes.set_index(outcomes["employee_id"].astype(str))
+    scored = scores.assign(employee_id=scores["employee_id"].astype(str))
+    scored["decile"] = pd.qcut(scored["risk"].rank(method="first"), 10, labels=False)
+    planned = set(plan["employee_id"].astype(str))
+    pool = scored[~scored["employee_id"].isin(planned)]
+    result = {
+        "method": "observational: the assigned against unplanned people in the same decile of the model's "
+        "risk at the plan's month (effect on the treated); what the risk does not capture still confounds it",
+        "interval": "95 %, bootstrap over people",
+        "months_known": int(months_known),
+        "min_people_per_arm": MIN_GROUP,
+        "options": {},
+    }
+    rng = np.random.default_rng(seed)
+    for option, rows in plan.groupby("option", sort=False):
+        treated = scored[scored["employee_id"].isin(set(rows["employee_id"].astype(str)))]
+        entry = {
+            "assigned": len(treated),
+            "compared_with": 0,
+            "recorded_done": int(sum(_done(reviews, p, option) for p in treated["employee_id"])),
+            "model_estimate_12m": float(rows["risk_change"].mean()) if "risk_change" in rows else None,
+            "horizons": {},
+        }
+        deciles = sorted(set(treated["decile"]) & set(pool["decile"]))
+        treated = treated[treated["decile"].isin(deciles)]
+        controls = pool[pool["decile"].isin(deciles)]
+        entry["compared_with"] = len(controls)
+        for h in HORIZONS:
+            if h > months_known:
+                continue
+            if min(len(treated), len(controls)) < MIN_GROUP:
+                entry["horizons"][str(h)] = {"note": f"fewer than {MIN_GROUP} people in an arm"}
+                continue
+            gone = ((left["termination_type"] == "voluntary") & (left["months_to_exit"] <= h)).fillna(False)
+
+            def att(t_ids, c_frame, gone=gone):
+                t_rate = (
+                    gone.reindex(t_ids["employee_id"])
+                    .fillna(False)
+                    .groupby(t_ids["decile"].to_numpy())
+                    .mean()
+                )
+                c_rate = (
+                    gone.reindex(c_frame["employee_id"])
+                    .fillna(False)
+                    .groupby(c_frame["decile"].to_numpy())
+                    .mean()
+                )
+                weight = t_ids["decile"].value_counts()
+                common = t_rate.index.intersection(c_rate.index)
+                return float(
+                    ((t_rate[common] - c_rate[common]) * weight[common]).sum() / weight[common].sum()
+                )
+
+            point = att(treated, controls)
+            boot = [
+                att(
+                    treated.sample(len(treated), replace=True, random_state=int(rng.integers(2**31))),
+                    controls.sample(len(controls), replace=True, random_state=int(rng.integers(2**31))),
+                )
+                for _ in range(resamples)
+            ]
+            low, high = np.quantile(boot, [0.025, 0.975])
+            entry["horizons"][str(h)] = {
+                "effect": round(point, 4),
+                "low": round(float(low), 4),
+                "high": round(float(high), 4),
+            }
+        result["options"][option] = entry
+    return result
+
+
+def action_effects(
+    plan: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    months_known: int,
+    reviews: list[dict],
+    scores: pd.DataFrame | None = None,
+) -> dict:
+    """plan: employee_id, option, holdout (from `plan --holdout-share`), risk_change; outcomes:
+    employee_id, months_to_exit (from the plan's month; NaN if still there), termination_type;
+    `months_known`: how many months after the plan's month the outcomes reach. Without a holdout,
+    with `scores` (everyone's risk at the plan's month) the observational comparison; without either,
+    nothing is claimed."""
+    if "holdout" not in plan.columns or not plan["holdout"].any():
+        if scores is not None:
+            return observational_effects(plan, outcomes, months_known, reviews, scores)
+        return {
+            "method": "none",
+            "why": "the plan has no randomised holdout (plan --holdout-share), and no scores were given to "
+            "compare the treated with unplanned people of the same risk (--scores); no effect is estimated",
+            "options": {},
+        }
+    left = outcomes.set_index(outcomes["employee_id"].astype(str))
+    result = {
+        "method": "randomised: assigned against held out at random within risk bands (intention to treat)",
+        "interval": "95 %, Newcombe hybrid score",
+        "months_known": int(months_known),
+        "min_people_per_arm": MIN_GROUP,
+        "options": {},
+    }
+    for option, rows in plan.groupby("option", sort=False):
+        people = rows["employee_id"].astype(str)
+        held = rows["holdout"].to_numpy(dtype=bool)
+        treated_ids, control_ids = people[~held].tolist(), people[held].tolist()
+        entry = {
+            "assigned": len(treated_ids),
+            "held_out": len(control_ids),
+            "recorded_done": int(sum(_done(reviews, p, option) for p in treated_ids)),
+            "model_estimate_12m": float(rows["risk_change"].mean()) if "risk_change" in rows else None,
+            "horizons": {},
+        }
+        for h in HORIZONS:
+            if h > months_known:
+                continue
+            if min(len(treated_ids), len(control_ids)) < MIN_GROUP:
+                entry["horizons"][str(h)] = {"note": f"fewer than {MIN_GROUP} people in an arm"}
+                continue
+            k1, k2 = _exits(left, treated_ids, h), _exits(left, control_ids, h)
+            n1, n2 = len(treated_ids), len(control_ids)
+            low, high = newcombe_interval(k1, n1, k2, n2)
+            entry["horizons"][str(h)] = {
+                "left_assigned": round(k1 / n1, 4),
+                "left_held_out": round(k2 / n2, 4),
+                "effect": round(k1 / n1 - k2 / n2, 4),
+                "low": round(float(low), 4),
+                "high": round(float(high), 4),
+            }
+        result["options"][option] = entry
+    return result

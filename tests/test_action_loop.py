@@ -1,0 +1,236 @@
+"""Learning what works: the plan's randomised holdout, the effect estimator, and the whole loop on a
+small simulated world against the true effect of each option."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flightrisk.governance.effects import action_effects, newcombe_interval
+from flightrisk.plan.holdout import assign_holdout
+
+
+def test_newcombe_interval_matches_the_papers_example():
+    # Newcombe (1998), Table II, example (a): 56/70 against 48/80, method 10: 0.0524 to 0.3339.
+    low, high = newcombe_interval(56, 70, 48, 80)
+    assert low == pytest.approx(0.0524, abs=5e-4) and high == pytest.approx(0.3339, abs=5e-4)
+
+
+def test_the_holdout_is_drawn_within_each_band_reproducibly():
+    rng = np.random.default_rng(0)
+    plan = pd.DataFrame({"employee_id": [f"E{i}" for i in range(300)], "risk_now": rng.uniform(0, 0.7, 300)})
+    first = assign_holdout(plan, 0.2, seed=1, bands=(0.15, 0.35))
+    assert first.equals(assign_holdout(plan, 0.2, seed=1, bands=(0.15, 0.35)))
+    assert not first["holdout"].equals(assign_holdout(plan, 0.2, seed=2, bands=(0.15, 0.35))["holdout"])
+    for _, rows in first.groupby("risk_band_at_plan"):
+        assert rows["holdout"].sum() == round(0.2 * len(rows))
+    with pytest.raises(Exception, match="holdout-share"):
+        assign_holdout(plan, 1.0, 0, (0.15, 0.35))
+
+
+def test_without_a_holdout_no_effect_is_claimed():
+    plan = pd.DataFrame({"employee_id": ["a"], "option": ["x"], "risk_change": [-0.1]})
+    result = action_effects(
+        plan,
+        pd.DataFrame({"employee_id": ["a"], "months_to_exit": [np.nan], "termination_type": [None]}),
+        12,
+        [],
+    )
+    assert result["method"] == "none" and result["options"] == {}
+
+
+def test_a_known_effect_is_recovered_and_small_arms_say_so():
+    rng = np.random.default_rng(0)
+    n = 2000
+    holdout = rng.uniform(size=n) < 0.5
+    leaves = rng.uniform(size=n) < np.where(holdout, 0.30, 0.20)  # the action takes 10 points off
+    plan = pd.DataFrame({"employee_id": [f"P{i}" for i in range(n)], "option": "act", "holdout": holdout})
+    plan.loc[:5, "option"] = "rare"  # 6 people: not enough for two arms of 5
+    outcomes = pd.DataFrame(
+        {
+            "employee_id": plan["employee_id"],
+            "months_to_exit": np.where(leaves, rng.integers(1, 13, n), np.nan),
+            "termination_type": np.where(leaves, "voluntary", None),
+        }
+    )
+    result = action_effects(plan, outcomes, 12, [{"employee_id": "P10", "action": "act"}])
+    twelve = result["options"]["act"]["horizons"]["12"]
+    assert twelve["low"] < -0.10 < twelve["high"] and twelve["high"] < 0
+    assert "fewer than 5" in result["options"]["rare"]["horizons"]["12"]["note"]
+    assert result["options"]["act"]["recorded_done"] == int(not holdout[10])
+    assert set(result["options"]["act"]["horizons"]) == {"3", "6", "12"}
+    assert set(action_effects(plan, outcomes, 6, [])["options"]["act"]["horizons"]) == {"3", "6"}
+
+
+def test_the_loop_on_a_simulated_world_measures_what_the_actions_truly_do(cli, model_world, tmp_path):
+    """Score, plan with half held out, carry the plan out in the simulator, record it, let a year pass:
+    each of the three most-planned options' true effect lies within its measured interval."""
+    from flightrisk.synth.counterfactual import pause_world
+    from flightrisk.truth.action_loop import check_loop
+    from tests.conftest import MODEL_WORLD
+
+    latest = model_world["features"]
+    latest = latest[latest["snapshot_date"] == latest["snapshot_date"].max()]
+    latest.to_parquet(tmp_path / "latest.parquet", index=False)
+    assert (
+        cli(
+            "score",
+            "--model",
+            model_world["model_dir"],
+            "--input",
+            tmp_path / "latest.parquet",
+            "--out",
+            tmp_path / "s.parquet",
+            "--explain",
+        )[0]
+        == 0
+    )
+    code, _, err = cli(
+        "plan",
+        "--model",
+        model_world["model_dir"],
+        "--scores",
+        tmp_path / "s.parquet",
+        "--raw",
+        model_world["raw"],
+        "--budget",
+        "5000000",
+        "--out",
+        tmp_path / "plan.parquet",
+        "--holdout-share",
+        "0.5",
+    )
+    assert code == 0, err
+    plan = pd.read_parquet(tmp_path / "plan.parquet")
+    summary = pd.read_json(tmp_path / "plan.parquet.summary.json", typ="series")
+    assert plan["holdout"].sum() == summary["holdout"]["people"] > 0
+    snapshot = plan["snapshot_date"].max()
+    paused = pause_world(MODEL_WORLD, [snapshot]).at(snapshot)
+    result = check_loop(paused, plan, futures=4)
+    assert len(result["options"]) >= 2
+    for option, row in result["options"].items():
+        assert row["within"], (option, row)
+    # A plan's month is the extract's last: evaluate-actions needs a later one, and says so.
+    code, _, err = cli("evaluate-actions", "--plan", tmp_path / "plan.parquet", "--raw", model_world["raw"])
+    assert code == 2 and "later extract" in err
+
+
+def test_evaluate_actions_reads_a_later_extract_end_to_end(cli, model_world, tmp_path):
+    """A plan made 12 months before the extract ends; nobody acted in the recorded world, so every
+    measured effect is chance and its interval holds no effect."""
+    import json
+
+    month = sorted(model_world["features"]["snapshot_date"].unique())[-13]
+    code, _, err = cli(
+        "score",
+        "--model",
+        model_world["model_dir"],
+        "--input",
+        model_world["features_path"],
+        "--as-of",
+        str(pd.Timestamp(month).date()),
+        "--out",
+        tmp_path / "s.parquet",
+        "--explain",
+    )
+    assert code == 0, err
+    assert (
+        cli(
+            "plan",
+            "--model",
+            model_world["model_dir"],
+            "--scores",
+            tmp_path / "s.parquet",
+            "--raw",
+            model_world["raw"],
+            "--budget",
+            "5000000",
+            "--out",
+            tmp_path / "plan.parquet",
+            "--holdout-share",
+            "0.5",
+        )[0]
+        == 0
+    )
+    code, _, err = cli(
+        "evaluate-actions",
+        "--plan",
+        tmp_path / "plan.parquet",
+        "--raw",
+        model_world["raw"],
+        "--out",
+        tmp_path / "effects.json",
+    )
+    assert code == 0, err
+    result = json.loads((tmp_path / "effects.json").read_text())
+    assert result["months_known"] == 12 and result["method"].startswith("randomised")
+    measured = [
+        o["horizons"]["12"] for o in result["options"].values() if "effect" in o["horizons"].get("12", {})
+    ]
+    assert measured and all(m["low"] <= 0 <= m["high"] for m in measured)
+
+
+def test_without_a_holdout_the_comparison_is_observational_and_says_so(cli, model_world, tmp_path):
+    import json
+
+    month = sorted(model_world["features"]["snapshot_date"].unique())[-13]
+    assert (
+        cli(
+            "score",
+            "--model",
+            model_world["model_dir"],
+            "--input",
+            model_world["features_path"],
+            "--as-of",
+            str(pd.Timestamp(month).date()),
+            "--out",
+            tmp_path / "s.parquet",
+            "--explain",
+        )[0]
+        == 0
+    )
+    assert (
+        cli(
+            "plan",
+            "--model",
+            model_world["model_dir"],
+            "--scores",
+            tmp_path / "s.parquet",
+            "--raw",
+            model_world["raw"],
+            "--budget",
+            "5000000",
+            "--out",
+            tmp_path / "plan.parquet",
+        )[0]
+        == 0
+    )
+    code, _, err = cli(
+        "evaluate-actions",
+        "--plan",
+        tmp_path / "plan.parquet",
+        "--raw",
+        model_world["raw"],
+        "--out",
+        tmp_path / "none.json",
+    )
+    assert code == 0 and json.loads((tmp_path / "none.json").read_text())["method"] == "none"
+    code, _, err = cli(
+        "evaluate-actions",
+        "--plan",
+        tmp_path / "plan.parquet",
+        "--raw",
+        model_world["raw"],
+        "--scores",
+        tmp_path / "s.parquet",
+        "--out",
+        tmp_path / "obs.json",
+    )
+    assert code == 0, err
+    result = json.loads((tmp_path / "obs.json").read_text())
+    assert result["method"].startswith("observational") and "still confounds" in result["method"]
+    figures = [
+        o["horizons"]["12"] for o in result["options"].values() if "effect" in o["horizons"].get("12", {})
+    ]
+    assert figures and all(f["low"] <= f["effect"] <= f["high"] for f in figures)
