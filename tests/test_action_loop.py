@@ -116,13 +116,16 @@ def test_the_loop_on_a_simulated_world_measures_what_the_actions_truly_do(cli, m
     assert code == 2 and "later extract" in err
 
 
-def test_evaluate_actions_reads_a_later_extract_end_to_end(cli, model_world, tmp_path):
-    """A plan made 12 months before the extract ends; nobody acted in the recorded world, so every
-    measured effect is chance and its interval holds no effect."""
-    import json
+@pytest.fixture(scope="module")
+def early_plans(model_world, tmp_path_factory):
+    """The model world scored 12 months before its extract ends, and planned there with half held out
+    and with none: the months after are the "later extract" evaluate-actions reads."""
+    from tests.conftest import run_in_process
 
+    folder = tmp_path_factory.mktemp("early")
     month = sorted(model_world["features"]["snapshot_date"].unique())[-13]
-    code, _, err = cli(
+    scores = folder / "s.parquet"
+    done = run_in_process(
         "score",
         "--model",
         model_world["model_dir"],
@@ -131,39 +134,46 @@ def test_evaluate_actions_reads_a_later_extract_end_to_end(cli, model_world, tmp
         "--as-of",
         str(pd.Timestamp(month).date()),
         "--out",
-        tmp_path / "s.parquet",
+        scores,
         "--explain",
+        cwd=folder,
     )
-    assert code == 0, err
-    assert (
-        cli(
+    assert done.returncode == 0, done.stderr
+    plans = {}
+    for name, extra in (("holdout", ["--holdout-share", "0.5"]), ("none", [])):
+        plans[name] = folder / f"plan_{name}.parquet"
+        done = run_in_process(
             "plan",
             "--model",
             model_world["model_dir"],
             "--scores",
-            tmp_path / "s.parquet",
+            scores,
             "--raw",
             model_world["raw"],
             "--budget",
             "5000000",
             "--out",
-            tmp_path / "plan.parquet",
-            "--holdout-share",
-            "0.5",
-        )[0]
-        == 0
-    )
+            plans[name],
+            *extra,
+            cwd=folder,
+        )
+        assert done.returncode == 0, done.stderr
+    return {"scores": scores, **plans}
+
+
+def _evaluate(cli, model_world, tmp_path, plan, *extra):
+    import json
+
     code, _, err = cli(
-        "evaluate-actions",
-        "--plan",
-        tmp_path / "plan.parquet",
-        "--raw",
-        model_world["raw"],
-        "--out",
-        tmp_path / "effects.json",
+        "evaluate-actions", "--plan", plan, "--raw", model_world["raw"], "--out", tmp_path / "e.json", *extra
     )
     assert code == 0, err
-    result = json.loads((tmp_path / "effects.json").read_text())
+    return json.loads((tmp_path / "e.json").read_text())
+
+
+def test_evaluate_actions_reads_a_later_extract_end_to_end(cli, model_world, early_plans, tmp_path):
+    """Nobody acted in the recorded world, so every measured effect is chance: its interval holds none."""
+    result = _evaluate(cli, model_world, tmp_path, early_plans["holdout"])
     assert result["months_known"] == 12 and result["method"].startswith("randomised")
     measured = [
         o["horizons"]["12"] for o in result["options"].values() if "effect" in o["horizons"].get("12", {})
@@ -171,64 +181,11 @@ def test_evaluate_actions_reads_a_later_extract_end_to_end(cli, model_world, tmp
     assert measured and all(m["low"] <= 0 <= m["high"] for m in measured)
 
 
-def test_without_a_holdout_the_comparison_is_observational_and_says_so(cli, model_world, tmp_path):
-    import json
-
-    month = sorted(model_world["features"]["snapshot_date"].unique())[-13]
-    assert (
-        cli(
-            "score",
-            "--model",
-            model_world["model_dir"],
-            "--input",
-            model_world["features_path"],
-            "--as-of",
-            str(pd.Timestamp(month).date()),
-            "--out",
-            tmp_path / "s.parquet",
-            "--explain",
-        )[0]
-        == 0
-    )
-    assert (
-        cli(
-            "plan",
-            "--model",
-            model_world["model_dir"],
-            "--scores",
-            tmp_path / "s.parquet",
-            "--raw",
-            model_world["raw"],
-            "--budget",
-            "5000000",
-            "--out",
-            tmp_path / "plan.parquet",
-        )[0]
-        == 0
-    )
-    code, _, err = cli(
-        "evaluate-actions",
-        "--plan",
-        tmp_path / "plan.parquet",
-        "--raw",
-        model_world["raw"],
-        "--out",
-        tmp_path / "none.json",
-    )
-    assert code == 0 and json.loads((tmp_path / "none.json").read_text())["method"] == "none"
-    code, _, err = cli(
-        "evaluate-actions",
-        "--plan",
-        tmp_path / "plan.parquet",
-        "--raw",
-        model_world["raw"],
-        "--scores",
-        tmp_path / "s.parquet",
-        "--out",
-        tmp_path / "obs.json",
-    )
-    assert code == 0, err
-    result = json.loads((tmp_path / "obs.json").read_text())
+def test_without_a_holdout_the_comparison_is_observational_and_says_so(
+    cli, model_world, early_plans, tmp_path
+):
+    assert _evaluate(cli, model_world, tmp_path, early_plans["none"])["method"] == "none"
+    result = _evaluate(cli, model_world, tmp_path, early_plans["none"], "--scores", early_plans["scores"])
     assert result["method"].startswith("observational") and "still confounds" in result["method"]
     figures = [
         o["horizons"]["12"] for o in result["options"].values() if "effect" in o["horizons"].get("12", {})

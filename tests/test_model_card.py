@@ -185,3 +185,20 @@ def test_publishing_writes_the_documents_hashed_with_the_model_and_every_page_li
         html = page.read_text()
         up = "../" if page.parent != site else ""
         assert f'href="{up}model_card.html"' in html and f'href="{up}instructions.html"' in html, page
+
+
+def test_the_records_metrics_log_to_mlflow_under_names_it_accepts(record, tmp_path, monkeypatch):
+    """Group names such as "50+" are no MLflow metric names: the run must log anyway (a registered
+    `make run` failed on it once)."""
+    import mlflow
+
+    from flightrisk.tracking import _flat_metrics
+
+    assert any(".50_." in name for name in _flat_metrics(record["metrics"]))
+    monkeypatch.chdir(tmp_path)
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
+    try:
+        with mlflow.start_run():
+            mlflow.log_metrics(_flat_metrics(record["metrics"]))
+    finally:
+        mlflow.set_tracking_uri(None)

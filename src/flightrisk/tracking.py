@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -46,13 +47,18 @@ def _experiment_id(mlflow, name: str) -> str:
     return mlflow.create_experiment(name, artifact_location=artifacts)
 
 
+def metric_name(key: str) -> str:
+    """A key as MLflow accepts it: letters, digits, _ - . space : / (a group named "50+" becomes "50_")."""
+    return re.sub(r"[^A-Za-z0-9_\-. :/]", "_", str(key))
+
+
 def _flat_metrics(metrics: dict, prefix: str = "") -> dict[str, float]:
     flat = {}
     for key, value in metrics.items():
         if isinstance(value, dict):
-            flat.update(_flat_metrics(value, f"{prefix}{key}."))
+            flat.update(_flat_metrics(value, f"{prefix}{metric_name(key)}."))
         elif isinstance(value, int | float) and not isinstance(value, bool) and value == value:
-            flat[f"{prefix}{key}"] = float(value)
+            flat[f"{prefix}{metric_name(key)}"] = float(value)
     return flat
 
 

@@ -155,6 +155,18 @@ INTERVENTIONS: dict[str, Callable[[_Simulation, np.ndarray, int], None]] = {
 # ------------------------------------------------------------------ futures
 
 
+def _fork(paused: PausedMonth, future: int, months: int, stream: int) -> _Simulation:
+    """A copy of the paused state with the random streams of one future (`stream` and the next)."""
+    sim = paused.sim.clone()
+    sim._grow(sim.n + sim.reps + 64)  # a year of hires fits: both arms draw the same sizes throughout
+    sim.rng = np.random.default_rng([sim.world.seed, stream, paused.t, future])
+    sim.hire_rng = np.random.default_rng([sim.world.seed, stream, paused.t, future, 1])
+    sim.cosmetic_rng = np.random.default_rng([sim.world.seed, stream, paused.t, future, 2])
+    sim.macro_rng = np.random.default_rng([sim.world.seed, stream + 1, paused.t, future])
+    sim.extend_calendar(paused.t + months + 2)
+    return sim
+
+
 def _future(
     paused: PausedMonth,
     future: int,
@@ -174,13 +186,7 @@ def _future(
     `treatments` are (action, simulator indices) applied at the paused month, in order.
     Returns (people, len(HORIZONS)): the cohort, or the measured people, in order.
     """
-    sim = paused.sim.clone()
-    sim._grow(sim.n + sim.reps + 64)  # a year of hires fits: both arms draw the same sizes throughout
-    sim.rng = np.random.default_rng([sim.world.seed, FORK_STREAM, paused.t, future])
-    sim.hire_rng = np.random.default_rng([sim.world.seed, FORK_STREAM, paused.t, future, 1])
-    sim.cosmetic_rng = np.random.default_rng([sim.world.seed, FORK_STREAM, paused.t, future, 2])
-    sim.macro_rng = np.random.default_rng([sim.world.seed, FORK_STREAM + 1, paused.t, future])
-    sim.extend_calendar(paused.t + months + 2)
+    sim = _fork(paused, future, months, FORK_STREAM)
     contrib = paused.contrib
     for action, persons in treatments:
         INTERVENTIONS[action](sim, persons, paused.t)
@@ -333,13 +339,7 @@ def realised_future(
     paused month: who left, when and how, for everyone active then (employee_id, months until the
     exit counted as the labels count it, termination_type; NaN / None for those still there).
     This is the "months pass" of a simulated plan: its records can then be measured like real ones."""
-    sim = paused.sim.clone()
-    sim._grow(sim.n + sim.reps + 64)
-    sim.rng = np.random.default_rng([sim.world.seed, FORK_STREAM + 2, paused.t, future])
-    sim.hire_rng = np.random.default_rng([sim.world.seed, FORK_STREAM + 2, paused.t, future, 1])
-    sim.cosmetic_rng = np.random.default_rng([sim.world.seed, FORK_STREAM + 2, paused.t, future, 2])
-    sim.macro_rng = np.random.default_rng([sim.world.seed, FORK_STREAM + 3, paused.t, future])
-    sim.extend_calendar(paused.t + months + 2)
+    sim = _fork(paused, future, months, FORK_STREAM + 2)  # streams of their own: not a truth future
     contrib = paused.contrib
     treatments = _treatments(paused, assigned)
     for action, persons in treatments:
