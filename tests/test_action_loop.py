@@ -191,3 +191,77 @@ def test_without_a_holdout_the_comparison_is_observational_and_says_so(
         o["horizons"]["12"] for o in result["options"].values() if "effect" in o["horizons"].get("12", {})
     ]
     assert figures and all(f["low"] <= f["effect"] <= f["high"] for f in figures)
+
+
+def test_precise_measured_effects_replace_the_models_estimates_and_no_others():
+    from flightrisk.errors import InputError
+    from flightrisk.plan.measured import precise_effects, use_measured
+
+    evaluation = {
+        "method": "randomised: assigned against held out",
+        "options": {
+            "coach": {"horizons": {"12": {"effect": -0.06, "low": -0.10, "high": -0.02}}},  # ±0.04: used
+            "praise": {"horizons": {"12": {"effect": -0.20, "low": -0.45, "high": 0.05}}},  # ±0.25: not
+            "pay": {"horizons": {"6": {"effect": -0.01, "low": -0.02, "high": 0.0}}},  # no 12 months
+        },
+    }
+    measured = precise_effects(evaluation, "e.json")
+    assert set(measured) == {"coach"}
+    options = pd.DataFrame(
+        {
+            "employee_id": ["a", "b", "a"],
+            "option": ["coach", "coach", "praise"],
+            "risk_now": [0.30, 0.04, 0.30],
+            "risk_after": [0.29, 0.03, 0.20],
+            "risk_change": [-0.01, -0.01, -0.10],
+            "exits_avoided": [0.01, 0.01, 0.10],
+            "cost_sek": [1000.0, 1000.0, 500.0],
+            "replacement_cost_sek": [1e6, 1e6, 1e6],
+            "value_sek": [1e4, 1e4, 1e5],
+            "net_value_sek": [9e3, 9e3, 99500.0],
+            "value_per_krona": [10.0, 10.0, 200.0],
+        }
+    )
+    used = use_measured(options, measured)
+    assert used.loc[0, "risk_change"] == pytest.approx(-0.06) and used.loc[0, "value_sek"] == pytest.approx(
+        6e4
+    )
+    assert (
+        used.loc[1, "risk_change"] == pytest.approx(-0.04) and used.loc[1, "risk_after"] == 0
+    )  # never below 0
+    pd.testing.assert_series_equal(used.loc[2], options.loc[2])  # the imprecise one keeps the model's
+    with pytest.raises(InputError, match="randomised holdout"):
+        precise_effects({"method": "observational: …", "options": {}}, "e.json")
+
+
+def test_the_plan_reads_measured_effects_and_says_which(cli, model_world, early_plans, tmp_path):
+    import json
+
+    plan = pd.read_parquet(early_plans["none"])
+    option = plan["option"].value_counts().index[0]
+    evaluation = {
+        "method": "randomised",
+        "options": {option: {"horizons": {"12": {"effect": -0.3, "low": -0.33, "high": -0.27}}}},
+    }
+    (tmp_path / "e.json").write_text(json.dumps(evaluation))
+    code, _, err = cli(
+        "plan",
+        "--model",
+        model_world["model_dir"],
+        "--scores",
+        early_plans["scores"],
+        "--raw",
+        model_world["raw"],
+        "--budget",
+        "5000000",
+        "--out",
+        tmp_path / "p.parquet",
+        "--measured-effects",
+        tmp_path / "e.json",
+    )
+    assert code == 0, err
+    summary = json.loads((tmp_path / "p.parquet.summary.json").read_text())
+    assert summary["measured_effects"] == {option: -0.3} and "measured effects" in summary["method"]
+    chosen = pd.read_parquet(tmp_path / "p.parquet")
+    rows = chosen[chosen["option"] == option]
+    assert len(rows) and np.allclose(rows["risk_change"], np.maximum(-0.3, -rows["risk_now"]))

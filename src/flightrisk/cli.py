@@ -342,11 +342,32 @@ def plan(
         ),
     ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the holdout's draw.")] = 0,
+    measured_effects: Annotated[
+        Path | None,
+        typer.Option(
+            "--measured-effects",
+            help="JSON from `evaluate-actions`: options measured against a randomised holdout with a 95 % "
+            "interval at most 5 points either side replace the model's estimates.",
+        ),
+    ] = None,
 ) -> None:
     """Choose, within a budget, the action for each person with the best expected retained value."""
     from flightrisk.pipeline import plan_cli
 
-    plan_cli(model, scores, raw, budget, out_file, manager, catalog, pairs, err, holdout_share, seed)
+    plan_cli(
+        model,
+        scores,
+        raw,
+        budget,
+        out_file,
+        manager,
+        catalog,
+        pairs,
+        err,
+        holdout_share,
+        seed,
+        measured_effects,
+    )
 
 
 @app.command()

@@ -911,6 +911,7 @@ def plan_cli(
     console,
     holdout_share: float = 0.0,
     seed: int = 0,
+    measured_path: Path | None = None,
 ) -> dict:
     """The retention plan for the scored month: plan.parquet/.csv and its .summary.json; with
     `holdout_share`, a recorded random share of it left untreated this round (plan/holdout.py)."""
@@ -949,6 +950,13 @@ def plan_cli(
             f"{len(absent)} scored people are not in {raw} at {snapshot.date()} (first: {absent[:5]}); "
             "plan with the extract the scores came from"
         )
+    measured = None
+    if measured_path is not None:
+        from flightrisk.plan.measured import precise_effects
+
+        measured = precise_effects(
+            json.loads(Path(measured_path).read_text(encoding="utf-8")), str(measured_path)
+        )
     plan, summary = build_plan(
         model,
         frame.sort_values("employee_id", kind="stable"),
@@ -957,6 +965,7 @@ def plan_cli(
         budget,
         settings,
         pairs=pairs,
+        measured=measured,
     )
     summary = {"manager": manager, **summary}
     if holdout_share:

@@ -10,6 +10,7 @@ from flightrisk.explain.contributions import explain_rows
 from flightrisk.model.risk_model import RiskModel
 from flightrisk.plan.choose import choose
 from flightrisk.plan.costs import PlanSettings
+from flightrisk.plan.measured import use_measured
 from flightrisk.plan.options import OPTION_COLUMNS, plan_options
 
 DEFAULT_BUDGET_SEK = 2_000_000  # a year's retention budget for a sales force of ~5,000 (make plan)
@@ -53,6 +54,7 @@ def build_plan(
     budget: float,
     settings: PlanSettings,
     pairs: bool = True,
+    measured: dict[str, dict] | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The chosen actions (one row per person in the plan, in order of value per krona) and a summary.
 
@@ -71,6 +73,8 @@ def build_plan(
     pay = pay.rename(index=str).reindex(ids)
     points = explain_rows(model, frame).feature_points
     options, unpriced = plan_options(model, frame, pay, settings, points, pairs=pairs)
+    if measured:
+        options = use_measured(options, measured)
     choice = choose(options, budget)
     plan = choice.chosen.copy()
     plan.insert(0, "rank", np.arange(1, len(plan) + 1))
@@ -97,7 +101,10 @@ def build_plan(
         "net_value_upper_bound_sek": round(choice.bound_sek, 2),
         "options_by_action": plan["option"].value_counts().to_dict(),
         "actions_without_cost": unpriced,
-        "method": "capped what-if estimates; multiple-choice knapsack filled greedily on convex hulls",
+        "method": "capped what-if estimates"
+        + (", measured effects where precise enough (measured_effects)" if measured else "")
+        + "; multiple-choice knapsack filled greedily on convex hulls",
+        "measured_effects": {o: f["effect"] for o, f in (measured or {}).items()},
         "note": NOTE,
     }
     return plan, summary
