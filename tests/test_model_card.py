@@ -202,3 +202,18 @@ def test_the_records_metrics_log_to_mlflow_under_names_it_accepts(record, tmp_pa
             mlflow.log_metrics(_flat_metrics(record["metrics"]))
     finally:
         mlflow.set_tracking_uri(None)
+
+
+def test_no_calibration_bin_in_the_card_rests_on_fewer_than_five_people(record, model_world):
+    changed = json.loads(json.dumps(record))
+    months = len(
+        model_world["features"]
+        .loc[model_world["features"]["snapshot_date"].between(*changed["holdout_window"]), "snapshot_date"]
+        .unique()
+    )
+    changed["calibration_bins"] = [
+        {"range": "0.1-0.2", "n": 5 * months, "predicted": 0.15, "observed": 0.16},
+        {"range": "0.9-1.0", "n": 5 * months - 1, "predicted": 0.93, "observed": 1.0},
+    ]
+    card = card_markdown(changed, model_world["model"].catalog, "en")
+    assert "| 0.1-0.2 |" in card and "0.9-1.0" not in card

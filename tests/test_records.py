@@ -201,6 +201,12 @@ def test_forget_removes_the_person_everywhere_keeps_the_chain_and_records_it_wit
     assert person not in erasures and name not in erasures
     code, _, err = cli("audit")
     assert code == 0 and "1 redacted on erasure" in " ".join(err.split()), err
+    # Forgetting them again (or a mistyped id) finds nobody: refused, and no erasure is recorded.
+    code, _, err = cli(
+        "forget", "--employee", person, "--raw", workspace["raw"], "--scores", workspace["scores"]
+    )
+    assert code == 2 and "in none of the files given" in err
+    assert len((tmp_path / "reports" / "erasures.jsonl").read_text().splitlines()) == 1
     # A redaction nobody recorded is found.
     lines = (tmp_path / "reports" / "erasures.jsonl").read_text().splitlines()
     (tmp_path / "reports" / "erasures.jsonl").write_text("")

@@ -233,6 +233,12 @@ def forget_cli(
             shutil.rmtree(site)
             site_removed = True
     redacted = ledger.redact(Path(records) / REVIEWS, lambda r: r.get("employee_id") == employee_id)
+    if not removed and not site_removed and not redacted:
+        # A mistyped id must not leave a record saying someone was erased.
+        raise InputError(
+            f"employee {employee_id!r} is in none of the files given; nothing was removed or recorded. "
+            "Check the id, and give the files that hold them (--raw, --features, --scores, --plan, --site)"
+        )
     record = {
         "kind": "erasure",
         "recorded_utc": _now().strftime("%Y-%m-%dT%H:%M:%SZ"),

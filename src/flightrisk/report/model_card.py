@@ -9,11 +9,13 @@ model folder (listed and hashed with the model's files) and `report` copies them
 
 from __future__ import annotations
 
+import pandas as pd
 from markdown_it import MarkdownIt
 
 from flightrisk import LEVERS
 from flightrisk.features.catalog import Catalog
 from flightrisk.i18n import lever_name
+from flightrisk.privacy import MIN_GROUP
 
 CARD_FILES = {
     "en": ("model_card.md", "model_card.html"),
@@ -350,7 +352,15 @@ def card_markdown(metadata: dict, catalog: Catalog, lang: str = "en") -> str:
     if metrics.get("oracle_roc_auc") is not None:
         out += [f"{w['oracle']}: {number(metrics['oracle_roc_auc'])}", ""]
 
-    bins = metadata.get("calibration_bins") or []
+    # A bin's share who left must rest on at least 5 people; a person has up to one row per holdout
+    # month, so a bin needs 5 rows per month of the holdout (a flat table: one row per person).
+    window = metadata.get("holdout_window")
+    per_person = (
+        (pd.Timestamp(window[1]).to_period("M") - pd.Timestamp(window[0]).to_period("M")).n + 1
+        if window
+        else 1
+    )
+    bins = [b for b in metadata.get("calibration_bins") or [] if b.get("n", 0) >= MIN_GROUP * per_person]
     if bins:
         out += [f"### {w['calibration']}", ""]
         out += _table(
