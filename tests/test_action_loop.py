@@ -29,6 +29,25 @@ def test_the_holdout_is_drawn_within_each_band_reproducibly():
         assign_holdout(plan, 1.0, 0, (0.15, 0.35))
 
 
+def test_plan_refuses_a_holdout_share_before_any_work(cli, model_world, tmp_path):
+    code, _, err = cli(
+        "plan",
+        "--model",
+        model_world["model_dir"],
+        "--scores",
+        tmp_path / "none.parquet",
+        "--raw",
+        model_world["raw"],
+        "--budget",
+        "1000",
+        "--out",
+        tmp_path / "p.parquet",
+        "--holdout-share",
+        "1.5",
+    )
+    assert code == 2 and "--holdout-share 1.5" in err and not (tmp_path / "p.parquet").exists()
+
+
 def test_without_a_holdout_no_effect_is_claimed():
     plan = pd.DataFrame({"employee_id": ["a"], "option": ["x"], "risk_change": [-0.1]})
     result = action_effects(

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from flightrisk.config import FairnessSettings
-from flightrisk.model.fairness import audit_groups, proxy_check, selection_rates_by_fairlearn
+from flightrisk.model.fairness import audit_groups, proxy_check
 from tests.conftest import MODEL_SETTINGS
 
 
@@ -85,7 +85,19 @@ def test_our_group_figures_agree_with_fairlearn():
     rows = people_rows(shift=0.1, seed=1)
     settings = FairnessSettings(bootstrap=20)
     audit = audit_groups(rows, ["group"], settings)
-    rates = selection_rates_by_fairlearn(rows, "group", settings)
+    from fairlearn.metrics import MetricFrame, selection_rate
+
+    flag = (rows["risk"] >= np.quantile(rows["risk"], 1 - settings.top_share)).astype(int)
+    rates = (
+        MetricFrame(
+            metrics={"selection_rate": selection_rate},
+            y_true=rows["label"],
+            y_pred=flag,
+            sensitive_features=rows["group"],
+        )
+        .by_group["selection_rate"]
+        .to_dict()
+    )
     for name, figures in audit["groups"]["group"].items():
         assert figures["flagged_share"] == pytest.approx(rates[name])
     flagged = (rows["risk"] >= np.quantile(rows["risk"], 0.9)).astype(int)

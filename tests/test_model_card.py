@@ -217,3 +217,24 @@ def test_no_calibration_bin_in_the_card_rests_on_fewer_than_five_people(record, 
     ]
     card = card_markdown(changed, model_world["model"].catalog, "en")
     assert "| 0.1-0.2 |" in card and "0.9-1.0" not in card
+
+
+def test_the_instructions_say_only_what_is_true_of_a_flat_model(model_world):
+    """A flat table's label may count leaving over no fixed period, and it may declare no protected
+    column: the documents must not speak of 12 months or of gender and age then."""
+    from flightrisk.report.instructions import instruction_documents
+
+    record = {"kind": "flat", "horizon_months": None, "metrics": {}, "created_utc": "t", "data_sha256": "h"}
+    documents = instruction_documents(record, model_world["model"].catalog)
+    assert "as the table's label counts leaving" in documents["instructions.md"]
+    assert (
+        "12 months" not in documents["instructions.md"]
+        and "within the next" not in documents["dpia_template.md"]
+    )
+    assert "voluntarily\n  as the table's label counts leaving" in documents["dpia_template.md"]
+    assert "none declared for this model" in documents["dpia_template.md"]
+    assert "inga angivna" in documents["dpia_template.sv.md"]
+    snapshots = instruction_documents(
+        {**record, "kind": "snapshots", "horizon_months": 12}, model_world["model"].catalog
+    )
+    assert "within the next 12 months" in snapshots["instructions.md"]

@@ -201,6 +201,9 @@ def test_forget_removes_the_person_everywhere_keeps_the_chain_and_records_it_wit
     assert person not in erasures and name not in erasures
     code, _, err = cli("audit")
     assert code == 0 and "1 redacted on erasure" in " ".join(err.split()), err
+    # Which models saw them is read from the features: --model alone cannot tell, and says so.
+    code, _, err = cli("forget", "--employee", person, "--model", model_world["model_dir"])
+    assert code == 2 and "--model needs --features" in err
     # Forgetting them again (or a mistyped id) finds nobody: refused, and no erasure is recorded.
     code, _, err = cli(
         "forget", "--employee", person, "--raw", workspace["raw"], "--scores", workspace["scores"]

@@ -925,6 +925,8 @@ def plan_cli(
     if out_file.suffix not in (".parquet", ".csv"):
         raise InputError(f"--out must end in .parquet or .csv, got {out_file.name}")
     check_budget(budget)  # before any work
+    if not 0 <= holdout_share < 1:
+        raise InputError(f"--holdout-share {holdout_share}: give a share from 0 (none) to below 1, e.g. 0.2")
     model = load_model(model_dir)
     if catalog_path is None:
         settings = plan_settings(model.catalog)

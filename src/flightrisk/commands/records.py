@@ -211,6 +211,10 @@ def forget_cli(
     (what was changed, never who); name the trained models that learned from them."""
     if not str(employee_id).strip():
         raise InputError("--employee is empty: give the person's id")
+    if models and features_path is None:
+        raise InputError(
+            "--model needs --features: which models learned from the person is read from their snapshots"
+        )
     features = read_table(features_path) if features_path is not None else None
     saw = _models_that_saw(employee_id, models, features)
     removed: dict[str, int] = {}

@@ -30,10 +30,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from fairlearn.metrics import (
-    MetricFrame,
     demographic_parity_difference,
     equalized_odds_difference,
-    selection_rate,
 )
 from scipy.stats import rankdata
 
@@ -318,19 +316,6 @@ def fairness_audit(
     return audit_groups(rows, ["gender", "age_band"], settings, seed)
 
 
-def selection_rates_by_fairlearn(rows: pd.DataFrame, attribute: str, settings: FairnessSettings) -> dict:
-    """fairlearn's selection rate per group for the same flag rule (a cross-check for the tests)."""
-    risk = rows["risk"].to_numpy(dtype=float)
-    flagged = (risk >= np.quantile(risk, 1 - settings.top_share)).astype(int)
-    frame = MetricFrame(
-        metrics={"selection_rate": selection_rate},
-        y_true=rows["label"].astype(int),
-        y_pred=flagged,
-        sensitive_features=rows[attribute].fillna("unknown").astype(str),
-    )
-    return frame.by_group["selection_rate"].to_dict()
-
-
 def proxy_check(
     frame: pd.DataFrame,
     protected: pd.DataFrame,
@@ -342,7 +327,8 @@ def proxy_check(
     """How well the features (`frame`, one row per person) predict each protected attribute
     (`protected`: one column per attribute, aligned): per attribute the cross-validated ROC-AUC of a
     logistic regression, one shown group against the rest (the highest), and the single features
-    whose own AUC reaches `settings.proxy_auc` (strong proxies, named in the model card)."""
+    whose own AUC reaches `settings.proxy_auc` (strong proxies, named in the model card). A category's
+    score is its group share over all the rows (a screen, slightly generous to many-valued columns)."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     from flightrisk.model.baselines import _frame, logistic_pipeline

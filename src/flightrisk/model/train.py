@@ -449,8 +449,6 @@ def baseline_rows(features: pd.DataFrame, holdout_start, horizon: int) -> tuple[
     y = pd.to_numeric(features["label"], errors="coerce").to_numpy()
     if known.any() and np.unique(y[known]).size == 2:
         return known, y[known].astype(int), horizon
-    from flightrisk.features.snapshots import NEXT_MONTH_LABEL
-
     if NEXT_MONTH_LABEL in features.columns:
         next_month = pd.to_numeric(features[NEXT_MONTH_LABEL], errors="coerce").to_numpy(dtype=float)
         monthly = ~np.isnan(next_month) & (when < pd.Timestamp(holdout_start)).to_numpy()

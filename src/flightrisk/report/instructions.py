@@ -24,8 +24,8 @@ built and measured; this page says how to use what it shows.
 
 ## What a risk means
 
-- **Risk** is the estimated chance that a person leaves *voluntarily* within the next {horizon}
-  months if things go on as they are. Of 100 people at 30 %, about 30 would leave; which ones, no one
+- **Risk** is the estimated chance that a person leaves *voluntarily* {within} if things go
+  on as they are. Of 100 people at 30 %, about 30 would leave; which ones, no one
   can say. Bands: low below {low}, medium from {low}, high from {high}.
 - It is a statement about people *like* this person in the recorded data, not a judgement of them.
   Someone at high risk may stay for reasons the system never sees, and someone at low risk may leave.
@@ -73,8 +73,8 @@ byggd och mätt; den här sidan beskriver hur det den visar ska användas.
 
 ## Vad en risk betyder
 
-- **Risk** är den uppskattade chansen att en person slutar *frivilligt* inom de närmaste {horizon}
-  månaderna om allt fortsätter som nu. Av 100 personer på 30 % skulle ungefär 30 sluta; vilka kan
+- **Risk** är den uppskattade chansen att en person slutar *frivilligt* {within} om allt
+  fortsätter som nu. Av 100 personer på 30 % skulle ungefär 30 sluta; vilka kan
   ingen säga. Nivåer: låg under {low}, medel från {low}, hög från {high}.
 - Det är ett påstående om människor *som liknar* personen i de registrerade uppgifterna, inte ett
   omdöme om personen. Någon med hög risk kan stanna av skäl som systemet aldrig ser, och någon med låg
@@ -128,8 +128,8 @@ company's to answer. Keep this with the model card (model_card.md) of the same m
 
 ## 1. The processing
 
-- **Purpose:** to estimate, per sales rep and month, the chance of leaving voluntarily within
-  {horizon} months and the recorded signals behind it, so that managers can start a conversation.
+- **Purpose:** to estimate, per sales rep and month, the chance of leaving voluntarily
+  {within} and the recorded signals behind it, so that managers can start a conversation.
   Not for any decision about a person (AI Act Annex III point 4; GDPR Art. 22).
 - **Model:** {kind}; trained {created}; training data SHA-256 `{data_hash}`.
 - **Data categories used as inputs ({features} features):**
@@ -170,7 +170,7 @@ som använder verktyget. Förvara den med samma modells modellkort (model_card.s
 
 ## 1. Behandlingen
 
-- **Syfte:** att per säljare och månad uppskatta chansen att sluta frivilligt inom {horizon} månader
+- **Syfte:** att per säljare och månad uppskatta chansen att sluta frivilligt {within}
   och de registrerade signalerna bakom, så att chefer kan inleda ett samtal. Inte för något beslut om
   en person (AI-förordningen bilaga III punkt 4; GDPR art. 22).
 - **Modell:** {kind}; tränad {created}; träningsdata SHA-256 `{data_hash}`.
@@ -230,16 +230,27 @@ def _percent(value: float) -> str:
 def instruction_documents(record: dict, catalog: Catalog) -> dict[str, str]:
     """instructions(.sv).md/.html and dpia_template(.sv).md, filled in from the model's record."""
     metrics = record.get("metrics") or {}
-    horizon = record.get("horizon_months") or max(record.get("horizons") or [12])
+    horizon = record.get("horizon_months") or max(record.get("horizons") or [0])
     low, high = record.get("risk_bands") or (record.get("settings") or {}).get("risk_bands") or (0.15, 0.35)
     fairness = metrics.get("fairness") or {}
     k = fairness.get("min_group_size", 5)
-    protected = ", ".join(fairness.get("groups", {})) or "gender, age (HR extract)"
+    # Only what this model's audit covered: a flat table that declared none has none.
+    protected = {
+        "en": ", ".join(fairness.get("groups", {})) or "none declared for this model",
+        "sv": ", ".join(fairness.get("groups", {})) or "inga angivna för denna modell",
+    }
+    # A flat table's label may count leaving over no fixed period ("left during the observation").
+    within = {
+        "en": f"within the next {number(int(horizon))} months"
+        if horizon
+        else "as the table's label counts leaving",
+        "sv": f"inom de närmaste {number(int(horizon))} månaderna"
+        if horizon
+        else "så som tabellens utfall räknar det",
+    }
     out = {}
     for lang, (md_name, html_name, dpia_name) in INSTRUCTION_FILES.items():
-        text = INSTRUCTIONS[lang].format(
-            horizon=number(int(horizon)), low=_percent(low), high=_percent(high), k=k
-        )
+        text = INSTRUCTIONS[lang].format(within=within[lang], low=_percent(low), high=_percent(high), k=k)
         out[md_name] = text
         out[html_name] = markdown_to_page(text, text.splitlines()[0].lstrip("# "), lang)
         by_lever = {}
@@ -249,12 +260,12 @@ def instruction_documents(record: dict, catalog: Catalog) -> dict[str, str]:
             f"  - {lever_name(lever, lang)}: {'; '.join(names)}" for lever, names in by_lever.items()
         )
         out[dpia_name] = DPIA[lang].format(
-            horizon=number(int(horizon)),
+            within=within[lang],
             kind=KIND_WORDS[lang].get(record.get("kind", ""), record.get("kind", "")),
             created=record.get("created_utc", ""),
             data_hash=record.get("data_sha256", ""),
             features=len(catalog.features),
             feature_lines=feature_lines,
-            protected=protected,
+            protected=protected[lang],
         )
     return out
