@@ -110,6 +110,11 @@ browser:
 test: setup browser
 	OMP_NUM_THREADS=1 FLIGHTRISK_THREADS=1 $(VENV)/bin/pytest -q -n 2 --dist loadfile --durations=10
 
+## The fast subset (no trained world, no browser): under a minute, for the edit-test loop
+.PHONY: test-fast
+test-fast: setup
+	OMP_NUM_THREADS=1 FLIGHTRISK_THREADS=1 $(VENV)/bin/pytest -q -n 2 --dist loadfile -m "not slow and not browser" --durations=5
+
 ## Run the Spark test (installs pyspark into .venv and Java 17 when missing)
 .PHONY: test-spark
 test-spark: setup

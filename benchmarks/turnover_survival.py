@@ -32,12 +32,12 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
+from flightrisk.commands.inputs import read_flat
 from flightrisk.flat.duplicates import find_duplicates
 from flightrisk.flat.transform import fit_group_medians, flat_features
 from flightrisk.model.flat_train import fold_splits
 from flightrisk.model.risk_model import encode_features
 from flightrisk.model.train import category_levels
-from flightrisk.pipeline import read_flat
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT.parent / "shared" / "data" / "turnover_babushkin.csv"

@@ -31,6 +31,17 @@ def small_raw_dir(tmp_path_factory, small_result) -> Path:
     return out
 
 
+# Tests that need a simulated world with a trained model take seconds each: they are `slow`, and
+# `make test-fast` (pytest -m "not slow and not browser") leaves them out.
+HEAVY_FIXTURES = {"model_world"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 MODEL_WORLD = World(seed=3, reps=600, months=30)
 MODEL_SETTINGS = TrainSettings(holdout_months=3, validation_months=3, max_rounds=300, min_data_in_leaf=50)
 

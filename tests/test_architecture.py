@@ -80,4 +80,79 @@ def test_the_checker_sees_a_back_edge():
     edges = set(_imports())
     assert ("flightrisk.score.batch", "flightrisk.explain.contributions") in edges
     rank = {unit: level for level, units in enumerate(_layers()) for unit in units}
-    assert rank["explain"] < rank["score"] < rank["pipeline"] < rank["cli"]
+    assert rank["explain"] < rank["score"] < rank["commands"] < rank["cli"]
+
+
+# What counts as touching the outside world: the environment, and calls that read, write, list or
+# stat files (builtins, os, shutil, tempfile, pathlib, and pandas' and matplotlib's file IO).
+ENVIRONMENT = {"environ", "getenv", "putenv", "unsetenv"}
+FILE_CALLS = {
+    "open", "read_text", "write_text", "read_bytes", "write_bytes", "mkdir", "unlink", "rmdir", "touch",
+    "iterdir", "glob", "rglob", "read_parquet", "read_csv", "read_json", "to_parquet", "to_csv", "to_json",
+    "savefig", "mkstemp", "mkdtemp", "TemporaryDirectory", "NamedTemporaryFile", "rmtree", "copytree",
+    "copy2", "listdir", "scandir", "lstat", "chmod", "is_file", "is_dir", "exists", "lexists",
+}  # fmt: skip
+OS_ONLY = {
+    "replace",
+    "rename",
+    "remove",
+    "stat",
+    "copy",
+    "move",
+}  # only as os.*/shutil.* (frames have them too)
+
+
+def _touches(path: Path) -> set[str]:
+    """What a module does to the outside world, by the calls and attributes it uses."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and node.attr in ENVIRONMENT:
+            found.add("environment")
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        owner = getattr(getattr(func, "value", None), "id", None)
+        if name in FILE_CALLS or (name in OS_ONLY and owner in ("os", "shutil")):
+            found.add("files")
+    return found
+
+
+def _edge_modules() -> tuple[set[str], set[str]]:
+    """The modules docs/architecture.md lists under "Where the outside world is touched", and those
+    it says read the environment."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## Where the outside world is touched", 1)[1].split("\n## ", 1)[0]
+    files, environment = section.split("Environment variables", 1)
+    environment = environment.split("\n\n", 1)[0]  # its paragraph; the module table follows
+    named = lambda part: {m for m in re.findall(r"`([a-z_/]+(?:\.py|/))`", part)}  # noqa: E731
+    return named(files), named(environment)
+
+
+def _listed(relative: str, listed: set[str]) -> bool:
+    return relative in listed or any(entry.endswith("/") and relative.startswith(entry) for entry in listed)
+
+
+def test_only_the_listed_edge_modules_touch_files_or_the_environment():
+    files, environment = _edge_modules()
+    wrong = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        relative = path.relative_to(SOURCE).as_posix()
+        touched = _touches(path)
+        if "files" in touched and not _listed(relative, files):
+            wrong.append(f"{relative} touches files")
+        if "environment" in touched and not _listed(relative, environment):
+            wrong.append(f"{relative} reads the environment")
+    assert wrong == [], "list these in docs/architecture.md, or move their IO to an edge module"
+    every = {p.relative_to(SOURCE).as_posix() for p in SOURCE.rglob("*.py")}
+    missing = sorted(e for e in files | environment if not any(_listed(m, {e}) for m in every))
+    assert missing == [], "docs/architecture.md lists modules that do not exist"
+
+
+def test_the_edge_checker_sees_io():
+    # The test above could pass by seeing nothing: it must find the IO that does exist.
+    assert _touches(SOURCE / "io.py") == {"files"}
+    assert "environment" in _touches(SOURCE / "config.py")
+    assert _touches(SOURCE / "explain" / "narrative.py") == set()
+    files, environment = _edge_modules()
+    assert "io.py" in files and environment == {"config.py"}

@@ -33,9 +33,9 @@ def test_continuing_a_paused_run_with_its_own_randomness_reproduces_it(recorded)
     p = paused[10]
     fork = p.sim.clone()
     fork.record = True
-    fork._exits(p.t, p.idx, p.contrib, p.perf_z)
+    fork.draw_exits(p.t, p.idx, p.contrib, p.perf_z)
     for t in range(p.t + 1, sim.last_month + 1):
-        fork._step(t)
+        fork.step(t)
     for name, parts in sim.records.items():
         after_pause = parts[counts[10][name] :]
         assert len(after_pause) == len(fork.records[name]), name
@@ -85,7 +85,7 @@ def test_an_action_on_a_switched_off_lever_has_exactly_zero_effect():
     paused = []
     sim.run(pause_months=[12], on_pause=paused.append)
     p = paused[0]
-    people = list(p.sim._ids(p.idx[:40]))
+    people = list(p.sim.ids(p.idx[:40]))
     effects = intervention_effects(p, people, ["recognise_recent_win", "regular_one_on_ones"], futures=3)
     recognition = effects[effects["action"] == "recognise_recent_win"]
     assert (recognition["effect"] == 0.0).all()
@@ -142,8 +142,8 @@ def test_evaluate_writes_the_truth_report(model_world, tmp_path, cli):
 
     import yaml
 
-    from flightrisk.pipeline import truth_snapshot_months
     from flightrisk.synth import load_world
+    from flightrisk.synth.counterfactual import truth_snapshot_months
     from flightrisk.synth.simulate import simulate_organisation
     from flightrisk.synth.write import write_extract
 

@@ -142,7 +142,8 @@ def unfair_features(model_world, tmp_path_factory):
 def test_the_gate_refuses_a_model_trained_on_a_world_made_unfair_and_an_override_is_recorded(
     model_world, unfair_features, tmp_path
 ):
-    from flightrisk import pipeline
+    from flightrisk.commands.publish import publish_trained
+    from flightrisk.commands.train import TrainRequest, train_cli
     from flightrisk.errors import InputError
     from flightrisk.model.artifact import load_model
 
@@ -153,9 +154,16 @@ def test_the_gate_refuses_a_model_trained_on_a_world_made_unfair_and_an_override
             self.said.append(text)
 
     out = tmp_path / "m"
-    args = (unfair_features, out, model_world["raw"], MODEL_SETTINGS, False, Console())
+    request = TrainRequest(
+        out,
+        MODEL_SETTINGS,
+        features_file=unfair_features,
+        raw=model_world["raw"],
+        register=False,
+        kind="classifier",
+    )
     with pytest.raises(InputError) as refused:
-        pipeline.train_snapshots_cli(*args, kind="classifier")
+        train_cli(request, Console())
     message = str(refused.value)
     assert "registration refused" in message and "gender = female: risk under-states" in message
     assert "--fairness-override" in message
@@ -168,7 +176,7 @@ def test_the_gate_refuses_a_model_trained_on_a_world_made_unfair_and_an_override
     # The same candidate, with the analyst's reason: published, the reason recorded with it.
     report = SimpleNamespace(metrics=candidate.metadata["metrics"])
     reason = "a known data problem, accepted by the works council"
-    pipeline.publish_trained(candidate, report, out, False, "flightrisk", Console(), fairness_override=reason)
+    publish_trained(candidate, report, out, False, "flightrisk", Console(), fairness_override=reason)
     model = load_model(out)
     assert (
         model.metadata["gate"]["fairness_override"] == "a known data problem, accepted by the works council"

@@ -18,6 +18,7 @@ from flightrisk.features.snapshots import (
     rolling_sum,
 )
 from flightrisk.schema import load_raw
+from flightrisk.schema.raw import RAW_TABLES
 
 
 def test_rolling_sum_stays_within_each_person():
@@ -133,14 +134,16 @@ def test_as_of_builds_one_snapshot_equal_to_the_full_table(small_raw_dir):
 CUT = pd.Timestamp("2024-03-31")
 # What happened after a snapshot: its labels, never its features (they may differ in a cut table).
 OUTCOMES = ["label", NEXT_MONTH_LABEL]
-DATED = {
-    "compensation": ("effective_date", "base_salary_monthly"),
-    "sales_performance": ("month", "bookings"),
-    "training": ("date", "hours"),
-    "workload": ("month", "avg_weekly_hours"),
-    "engagement_survey": ("survey_date", "culture"),
-    "bonus_payouts": ("period_end", "paid_amount"),
+# A value column to change in each dated table; the date column is the schema's own (one registry).
+CHANGED_VALUE = {
+    "compensation": "base_salary_monthly",
+    "sales_performance": "bookings",
+    "training": "hours",
+    "workload": "avg_weekly_hours",
+    "engagement_survey": "culture",
+    "bonus_payouts": "paid_amount",
 }
+DATED = {name: (RAW_TABLES[name].date_column, column) for name, column in CHANGED_VALUE.items()}
 
 
 @pytest.fixture(scope="module")

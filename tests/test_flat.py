@@ -497,7 +497,7 @@ def test_the_documented_catalog_example_loads_with_every_key():
     assert flat.catalog.actions[0].applies_when and flat.catalog.feature("MonthlyIncome").monotone == -1
 
 
-def test_flat_training_with_its_capacity_search_is_reproducible():
+def test_flat_training_with_its_capacity_search_is_reproducible(tmp_path):
     """Same seed and table, same model: the nested capacity search (lightgbm.cv, inner folds) included."""
     from flightrisk.model.flat_train import train_flat
 
@@ -508,12 +508,16 @@ def test_flat_training_with_its_capacity_search_is_reproducible():
     assert first.booster.model_to_string() == second.booster.model_to_string()
     assert first.metadata["capacity"] == second.metadata["capacity"]
     assert first.linear_weight == first.metadata["capacity"]["final"]["linear_weight"]
+    # The blended flat model keeps every promise of the model contract.
+    from flightrisk.model.checks import check_risk_model
+
+    assert len(check_risk_model(first, table, tmp_path)) == 6
 
 
 def test_risk_bands_follow_the_tables_leaving_rate_unless_given(cli, monkeypatch):
     """Fixed bands made a 51 %-leaving table all "high": a flat table's bands are 3/4 and 3/2 of its own
     leaving rate; `--bands LOW,HIGH` sets them; impossible bands are refused with exit 2."""
-    from flightrisk import pipeline
+    from flightrisk.commands import train as train_command
     from flightrisk.config import relative_bands
     from flightrisk.model.flat_train import train_flat
 
@@ -527,7 +531,7 @@ def test_risk_bands_follow_the_tables_leaving_rate_unless_given(cli, monkeypatch
 
     seen = []
     monkeypatch.setattr(
-        pipeline, "train_flat_cli", lambda *a, **k: seen.append((a[3].risk_bands, k["bands_given"]))
+        train_command, "train_flat_cli", lambda r, c: seen.append((r.settings.risk_bands, r.bands_given))
     )
     assert cli("train", "--table", "t.csv", "--catalog", "c.yaml", "--out", "m", "--bands", "0.2,0.6")[0] == 0
     assert cli("train", "--table", "t.csv", "--catalog", "c.yaml", "--out", "m")[0] == 0

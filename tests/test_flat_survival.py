@@ -307,3 +307,10 @@ def test_the_turnover_table_trains_through_its_survival_catalog(tmp_path):
     for page in list((tmp_path / "site" / "people").glob("*.html"))[:200]:
         text = page.read_text(encoding="utf-8")
         assert "Anxiety score:" not in text and "Extraversion score:" not in text
+
+
+def test_the_flat_survival_model_passes_the_model_checks(trained, tmp_path):
+    from flightrisk.model.checks import check_risk_model
+
+    table, model, _ = trained
+    assert len(check_risk_model(model, table.head(200), tmp_path)) == 6

@@ -136,7 +136,7 @@ def test_hazard_model_is_fair_to_compare_only_from_its_holdout_on(hazard):
 
 
 def test_train_compares_both_kinds_and_keeps_the_better_one(cli, model_world, tmp_path):
-    from flightrisk import pipeline
+    from flightrisk.commands.train import TrainRequest, train_cli
 
     class Console:
         said = []
@@ -145,7 +145,10 @@ def test_train_compares_both_kinds_and_keeps_the_better_one(cli, model_world, tm
             self.said.append(text)
 
     out = tmp_path / "m"
-    pipeline.train_snapshots_cli(model_world["features_path"], out, None, MODEL_SETTINGS, False, Console())
+    train_cli(
+        TrainRequest(out, MODEL_SETTINGS, features_file=model_world["features_path"], register=False),
+        Console(),
+    )
     model = load_model(out)
     comparison = model.metadata["metrics"]["model_comparison"]
     assert {"classifier", "hazard", "chosen"} <= set(comparison)
@@ -280,3 +283,11 @@ def test_the_holdout_carries_ipcw_figures_for_both_kinds(hazard, model_world):
     _, report = train_on_snapshots(model_world["features"], load_catalog(), MODEL_SETTINGS, "test")
     classifier = report.metrics["survival"]
     assert set(classifier["horizons"]) == {"12"} and "integrated_brier" not in classifier
+
+
+def test_the_hazard_model_passes_the_model_checks(hazard, model_world, tmp_path):
+    from flightrisk.model.checks import check_risk_model
+
+    latest = model_world["features"].groupby("employee_id").tail(1).head(200).reset_index(drop=True)
+    ran = check_risk_model(hazard["loaded"], latest, tmp_path)
+    assert "check_horizon_risks_grow_with_the_horizon" in ran and len(ran) == 6

@@ -214,6 +214,41 @@ def test_temporaries_of_a_killed_run_are_removed(tmp_path):
     assert not stale.exists() and (tmp_path / "scores.parquet").read_text() == "done"
 
 
+def test_a_killed_writer_whose_pid_lives_on_leaves_nothing_for_long(tmp_path):
+    """The PID in a temporary's name may live on: a killed child nobody has reaped yet (a zombie), or a
+    new process that reuses the number after a restart. The writer's lock decides, not the PID."""
+    import os
+
+    from flightrisk.io import remove_stale_temporaries, staged_folder
+
+    target = tmp_path / "scores.parquet"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from flightrisk.io import atomic_path\n"
+         "with atomic_path(sys.argv[1]) as tmp:\n    tmp.write_text('half')\n    print('ready', flush=True)\n"
+         "    time.sleep(60)", str(target)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert writer.stdout.readline().strip() == "ready"
+    left = list(tmp_path.glob(".scores.parquet.*.tmp"))
+    assert len(left) == 1
+    remove_stale_temporaries(target)
+    assert left[0].exists(), "a live writer's temporary was removed"
+    writer.kill()
+    time.sleep(0.2)  # not reaped: the zombie's PID still answers as alive
+    remove_stale_temporaries(target)
+    assert not left[0].exists(), "a killed writer's temporary was kept"
+    writer.wait()
+    # A leftover named by a live PID (ours, as after a restart) but held by nobody is abandoned too.
+    reused = tmp_path / f".scores.parquet.{os.getpid()}.abc.tmp"
+    reused.write_text("from a run before the restart")
+    remove_stale_temporaries(target)
+    assert not reused.exists()
+    # What this process is writing right now is never taken for a leftover.
+    with staged_folder(tmp_path / "site") as staging:
+        remove_stale_temporaries(tmp_path / "site")
+        assert staging.is_dir()
+
+
 @pytest.mark.slow
 def test_sigterm_during_scoring_leaves_nothing(model_world, tmp_path):
     out = tmp_path / "s.parquet"

@@ -196,7 +196,7 @@ def test_gate_keeps_the_champion_when_the_candidate_is_worse():
 def test_a_candidate_failing_the_gate_does_not_replace_the_model_in_use(model_world, tmp_path):
     from rich.console import Console
 
-    from flightrisk.pipeline import publish_trained
+    from flightrisk.commands.publish import publish_trained
 
     out = tmp_path / "flightrisk"
     save_model(model_world["model"], out)
@@ -244,7 +244,7 @@ def test_champion_is_scored_on_the_candidates_holdout_rows(model_world):
 def test_flat_tables_get_their_own_registered_name():
     from pathlib import Path
 
-    from flightrisk.pipeline import registered_name
+    from flightrisk.tracking import registered_name
 
     assert registered_name(None, flat=False) == "flightrisk"
     assert (
@@ -261,7 +261,7 @@ def test_flat_tables_get_their_own_registered_name():
 def test_training_uploads_only_the_files_it_wrote(model_world, tmp_path, monkeypatch):
     from rich.console import Console
 
-    from flightrisk.pipeline import publish_trained
+    from flightrisk.commands.publish import publish_trained
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path}/mlflow.db")

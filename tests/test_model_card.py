@@ -45,17 +45,15 @@ def allowed_numbers(record: dict) -> set[str]:
 @pytest.fixture(scope="module")
 def record(model_world):
     """The model world's model as training records it, with the fairness audit and intervals."""
-    from flightrisk import pipeline
+    from flightrisk.model.fairness import snapshot_audit
     from flightrisk.model.metrics import metric_intervals
 
     model, report = model_world["model"], model_world["report"]
     metrics = dict(report.metrics)
     metrics["intervals"] = metric_intervals(report.holdout, 0, resamples=50)
     features = model_world["features"]
-    start, end = (__import__("pandas").Timestamp(d) for d in model.metadata["holdout_window"])
-    when = features["snapshot_date"]
-    holdout_rows = features[features["label"].notna() & (when >= start) & (when <= end)]
-    metrics["fairness"] = pipeline.audit_fairness(
+    holdout_rows = features[model.holdout_mask(features)]
+    metrics["fairness"] = snapshot_audit(
         report.holdout, holdout_rows, model_world["tables"]["employees"], model.catalog, 0
     )
     metadata = {**model.metadata, "metrics": metrics, "kind": model.kind}
@@ -119,7 +117,7 @@ def test_the_card_escapes_what_it_quotes(record, model_world):
 def test_publishing_writes_the_documents_hashed_with_the_model_and_every_page_links_them(
     model_world, tmp_path, cli
 ):
-    from flightrisk import pipeline
+    from flightrisk.commands.publish import publish_trained
     from flightrisk.model.artifact import load_model
 
     model, report = model_world["model"], model_world["report"]
@@ -129,9 +127,7 @@ def test_publishing_writes_the_documents_hashed_with_the_model_and_every_page_li
             pass
 
     out = tmp_path / "m"
-    pipeline.publish_trained(
-        model, SimpleNamespace(metrics=dict(report.metrics)), out, False, "flightrisk", Console()
-    )
+    publish_trained(model, SimpleNamespace(metrics=dict(report.metrics)), out, False, "flightrisk", Console())
     files = json.loads((out / "metadata.json").read_text())["files_sha256"]
     for name in (
         "model_card.md",

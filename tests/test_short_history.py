@@ -27,7 +27,7 @@ def short_history(model_world, tmp_path_factory):
 
 
 def test_a_24_month_extract_trains_the_hazard_model_alone(short_history, tmp_path):
-    from flightrisk import pipeline
+    from flightrisk.commands.train import TrainRequest, train_cli
     from flightrisk.errors import InputError
 
     features, path = short_history
@@ -39,7 +39,7 @@ def test_a_24_month_extract_trains_the_hazard_model_alone(short_history, tmp_pat
         def print(self, text):
             self.said.append(text)
 
-    pipeline.train_snapshots_cli(path, tmp_path / "m", None, MODEL_SETTINGS, False, Console())
+    train_cli(TrainRequest(tmp_path / "m", MODEL_SETTINGS, features_file=path, register=False), Console())
     model = load_model(tmp_path / "m")
     metrics = model.metadata["metrics"]
     assert model.kind == "hazard" and metrics["model_comparison"]["classifier"] is None
@@ -50,8 +50,11 @@ def test_a_24_month_extract_trains_the_hazard_model_alone(short_history, tmp_pat
     assert metrics["roc_auc"] > metrics["baselines"]["prior"]["roc_auc"]
     assert set(metrics["survival"]["horizons"]) == {"3", "6", "12"}
     with pytest.raises(InputError, match="training needs at least 18"):
-        pipeline.train_snapshots_cli(
-            path, tmp_path / "c", None, MODEL_SETTINGS, False, Console(), kind="classifier"
+        train_cli(
+            TrainRequest(
+                tmp_path / "c", MODEL_SETTINGS, features_file=path, register=False, kind="classifier"
+            ),
+            Console(),
         )
 
 

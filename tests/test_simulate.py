@@ -124,12 +124,12 @@ def test_every_per_person_array_is_declared_and_grows():
     # The simulator's per-person state is a declared list of named arrays, each one slot per person.
     import dataclasses
 
-    from flightrisk.synth.simulate import PERSON_FLOATS, PERSON_INTS, _Simulation
+    from flightrisk.synth.simulate import PERSON_FLOATS, PERSON_INTS, Simulation
 
     declared = set(PERSON_FLOATS) | set(PERSON_INTS)
-    assert declared == {k for k, v in _Simulation.__annotations__.items() if v == "np.ndarray"}
-    sim = _Simulation(dataclasses.replace(World(), reps=40, months=14), 40, 0, record=False)
+    assert declared == {k for k, v in Simulation.__annotations__.items() if v == "np.ndarray"}
+    sim = Simulation(dataclasses.replace(World(), reps=40, months=14), 40, 0, record=False)
     before = sim.cap
-    sim._grow(before + 5)
+    sim.reserve(before + 5)
     assert all(len(getattr(sim, name)) == sim.cap > before for name in declared)
     assert (sim.term_m[before:] == PERSON_INTS["term_m"]).all()

@@ -278,13 +278,14 @@ def test_a_lever_additive_model_is_a_sum_of_per_lever_terms(model_world):
 
 def test_train_takes_the_horizon_from_the_features(model_world, tmp_path, monkeypatch):
     """`features --horizon 6` then `train` trains (and records) a 6-month model, not the default 12."""
-    from flightrisk import pipeline
+    from flightrisk.commands.train import TrainRequest, train_cli
     from flightrisk.config import TrainSettings
     from flightrisk.features import build_snapshot_features, load_catalog
+    from flightrisk.features.snapshots import label_horizon
 
-    assert pipeline.label_horizon(model_world["features"]) == 12
+    assert label_horizon(model_world["features"]) == 12
     six = build_snapshot_features(model_world["tables"], load_catalog(), horizon=6)
-    assert pipeline.label_horizon(six) == 6
+    assert label_horizon(six) == 6
     path = tmp_path / "features6.parquet"
     six.to_parquet(path, index=False)
     seen = {}
@@ -293,7 +294,7 @@ def test_train_takes_the_horizon_from_the_features(model_world, tmp_path, monkey
         seen["horizon"] = settings.horizon_months
         raise RuntimeError("stop here")
 
-    monkeypatch.setattr("flightrisk.model.train.train_on_snapshots", stop)
+    monkeypatch.setattr("flightrisk.model.select.train_on_snapshots", stop)
 
     class Console:
         said = []
@@ -302,7 +303,9 @@ def test_train_takes_the_horizon_from_the_features(model_world, tmp_path, monkey
             self.said.append(text)
 
     with pytest.raises(RuntimeError, match="stop here"):
-        pipeline.train_snapshots_cli(path, tmp_path / "m6", None, TrainSettings(), False, Console())
+        train_cli(
+            TrainRequest(tmp_path / "m6", TrainSettings(), features_file=path, register=False), Console()
+        )
     assert seen["horizon"] == 6 and "6 months ahead" in " ".join(Console.said)
 
 
@@ -339,11 +342,13 @@ def test_the_model_shape_is_chosen_on_the_validation_months(model_world):
 def test_train_chooses_the_shape_on_validation_months_unless_told_not_to(cli, monkeypatch, tmp_path):
     """`flightrisk train` tries the shape grid by default (the holdout is never looked at for it);
     `--no-choose-shape` trains the fixed shape."""
-    from flightrisk import pipeline
+    from flightrisk.commands import train as train_command
     from flightrisk.config import SHAPE_GRID
 
     seen = []
-    monkeypatch.setattr(pipeline, "train_snapshots_cli", lambda *args, **kwargs: seen.append(args[3]))
+    monkeypatch.setattr(
+        train_command, "train_snapshots_cli", lambda request, console: seen.append(request.settings)
+    )
     (tmp_path / "f.parquet").write_bytes(b"")
     assert cli("train", "--features", "f.parquet", "--out", "m", "--no-register")[0] == 0
     assert cli("train", "--features", "f.parquet", "--out", "m", "--no-register", "--no-choose-shape")[0] == 0

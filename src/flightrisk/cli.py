@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 err = Console(stderr=True, highlight=False, markup=False)  # messages quote user input: no markup
 out = Console(highlight=False, markup=False)
+RECORDS_HELP = "Folder of the hash-chained records (runs.jsonl, reviews.jsonl, erasures.jsonl)."
 
 
 @app.callback()
@@ -41,10 +42,11 @@ def synth(
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
 ) -> None:
     """Write a synthetic HRIS extract of a simulated sales organisation, with its true causes."""
-    from flightrisk.pipeline import synth_cli
+    from flightrisk.commands.synth import synth_cli
+    from flightrisk.io import TABLE_FORMATS
     from flightrisk.synth import load_world
 
-    if fmt not in ("parquet", "csv"):
+    if fmt not in TABLE_FORMATS.values():
         raise InputError(f"--format must be 'parquet' or 'csv', got {fmt!r}")
     the_world = load_world(world, reps=reps, months=months, seed=seed)
     with err.status("Simulating the organisation…") if err.is_terminal else contextlib.nullcontext():
@@ -57,9 +59,9 @@ def validate(
     raw: Annotated[Path, typer.Option("--raw", help="Folder of the raw extract.")],
 ) -> None:
     """Check every raw table against its schema and the links between tables."""
-    from flightrisk.schema import validate_raw
+    from flightrisk.commands.data import validate_cli
 
-    counts = validate_raw(raw)
+    counts = validate_cli(raw)
     for name, rows in counts.items():
         out.print(f"{name}: {rows} rows OK")
     out.print(f"{raw}: all {len(counts)} tables are valid")
@@ -75,19 +77,9 @@ def features(
     ] = None,
 ) -> None:
     """Build the point-in-time feature table: one row per employee and month-end."""
-    from flightrisk.features import build_snapshot_features, load_catalog
-    from flightrisk.io import write_table
-    from flightrisk.schema import load_raw
+    from flightrisk.commands.data import features_cli
 
-    when = _parse_date(as_of, "--as-of") if as_of else None
-    tables = load_raw(raw)
-    table = build_snapshot_features(tables, load_catalog(), horizon=horizon, as_of=when)
-    write_table(table, out_file)
-    labelled = table["label"].notna()
-    err.print(
-        f"Wrote {len(table)} snapshots ({table['snapshot_date'].min().date()}..{table['snapshot_date'].max().date()}, "
-        f"{int(labelled.sum())} labelled, {int(table['label'].sum())} leavers) to {out_file}"
-    )
+    err.print(features_cli(raw, out_file, horizon, _parse_date(as_of, "--as-of") if as_of else None))
 
 
 GROUP_BY_HELP = (
@@ -160,6 +152,7 @@ def train(
     """Train, validate out of time, calibrate, log to MLflow and register (champion if it passes the gate)."""
     import dataclasses
 
+    from flightrisk.commands.train import TrainRequest, train_cli
     from flightrisk.config import SHAPE_GRID, TrainSettings, parse_bands
 
     settings = TrainSettings(
@@ -167,44 +160,21 @@ def train(
     )
     if bands is not None:
         settings = dataclasses.replace(settings, risk_bands=parse_bands(bands, "--bands"))
-    if fairness_override is not None and len(fairness_override.strip()) < 10:
-        raise InputError(
-            "--fairness-override needs the reason in words (at least 10 characters): it is recorded "
-            "with the model for whoever audits it"
-        )
-    if (features_file is None) == (table is None):
-        raise InputError(
-            "give either --features FILE (snapshots) or --table FILE --catalog YAML (a flat table)"
-        )
-    if table is not None:
-        from flightrisk.pipeline import train_flat_cli
-
-        train_flat_cli(
-            table,
-            catalog,
-            out_dir,
-            settings,
-            register,
-            err,
-            name=name,
-            group_by=group_by,
-            bands_given=bands is not None,
-            fairness_override=fairness_override,
-        )
-        return
-    from flightrisk.pipeline import train_snapshots_cli
-
-    train_snapshots_cli(
-        features_file,
-        out_dir,
-        raw,
-        settings,
-        register,
-        err,
+    request = TrainRequest(
+        out_dir=out_dir,
+        settings=settings,
+        features_file=features_file,
+        table=table,
+        catalog=catalog,
+        raw=raw,
+        register=register,
         name=name,
         kind=model_kind,
+        group_by=group_by,
+        bands_given=bands is not None,
         fairness_override=fairness_override,
     )
+    train_cli(request, err)
 
 
 @app.command()
@@ -228,7 +198,7 @@ def evaluate(
     """Holdout metrics of SPEC.md, with baselines, the oracle, and on simulated worlds the truth report."""
     import json
 
-    from flightrisk.pipeline import evaluate_cli
+    from flightrisk.commands.evaluate import evaluate_cli
 
     if truth_out is None and out_file is not None:
         truth_out = Path(out_file).with_name("truth.json")
@@ -261,9 +231,10 @@ def score(
         float, typer.Option(help="Abort when more rows than this share are bad.")
     ] = 0.05,
     chunk_rows: Annotated[int, typer.Option(help="Rows per streamed chunk.", min=100)] = 50_000,
+    records: Annotated[Path, typer.Option("--records", help=RECORDS_HELP)] = Path("reports"),
 ) -> None:
     """Batch scoring, streamed in chunks; writes <out>.run.json and appends to reports/runs.jsonl."""
-    from flightrisk.pipeline import ScoreRequest, score_cli
+    from flightrisk.commands.score import ScoreRequest, score_cli
 
     request = ScoreRequest(
         model_ref=model,
@@ -276,6 +247,7 @@ def score(
         as_of=_parse_date(as_of, "--as-of") if as_of else None,
         max_bad_share=max_bad_share,
         chunk_rows=chunk_rows,
+        records=records,
     )
     score_cli(request, err)
 
@@ -289,7 +261,7 @@ def explain(
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """One person's explanation: risk, levers, drivers in words, and what-if actions (latest snapshot)."""
-    from flightrisk.pipeline import explain_cli
+    from flightrisk.commands.explain import explain_cli
 
     if lang not in ("en", "sv"):
         raise InputError(f"--lang must be 'en' or 'sv', got {lang!r}")
@@ -310,13 +282,16 @@ def report(
     plan_file: Annotated[
         Path | None, typer.Option("--plan", help="A plan from `flightrisk plan`: adds the plan page.")
     ] = None,
+    records: Annotated[Path, typer.Option("--records", help=RECORDS_HELP)] = Path("reports"),
 ) -> None:
     """Write the static HTML report: overview, manager pages and one page per person."""
-    from flightrisk.pipeline import report_cli
+    from flightrisk.commands.report import report_cli
 
     if lang not in ("en", "sv"):
         raise InputError(f"--lang must be 'en' or 'sv', got {lang!r}")
-    report_cli(model, scores, out_dir, raw, manager, lang, err, table=table, plan_file=plan_file)
+    report_cli(
+        model, scores, out_dir, raw, manager, lang, err, table=table, plan_file=plan_file, records=records
+    )
 
 
 @app.command()
@@ -352,7 +327,7 @@ def plan(
     ] = None,
 ) -> None:
     """Choose, within a budget, the action for each person with the best expected retained value."""
-    from flightrisk.pipeline import plan_cli
+    from flightrisk.commands.plan import plan_cli
 
     plan_cli(
         model,
@@ -382,7 +357,7 @@ def benchmark(
     """Repeated stratified k-fold of the tool's model against baselines on identical folds (JSON on stdout)."""
     import json
 
-    from flightrisk.pipeline import benchmark_cli
+    from flightrisk.commands.benchmark import benchmark_cli
 
     print(json.dumps(benchmark_cli(table, catalog, folds, repeats, seed, group_by, err), indent=2))
 
@@ -400,9 +375,6 @@ def _stop_on_signal(signum, frame) -> None:
     # SIGTERM/SIGHUP unwind like Ctrl-C, so every temporary file and staging folder is removed by
     # the `finally` blocks that own it; SIGKILL cannot be caught, and the next run removes those.
     raise KeyboardInterrupt(f"signal {signum}")
-
-
-RECORDS_HELP = "Folder of the hash-chained records (runs.jsonl, reviews.jsonl, erasures.jsonl)."
 
 
 @app.command()

@@ -1,15 +1,50 @@
-"""One frozen settings object for training and scoring, built once by the CLI and passed down."""
+"""Settings: the frozen objects for training and the fairness audit, and the environment.
+
+This is the one module that reads environment variables (`tests/test_architecture.py` checks it):
+`FLIGHTRISK_THREADS`, `FLIGHTRISK_TREESHAP`, `FLIGHTRISK_SIGNING_KEY`, `MLFLOW_TRACKING_URI`.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import os
+from pathlib import Path
+
+SIGNING_KEY_ENV = "FLIGHTRISK_SIGNING_KEY"
+DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 
 
 def default_threads() -> int:
     """Threads for LightGBM: FLIGHTRISK_THREADS when set, else 2 (this project's machines)."""
     value = os.environ.get("FLIGHTRISK_THREADS", "")
     return int(value) if value.isdigit() and int(value) > 0 else 2
+
+
+def treeshap_forced_to_lightgbm() -> bool:
+    """FLIGHTRISK_TREESHAP=lightgbm turns the numba engine off (an escape hatch, and for benchmarks)."""
+    return os.environ.get("FLIGHTRISK_TREESHAP", "").lower() == "lightgbm"
+
+
+def signing_key() -> bytes | None:
+    """The deployment's model-signing key (FLIGHTRISK_SIGNING_KEY), or None when models are not signed."""
+    key = os.environ.get(SIGNING_KEY_ENV, "")
+    return key.encode("utf-8") if key else None
+
+
+def tracking_location() -> tuple[str, str]:
+    """MLflow's tracking URI (MLFLOW_TRACKING_URI, else `sqlite:///mlflow.db`) and the folder its
+    artifacts go to: `mlruns/` beside a SQLite store, so the two always travel together whatever the
+    working directory of a later command; `mlruns/` in the working directory for a server store."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI", DEFAULT_TRACKING_URI)
+    if uri.startswith("sqlite:///"):
+        database = Path(uri[len("sqlite:///") :]).resolve()
+        return f"sqlite:///{database}", (database.parent / "mlruns").as_uri()
+    return uri, Path("mlruns").resolve().as_uri()
+
+
+def quiet_mlflow() -> None:
+    """Batch jobs and CI read our logs: MLflow draws no progress bars (unless the user asked for them)."""
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 
 SHAPE_GRID = ((0.05, 15), (0.05, 31), (0.1, 15), (0.1, 31))  # `train --choose-shape`

@@ -21,9 +21,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+try:  # advisory locks on temporaries (POSIX); elsewhere the writer's PID alone decides
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
 from flightrisk.errors import InputError
 
-TABLE_SUFFIXES = (".parquet", ".csv")
+# The one registry of table formats: every reader and writer asks `table_format`.
+TABLE_FORMATS = {".parquet": "parquet", ".csv": "csv"}
+TABLE_SUFFIXES = tuple(TABLE_FORMATS)
+
+
+def table_format(path: Path, what: str = "file") -> str:
+    """'parquet' or 'csv' by the file's suffix; anything else is refused, naming the file."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        raise InputError(f"{path}: unsupported {what} type '{suffix}'; use .parquet or .csv")
+    return TABLE_FORMATS[suffix]
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -36,15 +51,12 @@ def read_table(path: Path) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
+    if table_format(path) == "parquet":
         try:
             return pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises many kinds; all mean "not readable Parquet"
             raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
-    if suffix == ".csv":
-        return _read_csv(path)
-    raise InputError(f"{path}: unsupported file type '{suffix}'; use .csv or .parquet")
+    return _read_csv(path)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -142,7 +154,7 @@ def read_csv_chunks(path: Path, chunk_rows: int | None, **options) -> Iterator[p
 
 def is_european_csv(path: Path) -> bool:
     """True when a CSV uses `;` between fields, which implies `,` as its decimal mark."""
-    if Path(path).suffix.lower() != ".csv":
+    if table_format(path) != "csv":
         return False
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         header = handle.readline()
@@ -168,23 +180,63 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+# A temporary's writer holds an exclusive lock on it for as long as it lives; the kernel drops the lock
+# when the process ends, however it ends (SIGKILL included). The PID in the name alone cannot tell: a
+# killed run's PID may belong to a new process after a restart (containers count from 1 again), and a
+# killed child that nobody has reaped yet still answers as alive.
+_HELD: dict[str, int] = {}
+
+
+def _hold(path: Path) -> None:
+    if fcntl is None:
+        return
+    fd = os.open(path, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _HELD[str(path)] = fd
+
+
+def _release(path: Path) -> None:
+    fd = _HELD.pop(str(path), None)
+    if fd is not None:
+        os.close(fd)
+
+
+def _abandoned(path: Path, pid: int) -> bool:
+    """True when no live process is writing `path`: its writer's lock is gone (or, without locks, its PID)."""
+    if not _pid_alive(pid):
+        return True
+    if fcntl is None or str(path) in _HELD:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # its writer still holds it
+    finally:
+        os.close(fd)
+    return True
+
+
 def temporary_prefix(target: Path) -> str:
     """The hidden name prefix of a temporary file or folder for `target`: `.name.PID.`"""
     return f".{Path(target).name}.{os.getpid()}."
 
 
 def remove_stale_temporaries(target: Path) -> None:
-    """Temporaries of runs that were killed (their process is gone): never results, removed.
+    """Temporaries of runs that were killed: never results, removed.
 
-    Every temporary beside a result is named `.name.PID.…`, so the next run tells a killed run's
-    leftovers from what another live process is still writing.
+    Every temporary beside a result is named `.name.PID.…` and locked by its writer, so the next run
+    tells a killed run's leftovers from what another live process is still writing.
     """
     target = Path(target)
     if not target.parent.is_dir():
         return
     for stale in target.parent.glob(f".{glob.escape(target.name)}.*"):
         pid = stale.name[len(target.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _pid_alive(int(pid)):
+        if pid.isdigit() and _abandoned(stale, int(pid)):
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
             else:
@@ -195,8 +247,9 @@ def remove_stale_temporaries(target: Path) -> None:
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; rename it into place only if the block succeeds.
 
-    The temporary name is hidden and carries the writer's process id, so the next run can tell
-    a killed run's leftovers from a file another live process is still writing.
+    The temporary name is hidden and carries the writer's process id, and the writer holds a lock
+    on it, so the next run can tell a killed run's leftovers from a file another live process is
+    still writing.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -204,13 +257,56 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(target), suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    _hold(tmp_path)
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, target)
     finally:
+        _release(tmp_path)
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextlib.contextmanager
+def staged_folder(target: Path, label: str = "") -> Iterator[Path]:
+    """A hidden folder beside `target` to build a whole result in (a model, a site), locked like
+    `atomic_path`'s files; removed if the block fails. Put it in place with `swap_folder`."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
+    staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(target) + label, dir=target.parent))
+    _hold(staging)
+    try:
+        yield staging
+    except BaseException:
+        _release(staging)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _release(staging)
+
+
+def swap_folder(staged: Path, target: Path) -> None:
+    """Replace the folder `target` by `staged` as a whole: the old one moves aside, the new one is
+    renamed in, the old one is removed. A run killed between the two renames left the old folder
+    aside; the next swap (or `restore_interrupted_swap`) puts it back first."""
+    target = Path(target)
+    previous = target.with_name(f".{target.name}.previous")
+    restore_interrupted_swap(target)
+    if previous.exists():
+        shutil.rmtree(previous)
+    if target.exists():
+        target.rename(previous)
+    Path(staged).rename(target)  # between these two renames the old folder sits in `.previous`
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def restore_interrupted_swap(target: Path) -> None:
+    """A run killed between `swap_folder`'s two renames left the old folder in `.previous`: put it back."""
+    target = Path(target)
+    previous = target.with_name(f".{target.name}.previous")
+    if not target.exists() and previous.is_dir():
+        previous.rename(target)
 
 
 def _umask() -> int:
@@ -247,11 +343,9 @@ def write_csv_rows(frame: pd.DataFrame, handle_or_path, header: bool, mode: str 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     """Write a frame as Parquet or CSV (by suffix), atomically."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise InputError(f"{path}: unsupported output type '{suffix}'; use .csv or .parquet")
+    kind = table_format(path, "output")
     with atomic_path(path) as tmp:
-        if suffix == ".parquet":
+        if kind == "parquet":
             frame.to_parquet(tmp, index=False)
         else:
             write_csv_rows(frame, tmp, header=True)

@@ -8,7 +8,6 @@ MLflow itself loads: the rest of the package stays usable without it.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
 import tempfile
@@ -16,17 +15,34 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import flightrisk
+from flightrisk.config import quiet_mlflow, tracking_location
+from flightrisk.errors import InputError
 from flightrisk.model.gate import passes_baseline
 
 REGISTERED_MODEL = "flightrisk"
 CHAMPION_ALIAS = "champion"
 EXPERIMENT = "flightrisk"
-DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
+
+
+def registered_name(name: str | None, flat: bool, catalog_path: Path | None = None) -> str:
+    """The MLflow name a model registers under: `flightrisk` for the HR extract, its own for a table."""
+    if name is None:
+        if not flat:
+            return REGISTERED_MODEL
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(catalog_path).stem).strip("-") or "table"
+        return f"{REGISTERED_MODEL}-{stem}"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name):
+        raise InputError(f"--name {name!r}: use letters, digits, '.', '_' and '-' (at most 100 characters)")
+    if flat and name == REGISTERED_MODEL:
+        raise InputError(
+            f"--name {REGISTERED_MODEL!r} belongs to the HR-extract model; give the flat table its own name"
+        )
+    return name
 
 
 def _mlflow():
     # Batch jobs and CI read these logs: no progress bars, no chatter below warnings.
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    quiet_mlflow()
     import logging
 
     import mlflow
@@ -34,8 +50,7 @@ def _mlflow():
     for name in ("mlflow", "alembic"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
-    uri = os.environ.get("MLFLOW_TRACKING_URI", DEFAULT_TRACKING_URI)
-    mlflow.set_tracking_uri(uri)
+    mlflow.set_tracking_uri(tracking_location()[0])
     return mlflow
 
 
@@ -43,8 +58,7 @@ def _experiment_id(mlflow, name: str) -> str:
     found = mlflow.get_experiment_by_name(name)
     if found is not None:
         return found.experiment_id
-    artifacts = Path("mlruns").resolve().as_uri()
-    return mlflow.create_experiment(name, artifact_location=artifacts)
+    return mlflow.create_experiment(name, artifact_location=tracking_location()[1])
 
 
 def metric_name(key: str) -> str:

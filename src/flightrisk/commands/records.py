@@ -15,9 +15,7 @@ import pandas as pd
 from flightrisk import ledger
 from flightrisk.errors import InputError
 from flightrisk.governance.records import ERASURES, LEDGERS, REVIEWS, RUNS, review_record
-from flightrisk.io import atomic_path, read_table, write_table
-
-TABLE_SUFFIXES = (".parquet", ".csv")
+from flightrisk.io import TABLE_SUFFIXES, atomic_path, read_table, write_table
 
 
 def _now() -> dt.datetime:

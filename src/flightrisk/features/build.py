@@ -14,6 +14,7 @@ from flightrisk.features.leadership import leadership_features
 from flightrisk.features.recognition import recognition_features
 from flightrisk.features.snapshots import NEXT_MONTH_LABEL, build_panel, month_key
 from flightrisk.features.workload import add_sales_helpers, workload_features
+from flightrisk.schema.raw import RAW_TABLES
 
 LEVER_BUILDERS = (
     compensation_features,
@@ -29,17 +30,7 @@ ID_COLUMNS = ["employee_id", "snapshot_date", "label", NEXT_MONTH_LABEL]
 
 def cut_at(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
     """Drop every record dated after `as_of` (and exits that had not happened yet)."""
-    dated = {
-        "job_history": "effective_date",
-        "compensation": "effective_date",
-        "bonus_payouts": "period_end",
-        "sales_performance": "month",
-        "training": "date",
-        "recognition": "date",
-        "one_on_ones": "date",
-        "engagement_survey": "survey_date",
-        "workload": "month",
-    }
+    dated = {name: spec.date_column for name, spec in RAW_TABLES.items() if spec.date_column}
     out = {name: tables[name][tables[name][column] <= as_of] for name, column in dated.items()}
     employees = tables["employees"][tables["employees"]["hire_date"] <= as_of].copy()
     future_exit = employees["termination_date"] > as_of

@@ -27,6 +27,27 @@ def key_to_month_end(keys: np.ndarray) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(start + pd.offsets.MonthEnd(0))
 
 
+def label_horizon(features: pd.DataFrame) -> int | None:
+    """The label horizon a feature table was built with: the latest month-ends whose label is unknown
+    because their horizon runs past the extract (`flightrisk features --horizon`). None if every
+    month is labelled."""
+    months = pd.Series(sorted(features["snapshot_date"].unique()))
+    labelled = features.groupby("snapshot_date")["label"].apply(lambda s: s.notna().any())
+    labelled = labelled.reindex(months).to_numpy()
+    if labelled.all() or not labelled.any():
+        return None
+    last = int(np.flatnonzero(labelled)[-1])
+    return len(months) - 1 - last
+
+
+def in_window(features: pd.DataFrame, window) -> np.ndarray:
+    """The labelled rows dated within `window` (first and last month-end, inclusive): the one
+    definition of a model's holdout rows (`RiskModel.holdout_mask`)."""
+    start, end = (pd.Timestamp(d) for d in window)
+    when = pd.to_datetime(features["snapshot_date"])
+    return (features["label"].notna() & (when >= start) & (when <= end)).to_numpy()
+
+
 def extract_window(tables: dict[str, pd.DataFrame]) -> tuple[int, int]:
     """First and last month (keys) the extract covers, read off its monthly tables."""
     months = pd.concat([tables["sales_performance"]["month"], tables["workload"]["month"]])

@@ -13,7 +13,7 @@ import re
 from flightrisk.errors import InputError
 from flightrisk.features.catalog import Catalog
 
-RUNS = "runs.jsonl"  # scoring and report runs (pipeline)
+RUNS = "runs.jsonl"  # scoring and report runs (commands/score.py, commands/report.py)
 REVIEWS = "reviews.jsonl"  # flightrisk review
 ERASURES = "erasures.jsonl"  # flightrisk forget and retention, without the person's data
 LEDGERS = (RUNS, REVIEWS, ERASURES)

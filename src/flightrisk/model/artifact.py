@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,8 +30,10 @@ from flightrisk.features.catalog import catalog_from_dict
 from flightrisk.io import (
     read_yaml,
     remove_stale_temporaries,
+    restore_interrupted_swap,
     sha256_file,
-    temporary_prefix,
+    staged_folder,
+    swap_folder,
     write_json,
     write_text,
 )
@@ -66,10 +67,8 @@ def stage_model(model: RiskModel, out_dir: Path, documents=None) -> Path:
     name — the model card and its companions — written beside the model files and hashed with them.
     """
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix=temporary_prefix(out_dir) + "staging-", dir=out_dir.parent))
-    folder = root / out_dir.name
-    try:
+    with staged_folder(out_dir, "staging-") as root:
+        folder = root / out_dir.name
         folder.mkdir()
         _write_files(model, folder)
         hashes = {p.name: sha256_file(p) for p in sorted(folder.iterdir())}
@@ -80,9 +79,6 @@ def stage_model(model: RiskModel, out_dir: Path, documents=None) -> Path:
             hashes = {p.name: sha256_file(p) for p in sorted(folder.iterdir())}
         metadata = {**model.metadata, "kind": model.kind, "files_sha256": hashes}
         write_json(sign_metadata(metadata), folder / METADATA)
-    except BaseException:
-        shutil.rmtree(root, ignore_errors=True)
-        raise
     return folder
 
 
@@ -93,23 +89,8 @@ def discard_staged(staged: Path) -> None:
 
 def publish_model(staged: Path, out_dir: Path) -> None:
     """Move a staged model into `out_dir`, replacing the old one only once the new one is complete."""
-    out_dir = Path(out_dir)
-    previous = out_dir.with_name(f".{out_dir.name}.previous")
-    _restore_interrupted(out_dir)
-    if previous.exists():
-        shutil.rmtree(previous)
-    if out_dir.exists():
-        out_dir.rename(previous)
-    Path(staged).rename(out_dir)  # between these two renames the old model sits in `.previous`
-    shutil.rmtree(previous, ignore_errors=True)
+    swap_folder(staged, out_dir)
     discard_staged(staged)
-
-
-def _restore_interrupted(out_dir: Path) -> None:
-    """A run killed between the two renames left the old model in `.previous`: put it back."""
-    previous = out_dir.with_name(f".{out_dir.name}.previous")
-    if not out_dir.exists() and previous.is_dir():
-        previous.rename(out_dir)
 
 
 def save_model(model: RiskModel, out_dir: Path) -> None:
@@ -189,7 +170,7 @@ MODEL_KINDS = {
 def load_model(model_dir: Path) -> RiskModel:
     """Load a model directory without unpickling anything, after checking every file in it."""
     model_dir = Path(model_dir)
-    _restore_interrupted(model_dir)
+    restore_interrupted_swap(model_dir)
     metadata = read_metadata(model_dir)
     verify_directory(model_dir, metadata)
     listed = metadata["files_sha256"]

@@ -36,8 +36,7 @@ def evaluate_model(
         raise _no_holdout()
     start, end = (pd.Timestamp(d) for d in model.metadata["holdout_window"])
     features = features.reset_index(drop=True)
-    when = pd.to_datetime(features["snapshot_date"])
-    test = ((when >= start) & (when <= end)).to_numpy() & features["label"].notna().to_numpy()
+    test = model.holdout_mask(features)
     if not test.any():
         raise InputError(
             f"the feature table has no labelled rows in the model's holdout window {start.date()}..{end.date()}; "

@@ -368,3 +368,61 @@ def proxy_check(
             "people": int(len(values)),
         }
     return result
+
+
+def snapshot_audit(holdout: pd.DataFrame, holdout_rows: pd.DataFrame, employees, catalog, seed: int) -> dict:
+    """The holdout's fairness audit by gender and age band, with the proxy check on each person's
+    latest holdout row."""
+    settings = FairnessSettings()
+    audit = fairness_audit(
+        holdout[["employee_id", "snapshot_date", "label", "risk"]], employees, settings, seed
+    )
+    latest = holdout_rows.sort_values("snapshot_date", kind="stable").groupby("employee_id").tail(1)
+    people = employees.assign(employee_id=employees["employee_id"].astype(str)).set_index("employee_id")
+    ids = latest["employee_id"].astype(str)
+    protected = pd.DataFrame(
+        {
+            "gender": people["gender"].reindex(ids).to_numpy(),
+            "age_band": age_bands(latest["snapshot_date"], people["birth_year"].reindex(ids)).to_numpy(),
+        }
+    )
+    numeric = [s.name for s in catalog.features if s.type == "numeric"]
+    audit["proxies"] = proxy_check(
+        latest.reset_index(drop=True), protected, numeric, list(catalog.categorical), settings, seed
+    )
+    return audit
+
+
+def flat_audit(model, table: pd.DataFrame, rows: pd.DataFrame, protected, seed: int) -> dict:
+    """A flat table's audit: its cross-validated risks by each protected column the catalog declares
+    (a many-valued number such as an age in bands), with the proxy check on the model's inputs."""
+    settings = FairnessSettings()
+    banded = rows.assign(**{c: protected_bands(rows[c]).to_numpy() for c in protected})
+    audit = audit_groups(banded, list(protected), settings, seed)
+    frame = model.prepare(table).set_index(table.index)
+    people = frame.loc[frame.index.isin(table.index)]
+    groups = pd.DataFrame({c: protected_bands(table[c]).to_numpy() for c in protected})
+    numeric = [s.name for s in model.catalog.features if s.type == "numeric"]
+    audit["proxies"] = proxy_check(
+        people.reset_index(drop=True), groups, numeric, list(model.catalog.categorical), settings, seed
+    )
+    return audit
+
+
+def audit_summary(audit: dict) -> str:
+    """One line per attribute: the gaps and their intervals; then what breaks a threshold."""
+    lines = ["Fairness on the holdout (95 % intervals over people):"]
+    for attribute, gaps in audit["gaps"].items():
+        if "note" in gaps:
+            lines.append(f"  {attribute}: {gaps['note']}")
+            continue
+        parts = [
+            f"{name.replace('_', ' ')} {g['value']:.3f} [{g['low']:.3f}, {g['high']:.3f}]"
+            for name, g in gaps.items()
+        ]
+        lines.append(f"  {attribute}: " + ", ".join(parts))
+    for attribute, proxy in audit.get("proxies", {}).items():
+        if proxy.get("strong_proxies"):
+            lines.append(f"  strong proxies of {attribute}: {', '.join(proxy['strong_proxies'])}")
+    lines.extend(f"  BREAKS: {breach}" for breach in audit["breaches"])
+    return "\n".join(lines)

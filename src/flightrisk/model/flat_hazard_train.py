@@ -191,6 +191,7 @@ def train_flat_survival(
     checks: dict | None = None,
     on_fold=None,
     bands: tuple[float, float] | None = None,
+    lever_additive: bool = False,
 ) -> tuple[FlatHazardModel, TrainingReport]:
     """Cross-validated survival metrics against Cox and Weibull AFT, then the final model on every
     person. Pure: no files, no MLflow. Arguments as `flat_train.train_flat`."""
@@ -199,7 +200,7 @@ def train_flat_survival(
     last = max(horizons)
     catalog = survival_catalog(flat)
     duration, event = durations(flat, table), outcomes(flat, table)
-    settings = dataclasses.replace(SURVIVAL_SETTINGS, seed=seed)
+    settings = dataclasses.replace(SURVIVAL_SETTINGS, seed=seed, lever_additive=lever_additive)
     log_h = np.empty((len(table), last))
     baselines = {"cox": np.empty((len(table), last)), "weibull_aft": np.empty((len(table), last))}
     rounds = []

@@ -192,17 +192,22 @@ def train_flat(
     checks: dict | None = None,
     on_fold=None,
     bands: tuple[float, float] | None = None,
+    lever_additive: bool = False,
 ) -> tuple[FlatModel, TrainingReport]:
     """Cross-validated metrics, then the final model on every row. Pure: no files, no MLflow.
 
     `groups`: rows sharing a number stay in one fold (copies); `checks`: what the table checks found,
     recorded in the metadata; `on_fold()`: called after each fold and after the final fit (progress);
-    `bands`: the risk bands, by default 3/4 and 3/2 of the table's leaving rate.
+    `bands`: the risk bands, by default 3/4 and 3/2 of the table's leaving rate; `lever_additive`:
+    each tree uses one lever's features (`train --lever-additive`).
     """
     table = table.reset_index(drop=True)
     y = outcomes(flat, table)
     settings = dataclasses.replace(
-        FLAT_SETTINGS, seed=seed, risk_bands=bands or relative_bands(float(y.mean()))
+        FLAT_SETTINGS,
+        seed=seed,
+        risk_bands=bands or relative_bands(float(y.mean())),
+        lever_additive=lever_additive,
     )
     oof = np.empty(len(y))
     oof_logistic = np.empty(len(y))

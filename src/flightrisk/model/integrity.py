@@ -21,21 +21,15 @@ import re
 import stat
 from pathlib import Path
 
+from flightrisk.config import SIGNING_KEY_ENV, signing_key
 from flightrisk.errors import InputError
 from flightrisk.io import sha256_file
 
-SIGNING_KEY_ENV = "FLIGHTRISK_SIGNING_KEY"
 METADATA = "metadata.json"
 REQUIRED_FILES = ("model.txt", "calibration.json", "catalog.yaml", "profile.json")
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a model file larger than this is not one we wrote
 MAX_LEAVES = 1 << 17
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def signing_key() -> bytes | None:
-    """The deployment's signing key from the environment, or None when models are not signed."""
-    key = os.environ.get(SIGNING_KEY_ENV, "")
-    return key.encode("utf-8") if key else None
 
 
 def _canonical(metadata: dict) -> bytes:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from flightrisk.errors import InputError, rows_preview
 from flightrisk.features.catalog import Catalog
-from flightrisk.features.snapshots import NEXT_MONTH_LABEL
+from flightrisk.features.snapshots import NEXT_MONTH_LABEL, in_window
 from flightrisk.flat.catalog import TIME_AXIS, FlatCatalog, TableSpec, derived_inputs
 from flightrisk.flat.transform import flat_features
 from flightrisk.io import to_numbers
@@ -151,6 +151,14 @@ class RiskModel:
                 else:
                     flags[spec.name] = (numeric < info["min"]) | (numeric > info["max"])
         return pd.DataFrame(flags, index=frame.index)
+
+    def holdout_mask(self, features: pd.DataFrame) -> np.ndarray:
+        """Which rows of a feature table are this model's out-of-time holdout (labelled, within its
+        holdout window); none for a model without one (a flat table's CV)."""
+        window = self.metadata.get("holdout_window")
+        if not window:
+            return np.zeros(len(features), dtype=bool)
+        return in_window(features, window)
 
     # -- champion comparison --------------------------------------------------------------------
     def holdout_risk(self, rows: pd.DataFrame, unseen_from=None) -> np.ndarray | None:

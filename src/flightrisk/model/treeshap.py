@@ -377,10 +377,9 @@ def _numeric_thresholds(booster: lgb.Booster) -> dict[int, np.ndarray]:
 
 
 def _forced_lightgbm() -> bool:
-    """FLIGHTRISK_TREESHAP=lightgbm turns the numba engine off (an escape hatch, and for benchmarks)."""
-    import os
+    from flightrisk.config import treeshap_forced_to_lightgbm
 
-    return os.environ.get("FLIGHTRISK_TREESHAP", "").lower() == "lightgbm"
+    return treeshap_forced_to_lightgbm()
 
 
 def _default_threads() -> int:

@@ -3,7 +3,7 @@
 Built from the trained model's own record (its metadata: the run's logged metrics, the fairness
 audit, the causal layer, the gate, the files' hashes) and its catalog; nothing in it is typed by hand
 but the words around the numbers, and `tests/test_model_card.py` checks that every number in it is
-one of the record's. Pure: metadata in, texts out; `pipeline.publish_trained` writes them into the
+one of the record's. Pure: metadata in, texts out; `commands.publish.publish_trained` writes them into the
 model folder (listed and hashed with the model's files) and `report` copies them into the site.
 """
 

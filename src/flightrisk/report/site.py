@@ -12,8 +12,6 @@ import dataclasses
 import hashlib
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,8 +23,9 @@ import flightrisk
 from flightrisk.errors import InputError
 from flightrisk.explain.narrative import PAY_PEER_SCOPE, number, pay_peer_scope, points, records_start
 from flightrisk.explain.person import explain_people, explained_families, people_from_scores
+from flightrisk.features.directory import people_directory
 from flightrisk.i18n import lever_name
-from flightrisk.io import remove_stale_temporaries, temporary_prefix
+from flightrisk.io import restore_interrupted_swap, staged_folder, swap_folder
 from flightrisk.model.risk_model import RiskModel
 from flightrisk.privacy import MIN_GROUP, shown_groups
 from flightrisk.report.certainty import bands_sentence, certainty_sentence, whole_percent
@@ -69,6 +68,7 @@ def page_slugs(ids) -> dict[str, str]:
 
 def _prepare_out_dir(out_dir: Path) -> None:
     """Refuse to replace a folder that this tool did not write (it may hold audit logs or more)."""
+    restore_interrupted_swap(out_dir)  # a run killed mid-swap left the last site aside
     if not out_dir.exists():
         return
     entries = {p.name for p in out_dir.iterdir()} if out_dir.is_dir() else None
@@ -83,23 +83,6 @@ def _prepare_out_dir(out_dir: Path) -> None:
 def _percent(value: float, lang: str) -> str:
     """A risk as people read it: a whole percent (a calibrated 69.6 % is not known to a tenth)."""
     return whole_percent(value, lang)
-
-
-def people_directory(tables: dict[str, pd.DataFrame] | None, snapshot: pd.Timestamp) -> pd.DataFrame:
-    """employee_id -> name, manager_id, manager name, region, role at the snapshot."""
-    if tables is None:
-        return pd.DataFrame(columns=["employee_id", "name", "manager_id", "manager_name", "region", "role"])
-    jobs = tables["job_history"]
-    jobs = jobs[jobs["effective_date"] <= snapshot].sort_values("effective_date", kind="stable")
-    current = jobs.groupby("employee_id").tail(1)[["employee_id", "manager_id", "region", "role"]]
-    names = tables["employees"][["employee_id", "name"]]
-    directory = current.merge(names, on="employee_id", how="left")
-    directory = directory.merge(
-        names.rename(columns={"employee_id": "manager_id", "name": "manager_name"}),
-        on="manager_id",
-        how="left",
-    )
-    return directory
 
 
 def _person_views(model, scores, features, lang, tables=None, top_k=3) -> dict[str, dict]:
@@ -343,10 +326,7 @@ def _team_summaries(people, manager, has_extract, show, slugs, lang) -> list[dic
 def _staged_site(out_dir: Path, as_of: str | None = None):
     """A staging folder beside `out_dir`, swapped in as a whole when the pages are all written."""
     _prepare_out_dir(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(out_dir)
-    staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(out_dir), dir=out_dir.parent))
-    try:
+    with staged_folder(out_dir) as staging:
         os.chmod(staging, 0o755)  # a web server's user must be able to read the site
         # The month the site speaks of, for the retention setting (`flightrisk retention`).
         (staging / SITE_MARKER).write_text(
@@ -356,18 +336,7 @@ def _staged_site(out_dir: Path, as_of: str | None = None):
         (staging / "people").mkdir()
         (staging / "managers").mkdir()
         yield staging
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            out_dir.rename(old)
-        staging.rename(out_dir)
-        if old is not None:
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        swap_folder(staging, out_dir)
 
 
 @dataclasses.dataclass

@@ -29,16 +29,18 @@ class Col:
 
 
 @dataclasses.dataclass(frozen=True)
-class TableSpec:
-    """One raw table's columns, key and the date that must fall within employment."""
+class RawTable:
+    """One raw table's columns, key, and the date its records are dated by: the one registry of a
+    table's date (the employment check here, `features.build.cut_at` and the leakage tests read it)."""
 
     columns: dict[str, Col]
     key: tuple[str, ...]
-    date_column: str | None = None  # the column that must fall within employment
+    date_column: str | None = None  # what a record is dated by: nothing after a snapshot is read at it
+    within_employment: bool = True  # the date must fall between hire and termination
 
 
-RAW_TABLES: dict[str, TableSpec] = {
-    "employees": TableSpec(
+RAW_TABLES: dict[str, RawTable] = {
+    "employees": RawTable(
         {
             "employee_id": Col("id"),
             "name": Col("text"),
@@ -52,7 +54,7 @@ RAW_TABLES: dict[str, TableSpec] = {
         },
         key=("employee_id",),
     ),
-    "job_history": TableSpec(
+    "job_history": RawTable(
         {
             "employee_id": Col("id"),
             "effective_date": Col("date"),
@@ -65,7 +67,7 @@ RAW_TABLES: dict[str, TableSpec] = {
         key=("employee_id", "effective_date"),
         date_column="effective_date",
     ),
-    "compensation": TableSpec(
+    "compensation": RawTable(
         {
             "employee_id": Col("id"),
             "effective_date": Col("date"),
@@ -75,7 +77,7 @@ RAW_TABLES: dict[str, TableSpec] = {
         key=("employee_id", "effective_date"),
         date_column="effective_date",
     ),
-    "bonus_payouts": TableSpec(
+    "bonus_payouts": RawTable(
         {
             "employee_id": Col("id"),
             "period_end": Col("date"),
@@ -83,8 +85,11 @@ RAW_TABLES: dict[str, TableSpec] = {
             "paid_amount": Col("float", min=0),
         },
         key=("employee_id", "period_end"),
+        # The period's pay-out may come after a mid-month exit: dated, but not within employment.
+        date_column="period_end",
+        within_employment=False,
     ),
-    "sales_performance": TableSpec(
+    "sales_performance": RawTable(
         {
             "employee_id": Col("id"),
             "month": Col("date"),
@@ -96,7 +101,7 @@ RAW_TABLES: dict[str, TableSpec] = {
         key=("employee_id", "month"),
         date_column="month",
     ),
-    "training": TableSpec(
+    "training": RawTable(
         {
             "employee_id": Col("id"),
             "date": Col("date"),
@@ -106,12 +111,12 @@ RAW_TABLES: dict[str, TableSpec] = {
         key=(),
         date_column="date",
     ),
-    "recognition": TableSpec(
+    "recognition": RawTable(
         {"employee_id": Col("id"), "date": Col("date"), "kind": Col("text")},
         key=(),
         date_column="date",
     ),
-    "one_on_ones": TableSpec(
+    "one_on_ones": RawTable(
         {
             "employee_id": Col("id"),
             "date": Col("date"),
@@ -121,7 +126,7 @@ RAW_TABLES: dict[str, TableSpec] = {
         key=(),
         date_column="date",
     ),
-    "engagement_survey": TableSpec(
+    "engagement_survey": RawTable(
         {
             "employee_id": Col("id"),
             "survey_date": Col("date"),
@@ -135,7 +140,7 @@ RAW_TABLES: dict[str, TableSpec] = {
         key=("employee_id", "survey_date"),
         date_column="survey_date",
     ),
-    "workload": TableSpec(
+    "workload": RawTable(
         {
             "employee_id": Col("id"),
             "month": Col("date"),
@@ -208,7 +213,7 @@ def _coerce_column(series: pd.Series, col: Col, decimal: str = ".") -> tuple[pd.
     return typed, bad, reason
 
 
-def _schema_for(name: str, spec: TableSpec) -> pa.DataFrameSchema:
+def _schema_for(name: str, spec: RawTable) -> pa.DataFrameSchema:
     columns = {}
     for column, col in spec.columns.items():
         checks = []
@@ -395,7 +400,7 @@ def cross_table_problems(tables: dict[str, pd.DataFrame]) -> list[str]:
                 f"{name}: employee_id not in employees in {_rows(frame, unknown)} "
                 f"(e.g. {frame.loc[unknown, 'employee_id'].head(3).tolist()}); add the people or drop the rows"
             )
-        if spec.date_column is None:
+        if spec.date_column is None or not spec.within_employment:
             continue
         when = frame[spec.date_column].to_numpy()
         start = hired.reindex(frame["employee_id"]).to_numpy()

@@ -2,7 +2,7 @@
 
 `score_frame` is the pure core (typed rows in, scores out) that `score_file` and the MLflow model
 share; `score_file` streams a file through it with bounded memory. The run record itself is
-written by `pipeline.score_cli`.
+written by `commands.score.score_cli`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,14 @@ import pyarrow.parquet as pq
 from flightrisk.errors import InputError, rows_preview
 from flightrisk.explain.contributions import LEVER_COLUMNS, explain_rows
 from flightrisk.explain.narrative import top_drivers
-from flightrisk.io import atomic_path, is_european_csv, read_csv_chunks, to_numbers, write_csv_rows
+from flightrisk.io import (
+    atomic_path,
+    is_european_csv,
+    read_csv_chunks,
+    table_format,
+    to_numbers,
+    write_csv_rows,
+)
 from flightrisk.model.risk_model import BANDS, MonthlyHazard, RiskModel
 
 PSI_THRESHOLD = 0.2
@@ -235,15 +242,13 @@ class DuplicateKeys:
 def iter_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """Read a Parquet or CSV file in chunks (pyarrow record batches / pandas chunks)."""
     path = Path(path)
-    if path.suffix.lower() == ".parquet":
+    if table_format(path, "input") == "parquet":
         parquet = pq.ParquetFile(path)
         for batch in parquet.iter_batches(batch_size=chunk_rows):
             yield batch.to_pandas()
-    elif path.suffix.lower() == ".csv":
+    else:
         # Cells stay text; check_types turns them into numbers under the file's one dialect rule.
         yield from read_csv_chunks(path, chunk_rows)
-    else:
-        raise InputError(f"{path}: unsupported input type; use .parquet or .csv")
 
 
 def input_columns(path: Path) -> list[str]:
@@ -251,7 +256,7 @@ def input_columns(path: Path) -> list[str]:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
-    if path.suffix.lower() == ".parquet":
+    if table_format(path, "input") == "parquet":
         return pq.ParquetFile(path).schema_arrow.names
     return list(next(read_csv_chunks(path, 1, nrows=0)).columns)
 
@@ -330,7 +335,7 @@ class DriftCounter:
 
 def snapshot_column(path: Path) -> pd.Series:
     """The snapshot_date column of a feature file, parsed; unparseable dates are an error, not dropped."""
-    if Path(path).suffix.lower() == ".parquet":
+    if table_format(path, "input") == "parquet":
         column = pq.read_table(path, columns=["snapshot_date"]).column(0).to_pandas()
     else:
         column = pd.concat(
@@ -382,8 +387,7 @@ def score_file(
     prepared (a flat table transformed), typed, and rows that cannot be read are counted.
     """
     out_path = Path(out_path)
-    if out_path.suffix.lower() not in (".csv", ".parquet"):
-        raise InputError(f"{out_path}: unsupported output type; use .parquet or .csv")
+    out_format = table_format(out_path, "output")
     check_columns(input_columns(input_path), model, str(input_path))
     stats = ScoreStats()
     drift = DriftCounter(model)
@@ -391,7 +395,7 @@ def score_file(
     decimal = "," if is_european_csv(input_path) else "."
     duplicates = DuplicateKeys(str(input_path))
     with atomic_path(out_path) as tmp:
-        writer = None if out_path.suffix.lower() == ".csv" else pq.ParquetWriter(tmp, schema)
+        writer = None if out_format == "csv" else pq.ParquetWriter(tmp, schema)
         try:
             offset = 0
             tick = time.perf_counter()

@@ -25,10 +25,20 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from flightrisk.synth.simulate import ACCOUNTS, KAM, TL, PausedMonth, _Simulation, simulation_for
+from flightrisk.config import TrainSettings
+from flightrisk.synth.simulate import ACCOUNTS, KAM, TL, PausedMonth, Simulation, simulation_for
 
 HORIZONS = (3, 6, 12)
 FORK_STREAM = 104_729  # keeps future streams apart from the recorded run's
+
+
+def truth_snapshot_months(world, settings: TrainSettings | None = None) -> list[int]:
+    """Simulation months whose true risk is written: the default holdout months and the latest month."""
+    settings = settings or TrainSettings()
+    latest = world.months - 1
+    last_labelled = latest - settings.horizon_months
+    holdout = range(max(last_labelled - settings.holdout_months + 1, 0), last_labelled + 1)
+    return sorted({*holdout, latest})
 
 
 # ------------------------------------------------------------------ interventions
@@ -36,7 +46,7 @@ FORK_STREAM = 104_729  # keeps future streams apart from the recorded run's
 # of people active at the paused month `t`. Documented in docs/simulator.md.
 
 
-def _peer_median_pay(sim: _Simulation, persons: np.ndarray, t: int) -> np.ndarray:
+def _peer_median_pay(sim: Simulation, persons: np.ndarray, t: int) -> np.ndarray:
     """Median base pay of active peers (role, level, region), at least 5 of them, else role and region."""
     active = np.flatnonzero(sim.active[: sim.n])
     medians = np.full(len(persons), np.nan)
@@ -54,7 +64,7 @@ def _peer_median_pay(sim: _Simulation, persons: np.ndarray, t: int) -> np.ndarra
     return medians
 
 
-def raise_pay_to_peer_median(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def raise_pay_to_peer_median(sim: Simulation, persons: np.ndarray, t: int) -> None:
     """Raise base pay to the peer median for those below it."""
     target = _peer_median_pay(sim, persons, t)
     below = sim.base[persons] < target
@@ -63,13 +73,13 @@ def raise_pay_to_peer_median(sim: _Simulation, persons: np.ndarray, t: int) -> N
     sim.last_raise_m[who] = t
 
 
-def restore_bonus_attainability(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def restore_bonus_attainability(sim: Simulation, persons: np.ndarray, t: int) -> None:
     """Set bonus targets the territory can reach."""
     # The bonus is paid on attainment; a target set 10 % below the territory's reach makes it attainable.
     sim.pressure[persons] = np.minimum(sim.pressure[persons], -0.10)
 
 
-def promote_where_eligible(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def promote_where_eligible(sim: Simulation, persons: np.ndarray, t: int) -> None:
     """Promote those the simulator's rules allow to be promoted."""
     # A promotion where the simulator's rules allow one: not a Team Lead, a year since the last,
     # and not already at the top (Key Account Manager level 3).
@@ -83,61 +93,61 @@ def promote_where_eligible(sim: _Simulation, persons: np.ndarray, t: int) -> Non
     sim.role[who] = np.where(up_role, sim.role[who] + 1, sim.role[who])
     sim.level[who] = np.where(up_role, 1, sim.level[who] + 1)
     sim.last_promo_m[who] = t
-    market = sim._market_pay(sim.role[who], sim.level[who], sim.region[who], t)
+    market = sim.market_pay(sim.role[who], sim.level[who], sim.region[who], t)
     sim.base[who] = np.round(np.maximum(sim.base[who] * 1.05, market * 0.97), -2)
     sim.last_raise_m[who] = t
 
 
-def training_plan(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def training_plan(sim: Simulation, persons: np.ndarray, t: int) -> None:
     """Bring the last 12 months' training up to 24 hours."""
     # A plan that brings the last 12 months' training up to 24 hours, starting now.
     missing = np.maximum(0.0, 24.0 - sim.train_hist[persons].sum(axis=1))
     sim.train_hist[persons, t % 12] += missing
 
 
-def monthly_coaching(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def monthly_coaching(sim: Simulation, persons: np.ndarray, t: int) -> None:
     """Coaching every month from now on."""
     sim.coach_plan[persons] = 1.0  # coached every month from now on
     sim.coach_hist[persons, t % 6] = 1.0
 
 
-def recognise_recent_win(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def recognise_recent_win(sim: Simulation, persons: np.ndarray, t: int) -> None:
     """Recognition this month."""
     sim.last_recog_m[persons] = t
 
 
-def realistic_quota(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def realistic_quota(sim: Simulation, persons: np.ndarray, t: int) -> None:
     """A quota that grows no faster than the territory."""
     # The quota grows no faster than the territory: no pressure beyond what it can give.
     sim.pressure[persons] = np.minimum(sim.pressure[persons], 0.0)
 
 
-def rebalance_accounts(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def rebalance_accounts(sim: Simulation, persons: np.ndarray, t: int) -> None:
     """Accounts cut back to the role's normal load."""
     sim.accounts[persons] = np.minimum(sim.accounts[persons], ACCOUNTS[sim.role[persons]])
 
 
-def protect_time_off(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def protect_time_off(sim: Simulation, persons: np.ndarray, t: int) -> None:
     """At least 25 days off over the last 12 months."""
     # Time off protected so that the last 12 months hold at least 25 days, starting now.
     missing = np.maximum(0.0, 25.0 - sim.pto_hist[persons].sum(axis=1))
     sim.pto_hist[persons, t % 12] += missing
 
 
-def regular_one_on_ones(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def regular_one_on_ones(sim: Simulation, persons: np.ndarray, t: int) -> None:
     """A 1:1 with the manager every month from now on."""
     sim.checkin_plan[persons] = 1.0  # a 1:1 every month from now on
     sim.last_1on1_m[persons] = t
 
 
-def celebrate_shared_wins(sim: _Simulation, persons: np.ndarray, t: int) -> None:
+def celebrate_shared_wins(sim: Simulation, persons: np.ndarray, t: int) -> None:
     """Shared wins celebrated in the teams of those concerned."""
     # A team-level action: the climate of each team concerned improves once, whoever asked.
     teams = np.unique(sim.team[persons])
     sim.climate[teams] += 0.4
 
 
-INTERVENTIONS: dict[str, Callable[[_Simulation, np.ndarray, int], None]] = {
+INTERVENTIONS: dict[str, Callable[[Simulation, np.ndarray, int], None]] = {
     "raise_pay_to_peer_median": raise_pay_to_peer_median,
     "restore_bonus_attainability": restore_bonus_attainability,
     "promote_where_eligible": promote_where_eligible,
@@ -153,18 +163,6 @@ INTERVENTIONS: dict[str, Callable[[_Simulation, np.ndarray, int], None]] = {
 
 
 # ------------------------------------------------------------------ futures
-
-
-def _fork(paused: PausedMonth, future: int, months: int, stream: int) -> _Simulation:
-    """A copy of the paused state with the random streams of one future (`stream` and the next)."""
-    sim = paused.sim.clone()
-    sim._grow(sim.n + sim.reps + 64)  # a year of hires fits: both arms draw the same sizes throughout
-    sim.rng = np.random.default_rng([sim.world.seed, stream, paused.t, future])
-    sim.hire_rng = np.random.default_rng([sim.world.seed, stream, paused.t, future, 1])
-    sim.cosmetic_rng = np.random.default_rng([sim.world.seed, stream, paused.t, future, 2])
-    sim.macro_rng = np.random.default_rng([sim.world.seed, stream + 1, paused.t, future])
-    sim.extend_calendar(paused.t + months + 2)
-    return sim
 
 
 def _future(
@@ -186,12 +184,12 @@ def _future(
     `treatments` are (action, simulator indices) applied at the paused month, in order.
     Returns (people, len(HORIZONS)): the cohort, or the measured people, in order.
     """
-    sim = _fork(paused, future, months, FORK_STREAM)
+    sim = paused.fork(future, months, FORK_STREAM)
     contrib = paused.contrib
     for action, persons in treatments:
         INTERVENTIONS[action](sim, persons, paused.t)
     if treatments:
-        contrib = sim._hazard_terms(paused.t, paused.idx, paused.perf_z)
+        contrib = paused.rescore(sim)
     who = paused.idx if measured is None else measured
     position = np.full(sim.cap, -1, dtype=np.int64)
     position[who] = np.arange(len(who))
@@ -213,9 +211,9 @@ def _future(
             surviving[rows] *= 1.0 - np.minimum(h_vol[mine] + h_inv[mine], 1.0)
 
     sim.hazard_listener = listen
-    sim._exits(paused.t, paused.idx, contrib, paused.perf_z)
+    paused.close_month(sim, contrib)
     for t in range(paused.t + 1, paused.t + months):
-        sim._step(t)
+        sim.step(t)
     return expected
 
 
@@ -223,7 +221,7 @@ def true_risk(paused: PausedMonth, futures: int) -> pd.DataFrame:
     """Per person active at the paused month: Monte Carlo P(voluntary exit within 3/6/12 months) and its SE."""
     runs = np.stack([_future(paused, k, max(HORIZONS)) for k in range(futures)])
     mean, se = runs.mean(axis=0), runs.std(axis=0, ddof=1) / np.sqrt(futures)
-    frame = pd.DataFrame({"employee_id": paused.sim._ids(paused.idx), "snapshot_date": paused.snapshot_date})
+    frame = pd.DataFrame({"employee_id": paused.ids(), "snapshot_date": paused.snapshot_date})
     for j, h in enumerate(HORIZONS):
         frame[f"risk_{h}m"] = np.clip(mean[:, j], 0.0, 1.0)
         frame[f"se_{h}m"] = se[:, j]
@@ -241,7 +239,7 @@ def intervention_effects(
     they interact only through the simulator's organisation-wide channels (exits are contagious
     within a team, vacancies are refilled), which is small next to the effects measured.
     """
-    ids = pd.Index(paused.sim._ids(paused.idx))
+    ids = pd.Index(paused.ids())
     persons = list(persons)
     rows = ids.get_indexer(persons)
     if (rows < 0).any():
@@ -284,7 +282,7 @@ def plan_effects(paused: PausedMonth, plans: dict[str, dict[str, list[str]]], fu
     base arm serves every plan and a plan's effect is the sum of its people's differences; with
     common random numbers the difference reflects the plan, not luck. One row per plan.
     """
-    ids = pd.Index(paused.sim._ids(paused.idx))
+    ids = pd.Index(paused.ids())
     months = max(HORIZONS)
     base = np.stack([_future(paused, k, months, measured=paused.idx)[:, -1] for k in range(futures)])
     rows = []
@@ -319,7 +317,7 @@ def plan_effects(paused: PausedMonth, plans: dict[str, dict[str, list[str]]], fu
 def _treatments(paused: PausedMonth, assigned: dict[str, list[str]]) -> list[tuple[str, np.ndarray]]:
     """(action, simulator indices) for `{option: people}`; an option is one action or several joined
     by " + " (a plan's pair), each applied to its people."""
-    ids = pd.Index(paused.sim._ids(paused.idx))
+    ids = pd.Index(paused.ids())
     out = []
     for option, persons in assigned.items():
         found = ids.get_indexer(list(persons))
@@ -339,21 +337,21 @@ def realised_future(
     paused month: who left, when and how, for everyone active then (employee_id, months until the
     exit counted as the labels count it, termination_type; NaN / None for those still there).
     This is the "months pass" of a simulated plan: its records can then be measured like real ones."""
-    sim = _fork(paused, future, months, FORK_STREAM + 2)  # streams of their own: not a truth future
+    sim = paused.fork(future, months, FORK_STREAM + 2)  # streams of their own: not a truth future
     contrib = paused.contrib
     treatments = _treatments(paused, assigned)
     for action, persons in treatments:
         INTERVENTIONS[action](sim, persons, paused.t)
     if treatments:
-        contrib = sim._hazard_terms(paused.t, paused.idx, paused.perf_z)
-    sim._exits(paused.t, paused.idx, contrib, paused.perf_z)
+        contrib = paused.rescore(sim)
+    paused.close_month(sim, contrib)
     for t in range(paused.t + 1, paused.t + months):
-        sim._step(t)
+        sim.step(t)
     term_m = sim.term_m[paused.idx].astype(float)
     left = (term_m > paused.t) & (term_m <= paused.t + months)  # NEVER is far below any month
     return pd.DataFrame(
         {
-            "employee_id": sim._ids(paused.idx),
+            "employee_id": sim.ids(paused.idx),
             "months_to_exit": np.where(left, term_m - paused.t, np.nan),
             "termination_type": np.where(left, sim.term_type[paused.idx], None),
         }

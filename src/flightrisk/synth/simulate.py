@@ -87,14 +87,45 @@ class PausedMonth:
 
     `sim` is a private copy (without the recorded tables); `idx` the people employed at the
     snapshot, `contrib` their hazard terms this month and `perf_z` their performance scores.
+
+    The fork API, what `synth/counterfactual.py` uses and nothing more: `fork` (a copy on the
+    random streams of one future), then on that copy an intervention changes state, `rescore`
+    recomputes this month's hazard terms, `close_month` draws this month's exits, and
+    `Simulation.step` lives each later month.
     """
 
-    sim: _Simulation
+    sim: Simulation
     t: int
     idx: np.ndarray
     contrib: dict[str, np.ndarray]
     perf_z: np.ndarray
     snapshot_date: pd.Timestamp
+
+    def fork(self, future: int, months: int, stream: int) -> Simulation:
+        """A copy of the paused state that lives `months` more on the random streams of one future
+        (`stream` and the next): the same future number gives the same streams, so two arms of a
+        comparison (with and without an action) share their luck."""
+        sim = self.sim.clone()
+        sim.reserve(sim.n + sim.reps + 64)  # a year of hires fits: both arms draw the same sizes throughout
+        seed = sim.world.seed
+        sim.rng = np.random.default_rng([seed, stream, self.t, future])
+        sim.hire_rng = np.random.default_rng([seed, stream, self.t, future, 1])
+        sim.cosmetic_rng = np.random.default_rng([seed, stream, self.t, future, 2])
+        sim.macro_rng = np.random.default_rng([seed, stream + 1, self.t, future])
+        sim.extend_calendar(self.t + months + 2)
+        return sim
+
+    def rescore(self, sim: Simulation) -> dict[str, np.ndarray]:
+        """This month's hazard terms of the paused people in a fork whose state an action changed."""
+        return sim.hazard_terms(self.t, self.idx, self.perf_z)
+
+    def close_month(self, sim: Simulation, contrib: dict[str, np.ndarray] | None = None) -> None:
+        """Draw the paused month's exits in a fork (with `contrib` from `rescore`, else as paused)."""
+        sim.draw_exits(self.t, self.idx, self.contrib if contrib is None else contrib, self.perf_z)
+
+    def ids(self) -> np.ndarray:
+        """The employee ids of the paused people, in `idx` order."""
+        return self.sim.ids(self.idx)
 
 
 def simulate_organisation(world: World, pause_months=(), on_pause=None) -> SimulationResult:
@@ -113,7 +144,7 @@ WHOLE_PILOTS = 8  # at most, for an organisation piloted whole; it stops at the 
 WHOLE_TOLERANCE = 0.005  # realised annual voluntary attrition (+ a fifth of the involuntary gap)
 
 
-def simulation_for(world: World, record: bool = True) -> _Simulation:
+def simulation_for(world: World, record: bool = True) -> Simulation:
     """The calibrated simulation of `world`, ready to run.
 
     The intercepts of the voluntary and involuntary hazards are calibrated by a pilot run
@@ -135,7 +166,7 @@ def simulation_for(world: World, record: bool = True) -> _Simulation:
     # Fixed-point iteration: fewer exits change the workforce mix (longer tenure, calmer teams),
     # so one correction is not enough; three or four pilots settle within a percent.
     for _ in range(WHOLE_PILOTS if whole else 5):
-        pilot = _Simulation(
+        pilot = Simulation(
             world,
             pilot_reps,
             seed_offset=0 if whole else 1,
@@ -160,7 +191,7 @@ def simulation_for(world: World, record: bool = True) -> _Simulation:
             break
     if whole:
         _, vol_intercept, inv_intercept = closest
-    return _Simulation(
+    return Simulation(
         world,
         world.reps,
         seed_offset=0,
@@ -299,7 +330,7 @@ EVENT_COLUMNS = {
 ONE_RECORD_PER_DATE = {"job_history": "effective_date", "compensation": "effective_date"}
 
 
-class _Simulation:
+class Simulation:
     """One run. Arrays are indexed by person; teams by team number."""
 
     # Person arrays (see PERSON_FLOATS and PERSON_INTS; set in _init_people_arrays).
@@ -407,7 +438,8 @@ class _Simulation:
         self.term_day = np.zeros(capacity, dtype=np.int64)
         self.term_type = np.empty(capacity, dtype=object)
 
-    def _grow(self, needed: int) -> None:
+    def reserve(self, needed: int) -> None:
+        """Room for `needed` people in every person array (a fork reserves a year of hires up front)."""
         if needed <= self.cap:
             return
         new_cap = max(needed, int(self.cap * 1.5))
@@ -475,7 +507,7 @@ class _Simulation:
         """Add `count` people in `role` to `team`; hired at month t, or earlier when initial."""
         rng = self.hire_rng
         start = self.n
-        self._grow(start + count)
+        self.reserve(start + count)
         idx = np.arange(start, start + count)
         self.n += count
         role = np.asarray(role)
@@ -500,7 +532,7 @@ class _Simulation:
         age_at_hire = np.clip(rng.normal(27 + 3 * role, 5), 20, 60)
         hire_year = self.world.start.year + np.floor_divide(self.world.start.month - 1 + self.hire_m[idx], 12)
         self.birth_year[idx] = (hire_year - age_at_hire).astype(np.int64)
-        market = self._market_pay(role, self.level[idx], self.region[idx], self.hire_m[idx])
+        market = self.market_pay(role, self.level[idx], self.region[idx], self.hire_m[idx])
         drift = -0.012 * tenure / 12 if initial else 0.0
         self.base[idx] = np.round(market * np.exp(rng.normal(0.0, 0.06, size=count) + drift), -2)
         # Initial staff last had a review at most a year ago; new hires start at their offer.
@@ -562,7 +594,8 @@ class _Simulation:
         """Variable target over base: a personal contract term (a quarter to a half of base pay)."""
         return self.variable_ratio_of[idx]
 
-    def _market_pay(self, role, level, region, t) -> np.ndarray:
+    def market_pay(self, role, level, region, t) -> np.ndarray:
+        """The market's monthly pay for a role, level and region at month `t` (a raise to the market)."""
         years = np.asarray(t, dtype=float) / 12
         return (
             BASE_PAY[role]
@@ -651,12 +684,13 @@ class _Simulation:
     # ------------------------------------------------------------- the month
 
     def run(self, pause_months=(), on_pause=None) -> None:
+        """Live every month of the world; at each of `pause_months`, hand `on_pause` a `PausedMonth`."""
         pause_months = set(pause_months)
         for t in range(self.first_month, self.last_month + 1):
             idx, contrib, perf_z = self._advance(t)
             if t in pause_months and on_pause is not None:
                 on_pause(self.pause(t, idx, contrib, perf_z))
-            self._exits(t, idx, contrib, perf_z)
+            self.draw_exits(t, idx, contrib, perf_z)
 
     def pause(self, t: int, idx: np.ndarray, contrib: dict, perf_z: np.ndarray) -> PausedMonth:
         """A private copy of the whole hidden state (random streams included), without the records."""
@@ -672,7 +706,7 @@ class _Simulation:
             state, t, idx.copy(), {k: v.copy() for k, v in contrib.items()}, perf_z.copy(), snapshot
         )
 
-    def clone(self) -> _Simulation:
+    def clone(self) -> Simulation:
         """An independent copy: arrays and lists copied, random generators copied with their state.
 
         Cheaper than deepcopy, which would copy every name string of every person one by one.
@@ -701,8 +735,9 @@ class _Simulation:
         """Month dates up to `last`, for futures that run past the end of the extract."""
         self.dates.update(_month_dates(self.world.start, self.first_month - 1, last))
 
-    def _step(self, t: int) -> None:
-        self._exits(t, *self._advance(t))
+    def step(self, t: int) -> None:
+        """Live month `t`: pay, sales, development, workload, then the month's exits."""
+        self.draw_exits(t, *self._advance(t))
 
     def _advance(self, t: int) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
         """Everything of month t except the exits: returns who is employed, their hazard terms, performance."""
@@ -722,7 +757,7 @@ class _Simulation:
         if cal in (3, 6, 9, 12):
             self._bonus(t, idx)
         self._climate(t)
-        contrib = self._hazard_terms(t, idx, perf_z)
+        contrib = self.hazard_terms(t, idx, perf_z)
         if cal in SURVEY_MONTHS:
             self._survey(t, idx, contrib)
         return idx, contrib, perf_z
@@ -746,7 +781,7 @@ class _Simulation:
                 self.last_promo_m[best] = t
                 self.base[best] = max(
                     self.base[best] * 1.06,
-                    round(float(self._market_pay(TL, 1, self.region[best], t)) * 0.97, -2),
+                    round(float(self.market_pay(TL, 1, self.region[best], t)) * 0.97, -2),
                 )
                 self.last_raise_m[best] = t
                 self.quota_annual[best] = self._quota_for(TL, 1, t)
@@ -932,7 +967,7 @@ class _Simulation:
         self.role[who] = np.where(up_role, self.role[who] + 1, self.role[who])
         self.level[who] = np.where(up_role, 1, self.level[who] + 1)
         self.last_promo_m[who] = t
-        market = self._market_pay(self.role[who], self.level[who], self.region[who], t)
+        market = self.market_pay(self.role[who], self.level[who], self.region[who], t)
         self.base[who] = np.round(
             np.maximum(self.base[who] * 1.05, market * np.exp(self._z(who, 0.03, -0.03))), -2
         )
@@ -1008,7 +1043,7 @@ class _Simulation:
 
     # --------------------------------------------------------------- hazards
 
-    def _hazard_terms(self, t: int, idx: np.ndarray, perf_z: np.ndarray) -> dict[str, np.ndarray]:
+    def hazard_terms(self, t: int, idx: np.ndarray, perf_z: np.ndarray) -> dict[str, np.ndarray]:
         """The log-hazard of a voluntary exit, split by lever family. Documented in docs/simulator.md."""
         s = self.strength if self.world.regime_change is None else self.world.strength_at(t)
         role = self.role[idx]
@@ -1017,7 +1052,7 @@ class _Simulation:
         is_member = role < TL
         top = 1 / (1 + np.exp(-2 * perf_z))  # 0..1: how much of a top performer
 
-        pay_gap = np.log(self.base[idx] / self._market_pay(role, self.level[idx], self.region[idx], t))
+        pay_gap = np.log(self.base[idx] / self.market_pay(role, self.level[idx], self.region[idx], t))
         months_since_raise = t - self.last_raise_m[idx]
         compensation = 2.6 * np.maximum(0, -pay_gap - 0.02) + 0.35 * (months_since_raise >= 18)
 
@@ -1103,7 +1138,8 @@ class _Simulation:
             ).astype(np.int64),
         )
 
-    def _exits(self, t: int, idx: np.ndarray, contrib: dict[str, np.ndarray], perf_z: np.ndarray) -> None:
+    def draw_exits(self, t: int, idx: np.ndarray, contrib: dict[str, np.ndarray], perf_z: np.ndarray) -> None:
+        """Draw month `t`'s voluntary and involuntary exits of `idx` from their hazard terms `contrib`."""
         parts = [contrib[lever] for lever in LEVERS] + [contrib["manager"], contrib["baseline"]]
         log_h = np.sum(parts, axis=0)
         h_vol = np.exp(log_h)
@@ -1158,9 +1194,11 @@ class _Simulation:
     # --------------------------------------------------------------- results
 
     def mean_hazard_vol(self) -> float:
+        """The mean monthly voluntary hazard over every person-month lived so far."""
         return self.sum_h_vol / max(self.n_person_months, 1)
 
     def mean_hazard_inv(self) -> float:
+        """The mean monthly involuntary hazard over every person-month lived so far."""
         return self.sum_h_inv / max(self.n_person_months, 1)
 
     def result_rates(self) -> tuple[float, float]:
@@ -1169,6 +1207,7 @@ class _Simulation:
         return self.exits_vol / years_headcount, self.exits_inv / years_headcount
 
     def result(self) -> SimulationResult:
+        """The extract's tables, the truth and the yearly attrition rates of the run."""
         voluntary, involuntary = self.result_rates()
         return SimulationResult(
             tables=self._tables(),
@@ -1177,7 +1216,8 @@ class _Simulation:
             involuntary_attrition=involuntary,
         )
 
-    def _ids(self, idx) -> np.ndarray:
+    def ids(self, idx) -> np.ndarray:
+        """Employee ids (`E000123`) of simulator indices."""
         return np.char.add("E", np.char.zfill(np.asarray(idx).astype(str), 6)).astype(object)
 
     def _concat(self, table: str) -> dict[str, np.ndarray]:
@@ -1198,7 +1238,7 @@ class _Simulation:
         tables: dict[str, pd.DataFrame] = {}
         tables["employees"] = pd.DataFrame(
             {
-                "employee_id": self._ids(everyone),
+                "employee_id": self.ids(everyone),
                 "name": self.name[:n],
                 "gender": self.gender[:n],
                 "birth_year": self.birth_year[:n],
@@ -1217,11 +1257,9 @@ class _Simulation:
         for name, columns in EVENT_COLUMNS.items():
             tables[name] = self._event_table(name, columns)
         for name, frame in tables.items():
-            key = [
-                c
-                for c in ("employee_id", "effective_date", "month", "date", "period_end", "survey_date")
-                if c in frame.columns
-            ]
+            # Each table in person, then date order (its id and date columns as declared above).
+            declared = EVENT_COLUMNS.get(name, {})
+            key = ["employee_id", *(c for c, (_, kind) in declared.items() if kind == "date")]
             tables[name] = frame.sort_values(key, kind="stable").reset_index(drop=True)
         return tables
 
@@ -1229,7 +1267,7 @@ class _Simulation:
         """One recorded event table as the extract writes it (see EVENT_COLUMNS)."""
         records = self._concat(name)
         convert = {
-            "id": self._ids,
+            "id": self.ids,
             "manager": self._manager_ids,
             "date": pd.to_datetime,
             "number": lambda values: values,
@@ -1248,7 +1286,7 @@ class _Simulation:
         return frame
 
     def _manager_ids(self, managers: np.ndarray) -> np.ndarray:
-        out = self._ids(np.maximum(managers, 0))
+        out = self.ids(np.maximum(managers, 0))
         out[managers < 0] = None  # no manager
         return out
 
@@ -1256,9 +1294,7 @@ class _Simulation:
         parts = self.truth_parts
         cols = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
         months = (np.datetime64(self.world.start, "M") + cols.pop("t")).astype("datetime64[D]")
-        frame = pd.DataFrame(
-            {"employee_id": self._ids(cols.pop("employee")), "month": pd.to_datetime(months)}
-        )
+        frame = pd.DataFrame({"employee_id": self.ids(cols.pop("employee")), "month": pd.to_datetime(months)})
         for key, value in cols.items():
             frame[key] = value
         return frame.sort_values(["employee_id", "month"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,31 @@
+"""`flightrisk explain`: one person's latest explanation as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flightrisk.errors import InputError
+from flightrisk.explain.person import explain_people, explanation_text
+from flightrisk.io import read_table
+from flightrisk.model.artifact import load_model
+from flightrisk.score.batch import check_columns, checked_rows
+
+
+def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt: str) -> str:
+    """The text (or JSON) to print for one person."""
+    model = load_model(model_dir)
+    table = read_table(input_path)
+    check_columns(list(table.columns), model, str(input_path))
+    prepared = model.prepare(table)
+    # Only this person's rows are typed: the table may hold every person-month of the extract.
+    rows = prepared[prepared["employee_id"].astype(str) == employee]
+    if rows.empty:
+        raise InputError(f"{input_path}: no row for employee_id {employee!r}")
+    rows = checked_rows(model, rows, str(input_path), table.attrs.get("decimal", "."))
+    rows = rows.sort_values("snapshot_date").tail(1)
+    person = explain_people(model, rows, lang=lang)[0]
+    person["model_created_utc"] = model.metadata.get("created_utc")
+    if fmt == "json":
+        return json.dumps(person, indent=2, ensure_ascii=False)
+    return explanation_text(person, lang)

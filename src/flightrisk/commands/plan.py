@@ -1,0 +1,107 @@
+"""`flightrisk plan`: the retention plan for the scored month, written with its summary."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from flightrisk.errors import InputError
+from flightrisk.features import load_catalog
+from flightrisk.features.directory import people_directory
+from flightrisk.io import atomic_path, json_text, read_table, table_format, write_table
+from flightrisk.model.artifact import load_model
+from flightrisk.plan.build import build_plan, check_budget, pay_as_of
+from flightrisk.plan.costs import plan_settings, with_prices
+from flightrisk.schema import load_raw
+from flightrisk.score.batch import validate_scores
+
+
+def plan_cli(
+    model_dir: Path,
+    scores_path: Path,
+    raw: Path,
+    budget: float,
+    out_file: Path,
+    manager: str | None,
+    catalog_path: Path | None,
+    pairs: bool,
+    console,
+    holdout_share: float = 0.0,
+    seed: int = 0,
+    measured_path: Path | None = None,
+) -> dict:
+    """The retention plan: plan.parquet/.csv and its .summary.json; with `holdout_share`, a recorded
+    random share of it left untreated this round (plan/holdout.py)."""
+    table_format(out_file, "--out")  # refused before any work
+    check_budget(budget)  # before any work
+    if not 0 <= holdout_share < 1:
+        raise InputError(f"--holdout-share {holdout_share}: give a share from 0 (none) to below 1, e.g. 0.2")
+    model = load_model(model_dir)
+    if catalog_path is None:
+        settings = plan_settings(model.catalog)
+    else:
+        prices = load_catalog(catalog_path)
+        settings = plan_settings(prices, str(catalog_path))
+        model = dataclasses.replace(model, catalog=with_prices(model.catalog, prices, str(catalog_path)))
+    scores = validate_scores(read_table(scores_path), str(scores_path))
+    snapshot = pd.to_datetime(scores["snapshot_date"]).max()
+    people = set(scores.loc[pd.to_datetime(scores["snapshot_date"]) == snapshot, "employee_id"].astype(str))
+    tables = load_raw(raw)
+    directory = people_directory(tables, snapshot).set_index("employee_id")
+    if manager is not None:
+        team = set(directory.index[directory["manager_id"] == manager])
+        if not team & people:
+            raise InputError(f"manager {manager!r} has nobody in the scores at {snapshot.date()}")
+        people &= team
+    features = model.features_from_extract(tables, snapshot)  # a flat model cannot: it says so
+    frame = features[features["employee_id"].astype(str).isin(people)]
+    absent = sorted(people - set(frame["employee_id"].astype(str)))
+    if absent:
+        raise InputError(
+            f"{len(absent)} scored people are not in {raw} at {snapshot.date()} (first: {absent[:5]}); "
+            "plan with the extract the scores came from"
+        )
+    measured = None
+    if measured_path is not None:
+        from flightrisk.plan.measured import precise_effects
+
+        measured = precise_effects(
+            json.loads(Path(measured_path).read_text(encoding="utf-8")), str(measured_path)
+        )
+    plan, summary = build_plan(
+        model,
+        frame.sort_values("employee_id", kind="stable"),
+        pay_as_of(tables["compensation"], snapshot),
+        directory["manager_id"],
+        budget,
+        settings,
+        pairs=pairs,
+        measured=measured,
+    )
+    summary = {"manager": manager, **summary}
+    if holdout_share:
+        from flightrisk.plan.holdout import assign_holdout
+
+        plan = assign_holdout(plan, holdout_share, seed, model.risk_bands)
+        summary["holdout"] = {
+            "share": holdout_share,
+            "seed": seed,
+            "people": int(plan["holdout"].sum()),
+            "by_band": plan.groupby("risk_band_at_plan")["holdout"].sum().astype(int).to_dict(),
+            "why": "left untreated this round, at random within each risk band, so that each action's "
+            "effect can be measured (flightrisk evaluate-actions)",
+        }
+    # The summary is renamed into place only after the plan: a failure leaves the old pair as it was.
+    with atomic_path(out_file.with_name(out_file.name + ".summary.json")) as summary_tmp:
+        summary_tmp.write_text(json_text(summary), encoding="utf-8")
+        write_table(plan, out_file)
+    console.print(
+        f"Wrote a plan for {summary['people_in_plan']} people: {summary['spent_sek']:,.0f} of "
+        f"{budget:,.0f} SEK, {summary['expected_exits_avoided']:.1f} expected exits avoided, "
+        f"{summary['value_per_krona'] or 0:.1f} SEK of replacement cost saved per krona -> {out_file}"
+    )
+    console.print(summary["note"])
+    return summary

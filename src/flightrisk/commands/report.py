@@ -1,0 +1,137 @@
+"""`flightrisk report`: the static site from scores, with names and teams from --raw; its duration
+and inputs are logged in the runs log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from flightrisk.commands.score import DEFAULT_RECORDS, log_run
+from flightrisk.errors import InputError
+from flightrisk.io import read_table, sha256_file
+from flightrisk.model.artifact import load_model
+from flightrisk.plan.build import PLAN_COLUMNS
+from flightrisk.report.site import build_site
+from flightrisk.score.batch import typed_rows, validate_scores
+
+
+def report_cli(
+    model_dir: Path,
+    scores_path: Path,
+    out_dir: Path,
+    raw: Path | None,
+    manager: str | None,
+    lang: str,
+    console,
+    table: Path | None = None,
+    plan_file: Path | None = None,
+    records: Path = DEFAULT_RECORDS,
+) -> dict:
+    """Write the site; the summary of what it shows."""
+    started = dt.datetime.now(dt.UTC)
+    model = load_model(model_dir)
+    scores = validate_scores(read_table(scores_path), str(scores_path))
+    tables = features = None
+    snapshot = pd.to_datetime(scores["snapshot_date"]).max()
+    if table is not None:
+        # A flat table carries the model's inputs; --raw then adds only who reports to whom.
+        features = typed_rows(model, read_table(table), str(table))
+    if raw is not None:
+        from flightrisk.schema import load_raw
+
+        tables = load_raw(raw)
+    history = None
+    if tables is not None and features is None and model.horizon_months:
+        # One feature build serves the page (its last month) and the 12-month trends (all of it).
+        from flightrisk.report.trends import monthly_history, recent_features
+
+        recent = recent_features(model, tables, snapshot)
+        features = recent[pd.to_datetime(recent["snapshot_date"]) == snapshot]
+        if features.empty:
+            raise InputError(
+                f"nobody is employed at {snapshot.date()} in the extract {raw}; pass the scores' extract"
+            )
+
+        def history():  # explained only once the site knows its input is good (a wrong --manager fails fast)
+            return monthly_history(model, recent)
+
+    elif tables is not None and features is None:
+        features = model.features_from_extract(tables, snapshot)
+
+    plan, budget = read_plan(plan_file, scores) if plan_file is not None else (None, None)
+    summary = build_site(
+        model,
+        scores,
+        out_dir,
+        tables=tables,
+        features=features,
+        lang=lang,
+        manager=manager,
+        plan=plan,
+        plan_budget=budget,
+        history=history,
+        documents=site_documents(Path(model_dir), lang),
+    )
+    ended = dt.datetime.now(dt.UTC)
+    log_run(
+        {
+            "command": "report",
+            "started_utc": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "ended_utc": ended.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "seconds": round((ended - started).total_seconds(), 3),
+            "model": {"directory": str(model_dir), "created_utc": model.metadata.get("created_utc")},
+            "scores": {"path": str(scores_path), "sha256": sha256_file(scores_path)},
+            "output": str(out_dir),
+            "language": lang,
+            "manager": manager,
+            "people": summary["people"],
+            "manager_pages": summary["managers"],
+            "snapshot_date": str(summary["snapshot_date"]),
+        },
+        records,
+    )
+    console.print(
+        f"Wrote the report ({summary['people']} people, {summary['managers']} manager pages, "
+        f"as of {summary['snapshot_date']}) to {out_dir}/index.html"
+    )
+    return summary
+
+
+def site_documents(model_dir: Path, lang: str) -> dict[str, str]:
+    """The model card and instructions for use in the site's language, read from the model folder
+    (a model trained before they existed has none: the pages then link to nothing)."""
+    suffix = "" if lang == "en" else f".{lang}"
+    out = {}
+    for stem in ("model_card", "instructions"):
+        path = Path(model_dir) / f"{stem}{suffix}.html"
+        if path.is_file():
+            out[f"{stem}.html"] = path.read_text(encoding="utf-8")
+    return out
+
+
+def read_plan(plan_file: Path, scores: pd.DataFrame) -> tuple[pd.DataFrame, float | None]:
+    """A plan file and its budget (from the .summary.json beside it), checked against the scores."""
+    plan = read_table(plan_file)
+    missing = [c for c in PLAN_COLUMNS if c not in plan.columns]
+    if missing:
+        raise InputError(f"{plan_file}: not a plan from `flightrisk plan` (missing columns {missing})")
+    snapshot = pd.to_datetime(scores["snapshot_date"]).max()
+    dates = pd.to_datetime(plan["snapshot_date"]).dropna().unique()
+    if len(dates) and (len(dates) > 1 or pd.Timestamp(dates[0]) != snapshot):
+        raise InputError(
+            f"{plan_file}: the plan is for {[str(pd.Timestamp(d).date()) for d in dates]}, the scores for "
+            f"{snapshot.date()}; run `flightrisk plan` on these scores"
+        )
+    summary_file = plan_file.with_name(plan_file.name + ".summary.json")
+    if not summary_file.is_file():
+        return plan, None
+    try:
+        budget = float(json.loads(summary_file.read_text(encoding="utf-8"))["budget_sek"])
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(
+            f"{summary_file}: not the summary `flightrisk plan` writes ({exc}); run `flightrisk plan` again"
+        ) from None
+    return plan, budget

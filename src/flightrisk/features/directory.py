@@ -1,0 +1,24 @@
+"""Who is who at a snapshot: each person's name, manager, region and role, read from the extract
+(the plan's teams, the report's pages). Never a model feature: names are for people to read."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+DIRECTORY_COLUMNS = ["employee_id", "name", "manager_id", "manager_name", "region", "role"]
+
+
+def people_directory(tables: dict[str, pd.DataFrame] | None, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """employee_id -> name, manager_id, manager name, region, role at the snapshot."""
+    if tables is None:
+        return pd.DataFrame(columns=DIRECTORY_COLUMNS)
+    jobs = tables["job_history"]
+    jobs = jobs[jobs["effective_date"] <= snapshot].sort_values("effective_date", kind="stable")
+    current = jobs.groupby("employee_id").tail(1)[["employee_id", "manager_id", "region", "role"]]
+    names = tables["employees"][["employee_id", "name"]]
+    directory = current.merge(names, on="employee_id", how="left")
+    return directory.merge(
+        names.rename(columns={"employee_id": "manager_id", "name": "manager_name"}),
+        on="manager_id",
+        how="left",
+    )

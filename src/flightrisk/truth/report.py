@@ -1,0 +1,112 @@
+"""`reports/truth.json`: the tool against a simulated world's counterfactual truth, in one report.
+
+The caller reads the world file and the truth tables; this module forks the paused latest month
+(`synth.counterfactual`) and measures: ceiling and calibration, explanations, the what-ifs, the
+policy value of the top action, and the budgeted plan against three other ways to spend the money.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+
+import pandas as pd
+
+from flightrisk.model.hazard import horizon_labels
+from flightrisk.model.risk_model import MonthlyHazard
+from flightrisk.plan.build import DEFAULT_BUDGET_SEK, build_plan, pay_as_of
+from flightrisk.plan.costs import plan_settings
+from flightrisk.plan.options import priced_actions
+from flightrisk.synth.counterfactual import intervention_effects, pause_world, plan_effects
+from flightrisk.truth import evaluate as truth_eval
+
+
+def truth_report(
+    model,
+    features: pd.DataFrame,
+    world,
+    risk: pd.DataFrame,
+    hazard: pd.DataFrame,
+    compensation: pd.DataFrame,
+    top_share: float = 0.1,
+) -> dict:
+    """The tool against the simulated world's counterfactual truth (reports/truth.json)."""
+    started = time.perf_counter()
+    risk = risk.assign(snapshot_date=pd.to_datetime(risk["snapshot_date"]))
+    in_holdout = model.holdout_mask(features)
+    holdout = features[in_holdout].reset_index(drop=True)
+    report = {
+        "world": {
+            "seed": world.seed,
+            "reps": world.reps,
+            "lever_strength": world.lever_strength,
+            "truth_futures": world.truth_futures,
+        },
+        "ceiling_and_calibration": truth_eval.ceiling_and_calibration(model, holdout, risk),
+        "explanations": truth_eval.explanation_fidelity(model, holdout, hazard, world.lever_strength),
+    }
+    if isinstance(model, MonthlyHazard):
+        for h in model.horizons:
+            holdout[f"label_{h}m"] = horizon_labels(features, h)[in_holdout]
+        report["horizons"] = truth_eval.horizons_against_truth(model, holdout, risk)
+    when = features["snapshot_date"]
+    latest_date = when.max()
+    latest = features[when == latest_date].sort_values("employee_id", kind="stable").reset_index(drop=True)
+    latest_risk = pd.Series(model.risk(latest), index=latest["employee_id"].astype(str))
+    top_ids = latest_risk.sort_values(ascending=False, kind="stable").index[
+        : max(int(round(top_share * len(latest))), 1)
+    ]
+    top = latest.set_index(latest["employee_id"].astype(str)).loc[top_ids].reset_index(drop=True)
+    fork_started = time.perf_counter()
+    paused = pause_world(world, [latest_date]).at(latest_date)
+    actions = [a.name for a in model.catalog.actions]
+    # Everybody at the snapshot is measured at once (one arm per action), so the same futures serve
+    # the what-if check on the top 10 % and the plans below.
+    effects = intervention_effects(paused, latest["employee_id"].tolist(), actions, world.truth_futures)
+    top_effects = effects[effects["employee_id"].isin(set(top_ids))]
+    estimates = truth_eval.model_action_effects(model, top)
+    report["what_if"] = {
+        "snapshot_date": str(latest_date.date()),
+        "people": "the top 10 % by the model's risk",
+        **truth_eval.whatif_fidelity(estimates, top_effects),
+    }
+    report["policy"] = {"top_share": top_share, **truth_eval.policy_value(estimates, top_effects)}
+    if model.catalog.raw.get("plan") is not None:
+        report["plan"] = truth_of_plans(
+            model, latest, latest_risk, compensation, paused, effects, world.truth_futures
+        )
+    report["cost"] = {
+        "seconds_total": round(time.perf_counter() - started, 1),
+        "seconds_interventions": round(time.perf_counter() - fork_started, 1),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    return report
+
+
+def truth_of_plans(model, latest, latest_risk, compensation, paused, effects, futures, budget=None) -> dict:
+    """The budgeted plan and three other ways to spend the money, each run in the simulator."""
+    budget = DEFAULT_BUDGET_SEK if budget is None else budget
+    snapshot = pd.Timestamp(latest["snapshot_date"].iloc[0])
+    pay = pay_as_of(compensation, snapshot)
+    settings = plan_settings(model.catalog)
+    plan, summary = build_plan(model, latest, pay, pd.Series(dtype=str), budget, settings)
+    menu = priced_actions(
+        model, latest, pay.rename(index=str).reindex(latest["employee_id"].astype(str)), settings
+    )
+    plans = truth_eval.plans_to_compare(
+        plan,
+        menu,
+        effects,
+        latest_risk,
+        model.risk_bands[1],
+        budget,
+        seed=int(model.metadata.get("settings", {}).get("seed", 0)),
+    )
+    averted = plan_effects(
+        paused,
+        {name: dict(zip(p["employee_id"], p["actions"], strict=True)) for name, p in plans.items()},
+        futures,
+    )
+    result = truth_eval.plan_value(plans, averted, budget)
+    result["plans"]["tool_plan"]["model_estimated_exits_avoided"] = summary["expected_exits_avoided"]
+    return result
