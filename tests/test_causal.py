@@ -135,3 +135,18 @@ def test_a_lever_that_is_no_cause_moves_nothing_in_the_panel_or_the_what_ifs(eff
         assert any(swedish in n for p in sv for n in p["notes"]) == bool(flagged)
     finally:
         model.metadata["lever_effects"] = stored
+
+
+def test_wherever_the_top_lever_and_the_first_driver_differ_the_page_says_why(effects, model_world):
+    """The tables show the top lever (what pulling a lever would do, with effects measured); the first
+    driver is what the model reads. Where they differ, every person's notes say why, in both languages."""
+    from flightrisk.explain.person import explain_people
+
+    model, _ = effects
+    latest = model_world["features"].groupby("employee_id").tail(1).head(300)
+    for lang in ("en", "sv"):
+        people = explain_people(model, latest, lang=lang)
+        differ = [p for p in people if p["drivers"] and p["drivers"][0]["lever"] != p["top_lever"]]
+        assert differ, "the causal layer must reorder someone's levers for this test to mean anything"
+        unexplained = [p["employee_id"] for p in differ if not p["notes"]]
+        assert unexplained == [], f"{lang}: {len(unexplained)} of {len(differ)} pages do not say why"

@@ -327,6 +327,7 @@ def test_benchmark_prints_the_spec_json(flat_files, tmp_path):
     not IBM.is_file() and not os.environ.get("CI"),
     reason=f"the IBM HR table is not at {IBM} (a clone may lack ../shared; CI has it and fails instead)",
 )
+@pytest.mark.slow
 def test_ibm_table_trains_and_reports(tmp_path):
     assert IBM.is_file(), f"CI must have the shared IBM table at {IBM}"
     from pathlib import Path
@@ -403,6 +404,7 @@ MADE_UP_CATALOG = CATALOG.replace("table: {id: person, ", "table: {").replace(
 )
 
 
+@pytest.mark.slow
 def test_a_table_with_no_id_a_leak_and_copies_goes_through_every_command(tmp_path):
     """The made-up table of the second flat-table pass: refused for its leak, then benchmarked on grouped
     folds, trained (checks recorded), scored with explanations and reported; nothing is registered."""
@@ -456,6 +458,7 @@ TURNOVER = SHARED / "data" / "turnover_babushkin.csv"
     not TURNOVER.is_file() and not os.environ.get("CI"),
     reason=f"the turnover table is not at {TURNOVER} (a clone may lack ../shared; CI has it and fails instead)",
 )
+@pytest.mark.slow
 def test_the_turnover_table_trains_scores_explains_and_reports(tmp_path):
     """A public table with no id column and copied rows, through the commands an analyst runs."""
     assert TURNOVER.is_file(), f"CI must have the shared turnover table at {TURNOVER}"

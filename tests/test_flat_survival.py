@@ -199,6 +199,7 @@ def test_survival_metrics_reward_the_right_order_and_weigh_the_censored():
     assert y[weight > 0].mean() > truth + 0.03
 
 
+@pytest.mark.slow
 def test_the_cli_trains_scores_and_reports_a_survival_table(tmp_path):
     table = survival_table(300, seed=5)
     table_path, catalog_path = tmp_path / "people.csv", tmp_path / "catalog.yaml"
@@ -261,6 +262,7 @@ def test_the_cli_trains_scores_and_reports_a_survival_table(tmp_path):
 @pytest.mark.skipif(
     not (SHARED / "data" / "turnover_babushkin.csv").exists(), reason="needs ../shared/data (CI has it)"
 )
+@pytest.mark.slow
 def test_the_turnover_table_trains_through_its_survival_catalog(tmp_path):
     from pathlib import Path
 

@@ -66,6 +66,19 @@ def test_one_page_per_person_and_an_overview(site, scores):
     )
 
 
+def test_the_tables_and_the_person_page_name_the_same_top_lever(site, scores):
+    """One definition of the top lever: the people table's last column is the card on each page."""
+    import html
+
+    everybody = (site["dir"] / "people.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr><td><a href="people/([^"]+)\.html">.*?<td>([^<]*)</td></tr>', everybody)
+    assert len(rows) == len(scores)
+    for slug, in_table in rows:
+        page = (site["dir"] / "people" / f"{slug}.html").read_text(encoding="utf-8")
+        card = re.search(r'id="top-lever">([^<]*)<', page).group(1)
+        assert html.unescape(card) == html.unescape(in_table), slug
+
+
 def test_hostile_names_are_escaped(site):
     html = _all_html(site["dir"])
     for name in HOSTILE:

@@ -49,6 +49,15 @@ def causal_notes(
     sv = lang == "sv"
     notes = []
     read, pull = top_lever(model_levers), top_lever(effects)
+    if read is None and pull is not None:
+        other = lever_name(pull, lang).lower()
+        notes.append(
+            f"Inget område lägger sammantaget till en procentenhet eller mer i det modellen läser, men mätt mot "
+            f"vad som hände efter sådana värden skulle {other} sänka risken mest."
+            if sv
+            else f"No lever adds a point or more in all in what the model reads, but measured against what "
+            f"happened after such values, pulling {other} would lower the risk most."
+        )
     if read is not None and read != pull:
         name = lever_name(read, lang).lower()
         if pull is None:
@@ -98,21 +107,22 @@ def lever_status(model: RiskModel) -> dict[str, dict]:
 
 
 def consistency_notes(
-    levers: dict[str, float], drivers: list[dict], actions: list[dict], lang: str
+    model_levers: dict[str, float], top: str | None, drivers: list[dict], actions: list[dict], lang: str
 ) -> list[str]:
-    """Why the top lever, the first driver and the first action point different ways, where they do.
+    """Why the top lever (`top`, as the tables show it), the first driver and the first action point
+    different ways, where they do.
 
     They may differ for good reasons — one large feature against several medium ones, or no action
-    for the top lever applying to the person — but a reader should not have to guess which.
+    for the top lever applying to the person — but a reader should not have to guess which. Drivers
+    are what the model reads, so they are compared with the model's own top lever; where that differs
+    from `top` (what pulling a lever would do), `causal_notes` says so.
     """
     sv = lang == "sv"
-    top = top_lever(levers)
+    read = top_lever(model_levers)
     notes = []
-    if top is None:
-        return notes
-    name = lever_name(top, lang).lower()
-    if drivers and drivers[0]["lever"] != top:
+    if drivers and read is not None and drivers[0]["lever"] != read:
         driver_lever = lever_name(drivers[0]["lever"], lang).lower()
+        name = lever_name(read, lang).lower()
         notes.append(
             f"Den enskilt största drivkraften gäller {driver_lever}, men tillsammans lägger faktorerna för "
             f"{name} till mer risk."
@@ -120,6 +130,17 @@ def consistency_notes(
             else f"The largest single driver is about {driver_lever}, but together the factors of {name} "
             "add more risk."
         )
+    if drivers and read is None and top is None:
+        notes.append(
+            "Inget område lägger sammantaget till en procentenhet eller mer, fast enskilda faktorer gör det: "
+            "faktorerna inom varje område drar åt olika håll."
+            if sv
+            else "No lever adds a point or more in all, though single factors do: the factors within each "
+            "lever pull different ways."
+        )
+    if top is None:
+        return notes
+    name = lever_name(top, lang).lower()
     if actions and actions[0]["lever"] != top:
         action_lever = lever_name(actions[0]["lever"], lang).lower()
         same = [a for a in actions if a["lever"] == top]
@@ -247,7 +268,7 @@ def explain_people(
                 "strengths": strengths,
                 "context_drivers": context_items,
                 "notes": (causal_notes(lever_values, effect_values, status, lang) if status else [])
-                + consistency_notes(causal_top, drivers, actions[i], lang),
+                + consistency_notes(lever_values, top_lever(causal_top), drivers, actions[i], lang),
                 "contributions": contributions,
                 "actions": actions[i],
                 "context": {

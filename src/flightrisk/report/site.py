@@ -518,6 +518,7 @@ class _Site:
             ),
             band=person["band"],
             percentile=number(view["percentile"], lang, 0),
+            top_lever=person["top_lever"],  # the tables' column: one definition (explain.person.top_lever)
             role=view.get("context", {}).get("role") or "",
             region=person["region"],
             manager=person["manager"],
