@@ -73,6 +73,13 @@ def model_world(tmp_path_factory):
 
 
 @pytest.fixture()
+def without_causal_layer(monkeypatch):
+    """`train` without the causal layer's cross-fitted boosters (~20 s on the model world), for tests
+    of something else (the kinds compared, the gate, a short history); tests/test_causal.py tests it."""
+    monkeypatch.setattr("flightrisk.commands.train.lever_effects_for", lambda *args, **kwargs: {})
+
+
+@pytest.fixture()
 def raw_copy(tmp_path, small_raw_dir) -> Path:
     """A private copy of the small extract, for tests that break it on purpose."""
     target = tmp_path / "raw"

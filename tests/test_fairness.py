@@ -140,7 +140,7 @@ def unfair_features(model_world, tmp_path_factory):
 
 
 def test_the_gate_refuses_a_model_trained_on_a_world_made_unfair_and_an_override_is_recorded(
-    model_world, unfair_features, tmp_path
+    model_world, unfair_features, tmp_path, without_causal_layer
 ):
     from flightrisk.commands.publish import publish_trained
     from flightrisk.commands.train import TrainRequest, train_cli

@@ -26,7 +26,7 @@ def short_history(model_world, tmp_path_factory):
     return features, path
 
 
-def test_a_24_month_extract_trains_the_hazard_model_alone(short_history, tmp_path):
+def test_a_24_month_extract_trains_the_hazard_model_alone(short_history, tmp_path, without_causal_layer):
     from flightrisk.commands.train import TrainRequest, train_cli
     from flightrisk.errors import InputError
 
