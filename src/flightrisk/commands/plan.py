@@ -6,6 +6,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from flightrisk.errors import InputError
@@ -17,6 +18,7 @@ from flightrisk.plan.build import build_plan, check_budget, pay_as_of
 from flightrisk.plan.costs import plan_settings, with_prices
 from flightrisk.schema import load_raw
 from flightrisk.score.batch import validate_scores
+from flightrisk.score.bundle import bundle_path, read_bundle
 
 
 def plan_cli(
@@ -56,8 +58,22 @@ def plan_cli(
         if not team & people:
             raise InputError(f"manager {manager!r} has nobody in the scores at {snapshot.date()}")
         people &= team
-    features = model.features_from_extract(tables, snapshot)  # a flat model cannot: it says so
-    frame = features[features["employee_id"].astype(str).isin(people)]
+    bundle = read_bundle(model, scores_path)
+    if isinstance(bundle, tuple):
+        # The month's rows and contributions as `score --explain` computed them; the options' what-ifs
+        # still ask the model (pricing them is what a plan is).
+        features, computed = bundle
+        chosen = features["employee_id"].astype(str).isin(people).to_numpy()
+        frame, points = features[chosen], computed.take(chosen).explanation.feature_points
+    else:
+        if bundle_path(scores_path).exists():
+            console.print(f"Not reading the bundle: {bundle}; building the month's features again.")
+        features = model.features_from_extract(tables, snapshot)  # a flat model cannot: it says so
+        chosen = features["employee_id"].astype(str).isin(people).to_numpy()
+        frame, points = features[chosen], None
+    order = np.argsort(frame["employee_id"].astype(str).to_numpy(), kind="stable")
+    frame = frame.iloc[order]
+    points = None if points is None else points[order]
     absent = sorted(people - set(frame["employee_id"].astype(str)))
     if absent:
         raise InputError(
@@ -73,13 +89,14 @@ def plan_cli(
         )
     plan, summary = build_plan(
         model,
-        frame.sort_values("employee_id", kind="stable"),
+        frame,
         pay_as_of(tables["compensation"], snapshot),
         directory["manager_id"],
         budget,
         settings,
         pairs=pairs,
         measured=measured,
+        feature_points=points,
     )
     summary = {"manager": manager, **summary}
     if holdout_share:

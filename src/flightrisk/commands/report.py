@@ -16,6 +16,7 @@ from flightrisk.model.artifact import load_model
 from flightrisk.plan.build import PLAN_COLUMNS
 from flightrisk.report.site import build_site
 from flightrisk.score.batch import typed_rows, validate_scores
+from flightrisk.score.bundle import bundle_path, read_bundle
 
 
 def report_cli(
@@ -34,9 +35,15 @@ def report_cli(
     started = dt.datetime.now(dt.UTC)
     model = load_model(model_dir)
     scores = validate_scores(read_table(scores_path), str(scores_path))
-    tables = features = None
+    tables = features = computed = None
     snapshot = pd.to_datetime(scores["snapshot_date"]).max()
-    if table is not None:
+    bundle = read_bundle(model, scores_path)
+    if isinstance(bundle, tuple):
+        # `score --explain` ran the model over this month already: the pages put its numbers into words.
+        features, computed = bundle
+    elif bundle_path(scores_path).exists():
+        console.print(f"Not reading the bundle: {bundle}; explaining the scored people again.")
+    if table is not None and computed is None:
         # A flat table carries the model's inputs; --raw then adds only who reports to whom.
         features = typed_rows(model, read_table(table), str(table))
     if raw is not None:
@@ -44,12 +51,14 @@ def report_cli(
 
         tables = load_raw(raw)
     history = None
-    if tables is not None and features is None and model.horizon_months:
-        # One feature build serves the page (its last month) and the 12-month trends (all of it).
+    if tables is not None and model.horizon_months:
+        # One feature build serves the page (its last month, unless the bundle has it) and the
+        # 12-month trends (all of it): the trends score the past months with today's model.
         from flightrisk.report.trends import monthly_history, recent_features
 
         recent = recent_features(model, tables, snapshot)
-        features = recent[pd.to_datetime(recent["snapshot_date"]) == snapshot]
+        if computed is None:
+            features = recent[pd.to_datetime(recent["snapshot_date"]) == snapshot]
         if features.empty:
             raise InputError(
                 f"nobody is employed at {snapshot.date()} in the extract {raw}; pass the scores' extract"
@@ -74,6 +83,7 @@ def report_cli(
         plan_budget=budget,
         history=history,
         documents=site_documents(Path(model_dir), lang),
+        computed=computed,
     )
     ended = dt.datetime.now(dt.UTC)
     log_run(
@@ -86,6 +96,7 @@ def report_cli(
             "scores": {"path": str(scores_path), "sha256": sha256_file(scores_path)},
             "output": str(out_dir),
             "language": lang,
+            "explained_from": "the bundle of score --explain" if computed is not None else "the model",
             "manager": manager,
             "people": summary["people"],
             "manager_pages": summary["managers"],

@@ -17,10 +17,12 @@ from flightrisk import ledger
 from flightrisk.commands.inputs import resolved_model
 from flightrisk.commands.progress import row_progress
 from flightrisk.errors import InputError
+from flightrisk.explain.person import compute
 from flightrisk.governance.records import RUNS
 from flightrisk.io import sha256_file, write_json, write_table
 from flightrisk.model.artifact import load_model
 from flightrisk.score.batch import PSI_THRESHOLD, latest_snapshot, score_file, snapshot_column
+from flightrisk.score.bundle import remove_bundle, write_bundle
 
 DEFAULT_RECORDS = Path("reports")
 
@@ -59,6 +61,7 @@ def score_cli(request: ScoreRequest, console) -> dict:
     request.check()
     with resolved_model(request.model_ref) as model_dir:
         model = load_model(model_dir)
+    kept: list[pd.DataFrame] = []
     with tempfile.TemporaryDirectory() as tmp:
         input_path = _scoring_input(model, request, Path(tmp))
         only = _month_to_score(model, request, input_path)
@@ -74,12 +77,18 @@ def score_cli(request: ScoreRequest, console) -> dict:
                 max_bad_share=request.max_bad_share,
                 only_date=only,
                 progress=(lambda n: bar.advance(task, n)) if bar else None,
+                # One month's rows are kept for the bundle; a run over every month keeps none.
+                keep_rows=kept
+                if request.explain and (only is not None or not model.dated or request.raw)
+                else None,
             )
+        bundle = _bundle(model, kept, request.out_path)
         extra = {
             "output": str(request.out_path),
             "model_reference": str(request.model_ref),
             "explain": request.explain,
             "snapshot_date": str(only.date()) if only is not None else None,
+            "bundle": str(bundle) if bundle is not None else None,
         }
         record = run_record(
             model, request.model_ref, input_path, stats, drift, started, dt.datetime.now(dt.UTC), extra
@@ -139,6 +148,16 @@ def log_run(record: dict, records: Path = DEFAULT_RECORDS) -> None:
     """One line in `<records>/runs.jsonl`: what ran, on what, how long (scoring and reports);
     hash-chained (`ledger.py`), so `flightrisk audit` sees a deleted or edited line."""
     ledger.append(Path(records) / RUNS, record)
+
+
+def _bundle(model, kept: list[pd.DataFrame], out_path: Path) -> Path | None:
+    """With --explain and one month scored, the bundle `report` and `plan` read (`score/bundle.py`);
+    otherwise any bundle an earlier run left beside the scores is removed."""
+    rows = pd.concat(kept, ignore_index=True) if kept else None
+    if rows is None or pd.to_datetime(rows["snapshot_date"]).nunique() != 1:
+        remove_bundle(out_path)
+        return None
+    return write_bundle(model, rows, compute(model, rows), out_path)
 
 
 def _scoring_input(model, request: ScoreRequest, tmp: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 
 from flightrisk import LEVER_FAMILIES
 from flightrisk.explain.causal import causal_points, effects_of
-from flightrisk.explain.contributions import explain_rows
+from flightrisk.explain.contributions import Explanation, explain_rows
 from flightrisk.explain.narrative import (
     DRIVER_MIN_POINTS,
     context_sentence,
@@ -19,7 +20,7 @@ from flightrisk.explain.narrative import (
     sentence,
     sentence_contexts,
 )
-from flightrisk.explain.whatif import what_if
+from flightrisk.explain.whatif import what_if_numbers, with_texts
 from flightrisk.i18n import band_name, lever_name
 from flightrisk.model.risk_model import RiskModel
 
@@ -165,6 +166,48 @@ def consistency_notes(
     return notes
 
 
+@dataclasses.dataclass
+class Computed:
+    """What the model says of each row, before any words: exact contributions, the rows outside
+    training, the what-ifs in numbers. `score --explain` keeps it in its bundle, so the report and
+    the plan read it instead of running the model again (`score/bundle.py`)."""
+
+    explanation: Explanation
+    outside_training: pd.DataFrame  # per feature, True where a value lies outside training
+    actions: list[list[dict]]  # per row, `what_if_numbers`
+
+    def __len__(self) -> int:
+        return len(self.explanation.risk)
+
+    def take(self, mask: np.ndarray) -> Computed:
+        """The rows where `mask` is True, in order (as the frame they belong to is filtered)."""
+        mask = np.asarray(mask, dtype=bool)
+        e = self.explanation
+        return Computed(
+            dataclasses.replace(
+                e,
+                risk=e.risk[mask],
+                base_rate=e.base_rate[mask],
+                feature_points=e.feature_points[mask],
+                feature_logit=e.feature_logit[mask],
+            ),
+            self.outside_training[mask].reset_index(drop=True),
+            [items for items, keep in zip(self.actions, mask, strict=True) if keep],
+        )
+
+
+def compute(model: RiskModel, frame: pd.DataFrame, with_actions: bool = True) -> Computed:
+    """Run the model once over `frame`: everything `explain_people` needs that is not words."""
+    frame = frame.reset_index(drop=True)
+    explanation = explain_rows(model, frame)
+    actions = (
+        what_if_numbers(model, frame, explanation.feature_points)
+        if with_actions
+        else [[] for _ in range(len(frame))]
+    )
+    return Computed(explanation, model.outside_training(frame).reset_index(drop=True), actions)
+
+
 def explain_people(
     model: RiskModel,
     frame: pd.DataFrame,
@@ -172,22 +215,24 @@ def explain_people(
     top_k: int = 3,
     with_actions: bool = True,
     records_start: dict | None = None,
+    computed: Computed | None = None,
 ) -> list[dict]:
     """One explanation per row: risk, band, percentile, levers, drivers in words, what-if actions.
 
     `records_start` ({feature: first date of its records}, from the raw extract) lets a sentence tell
-    "no recognition since joining" from "none in the 36 months of records".
+    "no recognition since joining" from "none in the 36 months of records". `computed` (from
+    `compute`, or a bundle of `score --explain`) is used instead of running the model.
     """
     frame = frame.reset_index(drop=True)
+    if computed is None:
+        computed = compute(model, frame, with_actions)
+    if len(computed) != len(frame):
+        raise ValueError(f"{len(computed)} computed rows for {len(frame)} rows")
     contexts = sentence_contexts(frame, records_start)
-    explanation = explain_rows(model, frame)
+    explanation = computed.explanation
     levers = explanation.lever_points()
-    flags = model.outside_training(frame)
-    actions = (
-        what_if(model, frame, lang, explanation.feature_points)
-        if with_actions
-        else [[] for _ in range(len(frame))]
-    )
+    flags = computed.outside_training
+    actions = with_texts(computed.actions, model.catalog, lang)
     bands = model.band(explanation.risk)
     order, chosen = select_drivers(explanation, model.catalog, top_k)
     strong_order, strong_chosen = select_drivers(explanation, model.catalog, 2, sign=-1)

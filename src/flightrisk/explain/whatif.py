@@ -149,6 +149,30 @@ def what_if(
     model: RiskModel, frame: pd.DataFrame, lang: str = "en", feature_points: np.ndarray | None = None
 ) -> list[list[dict]]:
     """Per row, the actions that apply and lower risk, best first: action, lever, text, risk now/after, change."""
+    return with_texts(what_if_numbers(model, frame, feature_points), model.catalog, lang)
+
+
+def with_texts(actions: list[list[dict]], catalog, lang: str) -> list[list[dict]]:
+    """The what-ifs' numbers with each action's words in `lang` (the size of a raise included)."""
+    specs = {a.name: a for a in catalog.actions}
+    return [
+        [
+            {
+                **item,
+                "text": specs[item["action"]].text(lang)
+                + _raise_words(np.nan if item["raise_pct"] is None else item["raise_pct"], lang),
+            }
+            for item in row
+        ]
+        for row in actions
+    ]
+
+
+def what_if_numbers(
+    model: RiskModel, frame: pd.DataFrame, feature_points: np.ndarray | None = None
+) -> list[list[dict]]:
+    """Per row, the actions that apply and lower risk, best first, in numbers (no words): action,
+    lever, the size of a raise, risk now and after, change. What `score --explain` keeps."""
     frame = frame.reset_index(drop=True)
     if feature_points is None:
         from flightrisk.explain.contributions import explain_rows
@@ -164,7 +188,6 @@ def what_if(
                 {
                     "action": action.name,
                     "lever": action.lever,
-                    "text": action.text(lang) + _raise_words(raise_pct[i], lang),
                     "raise_pct": None if np.isnan(raise_pct[i]) else float(raise_pct[i]),
                     "risk_now": float(now[i]),
                     "risk_after": float(now[i] + delta[i]),

@@ -55,11 +55,13 @@ def build_plan(
     settings: PlanSettings,
     pairs: bool = True,
     measured: dict[str, dict] | None = None,
+    feature_points: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The chosen actions (one row per person in the plan, in order of value per krona) and a summary.
 
     `frame` holds the people to plan for (one row each, model features), `pay` their pay by
-    employee_id, `managers` their manager_id by employee_id.
+    employee_id, `managers` their manager_id by employee_id; `feature_points` their contributions
+    when already computed (`score --explain`'s bundle).
     """
     check_budget(budget)
     frame = frame.reset_index(drop=True)
@@ -71,7 +73,7 @@ def build_plan(
             f"priced (first: {missing.head(5).tolist()}); check the compensation table"
         )
     pay = pay.rename(index=str).reindex(ids)
-    points = explain_rows(model, frame).feature_points
+    points = explain_rows(model, frame).feature_points if feature_points is None else feature_points
     options, unpriced = plan_options(model, frame, pay, settings, points, pairs=pairs)
     if measured:
         options = use_measured(options, measured)

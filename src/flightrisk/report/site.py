@@ -22,7 +22,7 @@ import pandas as pd
 import flightrisk
 from flightrisk.errors import InputError
 from flightrisk.explain.narrative import PAY_PEER_SCOPE, number, pay_peer_scope, points, records_start
-from flightrisk.explain.person import explain_people, explained_families, people_from_scores
+from flightrisk.explain.person import Computed, explain_people, explained_families, people_from_scores
 from flightrisk.features.directory import people_directory
 from flightrisk.i18n import lever_name
 from flightrisk.io import restore_interrupted_swap, staged_folder, swap_folder
@@ -85,12 +85,14 @@ def _percent(value: float, lang: str) -> str:
     return whole_percent(value, lang)
 
 
-def _person_views(model, scores, features, lang, tables=None, top_k=3) -> dict[str, dict]:
-    """Each person's explanation from the one engine: from features when we have them, else as saved
-    with the scores by `score --explain`."""
+def _person_views(model, scores, features, lang, tables=None, top_k=3, computed=None) -> dict[str, dict]:
+    """Each person's explanation from the one engine: from features when we have them (with what the
+    model computed, when the bundle of `score --explain` carries it), else as saved with the scores."""
     if features is not None:
         starts = records_start(tables) if tables is not None else None
-        people = explain_people(model, features, lang=lang, top_k=top_k, records_start=starts)
+        people = explain_people(
+            model, features, lang=lang, top_k=top_k, records_start=starts, computed=computed
+        )
     else:
         people = people_from_scores(scores, explained_families(model.catalog))
     return {p["employee_id"]: p for p in people}
@@ -160,6 +162,7 @@ def build_site(
     plan_budget: float | None = None,
     history: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     documents: dict[str, str] | None = None,
+    computed: Computed | None = None,
 ) -> dict:
     """Render the site into `out_dir` (replaced as a whole once complete). Returns page counts.
 
@@ -168,7 +171,8 @@ def build_site(
 
     With `plan` (from `flightrisk plan`), also a plan page and the plan's rows on team and person pages.
     With `history` (`trends.monthly_history`, or a function giving it, called once the input is known
-    to be good), each person's and shown team's last 12 months.
+    to be good), each person's and shown team's last 12 months. With `computed` (one per row of
+    `features`, from `score --explain`'s bundle) the model is not run again: the pages put it into words.
     """
     t = strings(lang)
     scores, snapshot = _latest_scores(scores)
@@ -176,13 +180,18 @@ def build_site(
     if manager is not None:
         scores = _one_team(scores, directory, manager, tables is not None, snapshot)
     if features is not None:
-        same_month = pd.to_datetime(features["snapshot_date"]) == snapshot
-        features = (features[same_month] if same_month.any() else features).copy()
+        features = features.reset_index(drop=True)
+        same_month = (pd.to_datetime(features["snapshot_date"]) == snapshot).to_numpy()
+        keep = same_month if same_month.any() else np.ones(len(features), dtype=bool)
+        features = features[keep].reset_index(drop=True)
         if "level" in features and "region" in features:
             # Named from the whole month, before a team is cut out: the group a pay ratio used.
             features[PAY_PEER_SCOPE] = pay_peer_scope(features)
-        features = features[features["employee_id"].astype(str).isin(set(scores["employee_id"]))]
-    views = _person_views(model, scores, features, lang, tables)
+        scored = features["employee_id"].astype(str).isin(set(scores["employee_id"])).to_numpy()
+        features = features[scored]
+        if computed is not None:
+            computed = computed.take(keep).take(scored)
+    views = _person_views(model, scores, features, lang, tables, computed=computed)
     slugs = page_slugs(set(scores["employee_id"]) | set(directory["manager_id"].dropna()))
     people = _people_rows(scores, directory, views, slugs, t, lang)
     show = len(people) >= MIN_GROUP

@@ -380,11 +380,13 @@ def score_file(
     max_bad_share: float = 0.05,
     only_date: pd.Timestamp | None = None,
     progress=None,
+    keep_rows: list | None = None,
 ) -> tuple[ScoreStats, dict[str, float]]:
     """Stream `input_path` through the model into `out_path` (renamed into place when complete).
 
     The input's columns are checked against the model's contract first; each chunk is then
-    prepared (a flat table transformed), typed, and rows that cannot be read are counted.
+    prepared (a flat table transformed), typed, and rows that cannot be read are counted. With
+    `keep_rows` (a list), each chunk's typed rows are appended to it (`score --explain`'s bundle).
     """
     out_path = Path(out_path)
     out_format = table_format(out_path, "output")
@@ -413,6 +415,8 @@ def score_file(
                 if not typed.empty:
                     scores = _score_chunk(model, typed, explain, top_k, stats, drift)
                     _write_chunk(scores, tmp, writer, schema, stats)
+                    if keep_rows is not None:
+                        keep_rows.append(typed)
                 if progress is not None:
                     progress(len(chunk))
                 tick = time.perf_counter()
