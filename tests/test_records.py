@@ -194,6 +194,13 @@ def test_forget_removes_the_person_everywhere_keeps_the_chain_and_records_it_wit
     for path in [*_raw_tables(workspace["raw"]), workspace["features"], workspace["scores"]]:
         rows = _person_rows(path, person)
         assert rows is None or rows.empty, path
+    # The bundle `score --explain` left beside the scores held their row: it is gone with them.
+    from flightrisk.score.bundle import bundle_path
+
+    assert not bundle_path(workspace["scores"]).exists()
+    assert json.loads((tmp_path / "reports" / "erasures.jsonl").read_text().splitlines()[-1])[
+        "bundles_removed"
+    ]
     reviews = (tmp_path / "reports" / "reviews.jsonl").read_text()
     assert "a note about them" not in reviews and person not in reviews and "someone else" in reviews
     erasures = (tmp_path / "reports" / "erasures.jsonl").read_text()
@@ -237,11 +244,15 @@ def test_retention_deletes_old_scores_and_an_old_report_and_records_it(cli, mode
     )
     assert done["rows_removed"] == {str(both): len(older)} and site.is_dir()
     assert len(pd.read_parquet(both)) == len(scores)
+    from flightrisk.score.bundle import bundle_path
+
+    assert bundle_path(workspace["scores"]).is_dir()  # its month is kept, and so is its bundle
     # Three years on, everything is older: files and the report are deleted.
     done = retention_cli(
         24, [both, workspace["scores"]], site, tmp_path / "reports", today=month + pd.DateOffset(months=30)
     )
     assert not both.exists() and not workspace["scores"].exists() and not site.exists()
+    assert not bundle_path(workspace["scores"]).exists()  # the month's rows go with its scores
     code, _, err = cli("audit")
     assert code == 0 and "erasures.jsonl: 2 chained" in " ".join(err.split())
     code, _, err = cli("retention", "--months", "0")

@@ -16,6 +16,7 @@ from flightrisk import ledger
 from flightrisk.errors import InputError
 from flightrisk.governance.records import ERASURES, LEDGERS, REVIEWS, RUNS, review_record
 from flightrisk.io import TABLE_SUFFIXES, atomic_path, read_table, write_table
+from flightrisk.score.bundle import bundle_path, remove_bundle
 
 
 def _now() -> dt.datetime:
@@ -226,6 +227,14 @@ def forget_cli(
         count = _drop_person(Path(path), employee_id)
         if count:
             removed[str(path)] = count
+    bundles_removed = []
+    for path in scores:
+        # The bundle beside a scores file holds the month's rows: derived, it goes as a whole (the
+        # report then explains from the scores' extract again), as the site does.
+        bundle = bundle_path(path)
+        if bundle.is_dir() and _person_in_bundle(bundle, employee_id):
+            remove_bundle(path)
+            bundles_removed.append(str(bundle))
     site_removed = False
     if site is not None and Path(site).is_dir():
         # Pages name people and add them into team figures: the site is derived, so it goes as a whole
@@ -235,7 +244,7 @@ def forget_cli(
             shutil.rmtree(site)
             site_removed = True
     redacted = ledger.redact(Path(records) / REVIEWS, lambda r: r.get("employee_id") == employee_id)
-    if not removed and not site_removed and not redacted:
+    if not removed and not site_removed and not redacted and not bundles_removed:
         # A mistyped id must not leave a record saying someone was erased.
         raise InputError(
             f"employee {employee_id!r} is in none of the files given; nothing was removed or recorded. "
@@ -246,11 +255,17 @@ def forget_cli(
         "recorded_utc": _now().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "rows_removed": removed,
         "site_removed": str(site) if site_removed else None,
+        "bundles_removed": bundles_removed,
         "redacted": {REVIEWS: redacted} if redacted else {},
         "models_that_saw_them": [m["name"] for m in saw],
     }
     ledger.append(Path(records) / ERASURES, record)
     return record
+
+
+def _person_in_bundle(bundle: Path, employee_id: str) -> bool:
+    rows = bundle / "rows.parquet"
+    return rows.is_file() and (read_table(rows)["employee_id"].astype(str) == employee_id).any()
 
 
 def _site_as_of(site: Path) -> pd.Timestamp | None:
@@ -282,6 +297,8 @@ def retention_cli(months: int, scores: list[Path], site: Path | None, records: P
         if "snapshot_date" not in frame.columns:
             raise InputError(f"{path}: no snapshot_date column; is it a scores file?")
         old = pd.to_datetime(frame["snapshot_date"]) < cutoff
+        if old.any():
+            remove_bundle(path)  # its month is gone, or its scores are rewritten: it speaks for neither
         if old.all():
             path.unlink()
             run_record = path.with_name(path.name + ".run.json")
