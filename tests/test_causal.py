@@ -15,6 +15,7 @@ from flightrisk.explain.causal import (
     lever_effects_for,
     partialling_out,
 )
+from flightrisk.i18n import words_for
 
 
 def test_partialling_out_finds_the_cause_and_not_the_proxy_that_travels_with_it():
@@ -120,7 +121,7 @@ def test_a_lever_that_is_no_cause_moves_nothing_in_the_panel_or_the_what_ifs(eff
             model, latest.reset_index(drop=True), explanation.feature_points, recognition, now
         )
         assert (after == 0).all() and (before < 0).any()
-        people = explain_people(model, latest, lang="en")
+        people = explain_people(model, latest, words=words_for("en"))
         assert all(p["top_lever"] != "recognition" for p in people)
         assert all(p["effects"]["recognition"] == 0 for p in people)
         flagged = [p for p in people if p["levers"]["recognition"] >= 1.0]
@@ -128,8 +129,8 @@ def test_a_lever_that_is_no_cause_moves_nothing_in_the_panel_or_the_what_ifs(eff
             assert any(
                 "Recognition: a signal the model reads, not an established cause" in n for n in p["notes"]
             )
-        sv = explain_people(model, latest, lang="sv")
-        from flightrisk.explain.person import lever_name
+        sv = explain_people(model, latest, words=words_for("sv"))
+        from flightrisk.i18n import lever_name
 
         swedish = f"{lever_name('recognition', 'sv')}: en signal som modellen läser, inte en belagd orsak"
         assert any(swedish in n for p in sv for n in p["notes"]) == bool(flagged)
@@ -145,7 +146,7 @@ def test_wherever_the_top_lever_and_the_first_driver_differ_the_page_says_why(ef
     model, _ = effects
     latest = model_world["features"].groupby("employee_id").tail(1).head(300)
     for lang in ("en", "sv"):
-        people = explain_people(model, latest, lang=lang)
+        people = explain_people(model, latest, words=words_for(lang))
         differ = [p for p in people if p["drivers"] and p["drivers"][0]["lever"] != p["top_lever"]]
         assert differ, "the causal layer must reorder someone's levers for this test to mean anything"
         unexplained = [p["employee_id"] for p in differ if not p["notes"]]

@@ -10,6 +10,7 @@ from flightrisk import LEVERS
 from flightrisk.explain.contributions import LEVER_COLUMNS
 from flightrisk.explain.person import explain_people, explanation_text
 from flightrisk.explain.whatif import apply_action
+from flightrisk.i18n import words_for
 from flightrisk.score.batch import score_frame
 from tests.conftest import run_in_process
 
@@ -59,7 +60,7 @@ def test_monotone_levers_move_risk_the_right_way(model_world, latest, feature, d
 
 
 def test_drivers_are_never_context_and_add_risk(model_world, latest):
-    people = explain_people(model_world["model"], latest.head(50), lang="en")
+    people = explain_people(model_world["model"], latest.head(50), words=words_for("en"))
     assert len(people) == 50 and sum(len(p["drivers"]) for p in people) > 50
     for person in people:
         assert all(d["lever"] != "context" and d["points"] > 0 for d in person["drivers"])
@@ -202,10 +203,10 @@ ENGLISH_WORDS = re.compile(r"\b(points|months|Base pay|Possible|actions|Top driv
 
 
 def test_swedish_output_is_fully_swedish(model_world, latest):
-    people = explain_people(model_world["model"], latest.head(30), lang="sv")
+    people = explain_people(model_world["model"], latest.head(30), words=words_for("sv"))
     assert len(people) == 30
     for person in people:
-        text = explanation_text(person, "sv")
+        text = explanation_text(person, words_for("sv"))
         assert "procentenheter" in text
         assert not ENGLISH_WORDS.search(text), text
         assert "," in text  # decimal comma
@@ -260,7 +261,7 @@ def test_a_lever_switched_off_explains_least(tmp_path_factory):
 def test_top_lever_driver_and_action_agree_or_say_why(model_world, latest):
     from flightrisk.explain.person import explain_people, top_lever
 
-    people = explain_people(model_world["model"], latest.head(200), lang="en")
+    people = explain_people(model_world["model"], latest.head(200), words=words_for("en"))
     disagreements = 0
     for person in people:
         top = person["top_lever"]
@@ -277,7 +278,7 @@ def test_top_lever_driver_and_action_agree_or_say_why(model_world, latest):
         for note in person["notes"]:
             assert "risk" in note or "action" in note
     assert disagreements < len(people)  # most people's lever, driver and action agree
-    sv = explain_people(model_world["model"], latest.head(50), lang="sv")
+    sv = explain_people(model_world["model"], latest.head(50), words=words_for("sv"))
     assert all("The " not in note and "No action" not in note for p in sv for note in p["notes"])
 
 
@@ -309,9 +310,9 @@ def test_one_month_is_singular_in_both_languages(model_world):
 
     catalog = model_world["model"].catalog
     context = {"role": None, "region": None}
-    assert "1 month (" in sentence(catalog, "months_since_recognition", 1.0, context, "en", 0.01)
-    assert "1 månad (" in sentence(catalog, "months_since_recognition", 1.0, context, "sv", 0.01)
-    assert "2 months (" in sentence(catalog, "months_since_recognition", 2.0, context, "en", 0.01)
+    assert "1 month (" in sentence(catalog, "months_since_recognition", 1.0, context, words_for("en"), 0.01)
+    assert "1 månad (" in sentence(catalog, "months_since_recognition", 1.0, context, words_for("sv"), 0.01)
+    assert "2 months (" in sentence(catalog, "months_since_recognition", 2.0, context, words_for("en"), 0.01)
 
 
 def test_explain_finds_a_numeric_id_and_reads_only_that_persons_rows(model_world, latest, tmp_path):

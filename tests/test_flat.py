@@ -13,6 +13,7 @@ import yaml
 from flightrisk.errors import InputError
 from flightrisk.flat.catalog import check_against_table, flat_catalog_from_dict, load_flat_catalog
 from flightrisk.flat.transform import fit_group_medians, flat_features
+from flightrisk.i18n import words_for
 from tests.conftest import SHARED
 
 IBM = SHARED / "data" / "ibm_hr_attrition.csv"
@@ -128,12 +129,12 @@ def test_an_unknown_unit_is_refused_with_the_list_of_units():
 
 
 def test_every_unit_a_catalog_may_use_has_words_in_both_languages():
-    from flightrisk.explain.narrative import _unit
     from flightrisk.features.catalog import UNITS
 
-    assert _unit("years", "en") == "years" and _unit("years", "sv") == "år"
-    assert _unit("km", "sv") == "km"
-    assert _unit("months", "en", singular=True) == "month" and _unit("months", "sv", singular=True) == "månad"
+    en, sv = words_for("en"), words_for("sv")
+    assert en.unit("years") == "years" and sv.unit("years") == "år"
+    assert sv.unit("km") == "km"
+    assert en.unit("months", singular=True) == "month" and sv.unit("months", singular=True) == "månad"
     assert all(isinstance(en, str) and isinstance(sv, str) for en, sv in UNITS.values())
 
 
@@ -549,8 +550,13 @@ def test_ratios_and_shares_read_as_percentages_in_sentences():
 
     flat = flat_catalog_from_dict(yaml.safe_load(CATALOG), "c.yaml")
     assert (
-        sentence(flat.catalog, "pay_vs_grade", 0.8, {}, "en", 0.031)
+        sentence(flat.catalog, "pay_vs_grade", 0.8, {}, words_for("en"), 0.031)
         == "Pay against grade: 80 % (+3.1 points)"
     )
-    assert sentence(flat.catalog, "pay_vs_grade", 1.234, {}, "sv", 0.031).startswith("Lön mot nivå: 123 %")
-    assert sentence(flat.catalog, "satisfaction", 2, {}, "en", 0.02) == "Satisfaction: 2 (+2.0 points)"
+    assert sentence(flat.catalog, "pay_vs_grade", 1.234, {}, words_for("sv"), 0.031).startswith(
+        "Lön mot nivå: 123 %"
+    )
+    assert (
+        sentence(flat.catalog, "satisfaction", 2, {}, words_for("en"), 0.02)
+        == "Satisfaction: 2 (+2.0 points)"
+    )

@@ -9,6 +9,7 @@ import pytest
 
 from flightrisk.explain.contributions import explain_rows
 from flightrisk.features.snapshots import NEXT_MONTH_LABEL
+from flightrisk.i18n import words_for
 from flightrisk.model.artifact import load_model, save_model
 from flightrisk.model.hazard import horizon_labels, rows_ahead, split_log_cumulative_hazard
 from flightrisk.model.hazard_train import train_hazard
@@ -201,13 +202,14 @@ def hazard_sites(hazard, model_world, tmp_path_factory):
     sites = {}
     for lang in ("en", "sv"):
         out = tmp_path_factory.mktemp(f"hazard_site_{lang}") / "site"
-        build_site(hazard["model"], scores, out, tables=model_world["tables"], features=latest, lang=lang)
+        build_site(
+            hazard["model"], scores, out, tables=model_world["tables"], features=latest, words=words_for(lang)
+        )
         sites[lang] = out
     return {"scores": scores, "sites": sites}
 
 
 def test_person_pages_of_a_hazard_model_show_how_soon_in_both_languages(hazard_sites):
-    from flightrisk.report.certainty import whole_percent
     from flightrisk.report.site import page_slug
 
     row = hazard_sites["scores"].iloc[0]
@@ -217,8 +219,8 @@ def test_person_pages_of_a_hazard_model_show_how_soon_in_both_languages(hazard_s
         )
         assert heading in html and 'id="survival"' in html and months in html
         for horizon in (3, 6, 12):
-            assert whole_percent(float(row[f"risk_{horizon}m"]), lang) in html
-            assert whole_percent(1 - float(row[f"risk_{horizon}m"]), lang) in html
+            assert words_for(lang).percent(float(row[f"risk_{horizon}m"])) in html
+            assert words_for(lang).percent(1 - float(row[f"risk_{horizon}m"])) in html
 
 
 @pytest.mark.browser

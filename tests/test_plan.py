@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from flightrisk.errors import InputError
 from flightrisk.features import load_catalog
 from flightrisk.features.catalog import catalog_from_dict
+from flightrisk.i18n import words_for
 from flightrisk.plan.choose import choose, hull_steps
 from flightrisk.plan.costs import PlanSettings, action_cost, plan_settings, replacement_costs
 
@@ -322,9 +323,8 @@ def test_a_planned_raise_is_shown_in_kronor(model_world, scored, tmp_path, cli):
     assert (plan.loc[~plan.index.isin(raises.index), "pay_raise_sek_month"] == 0).all()
     assert len(raises) > 0, "5 M SEK buys raises in the test world: the check below must run"
     from flightrisk.report.plan_view import raise_text
-    from flightrisk.report.strings import strings
 
-    text = raise_text(float(raises["pay_raise_sek_month"].iloc[0]), strings("en"), "en")
+    text = raise_text(float(raises["pay_raise_sek_month"].iloc[0]), words_for("en"))
     assert text.startswith(" (a raise of ") and text.endswith(" SEK a month)")
 
 

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flightrisk.features.snapshots import MIN_PEERS
+from flightrisk.messages import REPORT_EN as EN
 from flightrisk.privacy import MIN_GROUP, shown_groups
 from flightrisk.report.site import build_site
-from flightrisk.report.strings import EN
 
 
 @given(st.lists(st.integers(1, 12), min_size=1, max_size=12), st.integers(0, 6))

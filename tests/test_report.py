@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 
-from flightrisk.explain.narrative import points
+from flightrisk.i18n import words_for
+from flightrisk.messages import REPORT_EN as EN
 from flightrisk.report.site import build_site, page_slug
-from flightrisk.report.strings import EN
 from flightrisk.report.trends import monthly_history, recent_features
 from flightrisk.score.batch import score_frame
 from tests.conftest import run_in_process
@@ -43,7 +43,13 @@ def site(model_world, scores, latest_features, tmp_path_factory):
         model_world["model"], recent_features(model_world["model"], model_world["tables"], snapshot)
     )
     build_site(
-        model_world["model"], scores, out, tables=tables, features=latest_features, lang="en", history=history
+        model_world["model"],
+        scores,
+        out,
+        tables=tables,
+        features=latest_features,
+        words=words_for("en"),
+        history=history,
     )
     return {"dir": out, "tables": tables, "history": history}
 
@@ -110,7 +116,12 @@ def test_person_page_has_every_part(site, scores):
 def test_swedish_site_is_swedish(model_world, scores, latest_features, tmp_path):
     out = tmp_path / "sv"
     build_site(
-        model_world["model"], scores, out, tables=model_world["tables"], features=latest_features, lang="sv"
+        model_world["model"],
+        scores,
+        out,
+        tables=model_world["tables"],
+        features=latest_features,
+        words=words_for("sv"),
     )
     html = _all_html(out)
     assert 'lang="sv"' in html and "procentenheter" in html and "Så läser du sidan" in html
@@ -200,7 +211,12 @@ def browser(site):
 def swedish_site(model_world, scores, latest_features, tmp_path_factory):
     out = tmp_path_factory.mktemp("sv_site") / "site"
     build_site(
-        model_world["model"], scores, out, tables=model_world["tables"], features=latest_features, lang="sv"
+        model_world["model"],
+        scores,
+        out,
+        tables=model_world["tables"],
+        features=latest_features,
+        words=words_for("sv"),
     )
     return out
 
@@ -345,7 +361,7 @@ def test_trends_end_at_today_and_say_what_changed(site, scores):
         # The last month of the trend is today's score, from the same model.
         assert rows[-1][1] == re.search(r'id="risk">([^<]+)<', html).group(1)
         change = months["risk"].iloc[-1] - months["risk"].iloc[-2]
-        assert f"Since last month: risk {points(change, 'en')}." in html
+        assert f"Since last month: risk {words_for('en').points(change)}." in html
 
 
 def test_team_trends_only_where_the_team_is_shown(site):
@@ -367,12 +383,12 @@ def test_a_month_missing_from_a_trend_is_not_called_last_month():
             "lever_compensation": [0.01, 0.02, 0.05],
         }
     )
-    gap = trend_view(rows, ["compensation"], "en")
+    gap = trend_view(rows, ["compensation"], words_for("en"))
     assert gap["risk_change"] is None and gap["moved_lever"] is None and len(gap["rows"]) == 3
     # The points sit at their months: November's gap is a gap, not an even step.
     xs = [float(p.split(",")[0]) for p in gap["line"].split()]
     assert xs[1] - xs[0] == (xs[2] - xs[1]) / 2
-    consecutive = trend_view(rows.iloc[:2], ["compensation"], "en")
+    consecutive = trend_view(rows.iloc[:2], ["compensation"], words_for("en"))
     assert consecutive["risk_change"] == "+5.0 points" and consecutive["moved_change"] == "+1.0 points"
 
 
@@ -555,25 +571,25 @@ def test_improvements_that_add_risk_say_why_and_events_say_what_is_known(model_w
     from flightrisk.explain.narrative import RECORDS_START, sentence
 
     catalog = model_world["model"].catalog
-    improving = sentence(catalog, "attainment_trend", 0.05, {}, "en", 0.02)
+    improving = sentence(catalog, "attainment_trend", 0.05, {}, words_for("en"), 0.02)
     assert improving.startswith(
         "Change in attainment (3 months against 12): +5 percentage points — an improvement"
     )
-    worse = sentence(catalog, "attainment_trend", -0.05, {}, "en", 0.02)
+    worse = sentence(catalog, "attainment_trend", -0.05, {}, words_for("en"), 0.02)
     assert worse == "Change in attainment (3 months against 12): −5 percentage points (+2.0 points)"
     # Hired in 2010, recognition records from 2022: the three facts a months-since value can mean.
     row = {"tenure_months": 203.0, "snapshot_date": pd.Timestamp("2026-12-31")}
-    assert sentence(catalog, "months_since_recognition", 203.0, row, "en", 0.03) == (
+    assert sentence(catalog, "months_since_recognition", 203.0, row, words_for("en"), 0.03) == (
         "No recognition on record since joining 203 months (about 17 years) ago (+3.0 points)"
     )
     known = {**row, RECORDS_START: {"months_since_recognition": pd.Timestamp("2022-01-01")}}
-    assert sentence(catalog, "months_since_recognition", 203.0, known, "en", 0.03) == (
+    assert sentence(catalog, "months_since_recognition", 203.0, known, words_for("en"), 0.03) == (
         "No recognition in the 59 months (about 5 years) of records (+3.0 points)"
     )
-    assert sentence(catalog, "months_since_recognition", 1.0, known, "sv", 0.03) == (
+    assert sentence(catalog, "months_since_recognition", 1.0, known, words_for("sv"), 0.03) == (
         "Senaste erkännande: för 1 månad sedan (+3,0 procentenheter)"
     )
     joined = {**known, "tenure_months": 14.0}
-    assert sentence(catalog, "months_since_last_raise", 14.0, joined, "en", 0.03) == (
+    assert sentence(catalog, "months_since_last_raise", 14.0, joined, words_for("en"), 0.03) == (
         "No pay raise on record since joining 14 months ago (+3.0 points)"
     )

@@ -257,17 +257,17 @@ def explain(
     model: Annotated[Path, typer.Option("--model", help="Model directory.")],
     input_file: Annotated[Path, typer.Option("--input", help="Feature table holding the person.")],
     employee: Annotated[str, typer.Option("--employee", help="The employee_id to explain.")],
-    lang: Annotated[str, typer.Option("--lang", help="en or sv.")] = "en",
+    lang: Annotated[str, typer.Option("--lang", help="The reader's language: en or sv.")] = "en",
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """One person's explanation: risk, levers, drivers in words, and what-if actions (latest snapshot)."""
     from flightrisk.commands.explain import explain_cli
+    from flightrisk.i18n import words_for
 
-    if lang not in ("en", "sv"):
-        raise InputError(f"--lang must be 'en' or 'sv', got {lang!r}")
+    words = words_for(lang)  # the one place --lang is read: an unknown language stops here
     if fmt not in ("text", "json"):
         raise InputError(f"--format must be 'text' or 'json', got {fmt!r}")
-    print(explain_cli(model, input_file, employee, lang, fmt))
+    print(explain_cli(model, input_file, employee, words, fmt))
 
 
 @app.command()
@@ -277,7 +277,7 @@ def report(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the static site.")],
     raw: Annotated[Path | None, typer.Option("--raw", help="Raw extract: names, managers, what-ifs.")] = None,
     manager: Annotated[str | None, typer.Option("--manager", help="Only this manager's team.")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="en or sv.")] = "en",
+    lang: Annotated[str, typer.Option("--lang", help="The reader's language: en or sv.")] = "en",
     table: Annotated[Path | None, typer.Option("--table", help="The flat table a flat model scored.")] = None,
     plan_file: Annotated[
         Path | None, typer.Option("--plan", help="A plan from `flightrisk plan`: adds the plan page.")
@@ -286,11 +286,11 @@ def report(
 ) -> None:
     """Write the static HTML report: overview, manager pages and one page per person."""
     from flightrisk.commands.report import report_cli
+    from flightrisk.i18n import words_for
 
-    if lang not in ("en", "sv"):
-        raise InputError(f"--lang must be 'en' or 'sv', got {lang!r}")
+    words = words_for(lang)  # the one place --lang is read: an unknown language stops here
     report_cli(
-        model, scores, out_dir, raw, manager, lang, err, table=table, plan_file=plan_file, records=records
+        model, scores, out_dir, raw, manager, words, err, table=table, plan_file=plan_file, records=records
     )
 
 

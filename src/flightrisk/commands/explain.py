@@ -7,12 +7,13 @@ from pathlib import Path
 
 from flightrisk.errors import InputError
 from flightrisk.explain.person import explain_people, explanation_text
+from flightrisk.i18n import Words
 from flightrisk.io import read_table
 from flightrisk.model.artifact import load_model
 from flightrisk.score.batch import check_columns, checked_rows
 
 
-def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt: str) -> str:
+def explain_cli(model_dir: Path, input_path: Path, employee: str, words: Words, fmt: str) -> str:
     """The text (or JSON) to print for one person."""
     model = load_model(model_dir)
     table = read_table(input_path)
@@ -24,8 +25,8 @@ def explain_cli(model_dir: Path, input_path: Path, employee: str, lang: str, fmt
         raise InputError(f"{input_path}: no row for employee_id {employee!r}")
     rows = checked_rows(model, rows, str(input_path), table.attrs.get("decimal", "."))
     rows = rows.sort_values("snapshot_date").tail(1)
-    person = explain_people(model, rows, lang=lang)[0]
+    person = explain_people(model, rows, words=words)[0]
     person["model_created_utc"] = model.metadata.get("created_utc")
     if fmt == "json":
         return json.dumps(person, indent=2, ensure_ascii=False)
-    return explanation_text(person, lang)
+    return explanation_text(person, words)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from flightrisk.commands.score import DEFAULT_RECORDS, log_run
 from flightrisk.errors import InputError
+from flightrisk.i18n import Words
 from flightrisk.io import read_table, sha256_file
 from flightrisk.model.artifact import load_model
 from flightrisk.plan.build import PLAN_COLUMNS
@@ -25,7 +26,7 @@ def report_cli(
     out_dir: Path,
     raw: Path | None,
     manager: str | None,
-    lang: str,
+    words: Words,
     console,
     table: Path | None = None,
     plan_file: Path | None = None,
@@ -77,12 +78,12 @@ def report_cli(
         out_dir,
         tables=tables,
         features=features,
-        lang=lang,
+        words=words,
         manager=manager,
         plan=plan,
         plan_budget=budget,
         history=history,
-        documents=site_documents(Path(model_dir), lang),
+        documents=site_documents(Path(model_dir), words.lang),
         computed=computed,
     )
     ended = dt.datetime.now(dt.UTC)
@@ -95,7 +96,7 @@ def report_cli(
             "model": {"directory": str(model_dir), "created_utc": model.metadata.get("created_utc")},
             "scores": {"path": str(scores_path), "sha256": sha256_file(scores_path)},
             "output": str(out_dir),
-            "language": lang,
+            "language": words.lang,
             "explained_from": "the bundle of score --explain" if computed is not None else "the model",
             "manager": manager,
             "people": summary["people"],

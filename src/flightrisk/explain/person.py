@@ -14,14 +14,12 @@ from flightrisk.explain.contributions import Explanation, explain_rows
 from flightrisk.explain.narrative import (
     DRIVER_MIN_POINTS,
     context_sentence,
-    number,
-    points,
     select_drivers,
     sentence,
     sentence_contexts,
 )
 from flightrisk.explain.whatif import what_if_numbers, with_texts
-from flightrisk.i18n import band_name, lever_name
+from flightrisk.i18n import Words, words_for
 from flightrisk.model.risk_model import RiskModel
 
 
@@ -43,51 +41,23 @@ def top_lever(levers: dict[str, float]) -> str | None:
 
 
 def causal_notes(
-    model_levers: dict[str, float], effects: dict[str, float], status: dict, lang: str
+    model_levers: dict[str, float], effects: dict[str, float], status: dict, words: Words
 ) -> list[str]:
     """Where "why the model flags" and "what pulling a lever would do" disagree, in plain words; and
     each lever the model leans on that is not an established cause."""
-    sv = lang == "sv"
     notes = []
     read, pull = top_lever(model_levers), top_lever(effects)
     if read is None and pull is not None:
-        other = lever_name(pull, lang).lower()
-        notes.append(
-            f"Inget område lägger sammantaget till en procentenhet eller mer i det modellen läser, men mätt mot "
-            f"vad som hände efter sådana värden skulle {other} sänka risken mest."
-            if sv
-            else f"No lever adds a point or more in all in what the model reads, but measured against what "
-            f"happened after such values, pulling {other} would lower the risk most."
-        )
+        notes.append(words("nothing_read_but_pull", pull=words.lever(pull).lower()))
     if read is not None and read != pull:
-        name = lever_name(read, lang).lower()
+        name = words.lever(read).lower()
         if pull is None:
-            notes.append(
-                f"Modellen läser mest av {name} i personens uppgifter, men ingen hävstång är en belagd orsak som "
-                "skulle sänka risken med en procentenhet eller mer."
-                if sv
-                else f"The model reads {name} most in this person's data, but no lever is an established cause "
-                "that would lower the risk by a point or more."
-            )
+            notes.append(words("read_no_cause", read=name))
         else:
-            other = lever_name(pull, lang).lower()
-            notes.append(
-                f"Modellen läser mest av {name} i personens uppgifter, men mätt mot vad som hände efter sådana "
-                f"värden skulle {other} sänka risken mest."
-                if sv
-                else f"The model reads {name} most in this person's data, but measured against what happened "
-                f"after such values, pulling {other} would lower the risk most."
-            )
+            notes.append(words("read_vs_pull", read=name, pull=words.lever(pull).lower()))
     for lever, value in model_levers.items():
         if lever in status and not status[lever]["established"] and value >= DRIVER_MIN_POINTS:
-            name = lever_name(lever, lang)
-            notes.append(
-                f"{name}: en signal som modellen läser, inte en belagd orsak (den uppmätta effekten skiljer sig "
-                "inte tydligt från noll)."
-                if sv
-                else f"{name}: a signal the model reads, not an established cause (its measured effect is not "
-                "clearly different from zero)."
-            )
+            notes.append(words("signal_not_cause", lever=words.lever(lever)))
     return notes
 
 
@@ -108,7 +78,7 @@ def lever_status(model: RiskModel) -> dict[str, dict]:
 
 
 def consistency_notes(
-    model_levers: dict[str, float], top: str | None, drivers: list[dict], actions: list[dict], lang: str
+    model_levers: dict[str, float], top: str | None, drivers: list[dict], actions: list[dict], words: Words
 ) -> list[str]:
     """Why the top lever (`top`, as the tables show it), the first driver and the first action point
     different ways, where they do.
@@ -118,51 +88,24 @@ def consistency_notes(
     are what the model reads, so they are compared with the model's own top lever; where that differs
     from `top` (what pulling a lever would do), `causal_notes` says so.
     """
-    sv = lang == "sv"
     read = top_lever(model_levers)
     notes = []
     if drivers and read is not None and drivers[0]["lever"] != read:
-        driver_lever = lever_name(drivers[0]["lever"], lang).lower()
-        name = lever_name(read, lang).lower()
-        notes.append(
-            f"Den enskilt största drivkraften gäller {driver_lever}, men tillsammans lägger faktorerna för "
-            f"{name} till mer risk."
-            if sv
-            else f"The largest single driver is about {driver_lever}, but together the factors of {name} "
-            "add more risk."
-        )
+        driver = words.lever(drivers[0]["lever"]).lower()
+        notes.append(words("driver_vs_lever", driver=driver, lever=words.lever(read).lower()))
     if drivers and read is None and top is None:
-        notes.append(
-            "Inget område lägger sammantaget till en procentenhet eller mer, fast enskilda faktorer gör det: "
-            "faktorerna inom varje område drar åt olika håll."
-            if sv
-            else "No lever adds a point or more in all, though single factors do: the factors within each "
-            "lever pull different ways."
-        )
+        notes.append(words["no_lever_in_all"])
     if top is None:
         return notes
-    name = lever_name(top, lang).lower()
+    name = words.lever(top).lower()
     if actions and actions[0]["lever"] != top:
-        action_lever = lever_name(actions[0]["lever"], lang).lower()
+        action = words.lever(actions[0]["lever"]).lower()
         same = [a for a in actions if a["lever"] == top]
         if not same:
-            notes.append(
-                f"Ingen åtgärd för {name} passar personens läge eller sänker uppskattningen, så den första "
-                f"åtgärden gäller {action_lever}."
-                if sv
-                else f"No action for {name} applies to this person or lowers the estimate, so the first "
-                f"action is about {action_lever}."
-            )
+            notes.append(words("no_action_for_lever", lever=name, action=action))
         else:
-            notes.append(
-                f"Den första åtgärden gäller {action_lever}: den beräknas sänka risken mer "
-                f"({points(actions[0]['change'], lang)} mot {points(same[0]['change'], lang)} för den bästa "
-                f"åtgärden för {name})."
-                if sv
-                else f"The first action is about {action_lever}: it is estimated to lower the risk more "
-                f"({points(actions[0]['change'], lang)} against {points(same[0]['change'], lang)} for the best "
-                f"action for {name})."
-            )
+            change, best = words.points(actions[0]["change"]), words.points(same[0]["change"])
+            notes.append(words("action_vs_lever", action=action, change=change, best=best, lever=name))
     return notes
 
 
@@ -211,7 +154,7 @@ def compute(model: RiskModel, frame: pd.DataFrame, with_actions: bool = True) ->
 def explain_people(
     model: RiskModel,
     frame: pd.DataFrame,
-    lang: str = "en",
+    words: Words | None = None,
     top_k: int = 3,
     with_actions: bool = True,
     records_start: dict | None = None,
@@ -223,6 +166,7 @@ def explain_people(
     "no recognition since joining" from "none in the 36 months of records". `computed` (from
     `compute`, or a bundle of `score --explain`) is used instead of running the model.
     """
+    words = words or words_for("en")
     frame = frame.reset_index(drop=True)
     if computed is None:
         computed = compute(model, frame, with_actions)
@@ -232,7 +176,7 @@ def explain_people(
     explanation = computed.explanation
     levers = explanation.lever_points()
     flags = computed.outside_training
-    actions = with_texts(computed.actions, model.catalog, lang)
+    actions = with_texts(computed.actions, model.catalog, words)
     bands = model.band(explanation.risk)
     order, chosen = select_drivers(explanation, model.catalog, top_k)
     strong_order, strong_chosen = select_drivers(explanation, model.catalog, 2, sign=-1)
@@ -251,7 +195,7 @@ def explain_people(
                 {
                     "feature": spec.name,
                     "lever": spec.lever,
-                    "label": spec.label(lang),
+                    "label": spec.label(words.lang),
                     # A person's own survey answer is never shown, not even to the CLI's reader.
                     "value": None if spec.confidential else _plain(row[spec.name]),
                     "points": pts,
@@ -268,7 +212,7 @@ def explain_people(
         ]
         for item in drivers + strengths:
             item["text"] = sentence(
-                model.catalog, item["feature"], row[item["feature"]], contexts[i], lang, item["points"]
+                model.catalog, item["feature"], row[item["feature"]], contexts[i], words, item["points"]
             )
         # Context (tenure, role, region) is said as context, largest first, when it moves the risk
         # by at least a point: hidden it would leave the chart's largest bar unexplained. A person's own
@@ -283,7 +227,7 @@ def explain_people(
             key=lambda c: -abs(c["points"]),
         )[:2]
         context_items = [
-            context_sentence(model.catalog, c["feature"], row[c["feature"]], lang, c["points"])
+            context_sentence(model.catalog, c["feature"], row[c["feature"]], words, c["points"])
             for c in context
         ]
         lever_values = {family: float(levers.at[i, f"lever_{family}"]) for family in families}
@@ -312,14 +256,14 @@ def explain_people(
                 "drivers": drivers,
                 "strengths": strengths,
                 "context_drivers": context_items,
-                "notes": (causal_notes(lever_values, effect_values, status, lang) if status else [])
-                + consistency_notes(lever_values, top_lever(causal_top), drivers, actions[i], lang),
+                "notes": (causal_notes(lever_values, effect_values, status, words) if status else [])
+                + consistency_notes(lever_values, top_lever(causal_top), drivers, actions[i], words),
                 "contributions": contributions,
                 "actions": actions[i],
                 "context": {
                     key: _plain(row[key]) for key in ("role", "region", "tenure_months") if key in row.index
                 },
-                "lang": lang,
+                "lang": words.lang,
             }
         )
     return people
@@ -369,57 +313,39 @@ def people_from_scores(
     return people
 
 
-def explanation_text(person: dict, lang: str) -> str:
+def explanation_text(person: dict, words: Words) -> str:
     """A plain-text rendering of one explanation for the terminal."""
-    sv = lang == "sv"
-    band = band_name(person["risk_band"], lang)
     lines = [
-        (
-            f"{person['employee_id']} per {person['snapshot_date']}: risk {number(person['risk'] * 100, lang)} % "
-            f"({band}), percentil {number(person['percentile'], lang, 0)}"
-            if sv
-            else f"{person['employee_id']} as of {person['snapshot_date']}: risk {number(person['risk'] * 100, lang)} % "
-            f"({band}), percentile {number(person['percentile'], lang, 0)}"
+        words(
+            "terminal_head",
+            employee=person["employee_id"],
+            date=person["snapshot_date"],
+            risk=words.number(person["risk"] * 100),
+            band=words.band(person["risk_band"]),
+            percentile=words.number(person["percentile"], 0),
         ),
-        (
-            f"Genomsnittlig risk {number(person['base_rate'] * 100, lang)} % (alla som modellen lärt sig av); "
-            "bidrag per hävstång:"
-            if sv
-            else f"Average risk {number(person['base_rate'] * 100, lang)} % (everyone the model learned from); "
-            "contribution by lever:"
-        ),
+        words("terminal_base", base=words.number(person["base_rate"] * 100)),
     ]
     for family, value in person["levers"].items():
-        lines.append(f"  {lever_name(family, lang):<26} {points(value, lang)}")
+        lines.append(f"  {words.lever(family):<26} {words.points(value)}")
     if person.get("effects"):
-        lines.append(
-            "Vad det skulle göra att dra i en hävstång (uppmätt effekt, modellens punkter × θ):"
-            if sv
-            else "What pulling a lever would do (measured effect: the model's points × θ):"
-        )
+        lines.append(words["terminal_effects"])
         for family, value in person["effects"].items():
             state = person["lever_status"].get(family, {})
-            mark = ""
-            if state and not state["established"]:
-                mark = "  (signal, ingen belagd orsak)" if sv else "  (a signal, not an established cause)"
-            lines.append(f"  {lever_name(family, lang):<26} {points(value, lang)}{mark}")
-    lines.append("Viktigaste drivkrafter:" if sv else "Top drivers:")
+            mark = words["terminal_signal"] if state and not state["established"] else ""
+            lines.append(f"  {words.lever(family):<26} {words.points(value)}{mark}")
+    lines.append(words["terminal_drivers"])
     for driver in person["drivers"]:
         lines.append(f"  - {driver['text']}")
     if person["actions"]:
-        lines.append(
-            "Möjliga åtgärder (modellens uppskattning, inget löfte):"
-            if sv
-            else "Possible actions (model estimates, not promises):"
-        )
+        lines.append(words["terminal_actions"])
         for action in person["actions"]:
             lines.append(
-                f"  - {action['text']}: {number(action['risk_now'] * 100, lang)} % → "
-                f"{number(action['risk_after'] * 100, lang)} % ({points(action['change'], lang)})"
+                f"  - {action['text']}: {words.number(action['risk_now'] * 100)} % → "
+                f"{words.number(action['risk_after'] * 100)} % ({words.points(action['change'])})"
             )
     for note in person.get("notes", []):
         lines.append(f"  ({note})")
     if person["low_confidence"]:
-        note = "Obs: värden utanför träningsdatan: " if sv else "Note: values outside the training data: "
-        lines.append(note + ", ".join(person["outside_training"]))
+        lines.append(words["terminal_outside"] + ", ".join(person["outside_training"]))
     return "\n".join(lines)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from flightrisk.explain.causal import lever_weights
 from flightrisk.features.catalog import ActionSpec
+from flightrisk.i18n import Words, words_for
 from flightrisk.model.risk_model import RiskModel
 
 
@@ -137,30 +138,32 @@ def _raise_percent(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:
     return np.full(len(frame), np.nan)
 
 
-def _raise_words(percent: float, lang: str) -> str:
+def _raise_words(percent: float, words: Words) -> str:
     """' (a raise of about 9 %)' — the size of the raise, so the label never hides it."""
     if np.isnan(percent) or percent <= 0:
         return ""
-    shown = max(round(percent), 1)
-    return f" (en höjning med cirka {shown} %)" if lang == "sv" else f" (a raise of about {shown} %)"
+    return words("raise_about", percent=max(round(percent), 1))
 
 
 def what_if(
-    model: RiskModel, frame: pd.DataFrame, lang: str = "en", feature_points: np.ndarray | None = None
+    model: RiskModel,
+    frame: pd.DataFrame,
+    words: Words | None = None,
+    feature_points: np.ndarray | None = None,
 ) -> list[list[dict]]:
     """Per row, the actions that apply and lower risk, best first: action, lever, text, risk now/after, change."""
-    return with_texts(what_if_numbers(model, frame, feature_points), model.catalog, lang)
+    return with_texts(what_if_numbers(model, frame, feature_points), model.catalog, words or words_for("en"))
 
 
-def with_texts(actions: list[list[dict]], catalog, lang: str) -> list[list[dict]]:
-    """The what-ifs' numbers with each action's words in `lang` (the size of a raise included)."""
+def with_texts(actions: list[list[dict]], catalog, words: Words) -> list[list[dict]]:
+    """The what-ifs' numbers with each action's words (the size of a raise included)."""
     specs = {a.name: a for a in catalog.actions}
     return [
         [
             {
                 **item,
-                "text": specs[item["action"]].text(lang)
-                + _raise_words(np.nan if item["raise_pct"] is None else item["raise_pct"], lang),
+                "text": specs[item["action"]].text(words.lang)
+                + _raise_words(np.nan if item["raise_pct"] is None else item["raise_pct"], words),
             }
             for item in row
         ]

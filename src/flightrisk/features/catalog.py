@@ -17,24 +17,8 @@ import yaml
 from flightrisk import LEVER_FAMILIES, LEVERS
 from flightrisk.errors import InputError
 from flightrisk.io import read_yaml
+from flightrisk.messages import UNITS  # every unit a feature may have, and its words
 
-# Every unit a feature may have, with how a sentence writes it (en, sv); "" writes the bare number.
-UNITS = {
-    "months": ("months", "månader"),
-    "years": ("years", "år"),
-    "days": ("days", "dagar"),
-    "hours": ("hours", "timmar"),
-    "km": ("km", "km"),
-    "percent": ("%", "%"),
-    "currency": ("", ""),
-    "count": ("", ""),
-    "score": ("", ""),
-    "ratio": ("", ""),
-    "share": ("", ""),
-    "rank": ("", ""),
-    "level": ("", ""),
-    "category": ("", ""),
-}
 CHANGE_KINDS = ("set", "add", "at_least", "at_most", "scale", "scale_with")
 CONDITION_KINDS = ("below", "above", "at_least", "at_most", "not_in")
 # What an action costs a year (see flightrisk.plan.costs): money, a raise or bonus it implies, or

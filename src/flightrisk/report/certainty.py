@@ -7,34 +7,21 @@ what happened to the people who got such a score on data the model had not seen.
 
 from __future__ import annotations
 
-from flightrisk.explain.narrative import number
+from flightrisk.i18n import Words
 
 # A bin needs this many people before "about 7 in 10 left" is said of it: with fewer the share
 # moves by more than a tenth between samples and the sentence would be false precision too.
 MIN_BIN_PEOPLE = 30
 
 
-def whole_percent(risk: float, lang: str) -> str:
-    """A probability as a whole percent: '70 %', '< 1 %', '> 99 %' ('–' when not known)."""
-    if risk is None or risk != risk:
-        return "–"
-    if risk < 0.005:
-        return "< 1 %"
-    if risk > 0.995:
-        return "> 99 %"
-    return f"{round(risk * 100):d} %"
-
-
-def _in_ten(share: float, lang: str) -> str:
+def _in_ten(share: float, words: Words) -> str:
     """'About 7 in 10' for shares a reader pictures in tens, 'About 6 in 100' below 15 %, 'Fewer than
     1 in 100' rather than a rounded 'About 0'."""
-    sv = lang == "sv"
-    about, of = ("Ungefär", "av") if sv else ("About", "in")
     if share >= 0.15:
-        return f"{about} {round(share * 10):d} {of} 10"
+        return words("about_in", n=round(share * 10), of=10)
     if round(share * 100) == 0:
-        return f"Färre än 1 {of} 100" if sv else f"Fewer than 1 {of} 100"
-    return f"{about} {round(share * 100):d} {of} 100"
+        return words["fewer_than_1_in_100"]
+    return words("about_in", n=round(share * 100), of=100)
 
 
 def _bin_of(risk: float, bins: list[dict]) -> dict | None:
@@ -70,70 +57,32 @@ def _bin_of(risk: float, bins: list[dict]) -> dict | None:
 
 
 def certainty_sentence(
-    risk: float, bins: list[dict] | None, horizon: int | None, source: str, lang: str
+    risk: float, bins: list[dict] | None, horizon: int | None, source: str, words: Words
 ) -> str:
     """What people with a score like this did when the model was tested, or why that cannot be said."""
-    sv = lang == "sv"
     row = _bin_of(risk, bins or [])
     if not bins:
-        return (
-            "Modellen sparade inga testresultat per riskklass, så hur säker siffran är kan inte sägas."
-            if sv
-            else "The model kept no test results per score, so how sure this figure is cannot be said."
-        )
+        return words["certainty_no_bins"]
     if row is None or row["n"] < MIN_BIN_PEOPLE:
-        return (
-            f"För få personer (färre än {MIN_BIN_PEOPLE}) fick en liknande risk när modellen prövades för att "
-            "säga hur många av dem som slutade; läs siffran med försiktighet."
-            if sv
-            else f"Too few people (under {MIN_BIN_PEOPLE}) got a score like this when the model was tested to "
-            "say how many of them left; read the figure with care."
-        )
+        return words("certainty_too_few", min=MIN_BIN_PEOPLE)
     low, high = (round(float(x) * 100) for x in row["range"].split("-"))
-    share = _in_ten(float(row["observed"]), lang)
-    n = number(row["n"], lang, 0)
-    flat = source == "cross-validation"
-    if sv:
-        if flat or not horizon:
-            return (
-                f"{share} personer med en liknande risk hörde till dem som slutade, när modellen "
-                f"prövades i korsvalidering ({n} personer med {low}–{high} %)."
-            )
-        return (
-            f"{share} personer med en liknande risk slutade inom {horizon} månader när modellen "
-            f"prövades på månader den inte hade sett ({n} personer med {low}–{high} %)."
-        )
-    if flat or not horizon:
-        return (
-            f"{share} people with a score like this were among the leavers when the model was "
-            f"cross-validated ({n} people scored {low}–{high} %)."
-        )
-    return (
-        f"{share} people with a score like this left within {horizon} months when the model was "
-        f"tested on months it had not seen ({n} people scored {low}–{high} %)."
-    )
+    said = {"share": _in_ten(float(row["observed"]), words), "n": words.number(row["n"], 0), "low": low}
+    if source == "cross-validation" or not horizon:
+        return words("certainty_flat", **said, high=high)
+    return words("certainty_months", **said, high=high, horizon=horizon)
 
 
-def bands_sentence(bands: tuple[float, float], leaving_share: float, lang: str) -> str:
+def bands_sentence(bands: tuple[float, float], leaving_share: float, words: Words) -> str:
     """The bands in words, against the share of people who leave, which they are set around."""
     low, high = bands
-    lo, hi, share = (whole_percent(v, lang) for v in (low, high, leaving_share))
-    sv = lang == "sv"
 
     def against(threshold: float) -> str:
         ratio = threshold / leaving_share if leaving_share > 0 else float("nan")
         if ratio != ratio:
             return "–"
         if abs(ratio - 1) < 0.05:
-            return "vid den" if sv else "at it"
-        return f"vid {number(ratio, lang, 2)} gånger den" if sv else f"at {number(ratio, lang, 2)} times it"
+            return words["at_it"]
+        return words("at_times_it", ratio=words.number(ratio, 2))
 
-    if sv:
-        return (
-            f"Riskklasser: låg under {lo}, medel {lo}–{hi}, hög {hi} eller mer. De är satta kring andelen som "
-            f"slutar, {share}: medel börjar {against(low)} och hög {against(high)}."
-        )
-    return (
-        f"Bands: low under {lo}, medium {lo}–{hi}, high {hi} or more. They are set around the share of people "
-        f"who leave, {share}: medium starts {against(low)} and high {against(high)}."
-    )
+    lo, hi, share = (words.percent(v) for v in (low, high, leaving_share))
+    return words("bands_sentence", lo=lo, hi=hi, share=share, low_at=against(low), high_at=against(high))

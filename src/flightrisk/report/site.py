@@ -21,16 +21,16 @@ import pandas as pd
 
 import flightrisk
 from flightrisk.errors import InputError
-from flightrisk.explain.narrative import PAY_PEER_SCOPE, number, pay_peer_scope, points, records_start
+from flightrisk.explain.narrative import PAY_PEER_SCOPE, pay_peer_scope, records_start
 from flightrisk.explain.person import Computed, explain_people, explained_families, people_from_scores
 from flightrisk.features.directory import people_directory
-from flightrisk.i18n import lever_name
+from flightrisk.i18n import Words, words_for
 from flightrisk.io import restore_interrupted_swap, staged_folder, swap_folder
 from flightrisk.model.risk_model import RiskModel
 from flightrisk.privacy import MIN_GROUP, shown_groups
-from flightrisk.report.certainty import bands_sentence, certainty_sentence, whole_percent
+from flightrisk.report.certainty import bands_sentence, certainty_sentence
 from flightrisk.report.plan_view import plan_rows, plan_totals, team_totals
-from flightrisk.report.strings import strings, team_title
+from flightrisk.report.strings import team_title
 from flightrisk.report.trends import survival_view, team_history, trend_view
 
 
@@ -80,25 +80,20 @@ def _prepare_out_dir(out_dir: Path) -> None:
         )
 
 
-def _percent(value: float, lang: str) -> str:
-    """A risk as people read it: a whole percent (a calibrated 69.6 % is not known to a tenth)."""
-    return whole_percent(value, lang)
-
-
-def _person_views(model, scores, features, lang, tables=None, top_k=3, computed=None) -> dict[str, dict]:
+def _person_views(model, scores, features, words, tables=None, top_k=3, computed=None) -> dict[str, dict]:
     """Each person's explanation from the one engine: from features when we have them (with what the
     model computed, when the bundle of `score --explain` carries it), else as saved with the scores."""
     if features is not None:
         starts = records_start(tables) if tables is not None else None
         people = explain_people(
-            model, features, lang=lang, top_k=top_k, records_start=starts, computed=computed
+            model, features, words=words, top_k=top_k, records_start=starts, computed=computed
         )
     else:
         people = people_from_scores(scores, explained_families(model.catalog))
     return {p["employee_id"]: p for p in people}
 
 
-def _manager_summary(manager_id: str, group: pd.DataFrame, lang: str, show: bool, slugs: dict) -> dict:
+def _manager_summary(manager_id: str, group: pd.DataFrame, words: Words, show: bool, slugs: dict) -> dict:
     """A manager's team in numbers; with `show` False (privacy) no number about it is kept at all."""
     return {
         "id": manager_id,
@@ -106,13 +101,11 @@ def _manager_summary(manager_id: str, group: pd.DataFrame, lang: str, show: bool
         "href": f"managers/{slugs[manager_id]}.html",
         "show": show,
         "size": len(group) if show else None,
-        "mean_risk": _percent(group["risk"].mean(), lang) if show else None,
+        "mean_risk": words.percent(group["risk"].mean()) if show else None,
         "high": int((group["band"] == "high").sum()) if show else None,
         # Expected exits within the horizon: the sum of calibrated risks; what a manager plans around.
         "expected_exits": float(group["risk"].sum()) if show else None,
-        "expected_exits_text": f"{group['risk'].sum():.1f}".replace(".", "," if lang == "sv" else ".")
-        if show
-        else None,
+        "expected_exits_text": words.fixed(group["risk"].sum(), 1) if show else None,
     }
 
 
@@ -126,27 +119,27 @@ def _lever_pressure(levers: list[dict[str, float]]) -> dict[str, float]:
     return {f: float(np.mean([max(item[f], 0.0) for item in levers])) for f in families}
 
 
-def _lever_rows(levers: dict[str, float], lang: str) -> list[dict]:
+def _lever_rows(levers: dict[str, float], words: Words) -> list[dict]:
     return [
         {
-            "label": lever_name(f, lang),
+            "label": words.lever(f),
             "value": float(v),
-            "text": points(float(v), lang),
+            "text": words.points(float(v)),
             # In the chart only the signed figure: the unit is in the note above it, and
             # "procentenheter" would not fit beside a bar on a phone.
-            "short": points(float(v), lang).split(" ")[0],
+            "short": words.points(float(v)).split(" ")[0],
         }
         for f, v in levers.items()
     ]
 
 
-def _effect_rows(view: dict, strings: dict, lang: str) -> list[dict]:
+def _effect_rows(view: dict, words: Words) -> list[dict]:
     """The causal panel's bars: each lever's measured effect, marked where it is not an established cause."""
-    rows = _lever_rows(view.get("effects") or {}, lang)
+    rows = _lever_rows(view.get("effects") or {}, words)
     status = view.get("lever_status") or {}
     for row, lever in zip(rows, (view.get("effects") or {}), strict=True):
         if lever in status and not status[lever]["established"]:
-            row["label"] += strings["not_established_mark"]
+            row["label"] += words["not_established_mark"]
     return rows
 
 
@@ -156,7 +149,7 @@ def build_site(
     out_dir: Path,
     tables: dict[str, pd.DataFrame] | None = None,
     features: pd.DataFrame | None = None,
-    lang: str = "en",
+    words: Words | None = None,
     manager: str | None = None,
     plan: pd.DataFrame | None = None,
     plan_budget: float | None = None,
@@ -174,7 +167,8 @@ def build_site(
     to be good), each person's and shown team's last 12 months. With `computed` (one per row of
     `features`, from `score --explain`'s bundle) the model is not run again: the pages put it into words.
     """
-    t = strings(lang)
+    words = words or words_for("en")
+    t = words.table
     scores, snapshot = _latest_scores(scores)
     directory = people_directory(tables, snapshot).set_index("employee_id")
     if manager is not None:
@@ -191,27 +185,27 @@ def build_site(
         features = features[scored]
         if computed is not None:
             computed = computed.take(keep).take(scored)
-    views = _person_views(model, scores, features, lang, tables, computed=computed)
+    views = _person_views(model, scores, features, words, tables, computed=computed)
     slugs = page_slugs(set(scores["employee_id"]) | set(directory["manager_id"].dropna()))
-    people = _people_rows(scores, directory, views, slugs, t, lang)
+    people = _people_rows(scores, directory, views, slugs, words)
     show = len(people) >= MIN_GROUP
-    managers = _team_summaries(people, manager, tables is not None, show, slugs, lang)
-    planned = plan_rows(plan, people, model.catalog, t, lang) if plan is not None else None
+    managers = _team_summaries(people, manager, tables is not None, show, slugs, words)
+    planned = plan_rows(plan, people, model.catalog, words) if plan is not None else None
     site = _Site(
         env=_environment(),
         common={
             "t": t,
-            "lang": lang,
+            "lang": words.lang,
             "as_of": str(snapshot.date()),
             "model_version": str(model.metadata.get("created_utc", "")),
             "code_version": flightrisk.__version__,
             "horizon": model.horizon_months,
-            "bands_text": bands_sentence(model.risk_bands, _leaving_share(model), lang),
+            "bands_text": bands_sentence(model.risk_bands, _leaving_share(model), words),
             # Columns nobody has a value in (a flat table has no managers or regions) are left out.
             "columns": {k: any(p[k] for p in people) for k in ("manager", "region", "role")},
             "documents": sorted(documents or {}),
         },
-        lang=lang,
+        words=words,
         people=people,
         views=views,
         show=show,
@@ -277,7 +271,7 @@ def _one_team(
     return scores
 
 
-def _people_rows(scores, directory, views, slugs, t, lang) -> list[dict]:
+def _people_rows(scores, directory, views, slugs, words) -> list[dict]:
     """One row per person for the tables: name, risk, band, manager, region, top lever."""
 
     def known(column: str, eid: str):
@@ -293,10 +287,10 @@ def _people_rows(scores, directory, views, slugs, t, lang) -> list[dict]:
             {
                 "id": eid,
                 # A table without names (a flat table) titles pages "Person 100", not a bare "100".
-                "name": known("name", eid) or f"{t['person']} {eid}",
+                "name": known("name", eid) or f"{words['person']} {eid}",
                 "href": f"people/{slugs[eid]}.html",
                 "risk": float(row["risk"]),
-                "risk_text": _percent(float(row["risk"]), lang),
+                "risk_text": words.percent(float(row["risk"])),
                 # A hazard model's risks at 3, 6 and 12 months (none for the 12-month classifier).
                 "horizons": {
                     int(c[len("risk_") : -1]): float(row[c])
@@ -310,22 +304,22 @@ def _people_rows(scores, directory, views, slugs, t, lang) -> list[dict]:
                 "manager_id": manager_id,
                 "region": known("region", eid) or "",
                 "role": known("role", eid) or views[eid].get("context", {}).get("role") or "",
-                "top_lever": lever_name(top, lang) if top is not None else "–",
+                "top_lever": words.lever(top) if top is not None else "–",
             }
         )
     return people
 
 
-def _team_summaries(people, manager, has_extract, show, slugs, lang) -> list[dict]:
+def _team_summaries(people, manager, has_extract, show, slugs, words) -> list[dict]:
     """The manager pages to write: every team (figures only where k ≥ 5 allows), or the one asked for."""
     frame = pd.DataFrame(people)
     if manager is not None:
-        return [_manager_summary(manager, frame, lang, show, slugs)]
+        return [_manager_summary(manager, frame, words, show, slugs)]
     if not has_extract:
         return []
     teams = dict(list(frame.dropna(subset=["manager_id"]).groupby("manager_id")))
     visible = shown_groups({mid: len(g) for mid, g in teams.items()}, len(frame)) if show else set()
-    summaries = [_manager_summary(mid, group, lang, mid in visible, slugs) for mid, group in teams.items()]
+    summaries = [_manager_summary(mid, group, words, mid in visible, slugs) for mid, group in teams.items()]
     # Most expected exits first; teams too small to show any figure follow in name order, so their
     # place in the list says nothing about their risk.
     return sorted(summaries, key=lambda m: (not m["show"], -(m["expected_exits"] or 0), str(m["name"])))
@@ -354,7 +348,7 @@ class _Site:
 
     env: jinja2.Environment
     common: dict
-    lang: str
+    words: Words
     people: list[dict]
     views: dict[str, dict]
     show: bool  # the whole site has at least MIN_GROUP people, so organisation figures may be shown
@@ -375,7 +369,7 @@ class _Site:
                 self.members.setdefault(p["manager_id"], []).append(p)
         self.org_pressure = self._pressure(self.people)
         self.team_pressure = {mid: self._pressure(team) for mid, team in self.members.items()}
-        self.org_mean_risk = _percent(float(np.mean([p["risk"] for p in self.people])), self.lang)
+        self.org_mean_risk = self.words.percent(float(np.mean([p["risk"] for p in self.people])))
 
     def _pressure(self, people: list[dict]) -> dict[str, float]:
         return _lever_pressure([self.views[p["id"]]["levers"] for p in people])
@@ -409,11 +403,11 @@ class _Site:
             else sorted(self.people, key=lambda p: str(p["name"])),
             all_people_count=len(self.people),
             heatmap=self._heatmap(lever_means, self.managers[:TOP_TEAMS]) if self.show else None,
-            people_count=number(len(self.people), self.lang, 0) if self.show else None,
-            band_counts={b: number(n, self.lang, 0) for b, n in bands.items()} if self.show else None,
+            people_count=self.words.number(len(self.people), 0) if self.show else None,
+            band_counts={b: self.words.number(n, 0) for b, n in bands.items()} if self.show else None,
             suppressed=not self.show,
             histogram_bins=histogram_bins,
-            org_levers=_lever_rows(lever_means, self.lang),
+            org_levers=_lever_rows(lever_means, self.words),
             managers=self.managers[:TOP_TEAMS],
             all_teams_count=len(self.managers),
             scoped=scoped,
@@ -443,10 +437,10 @@ class _Site:
         top = max([v for r in rows for v in r["cells"]] + list(org.values()) + [1e-9])
 
         def cell(value: float) -> dict:
-            return {"text": points(value, self.lang), "shade": round(min(value / top, 1.0), 2)}
+            return {"text": self.words.points(value), "shade": round(min(value / top, 1.0), 2)}
 
         return {
-            "columns": [lever_name(f, self.lang) for f in families],
+            "columns": [self.words.lever(f) for f in families],
             "org": [cell(org[f]) for f in families],
             "rows": [{**r, "cells": [cell(v) for v in r["cells"]]} for r in rows],
         }
@@ -476,8 +470,8 @@ class _Site:
             "plan.html",
             page_title=t["plan_title"],
             root="",
-            totals=plan_totals(self.planned, budget, t, self.lang) if self.show else None,
-            teams=team_totals(self.planned, self.managers, t, self.lang) if not scoped else [],
+            totals=plan_totals(self.planned, budget, self.words) if self.show else None,
+            teams=team_totals(self.planned, self.managers, self.words) if not scoped else [],
             rows=self.planned,
             figures=self.show,
         )
@@ -495,7 +489,7 @@ class _Site:
             mean_risk=m["mean_risk"],
             high=m["high"],
             org_mean_risk=self.org_mean_risk if self.show and m["show"] else None,
-            levers=_lever_rows(team_levers, self.lang) if m["show"] else [],
+            levers=_lever_rows(team_levers, self.words) if m["show"] else [],
             # Below the threshold the page lists who is in the team, in name order, and no
             # figures: a size and per-person risks would make the hidden team mean plain.
             people=members if m["show"] else sorted(members, key=lambda p: str(p["name"])),
@@ -506,14 +500,14 @@ class _Site:
     def write_person(self, staging: Path, person: dict, horizon: int | None) -> None:
         """A person's page: risk, levers, drivers in words, what-ifs, their planned action."""
         view = self.views[person["id"]]
-        lang = self.lang
+        words = self.words
         actions = [
             {
                 "name": a.get("action", ""),
                 "text": a["text"],
-                "now": _percent(a["risk_now"], lang),
-                "after": _percent(a["risk_after"], lang),
-                "change": points(a["change"], lang),
+                "now": words.percent(a["risk_now"]),
+                "after": words.percent(a["risk_after"]),
+                "change": words.points(a["change"]),
             }
             for a in view["actions"]
         ]
@@ -523,18 +517,18 @@ class _Site:
             page_title=person["name"],
             risk_text=person["risk_text"],
             certainty=certainty_sentence(
-                person["risk"], self.calibration_bins, horizon, self.calibration_source, lang
+                person["risk"], self.calibration_bins, horizon, self.calibration_source, words
             ),
             band=person["band"],
-            percentile=number(view["percentile"], lang, 0),
+            percentile=words.number(view["percentile"], 0),
             top_lever=person["top_lever"],  # the tables' column: one definition (explain.person.top_lever)
             role=view.get("context", {}).get("role") or "",
             region=person["region"],
             manager=person["manager"],
             low_confidence=view["low_confidence"],
-            levers=_lever_rows(view["levers"], lang),
-            effects=_effect_rows(view, self.common["t"], lang),
-            base_text=_percent(view["base_rate"], lang),
+            levers=_lever_rows(view["levers"], words),
+            effects=_effect_rows(view, words),
+            base_text=words.percent(view["base_rate"]),
             drivers=[d["text"] for d in view["drivers"]],
             strengths=[d["text"] for d in view.get("strengths", [])],
             context_drivers=view.get("context_drivers", []),
@@ -543,11 +537,11 @@ class _Site:
             actions=actions,
             planned=self.planned_by_id.get(person["id"]),
             trend=self._trend(self.history.get(person["id"])),
-            survival=survival_view(person.get("horizons") or {}, lang),
+            survival=survival_view(person.get("horizons") or {}, words),
         )
 
     def _trend(self, rows: pd.DataFrame | None) -> dict | None:
-        return trend_view(rows, self.families, self.lang) if rows is not None else None
+        return trend_view(rows, self.families, self.words) if rows is not None else None
 
     def _team_trend(self, members: list[dict]) -> dict | None:
         if not self.history:

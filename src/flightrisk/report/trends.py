@@ -11,13 +11,11 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.explain.contributions import explain_rows
-from flightrisk.explain.narrative import points
 from flightrisk.features import build_snapshot_features
 from flightrisk.features.build import cut_at
-from flightrisk.i18n import lever_name
+from flightrisk.i18n import Words
 from flightrisk.model.risk_model import RiskModel
 from flightrisk.privacy import MIN_GROUP
-from flightrisk.report.certainty import whole_percent
 
 TREND_MONTHS = 12
 
@@ -62,7 +60,7 @@ def _month_index(dates: pd.Series) -> np.ndarray:
     return (dates.dt.year * 12 + dates.dt.month).to_numpy()
 
 
-def trend_view(history: pd.DataFrame, families: list[str], lang: str) -> dict | None:
+def trend_view(history: pd.DataFrame, families: list[str], words: Words) -> dict | None:
     """Months, risks and levers of one person (or a team's average), for a sparkline and its table,
     and the change since the month before (only when the month before is there); None with fewer
     than two months."""
@@ -80,15 +78,15 @@ def trend_view(history: pd.DataFrame, families: list[str], lang: str) -> dict | 
         "rows": [
             {
                 "month": pd.Timestamp(d).strftime("%Y-%m"),
-                "risk": whole_percent(float(r), lang),
-                "levers": [points(float(levers[f][i]), lang) for f in levers],
+                "risk": words.percent(float(r)),
+                "levers": [words.points(float(levers[f][i])) for f in levers],
             }
             for i, (d, r) in enumerate(zip(history["snapshot_date"], risks, strict=True))
         ],
-        "lever_names": [lever_name(f, lang) for f in levers],
-        "risk_change": points(float(risks[-1] - risks[-2]), lang) if consecutive else None,
-        "moved_lever": lever_name(moved, lang) if moved else None,
-        "moved_change": points(changes[moved], lang) if moved else None,
+        "lever_names": [words.lever(f) for f in levers],
+        "risk_change": words.points(float(risks[-1] - risks[-2])) if consecutive else None,
+        "moved_lever": words.lever(moved) if moved else None,
+        "moved_change": words.points(changes[moved]) if moved else None,
     }
 
 
@@ -115,7 +113,7 @@ def sparkline_points(values: np.ndarray, months: np.ndarray, width: int = 240, h
     )
 
 
-def survival_view(horizons: dict[int, float], lang: str) -> dict | None:
+def survival_view(horizons: dict[int, float], words: Words) -> dict | None:
     """A person's share of staying over the months ahead (from a hazard model's 3/6/12-month risks),
     for a small step curve and its table; None when the model speaks of one horizon only."""
     if not horizons:
@@ -133,8 +131,8 @@ def survival_view(horizons: dict[int, float], lang: str) -> dict | None:
         "rows": [
             {
                 "months": int(h),
-                "leave": whole_percent(float(horizons[h]), lang),
-                "stay": whole_percent(1 - float(horizons[h]), lang),
+                "leave": words.percent(float(horizons[h])),
+                "stay": words.percent(1 - float(horizons[h])),
             }
             for h in sorted(horizons)
         ],

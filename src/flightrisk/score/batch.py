@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from flightrisk.errors import InputError, rows_preview
 from flightrisk.explain.contributions import LEVER_COLUMNS, explain_rows
 from flightrisk.explain.narrative import top_drivers
+from flightrisk.i18n import Words
 from flightrisk.io import (
     atomic_path,
     is_european_csv,
@@ -58,7 +59,7 @@ def output_schema(top_k: int, explain: bool, horizons: list[str] = ()) -> pa.Sch
 
 
 def score_frame(
-    model: RiskModel, frame: pd.DataFrame, explain: bool = True, top_k: int = 3, lang: str = "en"
+    model: RiskModel, frame: pd.DataFrame, explain: bool = True, top_k: int = 3, words: Words | None = None
 ) -> pd.DataFrame:
     """Scores for a typed feature frame: risk, band, percentile, low_confidence (+ levers, drivers)."""
     frame = frame.reset_index(drop=True)
@@ -84,7 +85,7 @@ def score_frame(
     if explain:
         scores["base_rate"] = explanation.base_rate
         scores = pd.concat([scores, explanation.lever_points()], axis=1)
-        scores = pd.concat([scores, top_drivers(explanation, model.catalog, frame, top_k, lang)], axis=1)
+        scores = pd.concat([scores, top_drivers(explanation, model.catalog, frame, top_k, words)], axis=1)
     return scores
 
 
