@@ -108,16 +108,7 @@ def train_snapshots_cli(request: TrainRequest, console) -> dict:
         )
         console.print(audit_summary(report.metrics["fairness"]))
     model.metadata["metrics"] = report.metrics
-    publish_trained(
-        model,
-        report,
-        request.out_dir,
-        request.register,
-        name,
-        console,
-        holdout_rows,
-        fairness_override=request.fairness_override,
-    )
+    _publish(request, model, report, name, console, holdout_rows)
     return report.metrics
 
 
@@ -168,6 +159,12 @@ def train_flat_cli(request: TrainRequest, console) -> dict:
         )
     if "fairness" in metrics:
         console.print(audit_summary(metrics["fairness"]))
+    _publish(request, model, report, name, console)
+    return metrics
+
+
+def _publish(request: TrainRequest, model, report, name: str, console, holdout_rows=None) -> None:
+    """The gate, MLflow and the model folder, as the request asks (`commands/publish.py`)."""
     publish_trained(
         model,
         report,
@@ -175,9 +172,9 @@ def train_flat_cli(request: TrainRequest, console) -> dict:
         request.register,
         name,
         console,
+        holdout_rows,
         fairness_override=request.fairness_override,
     )
-    return metrics
 
 
 def survival_summary(people: int, metrics: dict) -> str:
