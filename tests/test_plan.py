@@ -193,7 +193,7 @@ def _plan(cli, model_world, scores, out, *extra, budget=200_000):
 @pytest.fixture(scope="module")
 def planned(model_world, scored, tmp_path_factory):
     """One plan with a binding budget, shared by the tests that only read it."""
-    from flightrisk.commands.plan import plan_cli
+    from flightrisk.commands.plan import PlanRequest, plan_cli
 
     out = tmp_path_factory.mktemp("planned") / "plan.parquet"
 
@@ -204,7 +204,7 @@ def planned(model_world, scored, tmp_path_factory):
             self.text.append(str(message))
 
     console = Console()
-    plan_cli(model_world["model_dir"], scored, model_world["raw"], 200_000, out, None, None, True, console)
+    plan_cli(PlanRequest(model_world["model_dir"], scored, model_world["raw"], 200_000, out), console)
     return out, " ".join(console.text)
 
 

@@ -261,13 +261,11 @@ def explain(
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """One person's explanation: risk, levers, drivers in words, and what-if actions (latest snapshot)."""
-    from flightrisk.commands.explain import explain_cli
+    from flightrisk.commands.explain import ExplainRequest, explain_cli
     from flightrisk.i18n import words_for
 
     words = words_for(lang)  # the one place --lang is read: an unknown language stops here
-    if fmt not in ("text", "json"):
-        raise InputError(f"--format must be 'text' or 'json', got {fmt!r}")
-    print(explain_cli(model, input_file, employee, words, fmt))
+    print(explain_cli(ExplainRequest(model, input_file, employee, words, fmt)))
 
 
 @app.command()
@@ -285,13 +283,12 @@ def report(
     records: Annotated[Path, typer.Option("--records", help=RECORDS_HELP)] = Path("reports"),
 ) -> None:
     """Write the static HTML report: overview, manager pages and one page per person."""
-    from flightrisk.commands.report import report_cli
+    from flightrisk.commands.report import ReportRequest, report_cli
     from flightrisk.i18n import words_for
 
     words = words_for(lang)  # the one place --lang is read: an unknown language stops here
-    report_cli(
-        model, scores, out_dir, raw, manager, words, err, table=table, plan_file=plan_file, records=records
-    )
+    request = ReportRequest(model, scores, out_dir, words, raw, manager, table, plan_file, records)
+    report_cli(request, err)
 
 
 @app.command()
@@ -327,22 +324,12 @@ def plan(
     ] = None,
 ) -> None:
     """Choose, within a budget, the action for each person with the best expected retained value."""
-    from flightrisk.commands.plan import plan_cli
+    from flightrisk.commands.plan import PlanRequest, plan_cli
 
-    plan_cli(
-        model,
-        scores,
-        raw,
-        budget,
-        out_file,
-        manager,
-        catalog,
-        pairs,
-        err,
-        holdout_share,
-        seed,
-        measured_effects,
+    request = PlanRequest(
+        model, scores, raw, budget, out_file, manager, catalog, pairs, holdout_share, seed, measured_effects
     )
+    plan_cli(request, err)
 
 
 @app.command()

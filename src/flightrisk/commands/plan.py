@@ -21,27 +21,43 @@ from flightrisk.score.batch import validate_scores
 from flightrisk.score.bundle import bundle_path, read_bundle
 
 
-def plan_cli(
-    model_dir: Path,
-    scores_path: Path,
-    raw: Path,
-    budget: float,
-    out_file: Path,
-    manager: str | None,
-    catalog_path: Path | None,
-    pairs: bool,
-    console,
-    holdout_share: float = 0.0,
-    seed: int = 0,
-    measured_path: Path | None = None,
-) -> dict:
+@dataclasses.dataclass(frozen=True)
+class PlanRequest:
+    """What `flightrisk plan` was asked to do."""
+
+    model_dir: Path
+    scores_path: Path
+    raw: Path
+    budget: float
+    out_file: Path
+    manager: str | None = None
+    catalog_path: Path | None = None
+    pairs: bool = True
+    holdout_share: float = 0.0
+    seed: int = 0
+    measured_path: Path | None = None
+
+    def check(self) -> None:
+        """Refuse what cannot be planned before any work."""
+        table_format(self.out_file, "--out")
+        check_budget(self.budget)
+        if not 0 <= self.holdout_share < 1:
+            raise InputError(
+                f"--holdout-share {self.holdout_share}: give a share from 0 (none) to below 1, e.g. 0.2"
+            )
+
+
+def plan_cli(request: PlanRequest, console) -> dict:
     """The retention plan: plan.parquet/.csv and its .summary.json; with `holdout_share`, a recorded
     random share of it left untreated this round (plan/holdout.py)."""
-    table_format(out_file, "--out")  # refused before any work
-    check_budget(budget)  # before any work
-    if not 0 <= holdout_share < 1:
-        raise InputError(f"--holdout-share {holdout_share}: give a share from 0 (none) to below 1, e.g. 0.2")
-    model = load_model(model_dir)
+    request.check()
+    scores_path, raw, budget, manager = request.scores_path, request.raw, request.budget, request.manager
+    out_file, catalog_path, holdout_share = (
+        Path(request.out_file),
+        request.catalog_path,
+        request.holdout_share,
+    )
+    model = load_model(request.model_dir)
     if catalog_path is None:
         settings = plan_settings(model.catalog)
     else:
@@ -81,11 +97,11 @@ def plan_cli(
             "plan with the extract the scores came from"
         )
     measured = None
-    if measured_path is not None:
+    if request.measured_path is not None:
         from flightrisk.plan.measured import precise_effects
 
         measured = precise_effects(
-            json.loads(Path(measured_path).read_text(encoding="utf-8")), str(measured_path)
+            json.loads(Path(request.measured_path).read_text(encoding="utf-8")), str(request.measured_path)
         )
     plan, summary = build_plan(
         model,
@@ -94,7 +110,7 @@ def plan_cli(
         directory["manager_id"],
         budget,
         settings,
-        pairs=pairs,
+        pairs=request.pairs,
         measured=measured,
         feature_points=points,
     )
@@ -102,10 +118,10 @@ def plan_cli(
     if holdout_share:
         from flightrisk.plan.holdout import assign_holdout
 
-        plan = assign_holdout(plan, holdout_share, seed, model.risk_bands)
+        plan = assign_holdout(plan, holdout_share, request.seed, model.risk_bands)
         summary["holdout"] = {
             "share": holdout_share,
-            "seed": seed,
+            "seed": request.seed,
             "people": int(plan["holdout"].sum()),
             "by_band": plan.groupby("risk_band_at_plan")["holdout"].sum().astype(int).to_dict(),
             "why": "left untreated this round, at random within each risk band, so that each action's "

@@ -3,6 +3,7 @@ and inputs are logged in the runs log."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -20,19 +21,31 @@ from flightrisk.score.batch import typed_rows, validate_scores
 from flightrisk.score.bundle import bundle_path, read_bundle
 
 
-def report_cli(
-    model_dir: Path,
-    scores_path: Path,
-    out_dir: Path,
-    raw: Path | None,
-    manager: str | None,
-    words: Words,
-    console,
-    table: Path | None = None,
-    plan_file: Path | None = None,
-    records: Path = DEFAULT_RECORDS,
-) -> dict:
+@dataclasses.dataclass(frozen=True)
+class ReportRequest:
+    """What `flightrisk report` was asked to do, in the reader's words."""
+
+    model_dir: Path
+    scores_path: Path
+    out_dir: Path
+    words: Words
+    raw: Path | None = None
+    manager: str | None = None
+    table: Path | None = None
+    plan_file: Path | None = None
+    records: Path = DEFAULT_RECORDS
+
+
+def report_cli(request: ReportRequest, console) -> dict:
     """Write the site; the summary of what it shows."""
+    model_dir, scores_path, out_dir, words = (
+        request.model_dir,
+        request.scores_path,
+        request.out_dir,
+        request.words,
+    )
+    raw, manager, table, plan_file = request.raw, request.manager, request.table, request.plan_file
+    records = request.records
     started = dt.datetime.now(dt.UTC)
     model = load_model(model_dir)
     scores = validate_scores(read_table(scores_path), str(scores_path))
