@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -257,3 +258,25 @@ def test_retention_deletes_old_scores_and_an_old_report_and_records_it(cli, mode
     assert code == 0 and "erasures.jsonl: 2 chained" in " ".join(err.split())
     code, _, err = cli("retention", "--months", "0")
     assert code == 2 and "keep at least one month" in err
+
+
+def test_forgetting_a_manager_leaves_their_id_nowhere_and_their_team_one_team(cli, model_world, workspace):
+    """A manager is named in every team member's job history: erasing them replaces that name with one
+    stand-in, written nowhere else, so the team still reads as one team and links to no one."""
+    from flightrisk.commands.records import _raw_tables
+
+    jobs = pd.read_parquet(workspace["raw"] / "job_history.parquet")
+    manager = jobs["manager_id"].dropna().astype(str).value_counts().index[0]
+    team = set(jobs.loc[jobs["manager_id"].astype(str) == manager, "employee_id"].astype(str))
+    assert len(team) >= 2
+    code, _, err = cli("forget", "--employee", manager, "--raw", workspace["raw"])
+    assert code == 0, err
+    for path in _raw_tables(workspace["raw"]):
+        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, dtype=str)
+        assert not frame.astype(str).isin([manager]).any().any(), path
+    after = pd.read_parquet(workspace["raw"] / "job_history.parquet")
+    stand_ins = set(after.loc[after["employee_id"].astype(str).isin(team), "manager_id"].astype(str))
+    stand_ins = {s for s in stand_ins if s.startswith("erased-")}
+    assert len(stand_ins) == 1  # one stand-in for the whole team
+    erasure = json.loads((Path("reports") / "erasures.jsonl").read_text().splitlines()[-1])
+    assert erasure["manager_references_replaced"] and stand_ins.pop() not in json.dumps(erasure)

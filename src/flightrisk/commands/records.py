@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -184,16 +185,27 @@ def access_cli(
     }
 
 
-def _drop_person(path: Path, employee_id: str) -> int:
-    """Rewrite a table without the person's rows (atomically, same format); rows removed."""
+# Columns that name another person: a forgotten manager is still named in their team's job history.
+REFERENCE_COLUMNS = ("manager_id",)
+
+
+def _drop_person(path: Path, employee_id: str, stand_in: str) -> tuple[int, int]:
+    """Rewrite a table without the person's rows, and with `stand_in` wherever it names them as
+    someone's manager (atomically, same format): (rows removed, references replaced)."""
     frame = read_table(path)
     if "employee_id" not in frame.columns:
-        return 0
+        return 0, 0
     keep = frame["employee_id"].astype(str) != employee_id
     removed = int((~keep).sum())
-    if removed:
-        write_table(frame[keep].reset_index(drop=True), Path(path))  # atomic, same format
-    return removed
+    frame = frame[keep].reset_index(drop=True)
+    replaced = 0
+    for column in (c for c in REFERENCE_COLUMNS if c in frame.columns):
+        named = frame[column].astype(str) == employee_id
+        replaced += int(named.sum())
+        frame.loc[named, column] = stand_in
+    if removed or replaced:
+        write_table(frame, Path(path))  # atomic, same format
+    return removed, replaced
 
 
 def forget_cli(
@@ -223,10 +235,15 @@ def forget_cli(
         if (Path(raw) / "truth").is_dir():
             files += _raw_tables(Path(raw) / "truth")
     files += [p for p in (features_path, plan, *scores) if p is not None]
+    # The team stays one team under a stand-in that is written nowhere else, so it links to no one.
+    stand_in = f"erased-{uuid.uuid4().hex[:12]}"
+    references: dict[str, int] = {}
     for path in files:
-        count = _drop_person(Path(path), employee_id)
+        count, replaced = _drop_person(Path(path), employee_id, stand_in)
         if count:
             removed[str(path)] = count
+        if replaced:
+            references[str(path)] = replaced
     bundles_removed = []
     for path in scores:
         # The bundle beside a scores file holds the month's rows: derived, it goes as a whole (the
@@ -244,7 +261,7 @@ def forget_cli(
             shutil.rmtree(site)
             site_removed = True
     redacted = ledger.redact(Path(records) / REVIEWS, lambda r: r.get("employee_id") == employee_id)
-    if not removed and not site_removed and not redacted and not bundles_removed:
+    if not removed and not references and not site_removed and not redacted and not bundles_removed:
         # A mistyped id must not leave a record saying someone was erased.
         raise InputError(
             f"employee {employee_id!r} is in none of the files given; nothing was removed or recorded. "
@@ -254,6 +271,7 @@ def forget_cli(
         "kind": "erasure",
         "recorded_utc": _now().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "rows_removed": removed,
+        "manager_references_replaced": references,
         "site_removed": str(site) if site_removed else None,
         "bundles_removed": bundles_removed,
         "redacted": {REVIEWS: redacted} if redacted else {},
