@@ -173,6 +173,12 @@ def test_the_gate_refuses_a_model_trained_on_a_world_made_unfair_and_an_override
         candidate.metadata["gate"]["passed"] is False
         and candidate.metadata["metrics"]["fairness"]["breaches"]
     )
+    # Each card says what broke in its own language, from the structured record.
+    english = (tmp_path / "m.candidate" / "model_card.md").read_text(encoding="utf-8")
+    swedish = (tmp_path / "m.candidate" / "model_card.sv.md").read_text(encoding="utf-8")
+    assert "gender = female: risk under-states who leaves" in english and "top 10 % of risk" in english
+    assert "gender = female: risken underskattar vilka som slutar" in swedish
+    assert "under-states" not in swedish and "of risk" not in swedish and "de 10 % med högst risk" in swedish
     # The same candidate, with the analyst's reason: published, the reason recorded with it.
     report = SimpleNamespace(metrics=candidate.metadata["metrics"])
     reason = "a known data problem, accepted by the works council"

@@ -161,9 +161,10 @@ def _excludes_zero(interval: dict) -> bool:
     return bool(interval["low"] > 0 or interval["high"] < 0)
 
 
-def _breaches(attribute: str, groups: dict, gaps: dict, settings: FairnessSettings) -> list[str]:
+def _breaches(attribute: str, groups: dict, gaps: dict, settings: FairnessSettings) -> list[dict]:
     """What breaks a threshold: a group's own gap past it, with its interval excluding no gap (a
-    material and a credible difference, not the noise of a small group)."""
+    material and a credible difference, not the noise of a small group). Structured, so that each
+    document says it in its own language (`breach_text` in English for logs and the gate)."""
     out = []
     ratio = gaps["impact_ratio"]
     if (
@@ -172,36 +173,78 @@ def _breaches(attribute: str, groups: dict, gaps: dict, settings: FairnessSettin
         and ratio["high"] < 1
     ):
         out.append(
-            f"{attribute}: impact ratio {ratio['value']:.2f} < {settings.min_impact_ratio} "
-            f"(95 % {ratio['low']:.2f}–{ratio['high']:.2f}; four-fifths rule on who is flagged)"
+            {"kind": "impact_ratio", "attribute": attribute, "limit": settings.min_impact_ratio, **ratio}
         )
     for name, figures in groups.items():
         ci = figures["intervals"]
         calibration = ci["calibration_gap"]
         limit = settings.max_calibration_gap
         if limit is not None and abs(figures["calibration_gap"]) > limit and _excludes_zero(calibration):
-            side = "over" if figures["calibration_gap"] > 0 else "under"
             out.append(
-                f"{attribute} = {name}: risk {side}-states who leaves by {abs(figures['calibration_gap']):.3f} "
-                f"> {limit} (mean risk {figures['mean_risk']:.3f}, share who left {figures['observed_rate']:.3f}; "
-                f"95 % {calibration['low']:+.3f} to {calibration['high']:+.3f})"
+                {
+                    "kind": "calibration",
+                    "attribute": attribute,
+                    "group": name,
+                    "limit": limit,
+                    "value": figures["calibration_gap"],
+                    "mean_risk": figures["mean_risk"],
+                    "observed_rate": figures["observed_rate"],
+                    **calibration,
+                }
             )
         limit = settings.max_auc_gap
         ranking = ci["auc_vs_all"]
         if limit is not None and figures["auc_vs_all"] < -limit and ranking["high"] < 0:
             out.append(
-                f"{attribute} = {name}: ranks this group worse, ROC-AUC {figures['roc_auc']:.3f} is "
-                f"{-figures['auc_vs_all']:.3f} below the other groups' > {limit} "
-                f"(95 % {ranking['low']:+.3f} to {ranking['high']:+.3f})"
+                {
+                    "kind": "ranking",
+                    "attribute": attribute,
+                    "group": name,
+                    "limit": limit,
+                    "value": figures["auc_vs_all"],
+                    "roc_auc": figures["roc_auc"],
+                    **ranking,
+                }
             )
         limit = settings.max_equalized_odds_difference
         for rate in ("tpr_vs_rest", "fpr_vs_rest"):
             if limit is not None and abs(figures[rate]) > limit and _excludes_zero(ci[rate]):
                 out.append(
-                    f"{attribute} = {name}: the flag's {rate[:3].upper()} differs from the rest's by "
-                    f"{figures[rate]:+.3f}, beyond ±{limit} (95 % {ci[rate]['low']:+.3f} to {ci[rate]['high']:+.3f})"
+                    {
+                        "kind": rate[:3],
+                        "attribute": attribute,
+                        "group": name,
+                        "limit": limit,
+                        "value": figures[rate],
+                        **ci[rate],
+                    }
                 )
     return out
+
+
+def breach_text(b: dict) -> str:
+    """A broken threshold in English words (the gate's reason, the console, the logs)."""
+    if b["kind"] == "impact_ratio":
+        return (
+            f"{b['attribute']}: impact ratio {b['value']:.2f} < {b['limit']} "
+            f"(95 % {b['low']:.2f}–{b['high']:.2f}; four-fifths rule on who is flagged)"
+        )
+    who = f"{b['attribute']} = {b['group']}"
+    if b["kind"] == "calibration":
+        side = "over" if b["value"] > 0 else "under"
+        return (
+            f"{who}: risk {side}-states who leaves by {abs(b['value']):.3f} > {b['limit']} (mean risk "
+            f"{b['mean_risk']:.3f}, share who left {b['observed_rate']:.3f}; 95 % {b['low']:+.3f} to {b['high']:+.3f})"
+        )
+    if b["kind"] == "ranking":
+        return (
+            f"{who}: ranks this group worse, ROC-AUC {b['roc_auc']:.3f} is {-b['value']:.3f} below the other "
+            f"groups' > {b['limit']} (95 % {b['low']:+.3f} to {b['high']:+.3f})"
+        )
+    return (
+        f"{who}: the flag's {b['kind'].upper()} differs from the rest's by {b['value']:+.3f}, beyond "
+        f"±{b['limit']} (95 % {b['low']:+.3f} to {b['high']:+.3f})"
+    )
 
 
 def audit_groups(
@@ -230,6 +273,7 @@ def audit_groups(
     ]
     result = {
         "flag_rule": f"top {settings.top_share:.0%} of risk",
+        "flag_share": settings.top_share,
         "min_group_size": MIN_GROUP,
         "thresholds": {
             "min_impact_ratio": settings.min_impact_ratio,
@@ -241,6 +285,7 @@ def audit_groups(
         "groups": {},
         "gaps": {},
         "breaches": [],
+        "breach_details": [],
     }
     for attribute in attributes:
         sensitive = rows[attribute].fillna("unknown").astype(str).to_numpy()
@@ -298,7 +343,9 @@ def audit_groups(
         result[f"{attribute}_equalized_odds_difference"] = float(
             equalized_odds_difference(y[shown], flagged[shown], sensitive_features=sensitive[shown])
         )
-        result["breaches"].extend(_breaches(attribute, groups, gaps, settings))
+        details = _breaches(attribute, groups, gaps, settings)
+        result["breach_details"].extend(details)
+        result["breaches"].extend(breach_text(b) for b in details)
     return result
 
 

@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from flightrisk import LEVERS
 from flightrisk.features.catalog import Catalog
 from flightrisk.i18n import lever_name
+from flightrisk.model.gate import passes_baseline
 from flightrisk.privacy import MIN_GROUP
 
 CARD_FILES = {
@@ -42,6 +43,7 @@ WORDS = {
         "passed": "passed",
         "failed": "not passed",
         "override": "Fairness override (the analyst's reason)",
+        "gate_stage": {},
         "intended": "Intended use",
         "intended_text": (
             "To tell managers and HR, month by month, which sales reps are more likely than others to "
@@ -101,6 +103,13 @@ WORDS = {
         "gap": "Risk − share who left (95 %)",
         "auc": "ROC-AUC",
         "flagged": "Flagged ({rule})",
+        "flag_rule": "top {share} of risk",
+        "breach_impact_ratio": "{attribute}: impact ratio {value} < {limit} (95 % {low}–{high}; four-fifths rule on who is flagged)",
+        "breach_calibration": "{attribute} = {group}: risk {side}-states who leaves by {gap} > {limit} (mean risk {risk}, share who left {observed}; 95 % {low} to {high})",
+        "breach_ranking": "{attribute} = {group}: ranks this group worse, ROC-AUC {auc} is {gap} below the other groups' > {limit} (95 % {low} to {high})",
+        "breach_rate": "{attribute} = {group}: the flag's {rate} differs from the rest's by {value}, beyond ±{limit} (95 % {low} to {high})",
+        "over": "over",
+        "under": "under",
         "breaches": "Thresholds broken",
         "no_breaches": "No fairness threshold is broken.",
         "proxies": "Strong proxies (a single feature predicting the attribute)",
@@ -146,6 +155,13 @@ WORDS = {
         "passed": "godkänd",
         "failed": "inte godkänd",
         "override": "Undantag från rättvisespärren (analytikerns skäl)",
+        # The gate's reason is logged in English (metadata.json); the Swedish card says which check decided.
+        "gate_stage": {
+            "passed": "slår baslinjen, klarar rättvisegränserna och är inte sämre än nuvarande modell",
+            "baseline": "slår inte baslinjen (logistisk regression) på testmånaderna",
+            "fairness": "rättvisegränser överskrids (se Rättvisa per grupp nedan)",
+            "champion": "sämre än nuvarande modell på samma testdata",
+        },
         "intended": "Avsedd användning",
         "intended_text": (
             "Att månad för månad visa chefer och HR vilka säljare som är mer benägna än andra att sluta "
@@ -206,6 +222,13 @@ WORDS = {
         "gap": "Risk − andel som slutade (95 %)",
         "auc": "ROC-AUC",
         "flagged": "Flaggade ({rule})",
+        "flag_rule": "de {share} med högst risk",
+        "breach_impact_ratio": "{attribute}: kvot {value} < {limit} (95 % {low}–{high}; fyra femtedelar-regeln för vilka som flaggas)",
+        "breach_calibration": "{attribute} = {group}: risken {side}skattar vilka som slutar med {gap} > {limit} (medelrisk {risk}, andel som slutade {observed}; 95 % {low} till {high})",
+        "breach_ranking": "{attribute} = {group}: rangordnar gruppen sämre, ROC-AUC {auc} är {gap} under de andra gruppernas > {limit} (95 % {low} till {high})",
+        "breach_rate": "{attribute} = {group}: flaggans {rate} skiljer sig från övrigas med {value}, mer än ±{limit} (95 % {low} till {high})",
+        "over": "över",
+        "under": "under",
         "breaches": "Överskridna gränser",
         "no_breaches": "Ingen rättvisegräns överskrids.",
         "proxies": "Starka ombud (en enda variabel som förutsäger uppgiften)",
@@ -265,6 +288,46 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
     return [_row(*header), _row(*["---"] * len(header)), *(_row(*r) for r in rows), ""]
 
 
+def _gate_stage(gate: dict, metrics: dict) -> str:
+    """Which check decided the gate: passed, or the first it failed (baseline, fairness, champion)."""
+    if gate.get("passed"):
+        return "passed"
+    if metrics and "roc_auc" in metrics and not passes_baseline(metrics)[0]:
+        return "baseline"
+    if (metrics.get("fairness") or {}).get("breaches") and not gate.get("fairness_override"):
+        return "fairness"
+    return "champion"
+
+
+def _flag_rule(fairness: dict, w: dict) -> str:
+    share = fairness.get("flag_share")
+    return (
+        fairness.get("flag_rule", "")
+        if share is None
+        else w["flag_rule"].format(share=f"{share * 100:.0f} %")
+    )
+
+
+def _breach(b: dict, w: dict) -> str:
+    """A broken threshold in the card's words (figures written as everywhere in the card)."""
+    said = {"attribute": b.get("attribute"), "group": b.get("group"), "limit": b["limit"]}
+    said |= {"low": f"{b['low']:+.3f}", "high": f"{b['high']:+.3f}"}
+    if b["kind"] == "impact_ratio":
+        ratio = {"value": f"{b['value']:.2f}", "low": f"{b['low']:.2f}", "high": f"{b['high']:.2f}"}
+        return w["breach_impact_ratio"].format(**said | ratio)
+    if b["kind"] == "calibration":
+        return w["breach_calibration"].format(
+            **said,
+            side=w["over"] if b["value"] > 0 else w["under"],
+            gap=f"{abs(b['value']):.3f}",
+            risk=f"{b['mean_risk']:.3f}",
+            observed=f"{b['observed_rate']:.3f}",
+        )
+    if b["kind"] == "ranking":
+        return w["breach_ranking"].format(**said, auc=f"{b['roc_auc']:.3f}", gap=f"{-b['value']:.3f}")
+    return w["breach_rate"].format(**said, rate=b["kind"].upper(), value=f"{b['value']:+.3f}")
+
+
 def card_markdown(metadata: dict, catalog: Catalog, lang: str = "en") -> str:
     """The model card in Markdown, from the model's metadata (its `metrics`, `lever_effects`, `gate`,
     `files_sha256`, …) and its catalog."""
@@ -284,7 +347,8 @@ def card_markdown(metadata: dict, catalog: Catalog, lang: str = "en") -> str:
     gate = metadata.get("gate") or {}
     if gate:
         verdict = w["passed"] if gate.get("passed") else w["failed"]
-        details.append([w["gate"], f"{verdict}: {gate.get('reason', '')}"])
+        reason = w["gate_stage"].get(_gate_stage(gate, metadata.get("metrics") or {}), gate.get("reason", ""))
+        details.append([w["gate"], f"{verdict}: {reason}"])
         if gate.get("fairness_override"):
             details.append([w["override"], gate["fairness_override"]])
     versions = metadata.get("package_versions") or {}
@@ -401,11 +465,13 @@ def card_markdown(metadata: dict, catalog: Catalog, lang: str = "en") -> str:
                 w["predicted"],
                 w["gap"],
                 w["auc"],
-                w["flagged"].format(rule=fairness.get("flag_rule", "")),
+                w["flagged"].format(rule=_flag_rule(fairness, w)),
             ],
             rows,
         )
-        breaches = fairness.get("breaches") or []
+        # In the card's language from the structured record; a model trained before it has the English lines.
+        details = fairness.get("breach_details")
+        breaches = [_breach(b, w) for b in details] if details is not None else fairness.get("breaches") or []
         out += [f"### {w['breaches']}", ""]
         out += [f"- {b}" for b in breaches] if breaches else [w["no_breaches"]]
         out += [""]
