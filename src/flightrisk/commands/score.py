@@ -17,6 +17,7 @@ from flightrisk import ledger
 from flightrisk.commands.inputs import resolved_model
 from flightrisk.commands.progress import row_progress
 from flightrisk.errors import InputError
+from flightrisk.explain.contributions import Explanation
 from flightrisk.explain.person import compute
 from flightrisk.governance.records import RUNS
 from flightrisk.io import sha256_file, write_json, write_table
@@ -61,7 +62,7 @@ def score_cli(request: ScoreRequest, console) -> dict:
     request.check()
     with resolved_model(request.model_ref) as model_dir:
         model = load_model(model_dir)
-    kept: list[pd.DataFrame] = []
+    kept: list[tuple] = []  # (typed rows, their explanation) per chunk of the month
     with tempfile.TemporaryDirectory() as tmp:
         input_path = _scoring_input(model, request, Path(tmp))
         only = _month_to_score(model, request, input_path)
@@ -150,14 +151,16 @@ def log_run(record: dict, records: Path = DEFAULT_RECORDS) -> None:
     ledger.append(Path(records) / RUNS, record)
 
 
-def _bundle(model, kept: list[pd.DataFrame], out_path: Path) -> Path | None:
+def _bundle(model, kept: list[tuple], out_path: Path) -> Path | None:
     """With --explain and one month scored, the bundle `report` and `plan` read (`score/bundle.py`);
     otherwise any bundle an earlier run left beside the scores is removed."""
-    rows = pd.concat(kept, ignore_index=True) if kept else None
+    rows = pd.concat([typed for typed, _ in kept], ignore_index=True) if kept else None
     if rows is None or pd.to_datetime(rows["snapshot_date"]).nunique() != 1:
         remove_bundle(out_path)
         return None
-    return write_bundle(model, rows, compute(model, rows), out_path)
+    # The contributions were computed while scoring; only the what-ifs are new work.
+    explanation = Explanation.concat([explanation for _, explanation in kept])
+    return write_bundle(model, rows, compute(model, rows, explanation=explanation), out_path)
 
 
 def _scoring_input(model, request: ScoreRequest, tmp: Path) -> Path:

@@ -37,6 +37,17 @@ class Explanation:
     feature_names: list[str]
     feature_levers: list[str]
 
+    @staticmethod
+    def concat(parts: list[Explanation]) -> Explanation:
+        """The explanations of consecutive chunks of rows as one."""
+        return dataclasses.replace(
+            parts[0],
+            risk=np.concatenate([p.risk for p in parts]),
+            base_rate=np.concatenate([p.base_rate for p in parts]),
+            feature_points=np.concatenate([p.feature_points for p in parts]),
+            feature_logit=np.concatenate([p.feature_logit for p in parts]),
+        )
+
     def lever_points(self) -> pd.DataFrame:
         """Probability points per lever family (the `lever_` columns of the scores)."""
         return self._by_lever(self.feature_points, "lever_")

@@ -139,10 +139,13 @@ class Computed:
         )
 
 
-def compute(model: RiskModel, frame: pd.DataFrame, with_actions: bool = True) -> Computed:
-    """Run the model once over `frame`: everything `explain_people` needs that is not words."""
+def compute(
+    model: RiskModel, frame: pd.DataFrame, with_actions: bool = True, explanation: Explanation | None = None
+) -> Computed:
+    """Run the model once over `frame`: everything `explain_people` needs that is not words (with
+    `explanation`, the contributions already computed, e.g. while scoring)."""
     frame = frame.reset_index(drop=True)
-    explanation = explain_rows(model, frame)
+    explanation = explanation if explanation is not None else explain_rows(model, frame)
     actions = (
         what_if_numbers(model, frame, explanation.feature_points)
         if with_actions

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flightrisk.errors import InputError, rows_preview
-from flightrisk.explain.contributions import LEVER_COLUMNS, explain_rows
+from flightrisk.explain.contributions import LEVER_COLUMNS, Explanation, explain_rows
 from flightrisk.explain.narrative import top_drivers
 from flightrisk.i18n import Words
 from flightrisk.io import (
@@ -59,9 +59,15 @@ def output_schema(top_k: int, explain: bool, horizons: list[str] = ()) -> pa.Sch
 
 
 def score_frame(
-    model: RiskModel, frame: pd.DataFrame, explain: bool = True, top_k: int = 3, words: Words | None = None
+    model: RiskModel,
+    frame: pd.DataFrame,
+    explain: bool = True,
+    top_k: int = 3,
+    words: Words | None = None,
+    explanation: Explanation | None = None,
 ) -> pd.DataFrame:
-    """Scores for a typed feature frame: risk, band, percentile, low_confidence (+ levers, drivers)."""
+    """Scores for a typed feature frame: risk, band, percentile, low_confidence (+ levers, drivers);
+    `explanation` when the frame's contributions are already computed."""
     frame = frame.reset_index(drop=True)
     scores = pd.DataFrame(
         {
@@ -70,7 +76,7 @@ def score_frame(
         }
     )
     if explain:
-        explanation = explain_rows(model, frame)
+        explanation = explanation if explanation is not None else explain_rows(model, frame)
         risk = explanation.risk
     else:
         risk = model.risk(frame)
@@ -387,7 +393,8 @@ def score_file(
 
     The input's columns are checked against the model's contract first; each chunk is then
     prepared (a flat table transformed), typed, and rows that cannot be read are counted. With
-    `keep_rows` (a list), each chunk's typed rows are appended to it (`score --explain`'s bundle).
+    `keep_rows` (a list), each chunk's typed rows and their explanation are appended to it (`score
+    --explain`'s bundle: the contributions are computed once).
     """
     out_path = Path(out_path)
     out_format = table_format(out_path, "output")
@@ -414,10 +421,10 @@ def score_file(
                 offset += len(chunk) if only_date is None else 0
                 stats.count_rejected(report)
                 if not typed.empty:
-                    scores = _score_chunk(model, typed, explain, top_k, stats, drift)
+                    scores, explanation = _score_chunk(model, typed, explain, top_k, stats, drift)
                     _write_chunk(scores, tmp, writer, schema, stats)
                     if keep_rows is not None:
-                        keep_rows.append(typed)
+                        keep_rows.append((typed, explanation))
                 if progress is not None:
                     progress(len(chunk))
                 tick = time.perf_counter()
@@ -428,10 +435,14 @@ def score_file(
     return stats, drift.psi()
 
 
-def _score_chunk(model, typed, explain, top_k, stats: ScoreStats, drift: DriftCounter) -> pd.DataFrame:
-    """Scores of one typed chunk; its low-confidence flags and feature distribution are counted."""
+def _score_chunk(
+    model, typed, explain: bool, top_k: int, stats: ScoreStats, drift: DriftCounter
+) -> tuple[pd.DataFrame, Explanation | None]:
+    """Scores of one typed chunk and, with `explain`, its explanation; its low-confidence flags and
+    feature distribution are counted."""
     tick = time.perf_counter()
-    scores = score_frame(model, typed, explain=explain, top_k=top_k)
+    explanation = explain_rows(model, typed.reset_index(drop=True)) if explain else None
+    scores = score_frame(model, typed, explain=explain, top_k=top_k, explanation=explanation)
     flags = model.outside_training(typed.reset_index(drop=True))
     for name, count in flags.sum().items():
         if count:
@@ -440,7 +451,7 @@ def _score_chunk(model, typed, explain, top_k, stats: ScoreStats, drift: DriftCo
     stats.rows_scored += len(scores)
     stats.rows_flagged += int(scores["low_confidence"].sum())
     stats.seconds["score"] += time.perf_counter() - tick
-    return scores
+    return scores, explanation
 
 
 def _write_chunk(scores: pd.DataFrame, tmp: Path, writer, schema: pa.Schema, stats: ScoreStats) -> None:
