@@ -55,6 +55,22 @@ def test_a_group_whose_risk_is_understated_breaks_the_calibration_threshold():
     assert not any("under-states" in b for b in off["breaches"])
 
 
+def test_a_drift_of_everyones_calibration_is_no_unfairness_to_one_group():
+    """Risk over-stated by 8 points for everyone (a model whose calibration drifted out of time) breaks
+    no fairness threshold; the same drift in one group only does, and is named against everyone's."""
+    everyone = people_rows(shift=0.0, seed=5)
+    everyone["risk"] = (everyone["risk"] + 0.08).clip(upper=1)
+    audit = audit_groups(everyone, ["group"], FairnessSettings(bootstrap=100))
+    assert all(g["calibration_gap"] > 0.05 for g in audit["groups"]["group"].values())
+    assert audit["breaches"] == []
+    one = people_rows(shift=0.0, seed=5)
+    one.loc[one["group"] == "B", "risk"] = (one.loc[one["group"] == "B", "risk"] + 0.16).clip(upper=1)
+    audit = audit_groups(one, ["group"], FairnessSettings(bootstrap=100))
+    assert [b["group"] for b in audit["breach_details"]] == ["B"]
+    assert "group = B: risk over-states who leaves" in audit["breaches"][0]
+    assert "against everyone's" in audit["breaches"][0]
+
+
 def test_a_small_noisy_group_does_not_break_the_gate_on_noise():
     rows = people_rows(n_people=1500, shift=0.0, seed=3)
     few = rows["employee_id"].isin(rows["employee_id"].unique()[:12])

@@ -194,7 +194,9 @@ class FairnessSettings:
     min_impact_ratio: float | None = None
     max_equalized_odds_difference: float | None = None  # a group's TPR or FPR of the flag vs the rest's
     # The gate: the score must mean the same, and rank as well, for every group.
-    max_calibration_gap: float | None = 0.05  # |a group's mean risk − the share of it who left|
+    # |a group's mean risk − the share of it who left|, and as far from everyone's gap: a drift of the
+    # whole model's calibration is not unfairness to one group
+    max_calibration_gap: float | None = 0.05
     max_auc_gap: float | None = 0.10  # how far a group's ROC-AUC may fall below everyone's
     bootstrap: int = 200
     proxy_auc: float = 0.65  # a single feature predicting a protected group this well is a strong proxy

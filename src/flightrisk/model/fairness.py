@@ -87,6 +87,7 @@ def _group_figures(y, risk, flagged, groups, names, weight=None) -> dict[str, np
         "tpr",
         "fpr",
         "calibration",
+        "calibration_vs_all",
         "auc_vs_all",
         "tpr_vs_rest",
         "fpr_vs_rest",
@@ -94,6 +95,7 @@ def _group_figures(y, risk, flagged, groups, names, weight=None) -> dict[str, np
     names = list(names)
     weight = np.ones(len(y)) if weight is None else weight
     out = {k: np.full(len(names), np.nan) for k in keys}
+    everyone = _mean(risk, weight) - _mean(y, weight)  # the whole model's calibration gap
     for i, name in enumerate(names):
         rows = groups == name
         if not rows.any():
@@ -104,6 +106,7 @@ def _group_figures(y, risk, flagged, groups, names, weight=None) -> dict[str, np
         out["observed"][i] = _mean(yy, w)
         out["risk"][i] = _mean(risk[rows], w)
         out["calibration"][i] = out["risk"][i] - out["observed"][i]
+        out["calibration_vs_all"][i] = out["calibration"][i] - everyone
         # A ranking needs a few of each outcome: with one leaver a group's AUC is 0 or 1 in every
         # resample that holds them, and no interval could show how little that says.
         if min(int(yy.sum()), int(len(yy) - yy.sum())) >= MIN_GROUP:
@@ -142,6 +145,7 @@ def _gaps(figures: dict[str, np.ndarray]) -> dict[str, float]:
 
 SIGNED = {  # a group's own gap: what the gate judges, each with its 95 % interval over people
     "calibration_gap": "calibration",
+    "calibration_vs_all": "calibration_vs_all",
     "auc_vs_all": "auc_vs_all",
     "tpr_vs_rest": "tpr_vs_rest",
     "fpr_vs_rest": "fpr_vs_rest",
@@ -177,9 +181,17 @@ def _breaches(attribute: str, groups: dict, gaps: dict, settings: FairnessSettin
         )
     for name, figures in groups.items():
         ci = figures["intervals"]
-        calibration = ci["calibration_gap"]
+        calibration, differs = ci["calibration_gap"], ci["calibration_vs_all"]
         limit = settings.max_calibration_gap
-        if limit is not None and abs(figures["calibration_gap"]) > limit and _excludes_zero(calibration):
+        # The group's risk misstates it, and misstates it differently from everyone's: a drift of the
+        # whole model's calibration (every group over-stated alike) is no unfairness to one group.
+        if (
+            limit is not None
+            and abs(figures["calibration_gap"]) > limit
+            and abs(figures["calibration_vs_all"]) > limit
+            and _excludes_zero(calibration)
+            and _excludes_zero(differs)
+        ):
             out.append(
                 {
                     "kind": "calibration",
@@ -187,6 +199,7 @@ def _breaches(attribute: str, groups: dict, gaps: dict, settings: FairnessSettin
                     "group": name,
                     "limit": limit,
                     "value": figures["calibration_gap"],
+                    "vs_all": figures["calibration_vs_all"],
                     "mean_risk": figures["mean_risk"],
                     "observed_rate": figures["observed_rate"],
                     **calibration,
@@ -232,8 +245,9 @@ def breach_text(b: dict) -> str:
     who = f"{b['attribute']} = {b['group']}"
     if b["kind"] == "calibration":
         side = "over" if b["value"] > 0 else "under"
+        against = f", {b['vs_all']:+.3f} against everyone's" if "vs_all" in b else ""
         return (
-            f"{who}: risk {side}-states who leaves by {abs(b['value']):.3f} > {b['limit']} (mean risk "
+            f"{who}: risk {side}-states who leaves by {abs(b['value']):.3f} > {b['limit']}{against} (mean risk "
             f"{b['mean_risk']:.3f}, share who left {b['observed_rate']:.3f}; 95 % {b['low']:+.3f} to {b['high']:+.3f})"
         )
     if b["kind"] == "ranking":
@@ -316,6 +330,7 @@ def audit_groups(
                 "observed_rate": float(figures["observed"][i]),
                 "mean_risk": float(figures["risk"][i]),
                 "calibration_gap": float(figures["calibration"][i]),
+                "calibration_vs_all": float(figures["calibration_vs_all"][i]),
                 "roc_auc": float(figures["auc"][i]),
                 "auc_vs_all": float(figures["auc_vs_all"][i]),
                 "flagged_share": float(figures["flagged"][i]),

@@ -105,7 +105,7 @@ WORDS = {
         "flagged": "Flagged ({rule})",
         "flag_rule": "top {share} of risk",
         "breach_impact_ratio": "{attribute}: impact ratio {value} < {limit} (95 % {low}–{high}; four-fifths rule on who is flagged)",
-        "breach_calibration": "{attribute} = {group}: risk {side}-states who leaves by {gap} > {limit} (mean risk {risk}, share who left {observed}; 95 % {low} to {high})",
+        "breach_calibration": "{attribute} = {group}: risk {side}-states who leaves by {gap} > {limit}, {vs_all} against everyone's (mean risk {risk}, share who left {observed}; 95 % {low} to {high})",
         "breach_ranking": "{attribute} = {group}: ranks this group worse, ROC-AUC {auc} is {gap} below the other groups' > {limit} (95 % {low} to {high})",
         "breach_rate": "{attribute} = {group}: the flag's {rate} differs from the rest's by {value}, beyond ±{limit} (95 % {low} to {high})",
         "over": "over",
@@ -224,7 +224,7 @@ WORDS = {
         "flagged": "Flaggade ({rule})",
         "flag_rule": "de {share} med högst risk",
         "breach_impact_ratio": "{attribute}: kvot {value} < {limit} (95 % {low}–{high}; fyra femtedelar-regeln för vilka som flaggas)",
-        "breach_calibration": "{attribute} = {group}: risken {side}skattar vilka som slutar med {gap} > {limit} (medelrisk {risk}, andel som slutade {observed}; 95 % {low} till {high})",
+        "breach_calibration": "{attribute} = {group}: risken {side}skattar vilka som slutar med {gap} > {limit}, {vs_all} mot allas (medelrisk {risk}, andel som slutade {observed}; 95 % {low} till {high})",
         "breach_ranking": "{attribute} = {group}: rangordnar gruppen sämre, ROC-AUC {auc} är {gap} under de andra gruppernas > {limit} (95 % {low} till {high})",
         "breach_rate": "{attribute} = {group}: flaggans {rate} skiljer sig från övrigas med {value}, mer än ±{limit} (95 % {low} till {high})",
         "over": "över",
@@ -322,6 +322,7 @@ def _breach(b: dict, w: dict) -> str:
             gap=f"{abs(b['value']):.3f}",
             risk=f"{b['mean_risk']:.3f}",
             observed=f"{b['observed_rate']:.3f}",
+            vs_all=f"{b.get('vs_all', float('nan')):+.3f}",
         )
     if b["kind"] == "ranking":
         return w["breach_ranking"].format(**said, auc=f"{b['roc_auc']:.3f}", gap=f"{-b['value']:.3f}")
