@@ -77,6 +77,19 @@ def read_flat(table_path: Path, catalog_path: Path | None, say=None):
     return flat, table
 
 
+def read_month_bundle(model, scores_path: Path, say):
+    """The (rows, Computed) that `score --explain` left beside these scores, or None; a bundle that is
+    there but no longer matches the scores or the model is said and not read."""
+    from flightrisk.score.bundle import bundle_path, read_bundle
+
+    bundle = read_bundle(model, scores_path)
+    if isinstance(bundle, tuple):
+        return bundle
+    if bundle_path(scores_path).exists():
+        say(f"Not reading the bundle: {bundle}; working from the inputs again.")
+    return None
+
+
 @contextlib.contextmanager
 def resolved_model(model_ref: str | Path):
     """Yield a model directory: the one given, or an MLflow URI (models:/flightrisk@champion)

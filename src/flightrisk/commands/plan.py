@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from flightrisk.commands.inputs import read_month_bundle
 from flightrisk.errors import InputError
 from flightrisk.features import load_catalog
 from flightrisk.features.directory import people_directory
@@ -18,7 +19,6 @@ from flightrisk.plan.build import build_plan, check_budget, pay_as_of
 from flightrisk.plan.costs import plan_settings, with_prices
 from flightrisk.schema import load_raw
 from flightrisk.score.batch import validate_scores
-from flightrisk.score.bundle import bundle_path, read_bundle
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,11 +51,11 @@ def plan_cli(request: PlanRequest, console) -> dict:
     """The retention plan: plan.parquet/.csv and its .summary.json; with `holdout_share`, a recorded
     random share of it left untreated this round (plan/holdout.py)."""
     request.check()
-    scores_path, raw, budget, manager = request.scores_path, request.raw, request.budget, request.manager
-    out_file, catalog_path, holdout_share = (
-        Path(request.out_file),
+    scores_path, raw, manager, catalog_path = (
+        request.scores_path,
+        request.raw,
+        request.manager,
         request.catalog_path,
-        request.holdout_share,
     )
     model = load_model(request.model_dir)
     if catalog_path is None:
@@ -74,22 +74,15 @@ def plan_cli(request: PlanRequest, console) -> dict:
         if not team & people:
             raise InputError(f"manager {manager!r} has nobody in the scores at {snapshot.date()}")
         people &= team
-    bundle = read_bundle(model, scores_path)
-    if isinstance(bundle, tuple):
-        # The month's rows and contributions as `score --explain` computed them; the options' what-ifs
-        # still ask the model (pricing them is what a plan is).
-        features, computed = bundle
-        chosen = features["employee_id"].astype(str).isin(people).to_numpy()
-        frame, points = features[chosen], computed.take(chosen).explanation.feature_points
-    else:
-        if bundle_path(scores_path).exists():
-            console.print(f"Not reading the bundle: {bundle}; building the month's features again.")
-        features = model.features_from_extract(tables, snapshot)  # a flat model cannot: it says so
-        chosen = features["employee_id"].astype(str).isin(people).to_numpy()
-        frame, points = features[chosen], None
+    # The month's rows and contributions as `score --explain` computed them, else built again; the
+    # options' what-ifs still ask the model (pricing them is what a plan is).
+    bundle = read_month_bundle(model, scores_path, console.print)
+    features, computed = bundle if bundle else (model.features_from_extract(tables, snapshot), None)
+    chosen = features["employee_id"].astype(str).isin(people).to_numpy()
+    frame = features[chosen]
     order = np.argsort(frame["employee_id"].astype(str).to_numpy(), kind="stable")
     frame = frame.iloc[order]
-    points = None if points is None else points[order]
+    points = None if computed is None else computed.take(chosen).explanation.feature_points[order]
     absent = sorted(people - set(frame["employee_id"].astype(str)))
     if absent:
         raise InputError(
@@ -108,19 +101,19 @@ def plan_cli(request: PlanRequest, console) -> dict:
         frame,
         pay_as_of(tables["compensation"], snapshot),
         directory["manager_id"],
-        budget,
+        request.budget,
         settings,
         pairs=request.pairs,
         measured=measured,
         feature_points=points,
     )
     summary = {"manager": manager, **summary}
-    if holdout_share:
+    if request.holdout_share:
         from flightrisk.plan.holdout import assign_holdout
 
-        plan = assign_holdout(plan, holdout_share, request.seed, model.risk_bands)
+        plan = assign_holdout(plan, request.holdout_share, request.seed, model.risk_bands)
         summary["holdout"] = {
-            "share": holdout_share,
+            "share": request.holdout_share,
             "seed": request.seed,
             "people": int(plan["holdout"].sum()),
             "by_band": plan.groupby("risk_band_at_plan")["holdout"].sum().astype(int).to_dict(),
@@ -128,12 +121,13 @@ def plan_cli(request: PlanRequest, console) -> dict:
             "effect can be measured (flightrisk evaluate-actions)",
         }
     # The summary is renamed into place only after the plan: a failure leaves the old pair as it was.
+    out_file = Path(request.out_file)
     with atomic_path(out_file.with_name(out_file.name + ".summary.json")) as summary_tmp:
         summary_tmp.write_text(json_text(summary), encoding="utf-8")
         write_table(plan, out_file)
     console.print(
         f"Wrote a plan for {summary['people_in_plan']} people: {summary['spent_sek']:,.0f} of "
-        f"{budget:,.0f} SEK, {summary['expected_exits_avoided']:.1f} expected exits avoided, "
+        f"{request.budget:,.0f} SEK, {summary['expected_exits_avoided']:.1f} expected exits avoided, "
         f"{summary['value_per_krona'] or 0:.1f} SEK of replacement cost saved per krona -> {out_file}"
     )
     console.print(summary["note"])

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from flightrisk.commands.inputs import read_month_bundle
 from flightrisk.commands.score import DEFAULT_RECORDS, log_run
 from flightrisk.errors import InputError
 from flightrisk.i18n import Words
@@ -18,7 +19,6 @@ from flightrisk.model.artifact import load_model
 from flightrisk.plan.build import PLAN_COLUMNS
 from flightrisk.report.site import build_site
 from flightrisk.score.batch import typed_rows, validate_scores
-from flightrisk.score.bundle import bundle_path, read_bundle
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,32 +38,22 @@ class ReportRequest:
 
 def report_cli(request: ReportRequest, console) -> dict:
     """Write the site; the summary of what it shows."""
-    model_dir, scores_path, out_dir, words = (
-        request.model_dir,
-        request.scores_path,
-        request.out_dir,
-        request.words,
-    )
-    raw, manager, table, plan_file = request.raw, request.manager, request.table, request.plan_file
-    records = request.records
     started = dt.datetime.now(dt.UTC)
-    model = load_model(model_dir)
-    scores = validate_scores(read_table(scores_path), str(scores_path))
+    model = load_model(request.model_dir)
+    scores = validate_scores(read_table(request.scores_path), str(request.scores_path))
     tables = features = computed = None
     snapshot = pd.to_datetime(scores["snapshot_date"]).max()
-    bundle = read_bundle(model, scores_path)
-    if isinstance(bundle, tuple):
+    bundle = read_month_bundle(model, request.scores_path, console.print)
+    if bundle:
         # `score --explain` ran the model over this month already: the pages put its numbers into words.
         features, computed = bundle
-    elif bundle_path(scores_path).exists():
-        console.print(f"Not reading the bundle: {bundle}; explaining the scored people again.")
-    if table is not None and computed is None:
+    if request.table is not None and computed is None:
         # A flat table carries the model's inputs; --raw then adds only who reports to whom.
-        features = typed_rows(model, read_table(table), str(table))
-    if raw is not None:
+        features = typed_rows(model, read_table(request.table), str(request.table))
+    if request.raw is not None:
         from flightrisk.schema import load_raw
 
-        tables = load_raw(raw)
+        tables = load_raw(request.raw)
     history = None
     if tables is not None and model.horizon_months:
         # One feature build serves the page (its last month, unless the bundle has it) and the
@@ -75,7 +65,7 @@ def report_cli(request: ReportRequest, console) -> dict:
             features = recent[pd.to_datetime(recent["snapshot_date"]) == snapshot]
         if features.empty:
             raise InputError(
-                f"nobody is employed at {snapshot.date()} in the extract {raw}; pass the scores' extract"
+                f"nobody is employed at {snapshot.date()} in the extract {request.raw}; pass the scores' extract"
             )
 
         def history():  # explained only once the site knows its input is good (a wrong --manager fails fast)
@@ -84,19 +74,19 @@ def report_cli(request: ReportRequest, console) -> dict:
     elif tables is not None and features is None:
         features = model.features_from_extract(tables, snapshot)
 
-    plan, budget = read_plan(plan_file, scores) if plan_file is not None else (None, None)
+    plan, budget = read_plan(request.plan_file, scores) if request.plan_file is not None else (None, None)
     summary = build_site(
         model,
         scores,
-        out_dir,
+        request.out_dir,
         tables=tables,
         features=features,
-        words=words,
-        manager=manager,
+        words=request.words,
+        manager=request.manager,
         plan=plan,
         plan_budget=budget,
         history=history,
-        documents=site_documents(Path(model_dir), words.lang),
+        documents=site_documents(Path(request.model_dir), request.words.lang),
         computed=computed,
     )
     ended = dt.datetime.now(dt.UTC)
@@ -106,21 +96,21 @@ def report_cli(request: ReportRequest, console) -> dict:
             "started_utc": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "ended_utc": ended.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "seconds": round((ended - started).total_seconds(), 3),
-            "model": {"directory": str(model_dir), "created_utc": model.metadata.get("created_utc")},
-            "scores": {"path": str(scores_path), "sha256": sha256_file(scores_path)},
-            "output": str(out_dir),
-            "language": words.lang,
+            "model": {"directory": str(request.model_dir), "created_utc": model.metadata.get("created_utc")},
+            "scores": {"path": str(request.scores_path), "sha256": sha256_file(request.scores_path)},
+            "output": str(request.out_dir),
+            "language": request.words.lang,
             "explained_from": "the bundle of score --explain" if computed is not None else "the model",
-            "manager": manager,
+            "manager": request.manager,
             "people": summary["people"],
             "manager_pages": summary["managers"],
             "snapshot_date": str(summary["snapshot_date"]),
         },
-        records,
+        request.records,
     )
     console.print(
         f"Wrote the report ({summary['people']} people, {summary['managers']} manager pages, "
-        f"as of {summary['snapshot_date']}) to {out_dir}/index.html"
+        f"as of {summary['snapshot_date']}) to {request.out_dir}/index.html"
     )
     return summary
 
