@@ -109,6 +109,9 @@ def one_world(world: dict, folder: Path) -> dict:
             ],
         },
         "what_if_sign_agreement": truth["what_if"]["sign_agreement_where_true_effect_over_1_point"],
+        "what_if_sign_agreement_credible": truth["what_if"].get(
+            "sign_agreement_where_true_effect_credibly_over_1_point"
+        ),
         "what_if_pearson": truth["what_if"]["pearson_all_pairs"],
         "policy_share_of_best": truth["policy"]["tool_share_of_best"],
         "plan_share_of_oracle": (truth.get("plan") or {}).get("tool_share_of_best_from_truth"),
@@ -128,7 +131,13 @@ def summarise(results: list[dict]) -> dict:
             "switched_off_vs_top_mean": float(np.mean([r[panel]["switched_off_vs_top"] for r in results])),
             "switched_off_vs_top_worst": float(np.max([r[panel]["switched_off_vs_top"] for r in results])),
         }
-    for key in ("what_if_sign_agreement", "what_if_pearson", "policy_share_of_best", "plan_share_of_oracle"):
+    for key in (
+        "what_if_sign_agreement",
+        "what_if_sign_agreement_credible",
+        "what_if_pearson",
+        "policy_share_of_best",
+        "plan_share_of_oracle",
+    ):
         out[key] = figures(lambda r, k=key: r[k])
     out["worlds"] = len(results)
     out["seconds"] = round(sum(r["seconds"] for r in results), 1)
@@ -143,13 +152,17 @@ def main() -> None:
     parser.add_argument("--futures", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep each world's extract, features and model in this folder"
+    )
     args = parser.parse_args()
     results = []
-    with tempfile.TemporaryDirectory(prefix="unseen-worlds-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="unseen-worlds-") as temporary:
+        scratch = temporary if args.keep is None else args.keep
         for index in range(args.worlds):
             world = draw_world(index, args.seed, args.reps, args.months, args.futures)
             folder = Path(scratch) / f"world{index}"
-            folder.mkdir()
+            folder.mkdir(parents=True)
             result = one_world(world, folder)
             results.append(result)
             print(json.dumps(result), flush=True)

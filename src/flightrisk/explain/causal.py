@@ -19,11 +19,12 @@ others. Three refutations (DoWhy's): a placebo (the treatment shuffled between p
 month: θ must vanish), a random common cause added to W (θ must not move) and half the people (θ must
 stay inside its interval).
 
-Two weights come out of θ, both clipped to [0, 2] (a lever that only echoes others moves nothing, none
-does harm by being pulled, and a regularised booster that under-reads a true cause is not held to its
-reading, within a bound):
-- `weight`, θ itself: the best estimate of what pulling the lever does, used by the what-ifs and the plan;
-- `cautious_weight`, the lower end of θ's 95 % interval: what the data vouch for, used to *rank* levers
+Three figures come out of θ:
+- `weight`, θ clipped to [0, 2]: the best estimate of how much of the lever's reading is cause;
+- the upper end of the interval, clipped to [0, 1] (`lever_ceilings`): the what-ifs and the plan scale a
+  lever's actions down to it, so a lever the data show to do nothing moves nothing while a lever they
+  cannot judge keeps the response models' estimate;
+- `cautious_weight`, the lower end of θ's 95 % interval clipped to [0, 2]: what the data vouch for, used to *rank* levers
   (the top lever, the order advice follows, the causal panel). A lever whose interval contains 0 is
   "a signal the model reads, not an established cause" and ranks last. On five simulated worlds nobody
   tuned to (benchmarks/unseen_worlds.py, docs/benchmarks.md) ranking by it follows the truth better
@@ -384,6 +385,24 @@ def lever_weights(model: RiskModel, cautious: bool = False) -> dict[str, float]:
             else 1.0
         )
         for lever in LEVERS
+    }
+
+
+def lever_ceilings(model: RiskModel) -> dict[str, float]:
+    """Per lever, the upper end of θ's 95 % interval clipped to [0, 1]: the most of a what-if's
+    change the lever's measured effect allows (1 for every lever of a model without effects).
+
+    A what-if re-scores the response models, which can read a proxy as a cause as the risk model can.
+    Where the data rule out that the lever's reading is all cause (the interval lies below 1), its
+    actions are scaled down to the largest effect the data allow; a lever shown to do nothing moves
+    nothing. Where they cannot tell (a wide interval), the response's change stands: θ's point
+    estimate of a lever the model barely reads is noise, and clipping it to zero silenced real
+    levers (sign agreement 0.62 on five unseen worlds, docs/benchmarks.md)."""
+    effects = effects_of(model)
+    if not effects:
+        return dict.fromkeys(LEVERS, 1.0)
+    return {
+        lever: float(np.clip(effects[lever].high, 0.0, 1.0)) if lever in effects else 1.0 for lever in LEVERS
     }
 
 

@@ -1,14 +1,15 @@
 """What-if actions: apply a catalog action to a person's features and re-score.
 
 An action is offered only where it applies to the person's state (`applies_when` in the catalog) and
-changes only the features its mechanism touches. A snapshot model's response model (a logistic
-regression on the same features and rows, `model.response`) re-scores it; flat tables re-score the
-booster. The booster is flat wherever a small effect earned no split, so re-scoring it credits many
-actions with exactly nothing (61 % of the person-action pairs whose true effect exceeded a point, on
-one simulated world). Either way the action is never credited with more than the features it changes
-add to the person's risk now (the booster's reading), and the result is scaled by the lever's measured
-effect θ⁺ (explain/causal.py); never more than the whole risk. Measured in docs/benchmarks.md;
-`reports/truth.json` checks every estimate against what the simulator says would really happen.
+changes only the features its mechanism touches. A snapshot model's two response models
+(model/response.py: a sign-constrained logistic regression and a lever-additive booster) re-score it;
+flat tables re-score the booster. The risk model itself is flat wherever a small effect earned no
+split, so re-scoring it credits many actions with exactly nothing (61 % of the person-action pairs
+whose true effect exceeded a point, on one simulated world). The logistic part is bounded by twice
+the risk model's reading of the features the action changes, the result is scaled down where the
+lever's measured effect vouches for less (explain/causal.py), and never exceeds the whole risk.
+Measured in docs/benchmarks.md; `reports/truth.json` checks every estimate against what the
+simulator says would really happen.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from flightrisk.explain.causal import lever_weights
+from flightrisk.explain.causal import lever_ceilings
 from flightrisk.features.catalog import ActionSpec
 from flightrisk.i18n import Words, words_for
 from flightrisk.model.risk_model import RiskModel
@@ -86,11 +87,23 @@ def estimate_effect(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The estimated risk change per row (0 where the action does not apply), and where it applies.
 
-    The response model's change in probability (the booster's without one), capped by the mechanism
-    — an action can remove at most what the features it changes add to the risk now (their positive
-    contributions, in probability points) — times the lever's θ⁺. Never below −risk.
+    A snapshot model's response models re-score the person after the action (model/response.py):
+    the mean of the sign-constrained logistic regression's change — at most LINEAR_CAP times what
+    the features the action changes add to the risk now (their positive contributions to the risk
+    model, in probability points) — and the lever-additive booster's change. Flat tables re-score the
+    booster within that reading. The result is scaled down where the lever's measured effect vouches
+    for less (`lever_ceilings`, explain/causal.py). Never below −risk.
     """
     return estimate_combination(model, frame, feature_points, [action], now)
+
+
+# The logistic response's coefficient of a feature can carry what travels with it (coaching with a
+# good manager: −14 points claimed for monthly coaching on the default world, −3 true), so its
+# change is bounded by the risk model's reading of those features. Twice that reading, not once:
+# the risk model under-reads small effects (it is flat where they earned no split), and on six
+# simulated worlds a bound of 1x cost sign agreement and the plan while 2x kept the over-claim in
+# check (docs/benchmarks.md).
+LINEAR_CAP = 2.0
 
 
 def estimate_combination(
@@ -106,23 +119,38 @@ def estimate_combination(
     for action in actions:
         where &= applies(frame, action)
         after = apply_action(after, action)
+    # Each lever's part of the change on its own (a promotion moves pay as well as the wait), scaled
+    # down where that lever's measured effect says its reading over-states the cause
+    # (explain/causal.py; 1 for a model without effects): a lever that does nothing moves nothing.
+    ceilings = lever_ceilings(model)
     index = {name: j for j, name in enumerate(model.feature_names)}
-    columns = sorted({index[f] for action in actions for f, _, _ in action.changes if f in index})
-    removable = np.clip(feature_points[:, columns], 0, None).sum(axis=1)
-    response_now = model.response_risk(frame)
-    if response_now is not None:
-        change = model.response_risk(after) - response_now
-    else:
-        change = model.risk(after) - now
-    # The mechanism's cap, for both: the response model's coefficient of a feature can carry what
-    # travels with it (coaching with a good manager: −15 points claimed for monthly coaching on the
-    # default world, −3 true), and the booster's reading of what the feature adds bounds it.
-    change = np.maximum(change, -removable)
-    # What re-scoring says, times how much of it the lever's measured effect says is cause
-    # (explain/causal.py; 1 for a model without effects): a proxy lever's action moves nothing.
-    weights = lever_weights(model)
-    causal = float(np.mean([weights.get(action.lever, 1.0) for action in actions]))
-    return np.where(where, np.maximum(causal * change, -now), 0.0), where
+    lever_of = model.catalog.lever_of()
+    touched: dict[str, list[str]] = {}
+    for action in actions:
+        for feature, _, _ in action.changes:
+            if feature in index and feature not in touched.setdefault(lever_of[feature], []):
+                touched[lever_of[feature]].append(feature)
+    change = np.zeros(len(frame))
+    for lever, features in touched.items():
+        partial = frame.copy()
+        partial[features] = after[features].to_numpy()
+        removable = np.clip(feature_points[:, [index[f] for f in features]], 0, None).sum(axis=1)
+        change += ceilings.get(lever, 1.0) * _response_change(model, frame, partial, removable, now)
+    return np.where(where, np.maximum(change, -now), 0.0), where
+
+
+def _response_change(
+    model: RiskModel, frame: pd.DataFrame, after: pd.DataFrame, removable: np.ndarray, now: np.ndarray
+) -> np.ndarray:
+    """The response models' change in probability (the booster's, within its reading, without them)."""
+    linear_now = model.response_risk(frame)
+    if linear_now is None:
+        return np.maximum(model.risk(after) - now, -removable)
+    changes = [np.maximum(model.response_risk(after) - linear_now, -LINEAR_CAP * removable)]
+    additive_now = model.additive_response_risk(frame)
+    if additive_now is not None:
+        changes.append(model.additive_response_risk(after) - additive_now)
+    return np.mean(changes, axis=0)
 
 
 def _raise_percent(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:

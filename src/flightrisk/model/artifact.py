@@ -6,7 +6,8 @@ calibration.json     Platt parameters of both
 catalog.yaml         the feature catalog the model was trained with
 profile.json         what the training data looked like: ranges, categories, PSI bins, risk quantiles
 linear.json          the logistic part of a blended model (flat tables only)
-response.json        the logistic response model the what-ifs re-score (snapshot models)
+response.json        the what-ifs' sign-constrained logistic response model (snapshot models)
+response_model.txt   the what-ifs' lever-additive response booster, LightGBM text (snapshot models)
 metadata.json        window, horizon, settings, versions, metrics, the SHA-256 of every other file
                      in the folder, and (with FLIGHTRISK_SIGNING_KEY) an HMAC signature
 
@@ -125,6 +126,8 @@ def _write_snapshot_parts(model: SnapshotModel, folder: Path, calibration: dict)
         calibration["holdout"] = model.holdout_calibration.to_dict()
     if model.response is not None:
         write_json(model.response.to_dict(), folder / "response.json")
+    if model.response_booster is not None:
+        model.response_booster.save_model(str(folder / "response_model.txt"))
 
 
 def _write_flat_parts(model: FlatModel, folder: Path, calibration: dict) -> None:
@@ -139,6 +142,8 @@ def _read_snapshot_parts(model_dir: Path, listed: dict, calibration: dict, n_fea
         parts["holdout_calibration"] = PlattCalibration.from_dict(calibration["holdout"])
     if "response.json" in listed:
         parts["response"] = LinearPart.from_dict(_read_json(model_dir / "response.json"))
+    if "response_model.txt" in listed:
+        parts["response_booster"] = _booster(model_dir / "response_model.txt", n_features)
     return parts
 
 

@@ -32,6 +32,7 @@ from flightrisk.model.calibration import PlattCalibration, fit_cloglog
 from flightrisk.model.hazard import HORIZONS, horizon_labels, log_cumulative_hazard, monthly_log_hazards
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
+from flightrisk.model.response import fit_additive_response, fit_logistic_response
 from flightrisk.model.risk_model import HazardModel, encode_features
 from flightrisk.model.survival_metrics import snapshot_survival_metrics
 from flightrisk.model.train import (
@@ -41,7 +42,6 @@ from flightrisk.model.train import (
     common_metadata,
     evaluate_on_holdout,
     fit_booster,
-    fit_response,
     split_by_time,
     validation_people,
 )
@@ -217,7 +217,8 @@ def train_hazard(
         x, event, months, labels, people, catalog, settings, rounds
     )
     y = features.loc[labelled, "label"].astype(int).to_numpy()
-    response = fit_response(features[labelled].reset_index(drop=True), y, catalog, settings.seed)
+    response = fit_logistic_response(features[labelled].reset_index(drop=True), y, catalog, settings.seed)
+    response_booster = fit_additive_response(x[labelled], y, catalog, settings)
     metadata = {
         "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "horizon_months": horizon,
@@ -246,6 +247,7 @@ def train_hazard(
         holdout_booster=holdout_booster,
         holdout_calibration=holdout_calibration,
         response=response,
+        response_booster=response_booster,
     )
     rows = features[in_holdout].reset_index(drop=True)
     holdout = rows[["employee_id", "snapshot_date", "label"]].copy()

@@ -120,6 +120,10 @@ class RiskModel:
         and what-ifs re-score the booster)."""
         return None
 
+    def additive_response_risk(self, frame: pd.DataFrame) -> np.ndarray | None:
+        """The what-ifs' lever-additive booster's probability per row (None without one)."""
+        return None
+
     @property
     def risk_bands(self) -> tuple[float, float]:
         """The thresholds of the medium and the high band."""
@@ -189,17 +193,23 @@ class SnapshotModel(RiskModel):
 
     holdout_booster: lgb.Booster | None = None
     holdout_calibration: PlattCalibration | None = None
-    # A logistic regression on the same features and rows, for what-ifs only (explain/whatif.py): the
-    # booster is flat wherever a small effect did not earn a split, so re-scoring it after an action
-    # often moves nothing while the action really does something; a linear logit is never flat.
+    # The what-ifs' response models (model/response.py), for what-ifs only: a sign-constrained
+    # logistic regression and a lever-additive booster on the same features and rows.
     response: LinearPart | None = None
+    response_booster: lgb.Booster | None = None
 
     def response_risk(self, frame: pd.DataFrame) -> np.ndarray | None:
-        """The response model's probability of leaving within the horizon (None without one)."""
+        """The logistic response model's probability of leaving within the horizon (None without one)."""
         if self.response is None:
             return None
         margin = self.response.contributions(frame, self.catalog).sum(axis=1)
         return 1.0 / (1.0 + np.exp(-margin))
+
+    def additive_response_risk(self, frame: pd.DataFrame) -> np.ndarray | None:
+        """The lever-additive response booster's probability of leaving within the horizon (None without one)."""
+        if self.response_booster is None:
+            return None
+        return self.response_booster.predict(self.encode(frame))
 
     def input_problems(self, columns: list[str]) -> list[str]:
         """A feature table: every id and feature column, and nothing the model does not know."""

@@ -12,7 +12,7 @@ true probability (docs/benchmarks.md, "The honest holdout").
 2. refit on every fitting row with those rounds, calibrate (forward in time where an embargoed
    booster can be trained, else on people held out), measure on the holdout — `holdout_model.txt`;
 3. do the same on every labelled row: the production model, and beside it the what-ifs' response
-   model (a logistic regression on the same rows, `response.json`).
+   models (model/response.py: a sign-constrained logistic regression and a lever-additive booster).
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from flightrisk.features.catalog import Catalog
 from flightrisk.features.snapshots import NEXT_MONTH_LABEL
 from flightrisk.model.baselines import fit_predict_baselines
 from flightrisk.model.calibration import PlattCalibration, fit_platt
-from flightrisk.model.linear import LinearPart, fit_linear
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
+from flightrisk.model.response import fit_additive_response, fit_logistic_response
 from flightrisk.model.risk_model import SnapshotModel, encode_features
 from flightrisk.model.survival_metrics import snapshot_survival_metrics
 
@@ -66,8 +66,6 @@ class TrainingReport:
 
 
 MIN_TRAIN_MONTHS = 3
-RESPONSE_C = 0.3  # L2 strength of the response model (as the flat tables' linear part; not tuned)
-RESPONSE_MAX_ROWS = 500_000
 
 
 def _month_index(when) -> np.ndarray:
@@ -265,17 +263,6 @@ def fit_calibration(
     return fit_platt(margins, y), "people held out"
 
 
-def fit_response(labelled: pd.DataFrame, y: np.ndarray, catalog: Catalog, seed: int) -> LinearPart:
-    """The what-ifs' response model: an L2 logistic regression on the catalog's features (a fixed
-    sample of RESPONSE_MAX_ROWS rows on a large table: a linear model of ~60 features has long
-    converged by then). On five simulated worlds nobody tuned to, re-scoring it after an action
-    followed the true effect far better than re-scoring the booster (docs/benchmarks.md)."""
-    if len(labelled) > RESPONSE_MAX_ROWS:
-        rows = np.sort(np.random.default_rng(seed).choice(len(labelled), RESPONSE_MAX_ROWS, replace=False))
-        labelled, y = labelled.iloc[rows], y[rows]
-    return fit_linear(labelled, y, catalog, RESPONSE_C)
-
-
 def refit_and_calibrate(
     x: np.ndarray,
     y: np.ndarray,
@@ -366,7 +353,8 @@ def train_on_snapshots(
     booster, calibration, calibration_rule = refit_and_calibrate(
         x, y, months, people, catalog, settings, best_rounds
     )
-    response = fit_response(labelled, y, catalog, settings.seed)
+    response = fit_logistic_response(labelled, y, catalog, settings.seed)
+    response_booster = fit_additive_response(x, y, catalog, settings)
 
     holdout = labelled.loc[in_holdout, ["employee_id", "snapshot_date", "label"]].reset_index(drop=True)
     holdout["risk"] = holdout_risk
@@ -429,6 +417,7 @@ def train_on_snapshots(
         holdout_booster=holdout_booster,
         holdout_calibration=holdout_calibration,
         response=response,
+        response_booster=response_booster,
     )
     report = TrainingReport(metrics, holdout, importance, metadata["calibration_bins"], best_rounds)
     return model, report

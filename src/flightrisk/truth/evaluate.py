@@ -21,6 +21,11 @@ from flightrisk.synth.truth import hazard_at_snapshots, true_lever_term
 from flightrisk.truth.explanations import truth_correlations
 
 MEANINGFUL_EFFECT = 0.01  # a true effect above 1 point is one whose sign matters
+# The truth is Monte Carlo: an action that does not touch a person (a promotion for someone not
+# eligible) still shows a "true effect" of a point or more for about one person in five when the
+# organisation's futures drift apart (a standard error near 0.8 points). A true effect is credibly
+# over a point when it exceeds one by twice its standard error.
+CREDIBLE_SE = 2.0
 CALIBRATION_BINS = 10
 
 
@@ -182,6 +187,7 @@ def whatif_fidelity(
     per_action = {}
     for action, part in joined.groupby("action", sort=True):
         meaningful = part["effect"].abs() > MEANINGFUL_EFFECT
+        credible = _credibly_meaningful(part)
         per_action[action] = {
             "people": int(len(part)),
             "applies_share": float(part["applies"].mean()),
@@ -190,14 +196,13 @@ def whatif_fidelity(
             "pearson": _corr(part["estimated"], part["effect"]),
             "mae": float((part["estimated"] - part["effect"]).abs().mean()),
             "people_with_true_effect_over_1_point": int(meaningful.sum()),
-            "sign_agreement_where_true_effect_over_1_point": float(
-                (np.sign(part.loc[meaningful, "estimated"]) == np.sign(part.loc[meaningful, "effect"])).mean()
-            )
-            if meaningful.any()
-            else None,
+            "sign_agreement_where_true_effect_over_1_point": _sign_agreement(part, meaningful),
+            "people_with_true_effect_credibly_over_1_point": int(credible.sum()),
+            "sign_agreement_where_true_effect_credibly_over_1_point": _sign_agreement(part, credible),
             "mean_effect_standard_error": float(part["effect_se"].mean()),
         }
     meaningful = joined["effect"].abs() > MEANINGFUL_EFFECT
+    credible = _credibly_meaningful(joined)
     means = {a: v["mean_estimated_effect"] for a, v in per_action.items()}
     best = min(means.values()) if means else 0.0
     return {
@@ -209,13 +214,23 @@ def whatif_fidelity(
         else None,
         "pearson_all_pairs": _corr(joined["estimated"], joined["effect"]),
         "mae_all_pairs": float((joined["estimated"] - joined["effect"]).abs().mean()),
-        "sign_agreement_where_true_effect_over_1_point": float(
-            (np.sign(joined.loc[meaningful, "estimated"]) == np.sign(joined.loc[meaningful, "effect"])).mean()
-        )
-        if meaningful.any()
-        else None,
+        "sign_agreement_where_true_effect_over_1_point": _sign_agreement(joined, meaningful),
+        "pairs_with_true_effect_credibly_over_1_point": int(credible.sum()),
+        "sign_agreement_where_true_effect_credibly_over_1_point": _sign_agreement(joined, credible),
         "per_action": per_action,
     }
+
+
+def _credibly_meaningful(pairs: pd.DataFrame) -> pd.Series:
+    """Pairs whose true effect exceeds a point by more than CREDIBLE_SE standard errors."""
+    return (pairs["effect"].abs() - CREDIBLE_SE * pairs["effect_se"]) > MEANINGFUL_EFFECT
+
+
+def _sign_agreement(pairs: pd.DataFrame, where: pd.Series) -> float | None:
+    """The share of the chosen pairs whose estimate has the true effect's sign (None when none chosen)."""
+    if not where.any():
+        return None
+    return float((np.sign(pairs.loc[where, "estimated"]) == np.sign(pairs.loc[where, "effect"])).mean())
 
 
 def policy_value(
