@@ -55,7 +55,7 @@ def test_every_labelled_row_is_tested_and_the_weights_follow_the_interval(effect
         # The placebo (the lever shuffled within months) has no effect.
         assert abs(e["placebo_theta"]) < 3 * e["placebo_se"] + 0.05, lever
         assert e["established"] == (e["ci_low"] > 0 and e["refutations_pass"])
-        # Ranking trusts the interval's lower end; the what-ifs the estimate itself.
+        # Ranking trusts the interval's lower end; θ clipped is the best estimate.
         assert e["cautious_weight"] == pytest.approx(min(max(e["ci_low"], 0.0), 2.0))
         assert e["weight"] == pytest.approx(min(max(e["theta"], 0.0), 2.0))
         assert e["cautious_weight"] <= e["weight"]
@@ -106,20 +106,26 @@ def test_a_lever_that_is_no_cause_moves_nothing_in_the_panel_or_the_what_ifs(eff
     explanation = explain_rows(model, latest)
     recognition = [a for a in model.catalog.actions if a.lever == "recognition"][0]
     now = model.risk(latest.reset_index(drop=True))
-    # Recognition measured as a cause (θ = 1), then as doing nothing (θ = 0): its panel and action go to zero.
-    on = LeverEffect("recognition", 1.0, 0.1, 10, 10, 0.0, 0.1, 1.0, 1.0).to_dict()
-    off = LeverEffect("recognition", 0.0, 0.1, 10, 10, 0.0, 0.1, 0.0, 0.0).to_dict()
-    try:
-        model.metadata["lever_effects"] = stored | {"recognition": on}
-        before, _ = estimate_effect(
+
+    # Recognition measured as a cause (θ = 1), as unjudgeable (θ = 0 ± 1), as at most 0.4 of its
+    # reading (θ = 0.2 ± 0.1) and as doing nothing (θ = −0.3 ± 0.1): the what-if keeps the response
+    # models' estimate while the data cannot rule it out, is cut to the interval's upper end where they
+    # can, and the panel and the action go to zero for a lever shown to do nothing.
+    def with_recognition(theta, se):
+        model.metadata["lever_effects"] = stored | {
+            "recognition": LeverEffect("recognition", theta, se, 10, 10, 0.0, 0.1, theta, theta).to_dict()
+        }
+        return estimate_effect(
             model, latest.reset_index(drop=True), explanation.feature_points, recognition, now
-        )
-        model.metadata["lever_effects"] = stored | {"recognition": off}
+        )[0]
+
+    try:
+        before = with_recognition(1.0, 0.1)
+        np.testing.assert_allclose(with_recognition(0.0, 1.0), before, atol=1e-12)
+        np.testing.assert_allclose(with_recognition(0.2, 0.1), (0.2 + 1.96 * 0.1) * before, atol=1e-12)
+        after = with_recognition(-0.3, 0.1)
         panel = causal_points(model, explanation.lever_points())
         assert (panel["effect_recognition"] == 0).all()
-        after, _ = estimate_effect(
-            model, latest.reset_index(drop=True), explanation.feature_points, recognition, now
-        )
         assert (after == 0).all() and (before < 0).any()
         people = explain_people(model, latest, words=words_for("en"))
         assert all(p["top_lever"] != "recognition" for p in people)

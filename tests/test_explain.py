@@ -107,20 +107,19 @@ def test_each_action_moves_only_the_features_its_mechanism_touches(model_world, 
                 assert after[column].equals(latest[column]), f"{action.name} moved {column}"
 
 
-@pytest.mark.parametrize("rescored_by", ["response model", "booster"])
-def test_actions_are_offered_only_where_they_apply_and_capped_by_their_mechanism(
+@pytest.mark.parametrize("rescored_by", ["response models", "booster"])
+def test_actions_are_offered_only_where_they_apply_and_never_remove_more_than_the_risk(
     model_world, latest, rescored_by
 ):
-    """Re-scored by the response model or (as on flat tables) the booster, within the mechanism's cap."""
+    """Re-scored by the response models or (as on flat tables) the booster, within its reading."""
     import dataclasses
 
-    from flightrisk.explain.causal import lever_weights
     from flightrisk.explain.contributions import explain_rows
     from flightrisk.explain.whatif import applies, estimate_effect
 
     model = model_world["model"]
     if rescored_by == "booster":
-        model = dataclasses.replace(model, response=None)
+        model = dataclasses.replace(model, response=None, response_booster=None)
     rows = latest.head(300).reset_index(drop=True)
     points = explain_rows(model, rows).feature_points
     now = model.risk(rows)
@@ -129,44 +128,62 @@ def test_actions_are_offered_only_where_they_apply_and_capped_by_their_mechanism
         delta, where = estimate_effect(model, rows, points, action, now)
         assert (where == applies(rows, action)).all()
         assert (delta[~where] == 0).all(), f"{action.name} credited where it does not apply"
-        removable = np.clip(points[:, [index[f] for f, _, _ in action.changes]], 0, None).sum(axis=1)
-        # Scaled by the lever's θ⁺, never more than that share of what the features add.
-        cap = lever_weights(model)[action.lever] * removable
-        assert (-delta <= cap + 1e-12).all(), f"{action.name} removes more than its features add"
         assert (-delta <= now + 1e-12).all()
+        if rescored_by == "booster":
+            # Each lever's part is scaled by a ceiling of at most 1: never more than the features add.
+            removable = np.clip(points[:, [index[f] for f, _, _ in action.changes]], 0, None).sum(axis=1)
+            assert (-delta <= removable + 1e-12).all(), f"{action.name} removes more than its features add"
     pay = next(a for a in model.catalog.actions if a.name == "raise_pay_to_peer_median")
     assert not applies(rows, pay)[(rows["base_pay_vs_peer_median"] >= 1.0).to_numpy()].any()
 
 
-def test_a_snapshot_model_re_scores_actions_with_its_response_model(model_world, latest):
-    """The response model is stored with the model and read back; a what-if is its change in
-    probability within the mechanism's cap, times the lever's θ⁺, where the action applies."""
-    from flightrisk.explain.causal import lever_weights
+def test_a_snapshot_model_re_scores_actions_with_its_two_response_models(model_world, latest):
+    """Both response models are stored with the model and read back; a what-if is, per lever the
+    action touches, the mean of the logistic model's change (bounded by twice the risk model's
+    reading of those features) and the additive booster's, times the lever's ceiling."""
+    from flightrisk.explain.causal import lever_ceilings
     from flightrisk.explain.contributions import explain_rows
-    from flightrisk.explain.whatif import applies, apply_action, estimate_effect
+    from flightrisk.explain.whatif import LINEAR_CAP, applies, apply_action, estimate_effect
 
     model = model_world["model"]
-    assert model.response is not None and (model_world["model_dir"] / "response.json").is_file()
+    folder = model_world["model_dir"]
+    assert model.response is not None and (folder / "response.json").is_file()
+    assert model.response_booster is not None and (folder / "response_model.txt").is_file()
     rows = latest.head(300).reset_index(drop=True)
     points = explain_rows(model, rows).feature_points
     now = model.risk(rows)
-    weights = lever_weights(model)
+    ceilings = lever_ceilings(model)
     index = {name: j for j, name in enumerate(model.feature_names)}
+    lever_of = model.catalog.lever_of()
     moved = 0
     for action in model.catalog.actions:
         delta, where = estimate_effect(model, rows, points, action, now)
-        change = model.response_risk(apply_action(rows, action)) - model.response_risk(rows)
-        removable = np.clip(points[:, [index[f] for f, _, _ in action.changes]], 0, None).sum(axis=1)
-        change = np.maximum(change, -removable)
-        expected = np.where(where, np.maximum(weights[action.lever] * change, -now), 0.0)
+        after = apply_action(rows, action)
+        expected = np.zeros(len(rows))
+        for lever in {lever_of[f] for f, _, _ in action.changes}:
+            features = [f for f, _, _ in action.changes if lever_of[f] == lever]
+            partial = rows.copy()
+            partial[features] = after[features].to_numpy()
+            removable = np.clip(points[:, [index[f] for f in features]], 0, None).sum(axis=1)
+            linear = np.maximum(
+                model.response_risk(partial) - model.response_risk(rows), -LINEAR_CAP * removable
+            )
+            additive = model.additive_response_risk(partial) - model.additive_response_risk(rows)
+            expected += ceilings[lever] * (linear + additive) / 2
+        expected = np.where(where, np.maximum(expected, -now), 0.0)
         np.testing.assert_allclose(delta, expected, atol=1e-12)
         moved += int((np.abs(delta[where]) > 1e-6).sum())
     assert moved > 0
-    # Pay below the peer median raises risk in the simulator: lifting it lowers the response model's.
+    # Pay below the peer median raises risk in the simulator: lifting it lowers both response models'.
     pay = next(a for a in model.catalog.actions if a.name == "raise_pay_to_peer_median")
-    change = model.response_risk(apply_action(rows, pay)) - model.response_risk(rows)
     where = applies(rows, pay)
-    assert where.any() and (change[where] < 0).mean() > 0.9
+    after = apply_action(rows, pay)
+    for risk in (model.response_risk, model.additive_response_risk):
+        assert where.any() and ((risk(after) - risk(rows))[where] < 0).mean() > 0.9
+    # Every logistic coefficient keeps its feature's catalog direction.
+    for spec in model.catalog.features:
+        if spec.type == "numeric" and spec.monotone:
+            assert spec.monotone * model.response.numeric[spec.name]["coef"] >= 0, spec.name
 
 
 def _explain_cli(model_world, employee, lang, fmt):

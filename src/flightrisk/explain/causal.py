@@ -372,20 +372,13 @@ def effects_of(model: RiskModel) -> dict[str, LeverEffect] | None:
     return {lever: LeverEffect.from_dict(data) for lever, data in stored.items()}
 
 
-def lever_weights(model: RiskModel, cautious: bool = False) -> dict[str, float]:
-    """θ⁺ per lever, or with `cautious` the interval's lower end clipped the same way (1 for every lever of a model
-    without effects: the model's reading stands)."""
+def ranking_weights(model: RiskModel) -> dict[str, float]:
+    """Per lever, the cautious weight (the interval's lower end, clipped to [0, 2]) that ranking trusts
+    (1 for every lever of a model without effects: the model's reading stands)."""
     effects = effects_of(model)
     if not effects:
         return dict.fromkeys(LEVERS, 1.0)
-    return {
-        lever: (
-            (effects[lever].cautious_weight if cautious else effects[lever].weight)
-            if lever in effects
-            else 1.0
-        )
-        for lever in LEVERS
-    }
+    return {lever: effects[lever].cautious_weight if lever in effects else 1.0 for lever in LEVERS}
 
 
 def lever_ceilings(model: RiskModel) -> dict[str, float]:
@@ -409,7 +402,7 @@ def lever_ceilings(model: RiskModel) -> dict[str, float]:
 def causal_points(model: RiskModel, lever_points: pd.DataFrame) -> pd.DataFrame:
     """Per row and lever, the points of what pulling the lever would do that the data vouch for:
     the model's points × the cautious weight (the interval's lower end, clipped). Pages rank and name levers by these."""
-    weights = lever_weights(model, cautious=True)
+    weights = ranking_weights(model)
     out = pd.DataFrame(index=lever_points.index)
     for lever in LEVERS:
         column = f"lever_{lever}"

@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from flightrisk import LEVERS
-from flightrisk.explain.causal import lever_weights
+from flightrisk.explain.causal import ranking_weights
 from flightrisk.explain.contributions import explain_rows
 from flightrisk.explain.whatif import estimate_effect
 from flightrisk.model.metrics import calibration_table
@@ -117,7 +117,7 @@ def explanation_fidelity(
         lever for lever in LEVERS if strengths.get(lever, 1.0) == 0 and true_spread[lever] < 1e-12
     ]
     causal = _panel_against_truth(
-        {lever: model_weight[lever] * lever_weights(model, cautious=True)[lever] for lever in LEVERS},
+        {lever: model_weight[lever] * ranking_weights(model)[lever] for lever in LEVERS},
         order_truth,
         switched_off,
     )
@@ -134,7 +134,7 @@ def explanation_fidelity(
         "blame_share_of_switched_off": {lever: model_weight[lever] / total for lever in switched_off},
         "blame_vs_top_lever_of_switched_off": {lever: model_weight[lever] / top for lever in switched_off},
         "true_top_lever_named": order_model[0] == order_truth[0],
-        # What pulling a lever would do (explain/causal.py): the model's weight times the lever's θ⁺.
+        # What pulling a lever would do (explain/causal.py): the model's weight times the lever's cautious weight.
         "causal": causal,
     }
 
