@@ -20,6 +20,7 @@ from flightrisk.privacy import MIN_GROUP
 
 HORIZONS = (3, 6, 12)
 Z = 1.959964
+MIN_COMPARED_SHARE = 0.95  # resamples that must compare something for an observational interval
 
 
 def _wilson(k: int, n: int) -> tuple[float, float]:
@@ -115,19 +116,32 @@ def observational_effects(
                 )
                 weight = t_ids["decile"].value_counts()
                 common = t_rate.index.intersection(c_rate.index)
+                if common.empty:
+                    return float("nan")  # nothing compared (a resample with no shared decile)
                 return float(
                     ((t_rate[common] - c_rate[common]) * weight[common]).sum() / weight[common].sum()
                 )
 
             point = att(treated, controls)
-            boot = [
-                att(
-                    treated.sample(len(treated), replace=True, random_state=int(rng.integers(2**31))),
-                    controls.sample(len(controls), replace=True, random_state=int(rng.integers(2**31))),
-                )
-                for _ in range(resamples)
-            ]
-            low, high = np.quantile(boot, [0.025, 0.975])
+            boot = np.array(
+                [
+                    att(
+                        treated.sample(len(treated), replace=True, random_state=int(rng.integers(2**31))),
+                        controls.sample(len(controls), replace=True, random_state=int(rng.integers(2**31))),
+                    )
+                    for _ in range(resamples)
+                ]
+            )
+            # A resample whose treated and unplanned people share no risk decile compares nothing; where
+            # that happens more than rarely, no interval is honest.
+            compared = np.isfinite(boot)
+            if not np.isfinite(point) or compared.mean() < MIN_COMPARED_SHARE:
+                entry["horizons"][str(h)] = {
+                    "note": f"the treated and the unplanned share no risk decile in "
+                    f"{int((~compared).sum())} of {resamples} resamples; no honest interval"
+                }
+                continue
+            low, high = np.quantile(boot[compared], [0.025, 0.975])
             entry["horizons"][str(h)] = {
                 "effect": round(point, 4),
                 "low": round(float(low), 4),
