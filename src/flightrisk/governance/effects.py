@@ -54,6 +54,22 @@ def _exits(outcomes: pd.DataFrame, ids: list[str], horizon: int) -> int:
     return int(gone.fillna(False).sum())
 
 
+def _effect_on_treated(
+    t_decile: np.ndarray, t_gone: np.ndarray, c_decile: np.ndarray, c_gone: np.ndarray
+) -> float:
+    """The treated's leaving rate minus the unplanned's, decile by decile, weighted by the treated in
+    each decile the two share (NaN where they share none: nothing is compared)."""
+    bins = max(int(t_decile.max(initial=0)), int(c_decile.max(initial=0))) + 1
+    t_n = np.bincount(t_decile, minlength=bins)
+    c_n = np.bincount(c_decile, minlength=bins)
+    common = (t_n > 0) & (c_n > 0)
+    if not common.any():
+        return float("nan")
+    t_rate = np.bincount(t_decile, weights=t_gone, minlength=bins)[common] / t_n[common]
+    c_rate = np.bincount(c_decile, weights=c_gone, minlength=bins)[common] / c_n[common]
+    return float(np.sum((t_rate - c_rate) * t_n[common]) / t_n[common].sum())
+
+
 def observational_effects(
     plan: pd.DataFrame,
     outcomes: pd.DataFrame,
@@ -100,38 +116,18 @@ def observational_effects(
                 entry["horizons"][str(h)] = {"note": f"fewer than {MIN_GROUP} people in an arm"}
                 continue
             gone = ((left["termination_type"] == "voluntary") & (left["months_to_exit"] <= h)).fillna(False)
-
-            def att(t_ids, c_frame, gone=gone):
-                t_rate = (
-                    gone.reindex(t_ids["employee_id"])
-                    .fillna(False)
-                    .groupby(t_ids["decile"].to_numpy())
-                    .mean()
+            t_decile = treated["decile"].to_numpy(dtype=int)
+            c_decile = controls["decile"].to_numpy(dtype=int)
+            t_gone = gone.reindex(treated["employee_id"]).fillna(False).to_numpy(dtype=float)
+            c_gone = gone.reindex(controls["employee_id"]).fillna(False).to_numpy(dtype=float)
+            point = _effect_on_treated(t_decile, t_gone, c_decile, c_gone)
+            boot = np.empty(resamples)
+            for r in range(resamples):
+                t_pick = rng.integers(0, len(t_decile), len(t_decile))
+                c_pick = rng.integers(0, len(c_decile), len(c_decile))
+                boot[r] = _effect_on_treated(
+                    t_decile[t_pick], t_gone[t_pick], c_decile[c_pick], c_gone[c_pick]
                 )
-                c_rate = (
-                    gone.reindex(c_frame["employee_id"])
-                    .fillna(False)
-                    .groupby(c_frame["decile"].to_numpy())
-                    .mean()
-                )
-                weight = t_ids["decile"].value_counts()
-                common = t_rate.index.intersection(c_rate.index)
-                if common.empty:
-                    return float("nan")  # nothing compared (a resample with no shared decile)
-                return float(
-                    ((t_rate[common] - c_rate[common]) * weight[common]).sum() / weight[common].sum()
-                )
-
-            point = att(treated, controls)
-            boot = np.array(
-                [
-                    att(
-                        treated.sample(len(treated), replace=True, random_state=int(rng.integers(2**31))),
-                        controls.sample(len(controls), replace=True, random_state=int(rng.integers(2**31))),
-                    )
-                    for _ in range(resamples)
-                ]
-            )
             # A resample whose treated and unplanned people share no risk decile compares nothing; where
             # that happens more than rarely, no interval is honest.
             compared = np.isfinite(boot)
