@@ -103,7 +103,7 @@ def build_plan(
         "net_value_upper_bound_sek": round(choice.bound_sek, 2),
         "options_by_action": plan["option"].value_counts().to_dict(),
         "actions_without_cost": unpriced,
-        "method": "capped what-if estimates"
+        "method": "what-if estimates (the response models, each lever scaled to what its measured effect allows)"
         + (", measured effects where precise enough (measured_effects)" if measured else "")
         + "; multiple-choice knapsack filled greedily on convex hulls",
         "measured_effects": {o: f["effect"] for o, f in (measured or {}).items()},

@@ -1,6 +1,6 @@
 """A person's options: each action that applies and lowers risk, and pairs of their best ones.
 
-Every option carries its estimated risk change (the capped what-if of explain/whatif.py), its
+Every option carries its estimated risk change (the what-if of explain/whatif.py), its
 yearly cost and its expected value: exits avoided x the cost of replacing the person.
 """
 
