@@ -130,27 +130,34 @@ def estimate_combination(
         for feature, _, _ in action.changes:
             if feature in index and feature not in touched.setdefault(lever_of[feature], []):
                 touched[lever_of[feature]].append(feature)
+    reading = model.response_reading(frame)
     change = np.zeros(len(frame))
     for lever, features in touched.items():
-        partial = frame.copy()
-        partial[features] = after[features].to_numpy()
         removable = np.clip(feature_points[:, [index[f] for f in features]], 0, None).sum(axis=1)
-        change += ceilings.get(lever, 1.0) * _response_change(model, frame, partial, removable, now)
+        change += ceilings.get(lever, 1.0) * _response_change(
+            model, reading, frame, after, features, removable, now
+        )
     return np.where(where, np.maximum(change, -now), 0.0), where
 
 
 def _response_change(
-    model: RiskModel, frame: pd.DataFrame, after: pd.DataFrame, removable: np.ndarray, now: np.ndarray
+    model: RiskModel,
+    reading,
+    frame: pd.DataFrame,
+    after: pd.DataFrame,
+    features: list[str],
+    removable: np.ndarray,
+    now: np.ndarray,
 ) -> np.ndarray:
-    """The response models' change in probability (the booster's, within its reading, without them)."""
-    linear_now = model.response_risk(frame)
-    if linear_now is None:
-        return np.maximum(model.risk(after) - now, -removable)
-    changes = [np.maximum(model.response_risk(after) - linear_now, -LINEAR_CAP * removable)]
-    additive_now = model.additive_response_risk(frame)
-    if additive_now is not None:
-        changes.append(model.additive_response_risk(after) - additive_now)
-    return np.mean(changes, axis=0)
+    """The response models' change in probability when `features` take their values in `after` (the
+    booster's, within its reading, for a model without them)."""
+    if reading is None:
+        partial = frame.copy()
+        partial[features] = after[features].to_numpy()
+        return np.maximum(model.risk(partial) - now, -removable)
+    linear, additive = model.response_change(reading, after, features)
+    linear = np.maximum(linear, -LINEAR_CAP * removable)
+    return linear if additive is None else (linear + additive) / 2
 
 
 def _raise_percent(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:

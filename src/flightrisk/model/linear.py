@@ -44,17 +44,24 @@ class LinearPart:
         out = np.zeros((len(frame), len(catalog.features) + 1))
         base = self.intercept
         for j, spec in enumerate(catalog.features):
-            if spec.name in self.numeric:
-                p = self.numeric[spec.name]
-                values = pd.to_numeric(frame[spec.name], errors="coerce").astype(float).fillna(p["median"])
-                out[:, j] = p["coef"] * (values.to_numpy() - p["center"]) / p["scale"]
-            elif spec.name in self.categorical:
-                levels = self.categorical[spec.name]
-                values = frame[spec.name].astype(str).to_numpy()
-                for level, p in levels.items():
-                    out[:, j] += p["coef"] * ((values == level) - p["share"])
-                    base += p["coef"] * p["share"]
+            out[:, j] = self.feature_contribution(frame, spec.name)
+            if spec.name in self.categorical:
+                base += sum(p["coef"] * p["share"] for p in self.categorical[spec.name].values())
         out[:, -1] = base
+        return out
+
+    def feature_contribution(self, frame: pd.DataFrame, name: str) -> np.ndarray:
+        """One feature's exact Shapley value of the margin per row (0 for a feature the part lacks):
+        what a change of that feature alone moves the margin by, as the what-ifs need it."""
+        if name in self.numeric:
+            p = self.numeric[name]
+            values = pd.to_numeric(frame[name], errors="coerce").astype(float).fillna(p["median"])
+            return p["coef"] * (values.to_numpy() - p["center"]) / p["scale"]
+        out = np.zeros(len(frame))
+        if name in self.categorical:
+            values = frame[name].astype(str).to_numpy()
+            for level, p in self.categorical[name].items():
+                out += p["coef"] * ((values == level) - p["share"])
         return out
 
 

@@ -46,6 +46,23 @@ from flightrisk.model.linear import LinearPart, blend
 from flightrisk.model.treeshap import ShapEngine
 
 BANDS = ("low", "medium", "high")
+
+
+@dataclasses.dataclass(frozen=True)
+class ResponseReading:
+    """The what-ifs' response models' reading of some rows before any action (model/response.py):
+    the rows, the logistic margin, and the additive booster's matrix and probability (None without it)."""
+
+    frame: pd.DataFrame
+    linear_margin: np.ndarray
+    x: np.ndarray | None = None
+    additive: np.ndarray | None = None
+
+
+def _sigmoid(margin: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-margin))
+
+
 ID_COLUMNS = ["employee_id", "snapshot_date"]
 # Outcome columns a feature table carries beside the features (never read as features).
 LABEL_COLUMNS = ("label", NEXT_MONTH_LABEL)
@@ -122,6 +139,10 @@ class RiskModel:
 
     def additive_response_risk(self, frame: pd.DataFrame) -> np.ndarray | None:
         """The what-ifs' lever-additive booster's probability per row (None without one)."""
+        return None
+
+    def response_reading(self, frame: pd.DataFrame) -> ResponseReading | None:
+        """The response models' reading of the rows before any action (None without them)."""
         return None
 
     @property
@@ -210,6 +231,36 @@ class SnapshotModel(RiskModel):
         if self.response_booster is None:
             return None
         return self.response_booster.predict(self.encode(frame))
+
+    def response_reading(self, frame: pd.DataFrame) -> ResponseReading | None:
+        """The response models' reading of the rows before any action, computed once for all of them."""
+        if self.response is None:
+            return None
+        margin = self.response.contributions(frame, self.catalog).sum(axis=1)
+        if self.response_booster is None:
+            return ResponseReading(frame, margin)
+        x = self.encode(frame)
+        return ResponseReading(frame, margin, x, self.response_booster.predict(x))
+
+    def response_change(
+        self, reading: ResponseReading, after: pd.DataFrame, features: list[str]
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Each response model's change in probability when `features` take their values in `after`
+        (the rows of `reading`, in order): the logistic model's, and the additive booster's (None without
+        one). Only those features are re-read, which is what makes a plan's many options cheap."""
+        shift = sum(
+            self.response.feature_contribution(after, f)
+            - self.response.feature_contribution(reading.frame, f)
+            for f in features
+        )
+        linear = _sigmoid(reading.linear_margin + shift) - _sigmoid(reading.linear_margin)
+        if reading.x is None:
+            return linear, None
+        x = reading.x.copy()
+        column = {name: j for j, name in enumerate(self.feature_names)}
+        for f in features:
+            x[:, column[f]] = encode_column(after[f], self.catalog.feature(f), self.profile["categories"])
+        return linear, self.response_booster.predict(x) - reading.additive
 
     def input_problems(self, columns: list[str]) -> list[str]:
         """A feature table: every id and feature column, and nothing the model does not know."""
@@ -448,12 +499,13 @@ def input_columns(flat: FlatCatalog) -> list[str]:
 
 def encode_features(frame: pd.DataFrame, catalog: Catalog, categories: dict[str, list[str]]) -> np.ndarray:
     """Feature matrix in catalog order; categories become their training codes (unknown -> NaN)."""
-    columns = []
-    for spec in catalog.features:
-        values = frame[spec.name]
-        if spec.type == "categorical":
-            lookup = {value: float(code) for code, value in enumerate(categories[spec.name])}
-            columns.append(values.map(lookup).astype(float).to_numpy())
-        else:
-            columns.append(pd.to_numeric(values, errors="coerce").astype(float).to_numpy())
+    columns = [encode_column(frame[spec.name], spec, categories) for spec in catalog.features]
     return np.column_stack(columns) if columns else np.empty((len(frame), 0))
+
+
+def encode_column(values: pd.Series, spec, categories: dict[str, list[str]]) -> np.ndarray:
+    """One feature's column of the matrix: a category's training code (unknown -> NaN) or the number."""
+    if spec.type == "categorical":
+        lookup = {value: float(code) for code, value in enumerate(categories[spec.name])}
+        return values.map(lookup).astype(float).to_numpy()
+    return pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
