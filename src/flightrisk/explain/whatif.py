@@ -20,7 +20,7 @@ import pandas as pd
 from flightrisk.explain.causal import lever_ceilings
 from flightrisk.features.catalog import ActionSpec
 from flightrisk.i18n import Words, words_for
-from flightrisk.model.risk_model import RiskModel
+from flightrisk.model.risk_model import ResponseReading, RiskModel
 
 
 def applies(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:
@@ -84,6 +84,7 @@ def estimate_effect(
     feature_points: np.ndarray,
     action: ActionSpec,
     now: np.ndarray,
+    reading: ResponseReading | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The estimated risk change per row (0 where the action does not apply), and where it applies.
 
@@ -92,9 +93,10 @@ def estimate_effect(
     the features the action changes add to the risk now (their positive contributions to the risk
     model, in probability points) — and the lever-additive booster's change. Flat tables re-score the
     booster within that reading. The result is scaled down where the lever's measured effect vouches
-    for less (`lever_ceilings`, explain/causal.py). Never below −risk.
+    for less (`lever_ceilings`, explain/causal.py). Never below −risk. `reading`: the response models'
+    reading of `frame` (`model.response_reading`) when the caller estimates many actions on it.
     """
-    return estimate_combination(model, frame, feature_points, [action], now)
+    return estimate_combination(model, frame, feature_points, [action], now, reading)
 
 
 # The logistic response's coefficient of a feature can carry what travels with it (coaching with a
@@ -112,6 +114,7 @@ def estimate_combination(
     feature_points: np.ndarray,
     actions: list[ActionSpec],
     now: np.ndarray,
+    reading: ResponseReading | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """As `estimate_effect`, for actions taken together: each must apply; the cap is their features' share."""
     where = np.ones(len(frame), dtype=bool)
@@ -130,7 +133,7 @@ def estimate_combination(
         for feature, _, _ in action.changes:
             if feature in index and feature not in touched.setdefault(lever_of[feature], []):
                 touched[lever_of[feature]].append(feature)
-    reading = model.response_reading(frame)
+    reading = reading if reading is not None else model.response_reading(frame)
     change = np.zeros(len(frame))
     for lever, features in touched.items():
         removable = np.clip(feature_points[:, [index[f] for f in features]], 0, None).sum(axis=1)
@@ -142,7 +145,7 @@ def estimate_combination(
 
 def _response_change(
     model: RiskModel,
-    reading,
+    reading: ResponseReading | None,
     frame: pd.DataFrame,
     after: pd.DataFrame,
     features: list[str],
@@ -217,9 +220,10 @@ def what_if_numbers(
 
         feature_points = explain_rows(model, frame).feature_points
     now = model.risk(frame)
+    reading = model.response_reading(frame)
     results: list[list[dict]] = [[] for _ in range(len(frame))]
     for action in model.catalog.actions:
-        delta, where = estimate_effect(model, frame, feature_points, action, now)
+        delta, where = estimate_effect(model, frame, feature_points, action, now, reading)
         raise_pct = _raise_percent(frame, action)
         for i in np.flatnonzero(where & (delta < -1e-4)):
             results[i].append(

@@ -58,6 +58,15 @@ class ResponseReading:
     x: np.ndarray | None = None
     additive: np.ndarray | None = None
 
+    def rows(self, positions: np.ndarray) -> ResponseReading:
+        """The same reading of some of the rows (by position), as a subset's what-ifs need it."""
+        return ResponseReading(
+            self.frame.iloc[positions].reset_index(drop=True),
+            self.linear_margin[positions],
+            None if self.x is None else self.x[positions],
+            None if self.additive is None else self.additive[positions],
+        )
+
 
 def _sigmoid(margin: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-margin))

@@ -61,10 +61,11 @@ def plan_options(
     now = model.risk(frame)
     replacement = replacement_costs(frame, settings)
     ids = frame["employee_id"].astype(str).to_numpy()
+    reading = model.response_reading(frame)  # once for every option below
     parts = []
     singles = {}
     for action in priced:
-        change, where = estimate_combination(model, frame, feature_points, [action], now)
+        change, where = estimate_combination(model, frame, feature_points, [action], now, reading)
         after = apply_action(frame, action)
         cost = action_cost(action, frame, after, pay, settings)
         raise_month = monthly_raise(action, frame, after, pay)
@@ -73,13 +74,13 @@ def plan_options(
         parts.append(_rows(ids, keep, [action], now, change, cost, raise_month, replacement))
     if pairs and len(priced) > 1:
         parts += _pair_rows(
-            model, frame, pay, settings, feature_points, priced, singles, now, replacement, ids
+            model, frame, pay, settings, feature_points, priced, singles, now, replacement, ids, reading
         )
     options = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=OPTION_COLUMNS)
     return options.sort_values(["employee_id", "option"], kind="stable", ignore_index=True), unpriced
 
 
-def _pair_rows(model, frame, pay, settings, feature_points, priced, singles, now, replacement, ids):
+def _pair_rows(model, frame, pay, settings, feature_points, priced, singles, now, replacement, ids, reading):
     """Options of two actions, for the people whose three best single actions include both."""
     by_name = {a.name: a for a in priced}
     changes = pd.DataFrame(singles)
@@ -93,7 +94,14 @@ def _pair_rows(model, frame, pay, settings, feature_points, priced, singles, now
         if len(rows) == 0:
             continue
         subset = frame.iloc[rows].reset_index(drop=True)
-        change, where = estimate_combination(model, subset, feature_points[rows], [a, b], now[rows])
+        change, where = estimate_combination(
+            model,
+            subset,
+            feature_points[rows],
+            [a, b],
+            now[rows],
+            None if reading is None else reading.rows(rows),
+        )
         after_a = apply_action(subset, a)
         after_b = apply_action(after_a, b)
         pay_rows = pay.iloc[rows]

@@ -163,9 +163,10 @@ def model_action_effects(model: RiskModel, rows: pd.DataFrame) -> pd.DataFrame:
     rows = rows.reset_index(drop=True)
     points = explain_rows(model, rows).feature_points
     now = model.risk(rows)
+    reading = model.response_reading(rows)
     frames = []
     for action in model.catalog.actions:
-        delta, where = estimate_effect(model, rows, points, action, now)
+        delta, where = estimate_effect(model, rows, points, action, now, reading)
         frames.append(
             pd.DataFrame(
                 {
