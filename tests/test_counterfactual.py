@@ -235,3 +235,34 @@ def test_the_truth_cannot_be_beaten_by_a_model_of_the_snapshot(model_world):
         predicted[scored] = Ridge(alpha=100.0).fit(x[fit], residual[fit]).predict(x[scored])
     r2 = 1 - ((residual - predicted) ** 2).sum() / ((residual - residual.mean()) ** 2).sum()
     assert r2 < 0.01, r2
+
+
+def test_a_what_if_truth_is_read_from_the_arm_that_treated_the_person_and_spills_less_in_groups(recorded):
+    """A person the action does not touch (not eligible for promotion) moves only through the others
+    treated in the same arm: not at all when everyone is treated alone, less in the default groups
+    than when everybody is treated at once."""
+    from flightrisk.synth.counterfactual import ARM_GROUPS
+    from flightrisk.synth.simulate import KAM, TL
+
+    _, paused, _ = recorded
+    p = paused[17]
+    s = p.sim
+    eligible = (
+        (s.role[p.idx] < TL)
+        & (p.t - s.last_promo_m[p.idx] >= 12)
+        & ~((s.role[p.idx] == KAM) & (s.level[p.idx] == 3))
+    )
+    assert 10 < eligible.sum() < len(p.idx) - 10
+    people = list(s.ids(p.idx))
+    action = ["promote_where_eligible"]
+
+    few = people[:30]
+    alone = intervention_effects(p, few, action, futures=2, groups=len(few))
+    assert (alone["effect"].to_numpy()[~eligible[:30]] == 0.0).all()
+    assert (alone["effect"].to_numpy()[eligible[:30]] < 0).mean() > 0.5
+
+    untouched_spread = {}
+    for groups in (1, ARM_GROUPS):
+        effect = intervention_effects(p, people, action, futures=3, groups=groups)["effect"].to_numpy()
+        untouched_spread[groups] = float(np.std(effect[~eligible]))
+    assert untouched_spread[ARM_GROUPS] < 0.7 * untouched_spread[1], untouched_spread
