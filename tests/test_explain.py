@@ -4,12 +4,14 @@ import json
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from flightrisk import LEVERS
 from flightrisk.explain.contributions import LEVER_COLUMNS
 from flightrisk.explain.person import explain_people, explanation_text
 from flightrisk.explain.whatif import apply_action
+from flightrisk.features import load_catalog
 from flightrisk.i18n import words_for
 from flightrisk.score.batch import score_frame
 from tests.conftest import run_in_process
@@ -94,6 +96,23 @@ def test_apply_action_respects_bounds(model_world, latest):
     np.testing.assert_allclose(
         after.loc[below, "pay_vs_newer_hires"], latest.loc[below, "pay_vs_newer_hires"] * factor
     )
+
+
+def test_a_realistic_quota_lifts_attainment_by_the_growth_it_takes_back():
+    """Attainment is bookings over quota: the same bookings against a quota that grew 5 % instead of
+    12 % is 112/105 of the attainment; a quota that grew 3 % (or an unknown raise) is left alone."""
+    action = next(a for a in load_catalog().actions if a.name == "realistic_quota")
+    before = pd.DataFrame(
+        {
+            "quota_raise_pct": [12.0, 3.0, np.nan],
+            "quota_attainment_3m": [0.8, 0.9, 0.7],
+            "quota_attainment_6m": [0.9, 1.1, 0.6],
+        }
+    )
+    after = apply_action(before, action)
+    assert after["quota_raise_pct"].tolist()[:2] == [5.0, 3.0] and np.isnan(after["quota_raise_pct"][2])
+    np.testing.assert_allclose(after["quota_attainment_3m"], [0.8 * 112 / 105, 0.9, 0.7])
+    np.testing.assert_allclose(after["quota_attainment_6m"], [0.9 * 112 / 105, 1.1, 0.6])
 
 
 def test_each_action_moves_only_the_features_its_mechanism_touches(model_world, latest):

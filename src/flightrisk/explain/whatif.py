@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.explain.causal import lever_ceilings
-from flightrisk.features.catalog import ActionSpec
+from flightrisk.features.catalog import FOLLOWING_CHANGES, ActionSpec
 from flightrisk.i18n import Words, words_for
 from flightrisk.model.risk_model import ResponseReading, RiskModel
 
@@ -47,8 +47,8 @@ def apply_action(frame: pd.DataFrame, action: ActionSpec) -> pd.DataFrame:
     """The rows of `frame` as they would look after `action`; rows it does not apply to are unchanged."""
     changed = frame.copy()
     where = pd.Series(applies(frame, action), index=frame.index)
-    # `scale_with` follows a feature the action changes, so it comes after the others.
-    ordered = sorted(action.changes, key=lambda change: change[1] == "scale_with")
+    # `scale_with` and `against_growth_of` follow a feature the action changes, so they come last.
+    ordered = sorted(action.changes, key=lambda change: change[1] in FOLLOWING_CHANGES)
     for feature, kind, value in ordered:
         if feature not in changed.columns:
             continue
@@ -56,10 +56,13 @@ def apply_action(frame: pd.DataFrame, action: ActionSpec) -> pd.DataFrame:
             changed[feature] = changed[feature].where(~where, value)
             continue
         column = pd.to_numeric(frame[feature], errors="coerce").astype(float)
-        if kind == "scale_with":
+        if kind in FOLLOWING_CHANGES:
             old = pd.to_numeric(frame[value], errors="coerce").astype(float)
             new = pd.to_numeric(changed[value], errors="coerce").astype(float)
-            after = column * (new / old).where(old > 0, 1.0)
+            if kind == "scale_with":
+                after = column * (new / old).where(old > 0, 1.0)
+            else:  # a ratio over something that grew by `old` % and now grows by `new` %
+                after = column * ((100 + old) / (100 + new)).where((old > -100) & (new > -100), 1.0)
         else:
             after = _changed(column, kind, float(value))
         changed[feature] = after.where(where, column)

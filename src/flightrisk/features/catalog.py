@@ -19,7 +19,9 @@ from flightrisk.errors import InputError
 from flightrisk.io import read_yaml
 from flightrisk.messages import UNITS  # every unit a feature may have, and its words
 
-CHANGE_KINDS = ("set", "add", "at_least", "at_most", "scale", "scale_with")
+CHANGE_KINDS = ("set", "add", "at_least", "at_most", "scale", "scale_with", "against_growth_of")
+# Changes that follow another feature the action changes (applied after the others).
+FOLLOWING_CHANGES = ("scale_with", "against_growth_of")
 CONDITION_KINDS = ("below", "above", "at_least", "at_most", "not_in")
 # What an action costs a year (see flightrisk.plan.costs): money, a raise or bonus it implies, or
 # manager time. Pay-like costs add the employer's social fees.
@@ -218,12 +220,13 @@ def _action_changes(name: str, declared: dict, features: dict, problems: list[st
             continue
         kind, value = next(iter(change.items()))
         categorical = (features[feature] or {}).get("type") == "categorical"
-        if kind == "scale_with":
-            # Moves with another changed feature: a raise that lifts pay against peers by a factor
-            # lifts pay against newer hires by the same factor.
+        if kind in FOLLOWING_CHANGES:
+            # Moves with another changed feature. scale_with: a raise that lifts pay against peers by a
+            # factor lifts pay against newer hires by the same factor. against_growth_of: a ratio over a
+            # quantity whose growth (in %) the action changes, as attainment is bookings over a quota.
             if value not in declared:
                 problems.append(
-                    f"action '{name}': '{feature}' scales with '{value}', which the action does not change"
+                    f"action '{name}': '{feature}' follows '{value}', which the action does not change"
                 )
             changes.append((feature, kind, str(value)))
         elif categorical and kind == "set" and isinstance(value, str):
