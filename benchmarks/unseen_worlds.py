@@ -104,6 +104,11 @@ def one_world(world: dict, folder: Path) -> dict:
                 (causal["blame_vs_top_lever_of_switched_off"][x] for x in off), default=0
             ),
             "theta": {lever: round(e["theta"], 3) for lever, e in metadata.get("lever_effects", {}).items()},
+            "size": {
+                lever: None if e.get("size") is None else round(e["size"], 3)
+                for lever, e in metadata.get("lever_effects", {}).items()
+            },
+            "true_spread": {lever: round(v, 3) for lever, v in explanations["true_term_spread"].items()},
             "not_established": [
                 x for x, e in metadata.get("lever_effects", {}).items() if not e["established"]
             ],

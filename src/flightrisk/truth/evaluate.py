@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from flightrisk import LEVERS
-from flightrisk.explain.causal import ranking_weights
+from flightrisk.explain.causal import ranked_lever_sizes
 from flightrisk.explain.contributions import explain_rows
 from flightrisk.explain.whatif import estimate_effect
 from flightrisk.model.metrics import calibration_table
@@ -116,11 +116,7 @@ def explanation_fidelity(
     switched_off = [
         lever for lever in LEVERS if strengths.get(lever, 1.0) == 0 and true_spread[lever] < 1e-12
     ]
-    causal = _panel_against_truth(
-        {lever: model_weight[lever] * ranking_weights(model)[lever] for lever in LEVERS},
-        order_truth,
-        switched_off,
-    )
+    causal = _panel_against_truth(ranked_lever_sizes(model, model_weight), order_truth, switched_off)
     return {
         "rows": found["rows"],
         "spearman_with_true_term": found["spearman"],
@@ -134,7 +130,7 @@ def explanation_fidelity(
         "blame_share_of_switched_off": {lever: model_weight[lever] / total for lever in switched_off},
         "blame_vs_top_lever_of_switched_off": {lever: model_weight[lever] / top for lever in switched_off},
         "true_top_lever_named": order_model[0] == order_truth[0],
-        # What pulling a lever would do (explain/causal.py): the model's weight times the lever's cautious weight.
+        # What pulling a lever would do (explain/causal.py): each lever's structural size times its share.
         "causal": causal,
     }
 
