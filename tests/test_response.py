@@ -52,29 +52,51 @@ def test_the_logistic_response_keeps_each_features_catalog_direction():
     assert bounded < -0.5 and abs(bounded - ordinary) < 0.02 * abs(ordinary)
 
 
-def test_every_tree_of_the_additive_response_reads_one_lever(model_world):
-    """So a lever's effect is its own sum of terms: no tree borrows it through another lever's features."""
+def test_every_path_of_the_additive_responses_reads_one_lever(model_world):
+    """So a lever's effect is its own sum of terms: no leaf borrows it through another lever's features.
+    LightGBM keeps interaction constraints along each branch, so two branches of one tree that first
+    split on the context may read different levers; each path from the root to a leaf reads one."""
     model = model_world["model"]
     lever_of = model.catalog.lever_of()
     names = model.feature_names
 
-    def split_features(node) -> set[str]:
+    def path_levers(node, above: frozenset) -> list[frozenset]:
         if "split_feature" not in node:
-            return set()
-        return (
-            {names[node["split_feature"]]}
-            | split_features(node["left_child"])
-            | split_features(node["right_child"])
-        )
+            return [above]
+        here = above | {lever_of[names[node["split_feature"]]]} - {"context"}
+        return path_levers(node["left_child"], here) + path_levers(node["right_child"], here)
 
-    trees = model.response_booster.dump_model()["tree_info"]
-    assert len(trees) > 50
-    levers_read = set()
-    for tree in trees:
-        levers = {lever_of[f] for f in split_features(tree["tree_structure"])} - {"context"}
-        assert len(levers) <= 1
-        levers_read |= levers
-    assert len(levers_read) >= 4  # most levers earn trees of their own
+    for booster in (model.response_booster, model.response_monthly):
+        trees = booster.dump_model()["tree_info"]
+        assert len(trees) > 50
+        levers_read = set()
+        for tree in trees:
+            for levers in path_levers(tree["tree_structure"], frozenset()):
+                assert len(levers) <= 1
+                levers_read |= levers
+        assert len(levers_read) >= 4  # most levers earn leaves of their own
+
+
+def test_the_additive_half_of_a_what_if_averages_the_12_month_and_the_monthly_booster(model_world):
+    """The monthly booster (saved as response_monthly.txt, read back) learned next-month exits: carried
+    over the horizon with the features aged month by month, it gives a probability within the horizon,
+    and the additive reading is the mean of that and the 12-month booster's."""
+    from flightrisk.model.response import monthly_risk
+
+    model, features = model_world["model"], model_world["features"]
+    assert (model_world["model_dir"] / "response_monthly.txt").exists()
+    assert model.response_monthly.params.get("objective", "poisson") == "poisson"
+    rows = features[features["snapshot_date"] == features["snapshot_date"].max()].head(200)
+    x = model.encode(rows)
+    monthly = monthly_risk(model.response_monthly, x, model.catalog, model.outcome_months)
+    assert ((monthly > 0) & (monthly < 1)).all()
+    # A horizon of one month is the hazard itself: 1 − exp(−h).
+    one = monthly_risk(model.response_monthly, x, model.catalog, 1)
+    np.testing.assert_allclose(one, 1 - np.exp(-model.response_monthly.predict(x)), rtol=1e-9)
+    assert (monthly > one).all()
+    expected = 0.5 * (model.response_booster.predict(x) + monthly)
+    np.testing.assert_allclose(model.additive_response_risk(rows), expected, rtol=1e-12)
+    np.testing.assert_allclose(model.response_reading(rows).additive, expected, rtol=1e-12)
 
 
 def test_sign_agreement_counts_only_true_effects_the_truth_vouches_for():

@@ -29,7 +29,7 @@ Three figures come out of θ:
 
 How large each lever is, which orders the levers (the top lever, the order advice follows, the causal
 panel), comes from a structural model instead (`structural_lever_sizes`): a lever-additive, monotone
-Poisson booster on person-months, each tree reading one lever's features (with the context), learns
+Poisson booster on person-months, each branch reading one lever's features (with the context), learns
 the monthly exit hazard, so each lever's trees are that lever's term in the log-hazard. A lever's size
 is the spread (SD) of its term across person-months, counting only what two fits on disjoint halves of
 the people agree on (the square root of their covariance), so a term fitted to noise counts nothing.

@@ -8,6 +8,7 @@ profile.json         what the training data looked like: ranges, categories, PSI
 linear.json          the logistic part of a blended model (flat tables only)
 response.json        the what-ifs' sign-constrained logistic response model (snapshot models)
 response_model.txt   the what-ifs' lever-additive response booster, LightGBM text (snapshot models)
+response_monthly.txt the same on next-month exits (a Poisson hazard), LightGBM text (snapshot models)
 metadata.json        window, horizon, settings, versions, metrics, the SHA-256 of every other file
                      in the folder, and (with FLIGHTRISK_SIGNING_KEY) an HMAC signature
 
@@ -128,6 +129,8 @@ def _write_snapshot_parts(model: SnapshotModel, folder: Path, calibration: dict)
         write_json(model.response.to_dict(), folder / "response.json")
     if model.response_booster is not None:
         model.response_booster.save_model(str(folder / "response_model.txt"))
+    if model.response_monthly is not None:
+        model.response_monthly.save_model(str(folder / "response_monthly.txt"))
 
 
 def _write_flat_parts(model: FlatModel, folder: Path, calibration: dict) -> None:
@@ -144,6 +147,8 @@ def _read_snapshot_parts(model_dir: Path, listed: dict, calibration: dict, n_fea
         parts["response"] = LinearPart.from_dict(_read_json(model_dir / "response.json"))
     if "response_model.txt" in listed:
         parts["response_booster"] = _booster(model_dir / "response_model.txt", n_features)
+    if "response_monthly.txt" in listed:
+        parts["response_monthly"] = _booster(model_dir / "response_monthly.txt", n_features)
     return parts
 
 

@@ -32,7 +32,7 @@ from flightrisk.model.calibration import PlattCalibration, fit_cloglog
 from flightrisk.model.hazard import HORIZONS, horizon_labels, log_cumulative_hazard, monthly_log_hazards
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
-from flightrisk.model.response import fit_additive_response, fit_logistic_response
+from flightrisk.model.response import fit_additive_response, fit_logistic_response, fit_monthly_response
 from flightrisk.model.risk_model import HazardModel, encode_features
 from flightrisk.model.survival_metrics import snapshot_survival_metrics
 from flightrisk.model.train import (
@@ -219,6 +219,7 @@ def train_hazard(
     y = features.loc[labelled, "label"].astype(int).to_numpy()
     response = fit_logistic_response(features[labelled].reset_index(drop=True), y, catalog, settings.seed)
     response_booster = fit_additive_response(x[labelled], y, catalog, settings)
+    response_monthly = fit_monthly_response(x[has_event], event[has_event], catalog, settings)
     metadata = {
         "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "horizon_months": horizon,
@@ -248,6 +249,7 @@ def train_hazard(
         holdout_calibration=holdout_calibration,
         response=response,
         response_booster=response_booster,
+        response_monthly=response_monthly,
     )
     rows = features[in_holdout].reset_index(drop=True)
     holdout = rows[["employee_id", "snapshot_date", "label"]].copy()

@@ -43,6 +43,7 @@ from flightrisk.model.hazard import (
     split_log_cumulative_hazard,
 )
 from flightrisk.model.linear import LinearPart, blend
+from flightrisk.model.response import monthly_risk
 from flightrisk.model.treeshap import ShapEngine
 
 BANDS = ("low", "medium", "high")
@@ -227,6 +228,7 @@ class SnapshotModel(RiskModel):
     # logistic regression and a lever-additive booster on the same features and rows.
     response: LinearPart | None = None
     response_booster: lgb.Booster | None = None
+    response_monthly: lgb.Booster | None = None  # the additive booster on next-month exits
 
     def response_risk(self, frame: pd.DataFrame) -> np.ndarray | None:
         """The logistic response model's probability of leaving within the horizon (None without one)."""
@@ -236,10 +238,18 @@ class SnapshotModel(RiskModel):
         return 1.0 / (1.0 + np.exp(-margin))
 
     def additive_response_risk(self, frame: pd.DataFrame) -> np.ndarray | None:
-        """The lever-additive response booster's probability of leaving within the horizon (None without one)."""
+        """The lever-additive response boosters' probability of leaving within the horizon (None without
+        them): the 12-month booster's, averaged with the monthly one's carried over the horizon."""
         if self.response_booster is None:
             return None
-        return self.response_booster.predict(self.encode(frame))
+        return self._additive(self.encode(frame))
+
+    def _additive(self, x: np.ndarray) -> np.ndarray:
+        risk = self.response_booster.predict(x)
+        if self.response_monthly is None:
+            return risk
+        monthly = monthly_risk(self.response_monthly, x, self.catalog, self.outcome_months)
+        return 0.5 * (risk + monthly)
 
     def response_reading(self, frame: pd.DataFrame) -> ResponseReading | None:
         """The response models' reading of the rows before any action, computed once for all of them."""
@@ -249,7 +259,7 @@ class SnapshotModel(RiskModel):
         if self.response_booster is None:
             return ResponseReading(frame, margin)
         x = self.encode(frame)
-        return ResponseReading(frame, margin, x, self.response_booster.predict(x))
+        return ResponseReading(frame, margin, x, self._additive(x))
 
     def response_change(
         self, reading: ResponseReading, after: pd.DataFrame, features: list[str]
@@ -269,7 +279,7 @@ class SnapshotModel(RiskModel):
         column = {name: j for j, name in enumerate(self.feature_names)}
         for f in features:
             x[:, column[f]] = encode_column(after[f], self.catalog.feature(f), self.profile["categories"])
-        return linear, self.response_booster.predict(x) - reading.additive
+        return linear, self._additive(x) - reading.additive
 
     def input_problems(self, columns: list[str]) -> list[str]:
         """A feature table: every id and feature column, and nothing the model does not know."""

@@ -33,7 +33,12 @@ from flightrisk.model.baselines import fit_predict_baselines
 from flightrisk.model.calibration import PlattCalibration, fit_platt
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
-from flightrisk.model.response import fit_additive_response, fit_logistic_response
+from flightrisk.model.response import (
+    event_rows,
+    fit_additive_response,
+    fit_logistic_response,
+    fit_monthly_response,
+)
 from flightrisk.model.risk_model import SnapshotModel, encode_features
 from flightrisk.model.survival_metrics import snapshot_survival_metrics
 
@@ -355,6 +360,12 @@ def train_on_snapshots(
     )
     response = fit_logistic_response(labelled, y, catalog, settings.seed)
     response_booster = fit_additive_response(x, y, catalog, settings)
+    events = event_rows(features)
+    response_monthly = None
+    if events is not None:
+        known, event = events
+        x_months = encode_features(features.iloc[known], catalog, categories)
+        response_monthly = fit_monthly_response(x_months, event, catalog, settings)
 
     holdout = labelled.loc[in_holdout, ["employee_id", "snapshot_date", "label"]].reset_index(drop=True)
     holdout["risk"] = holdout_risk
@@ -418,6 +429,7 @@ def train_on_snapshots(
         holdout_calibration=holdout_calibration,
         response=response,
         response_booster=response_booster,
+        response_monthly=response_monthly,
     )
     report = TrainingReport(metrics, holdout, importance, metadata["calibration_bins"], best_rounds)
     return model, report
