@@ -277,9 +277,18 @@ class SnapshotModel(RiskModel):
             return linear, None
         x = reading.x.copy()
         column = {name: j for j, name in enumerate(self.feature_names)}
+        moved = np.zeros(len(x), dtype=bool)
         for f in features:
-            x[:, column[f]] = encode_column(after[f], self.catalog.feature(f), self.profile["categories"])
-        return linear, self._additive(x) - reading.additive
+            before = x[:, column[f]]
+            now = encode_column(after[f], self.catalog.feature(f), self.profile["categories"])
+            moved |= (before != now) & ~(np.isnan(before) & np.isnan(now))
+            x[:, column[f]] = now
+        # Only the rows the action moved are re-read (the others change by exactly 0): the monthly
+        # booster reads each row once per month ahead, so this is most of a plan's pricing time.
+        additive = np.zeros(len(x))
+        if moved.any():
+            additive[moved] = self._additive(x[moved]) - reading.additive[moved]
+        return linear, additive
 
     def input_problems(self, columns: list[str]) -> list[str]:
         """A feature table: every id and feature column, and nothing the model does not know."""
