@@ -68,13 +68,7 @@ def fit_additive_response(
     x: np.ndarray, y: np.ndarray, catalog: Catalog, settings: TrainSettings
 ) -> lgb.Booster:
     """The lever-additive, monotone booster on the encoded rows `x` (the model's own encoding)."""
-    from flightrisk.model.train import fit_booster
-
-    shaped = dataclasses.replace(settings, lever_additive=True, **ADDITIVE_SHAPE)
-    rows = np.arange(len(y))
-    if len(y) > RESPONSE_MAX_ROWS:
-        rows = np.sort(np.random.default_rng(settings.seed).choice(len(y), RESPONSE_MAX_ROWS, replace=False))
-    return fit_booster(x[rows], y[rows], catalog, shaped, ADDITIVE_ROUNDS)
+    return _fit_lever_additive(x, y, catalog, settings, ADDITIVE_ROUNDS)
 
 
 def fit_monthly_response(
@@ -82,15 +76,19 @@ def fit_monthly_response(
 ) -> lgb.Booster:
     """The lever-additive, monotone Poisson booster on next-month exits `event` of the encoded rows `x`."""
     from flightrisk.model.hazard_train import POISSON
+
+    return _fit_lever_additive(x, event, catalog, settings, MONTHLY_ROUNDS, POISSON)
+
+
+def _fit_lever_additive(x, y, catalog: Catalog, settings: TrainSettings, rounds: int, objective=None):
+    """A booster of the additive responses' shape on every row, or a fixed sample of a large table."""
     from flightrisk.model.train import fit_booster
 
     shaped = dataclasses.replace(settings, lever_additive=True, **ADDITIVE_SHAPE)
-    rows = np.arange(len(event))
-    if len(event) > RESPONSE_MAX_ROWS:
-        rows = np.sort(
-            np.random.default_rng(settings.seed).choice(len(event), RESPONSE_MAX_ROWS, replace=False)
-        )
-    return fit_booster(x[rows], event[rows], catalog, shaped, MONTHLY_ROUNDS, objective=POISSON)
+    rows = np.arange(len(y))
+    if len(y) > RESPONSE_MAX_ROWS:
+        rows = np.sort(np.random.default_rng(settings.seed).choice(len(y), RESPONSE_MAX_ROWS, replace=False))
+    return fit_booster(x[rows], y[rows], catalog, shaped, rounds, objective=objective)
 
 
 def monthly_risk(booster: lgb.Booster, x: np.ndarray, catalog: Catalog, months: int) -> np.ndarray:
