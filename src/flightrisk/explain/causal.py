@@ -410,17 +410,16 @@ def structural_lever_sizes(
     structural fits on disjoint halves of the people agree on, and the SD of the risk model's margin
     contribution of the lever, both over the same person-months (a sample of people). None for a table
     without monthly exits."""
-    from flightrisk.features.snapshots import NEXT_MONTH_LABEL
     from flightrisk.model.hazard_train import POISSON
-    from flightrisk.model.response import ADDITIVE_SHAPE
+    from flightrisk.model.response import ADDITIVE_SHAPE, event_rows
     from flightrisk.model.train import fit_booster, settings_of
     from flightrisk.model.treeshap import ShapEngine
 
-    if NEXT_MONTH_LABEL not in features.columns:
+    events = event_rows(features)
+    if events is None:
         return None
-    event = pd.to_numeric(features[NEXT_MONTH_LABEL], errors="coerce")
-    rows = features[event.notna().to_numpy()].reset_index(drop=True)
-    y = event[event.notna()].to_numpy(dtype=float)
+    known, y = events
+    rows = features.iloc[known].reset_index(drop=True)
     people = rows["employee_id"].astype(str).to_numpy()
     ids = np.unique(people)
     if len(ids) < 50 or y.sum() < 20:
