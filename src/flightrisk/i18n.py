@@ -8,6 +8,7 @@ English further down.
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import functools
 import math
 from collections.abc import Mapping
@@ -19,6 +20,14 @@ from flightrisk.errors import InputError
 from flightrisk.messages import BANDS, LANGUAGES, LEVER_NAMES, MESSAGES, SINGULAR, UNITS, pair
 
 LOCALES = {"en": "en_GB", "sv": "sv_SE"}  # Babel's locale for each language in messages.LANGUAGES
+
+
+_TENTH = decimal.Decimal("0.1")
+
+
+@functools.lru_cache(maxsize=16_384)
+def _one_decimal(tenths: decimal.Decimal, locale: str) -> str:
+    return format_decimal(tenths, format="0.0", locale=locale)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,8 +75,10 @@ class Words:
         sign = "+" if value >= 0 else "−"
         if round(abs(value) * 100, 1) == 0:
             sign = "±"
-        shown = format_decimal(abs(value) * 100, format="0.0", locale=self.locale)
-        return self("signed_points", sign=sign, value=shown)
+        # Rounded as Babel rounds (the decimal context's half-even on the number's shortest repr), then
+        # written once per (tenth, locale): a report writes hundreds of thousands of these.
+        tenths = decimal.Decimal(str(abs(value) * 100)).quantize(_TENTH)
+        return self("signed_points", sign=sign, value=_one_decimal(tenths, self.locale))
 
     def percent(self, risk: float | None) -> str:
         """A probability as a whole percent: '70 %', '< 1 %', '> 99 %' ('–' when not known)."""
