@@ -113,6 +113,74 @@ def test_the_promotion_applies_only_where_the_rules_allow():
     assert applies(frame, _action("promote_where_eligible")).tolist() == [True, False, False, False]
 
 
+# ------------------------------------------------------------------ team actions
+
+
+def _option_rows(rows):
+    """Option rows as plan/options.py writes them, from (person, option, risk change, cost)."""
+    frame = pd.DataFrame(rows, columns=["employee_id", "option", "risk_change", "cost_sek"])
+    frame["actions"] = frame["option"].str.split(" + ", regex=False)
+    frame["levers"] = "x"
+    frame["risk_now"] = 0.3
+    frame["risk_after"] = frame["risk_now"] + frame["risk_change"]
+    frame["exits_avoided"] = -frame["risk_change"]
+    frame["pay_raise_sek_month"] = 0.0
+    frame["replacement_cost_sek"] = 1_000_000.0
+    frame["value_sek"] = frame["exits_avoided"] * frame["replacement_cost_sek"]
+    frame["net_value_sek"] = frame["value_sek"] - frame["cost_sek"]
+    frame["value_per_krona"] = frame["value_sek"] / frame["cost_sek"]
+    return frame
+
+
+def test_a_team_action_is_one_option_of_the_team_priced_and_valued_over_every_member():
+    from flightrisk.plan.teams import fold_team_options, unfold
+
+    catalog = load_catalog()
+    assert [a.name for a in catalog.actions if a.scope == "team"] == ["celebrate_shared_wins"]
+    options = _option_rows(
+        [
+            ("A", "celebrate_shared_wins", -0.004, 1000.0),  # alone, worth 4,000 for 1,000
+            ("B", "celebrate_shared_wins", -0.002, 1000.0),
+            ("C", "celebrate_shared_wins", 0.001, 1000.0),  # it would raise C's risk: counts against
+            ("D", "celebrate_shared_wins", -0.003, 1000.0),  # D's team is not known
+            ("E", "celebrate_shared_wins", 0.002, 1000.0),  # nor E's, and it would not help E
+            ("A", "recognise_recent_win", -0.010, 2000.0),
+        ]
+    )
+    teams = pd.Series({"A": "T1", "B": "T1", "C": "T1"})
+    chosen_from, members = fold_team_options(options, teams, catalog)
+    team = chosen_from[chosen_from["unit"] == "team:T1"].iloc[0]
+    assert team["cost_sek"] == 3000.0 and team["value_sek"] == pytest.approx(5000.0)
+    assert team["exits_avoided"] == pytest.approx(0.005)
+    assert set(chosen_from["unit"]) == {"team:T1", "D", "A"}  # E's row helps nobody: gone
+    assert sorted(members["employee_id"]) == ["A", "B", "C"]
+    # The knapsack buys the team option whole, beside A's own option: A has two rows, one rank each.
+    plan = unfold(choose(chosen_from, 10_000).chosen, members)
+    assert sorted(plan.loc[plan["team_id"] == "T1", "employee_id"]) == ["A", "B", "C"]
+    assert plan.loc[plan["team_id"] == "T1", "rank"].nunique() == 1
+    assert (plan["employee_id"] == "A").sum() == 2 and plan["cost_sek"].sum() == 6000.0
+    # Without teams a team action is a person's option again, where it helps the person.
+    alone, none = fold_team_options(options, None, catalog)
+    assert none.empty and sorted(alone["employee_id"]) == ["A", "A", "B", "D"]
+
+
+def test_a_team_action_is_held_out_for_the_whole_team_or_not_at_all():
+    from flightrisk.plan.holdout import assign_holdout
+
+    plan = pd.DataFrame(
+        {
+            "employee_id": [f"P{i}" for i in range(40)],
+            "risk_now": 0.5,
+            "team_id": [f"T{i // 4}" if i < 20 else pd.NA for i in range(40)],
+        }
+    )
+    held = assign_holdout(plan, 0.5, seed=1, bands=(0.2, 0.4))
+    by_team = held[held["team_id"].notna()].groupby("team_id")["holdout"]
+    assert (by_team.nunique() == 1).all()  # a team is held out whole
+    units = by_team.first().sum() + held.loc[held["team_id"].isna(), "holdout"].sum()
+    assert units == round(0.5 * (5 + 20))  # the share is of units: five teams and twenty people
+
+
 # ------------------------------------------------------------------ the knapsack
 
 
@@ -213,10 +281,20 @@ def test_plan_writes_a_feasible_plan_and_says_it_is_advice(model_world, planned)
     assert "conversation" in said
     plan = pd.read_parquet(out)
     summary = json.loads(out.with_name("plan.parquet.summary.json").read_text())
-    assert len(plan) > 0 and plan["employee_id"].is_unique
+    own, shared = plan[plan["team_id"].isna()], plan[plan["team_id"].notna()]
+    assert len(own) > 0 and own["employee_id"].is_unique  # one option of their own per person at most
     assert plan["cost_sek"].sum() <= 200_000 + 1e-6
     assert summary["spent_sek"] == pytest.approx(plan["cost_sek"].sum(), abs=0.01)
-    assert (plan["risk_change"] < 0).all() and (plan["net_value_sek"] > 0).all()
+    assert summary["people_in_plan"] == plan["employee_id"].nunique()
+    assert (own["risk_change"] < 0).all() and (own["net_value_sek"] > 0).all()
+    # A team action is bought for the team: every member of it has a row, all of one rank, and the
+    # team as a whole gains more than it costs (a member it would not help still counts).
+    teams = model_world["tables"]["job_history"].sort_values("effective_date").groupby("employee_id").tail(1)
+    team_of = teams.set_index("employee_id")["team_id"].astype(str)
+    for team, rows in shared.groupby("team_id"):
+        assert rows["rank"].nunique() == 1 and rows["option"].nunique() == 1 and rows["employee_id"].is_unique
+        assert (rows["employee_id"].map(team_of) == team).all()
+        assert rows["net_value_sek"].sum() > 0
     assert plan["value_sek"].to_numpy() == pytest.approx(plan["exits_avoided"] * plan["replacement_cost_sek"])
     assert "conversation" in summary["note"]
     # Every planned action applies to the person, as the what-if rules say.
@@ -288,9 +366,21 @@ def test_the_report_shows_the_plan_with_the_privacy_rules(model_world, scored, p
     assert 'href="plan.html"' in (tmp_path / "site" / "index.html").read_text()
     plan = pd.read_parquet(out)
     people_table = page.split('id="plan-people"')[1].split("</table>")[0]
-    assert people_table.count("<tr>") - 1 == len(plan)  # every planned person is listed
+    assert people_table.count("<tr>") - 1 == len(plan)  # every planned person and option is listed
+    # A team action's members are listed as such, and one of them in an option of their own as well
+    # reads both on their page.
+    shared = plan[plan["team_id"].notna()]
+    assert len(shared) and people_table.count("for the whole team") == len(shared)
+    both = set(shared["employee_id"]) & set(plan.loc[plan["team_id"].isna(), "employee_id"])
+    planned_lines = [
+        page.split('id="planned">')[1].split("</p>")[0]
+        for page in (f.read_text() for f in (tmp_path / "site").rglob("*.html"))
+        if 'id="planned">' in page
+    ]
+    assert sum("for the whole team" in line for line in planned_lines) == shared["employee_id"].nunique()
+    assert sum("; " in line for line in planned_lines) == len(both)
     # A team total rests on at least 5 people in the plan, and only teams with 5 can have one.
-    teams_of_five = int((plan["manager_id"].value_counts() >= 5).sum())
+    teams_of_five = int((plan.groupby("manager_id")["employee_id"].nunique() >= 5).sum())
     assert teams_of_five > 0, "the shared plan must have a team of 5 for this test to mean anything"
     teams_table = page.split('id="plan-teams"')[1].split("</table>")[0]
     sizes = [int(n) for n in re.findall(r'<td class="num">(\d+)</td><td class="num">', teams_table)]

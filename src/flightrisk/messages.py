@@ -211,7 +211,8 @@ REPORT_EN = {
         "How it is chosen: for each person, the action (or two together) with the most replacement cost "
         "saved for its cost — expected exits avoided times what replacing the person would cost, minus "
         "what the action costs a year — and then the best of those, in order of value per krona, until "
-        "the budget is spent."
+        "the budget is spent. An action done for a whole team is weighed once per team: its cost is "
+        "every member's share, its value every member's expected gain."
     ),
     "plan_budget": "Budget a year",
     "plan_spent": "Planned cost",
@@ -234,6 +235,7 @@ REPORT_EN = {
     "and": "and",
     "currency": "SEK",
     "raise_of": "a raise of {amount} a month",
+    "for_the_team": "for the whole team",
 }
 
 REPORT_SV = {
@@ -373,7 +375,8 @@ REPORT_SV = {
         "Så väljs den: för varje person den åtgärd (eller två tillsammans) som sparar mest "
         "ersättningskostnad för pengarna — förväntade undvikna avgångar gånger vad det skulle kosta att "
         "ersätta personen, minus vad åtgärden kostar per år — och sedan de bästa av dem, i ordning efter "
-        "värde per krona, tills budgeten är använd."
+        "värde per krona, tills budgeten är använd. En åtgärd för ett helt team vägs en gång per team: "
+        "dess kostnad är varje medlems andel, dess värde varje medlems förväntade vinst."
     ),
     "plan_budget": "Budget per år",
     "plan_spent": "Planerad kostnad",
@@ -396,6 +399,7 @@ REPORT_SV = {
     "and": "och",
     "currency": "kr",
     "raise_of": "en höjning med {amount} i månaden",
+    "for_the_team": "för hela teamet",
 }
 
 

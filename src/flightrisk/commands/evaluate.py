@@ -49,4 +49,5 @@ def _truth_report(model, features, raw: Path) -> dict:
         risk=read_truth(raw, "risk"),
         hazard=read_truth(raw, "hazard"),
         compensation=read_raw_table(raw, "compensation"),
+        job_history=read_raw_table(raw, "job_history"),
     )

@@ -106,6 +106,7 @@ def plan_cli(request: PlanRequest, console) -> dict:
         pairs=request.pairs,
         measured=measured,
         feature_points=points,
+        teams=directory["team_id"],
     )
     summary = {"manager": manager, **summary}
     if request.holdout_share:

@@ -26,6 +26,7 @@ CONDITION_KINDS = ("below", "above", "at_least", "at_most", "not_in")
 # What an action costs a year (see flightrisk.plan.costs): money, a raise or bonus it implies, or
 # manager time. Pay-like costs add the employer's social fees.
 COST_KINDS = ("sek", "manager_hours", "pay_raise_pct", "pay_raise_to", "bonus_shortfall")
+ACTION_SCOPES = ("person", "team")  # who an action is done for: one person, or their whole team
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +66,9 @@ class ActionSpec:
     applies_when: tuple[tuple[str, str, float | tuple], ...] = ()
     # What it costs a year: (kind, value) with kind in COST_KINDS; the parts add up.
     cost: tuple[tuple[str, float | str], ...] = ()
+    # "person": done for one person; "team": done once for a whole team, which every member feels
+    # (a plan buys it per team, priced as the cost per member times the members).
+    scope: str = "person"
 
     def text(self, lang: str) -> str:
         """The action's words in `lang`."""
@@ -195,6 +199,9 @@ def _action(name: str, entry: dict, features: dict, problems: list[str]) -> Acti
         problems.append(f"action '{name}' needs 'text_en'")
     cost, cost_problems = _action_cost(name, entry.get("cost"), entry.get("changes") or {})
     problems += cost_problems
+    scope = entry.get("scope", "person")
+    if scope not in ACTION_SCOPES:
+        problems.append(f"action '{name}': scope must be one of {list(ACTION_SCOPES)}, got {scope!r}")
     return ActionSpec(
         name,
         str(lever),
@@ -203,6 +210,7 @@ def _action(name: str, entry: dict, features: dict, problems: list[str]) -> Acti
         tuple(changes),
         tuple(conditions),
         cost,
+        str(scope),
     )
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-DIRECTORY_COLUMNS = ["employee_id", "name", "manager_id", "manager_name", "region", "role"]
+DIRECTORY_COLUMNS = ["employee_id", "name", "manager_id", "manager_name", "team_id", "region", "role"]
 
 
 def people_directory(tables: dict[str, pd.DataFrame] | None, snapshot: pd.Timestamp) -> pd.DataFrame:
-    """employee_id -> name, manager_id, manager name, region, role at the snapshot."""
+    """employee_id -> name, manager_id, manager name, team_id, region, role at the snapshot."""
     if tables is None:
         return pd.DataFrame(columns=DIRECTORY_COLUMNS)
     jobs = tables["job_history"]
     jobs = jobs[jobs["effective_date"] <= snapshot].sort_values("effective_date", kind="stable")
-    current = jobs.groupby("employee_id").tail(1)[["employee_id", "manager_id", "region", "role"]]
+    current = jobs.groupby("employee_id").tail(1)[["employee_id", "manager_id", "team_id", "region", "role"]]
     names = tables["employees"][["employee_id", "name"]]
     directory = current.merge(names, on="employee_id", how="left")
     return directory.merge(
@@ -22,3 +22,10 @@ def people_directory(tables: dict[str, pd.DataFrame] | None, snapshot: pd.Timest
         on="manager_id",
         how="left",
     )
+
+
+def teams_at(job_history: pd.DataFrame, snapshot: pd.Timestamp) -> pd.Series:
+    """employee_id -> team_id at the snapshot (the latest job record dated on or before it)."""
+    jobs = job_history[pd.to_datetime(job_history["effective_date"]) <= snapshot]
+    latest = jobs.sort_values("effective_date", kind="stable").groupby("employee_id").tail(1)
+    return latest.set_index(latest["employee_id"].astype(str))["team_id"].astype(str)

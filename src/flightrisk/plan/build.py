@@ -12,6 +12,7 @@ from flightrisk.plan.choose import choose
 from flightrisk.plan.costs import PlanSettings
 from flightrisk.plan.measured import use_measured
 from flightrisk.plan.options import OPTION_COLUMNS, plan_options
+from flightrisk.plan.teams import fold_team_options, unfold
 
 DEFAULT_BUDGET_SEK = 2_000_000  # a year's retention budget for a sales force of ~5,000 (make plan)
 
@@ -30,6 +31,7 @@ PLAN_COLUMNS = [
     "snapshot_date",
     *(c for c in OPTION_COLUMNS if c not in ("employee_id", "actions")),
     "cumulative_cost_sek",
+    "team_id",  # the team a team action is bought for (each member has a row, the same rank); else empty
 ]
 
 
@@ -56,12 +58,16 @@ def build_plan(
     pairs: bool = True,
     measured: dict[str, dict] | None = None,
     feature_points: np.ndarray | None = None,
+    teams: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, dict]:
-    """The chosen actions (one row per person in the plan, in order of value per krona) and a summary.
+    """The chosen actions (one row per person and option in the plan, in order of value per krona)
+    and a summary.
 
     `frame` holds the people to plan for (one row each, model features), `pay` their pay by
-    employee_id, `managers` their manager_id by employee_id; `feature_points` their contributions
-    when already computed (`score --explain`'s bundle).
+    employee_id, `managers` their manager_id and `teams` their team_id by employee_id (without
+    teams, a team action is priced per person); `feature_points` their contributions when already
+    computed (`score --explain`'s bundle). A person has one option of their own at most, and may also
+    be in a team action bought for their team.
     """
     check_budget(budget)
     frame = frame.reset_index(drop=True)
@@ -77,9 +83,9 @@ def build_plan(
     options, unpriced = plan_options(model, frame, pay, settings, points, pairs=pairs)
     if measured:
         options = use_measured(options, measured)
+    options, members = fold_team_options(options, teams, model.catalog)
     choice = choose(options, budget)
-    plan = choice.chosen.copy()
-    plan.insert(0, "rank", np.arange(1, len(plan) + 1))
+    plan = unfold(choice.chosen, members)
     plan["manager_id"] = plan["employee_id"].map(managers.rename(index=str))
     plan["snapshot_date"] = frame["snapshot_date"].iloc[0] if len(frame) else pd.NaT
     plan["cumulative_cost_sek"] = plan["cost_sek"].cumsum()
@@ -92,7 +98,8 @@ def build_plan(
         "spent_sek": round(choice.spent_sek, 2),
         "people_considered": int(len(frame)),
         "people_with_an_option": int(options["employee_id"].nunique()),
-        "people_in_plan": int(len(plan)),
+        "people_in_plan": int(plan["employee_id"].nunique()),
+        "teams_in_plan": int(plan["team_id"].dropna().nunique()),
         "expected_exits_avoided": round(exits, 3),
         "expected_value_sek": round(value, 2),
         "expected_net_value_sek": round(value - choice.spent_sek, 2),

@@ -48,9 +48,12 @@ def hull_steps(costs: np.ndarray, values: np.ndarray) -> list[tuple[int, float, 
 
 
 def choose(options: pd.DataFrame, budget: float) -> Choice:
-    """The plan: one option or none per person, greatest total net value with cost within `budget`."""
-    steps = []  # (rate, person, step number, option row, extra cost, extra value)
-    for person, group in options.groupby("employee_id", sort=True):
+    """The plan: one option or none per person, greatest total net value with cost within `budget`.
+
+    With a `unit` column (plan/teams.py) it is one option or none per unit: a person, or a team
+    whose shared action is one option of its own."""
+    steps = []  # (rate, unit, step number, option row, extra cost, extra value)
+    for person, group in options.groupby("unit" if "unit" in options else "employee_id", sort=True):
         rows = group.index.to_numpy()
         costs = group["cost_sek"].to_numpy(dtype=float)
         values = group["value_sek"].to_numpy(dtype=float)

@@ -50,6 +50,9 @@ def plan_options(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Every priced option per person, and the names of actions left out because they have no cost.
 
+    A team action (`scope: team`) gets a row for everyone it applies to, even where it would raise
+    their risk: plan/teams.py folds a team's rows into one option.
+
     `frame` is one row per person (model features), `pay` the same rows' pay in SEK.
     Two actions pair up only from different levers and never two pay raises, so a pair is two
     distinct things a manager would do, priced as the sum of both.
@@ -69,9 +72,16 @@ def plan_options(
         after = apply_action(frame, action)
         cost = action_cost(action, frame, after, pay, settings)
         raise_month = monthly_raise(action, frame, after, pay)
-        keep = where & (change < -1e-4) & np.isfinite(cost) & (cost > 0)
+        priced_here = where & np.isfinite(cost) & (cost > 0)
+        if action.scope == "team":
+            # Every member it applies to, whichever way it moves them: a team option (plan/teams.py)
+            # adds them all up, and it never pairs with a person's own action.
+            parts.append(_rows(ids, priced_here, [action], now, change, cost, raise_month, replacement))
+            continue
+        keep = priced_here & (change < -1e-4)
         singles[action.name] = np.where(keep, change, 0.0)
         parts.append(_rows(ids, keep, [action], now, change, cost, raise_month, replacement))
+    priced = [a for a in priced if a.name in singles]
     if pairs and len(priced) > 1:
         parts += _pair_rows(
             model, frame, pay, settings, feature_points, priced, singles, now, replacement, ids, reading

@@ -45,10 +45,12 @@ def plan_rows(plan: pd.DataFrame, people: list[dict], catalog: Catalog, words: W
                 "manager": person["manager"],
                 "first_action": str(row["option"]).split(" + ")[0],
                 "action": action_text(str(row["option"]), catalog, words)
-                + raise_text(float(row.get("pay_raise_sek_month", 0.0) or 0.0), words),
+                + raise_text(float(row.get("pay_raise_sek_month", 0.0) or 0.0), words)
+                + (f" ({words['for_the_team']})" if _for_team(row) else ""),
                 "cost": float(row["cost_sek"]),
                 "cost_text": sek(row["cost_sek"], words),
                 "change_text": words.points(float(row["risk_change"])),
+                "_change": float(row["risk_change"]),
                 "exits": float(row["exits_avoided"]),
                 "value": float(row["value_sek"]),
                 "value_per_krona": words.number(float(row["value_per_krona"]), 1),
@@ -57,16 +59,39 @@ def plan_rows(plan: pd.DataFrame, people: list[dict], catalog: Catalog, words: W
     return rows
 
 
+def _for_team(row) -> bool:
+    """Whether a plan row is a member's row of a team action (plan/teams.py)."""
+    team = row.get("team_id")
+    return team is not None and not pd.isna(team)
+
+
+def by_person(rows: list[dict], words: Words) -> dict[str, dict]:
+    """Each planned person's plan as one entry for their page: their own option and the team action
+    they are in, joined (the cost and change add up: each was estimated alone)."""
+    out: dict[str, dict] = {}
+    for row in rows:
+        if row["id"] not in out:
+            out[row["id"]] = dict(row)
+            continue
+        both = out[row["id"]]
+        both["action"] = f"{both['action']}; {row['action']}"
+        both["cost"] += row["cost"]
+        both["cost_text"] = sek(both["cost"], words)
+        both["_change"] = both.get("_change", 0.0) + row.get("_change", 0.0)
+        both["change_text"] = words.points(both["_change"])
+    return out
+
+
 def plan_totals(rows: list[dict], budget: float | None, words: Words) -> dict | None:
     """Budget, cost, people, exits avoided and value per krona; None below the privacy threshold."""
-    if len(rows) < MIN_GROUP:
+    if len({r["id"] for r in rows}) < MIN_GROUP:
         return None
     cost = sum(r["cost"] for r in rows)
     value = sum(r["value"] for r in rows)
     return {
         "budget": sek(budget, words) if budget is not None else "–",
         "spent": sek(cost, words),
-        "people": len(rows),
+        "people": len({r["id"] for r in rows}),
         "exits": words.number(sum(r["exits"] for r in rows), 1),
         "value_per_krona": words.number(value / cost, 1) if cost > 0 else "–",
     }
@@ -80,14 +105,14 @@ def team_totals(rows: list[dict], managers: list[dict], words: Words) -> list[di
         if not m["show"]:
             continue
         mine = [r for r in rows if r["manager_id"] == m["id"]]
-        if len(mine) < MIN_GROUP:
+        if len({r["id"] for r in mine}) < MIN_GROUP:
             continue
         exits = sum(r["exits"] for r in mine)
         out.append(
             {
                 "name": m["name"],
                 "href": m["href"],
-                "people": len(mine),
+                "people": len({r["id"] for r in mine}),
                 "cost": sek(sum(r["cost"] for r in mine), words),
                 "exits": words.number(exits, 1),
                 "_exits": exits,

@@ -29,7 +29,7 @@ from flightrisk.io import restore_interrupted_swap, staged_folder, swap_folder
 from flightrisk.model.risk_model import RiskModel
 from flightrisk.privacy import MIN_GROUP, shown_groups
 from flightrisk.report.certainty import bands_sentence, certainty_sentence
-from flightrisk.report.plan_view import plan_rows, plan_totals, team_totals
+from flightrisk.report.plan_view import by_person, plan_rows, plan_totals, team_totals
 from flightrisk.report.strings import team_title
 from flightrisk.report.trends import survival_view, team_history, trend_view
 
@@ -361,7 +361,7 @@ class _Site:
     calibration_source: str
 
     def __post_init__(self) -> None:
-        self.planned_by_id = {r["id"]: r for r in self.planned or []}
+        self.planned_by_id = by_person(self.planned or [], self.words)
         # Who is in each team and what each lever adds there, worked out once for every page.
         self.members: dict[str, list[dict]] = {}
         for p in self.people:

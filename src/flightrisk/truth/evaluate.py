@@ -281,15 +281,20 @@ def plans_to_compare(
     budget: float,
     pay_action: str = "raise_pay_to_peer_median",
     seed: int = 0,
+    catalog=None,
+    teams: pd.Series | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The tool's budgeted plan and three others, each as rows (employee_id, actions, cost_sek).
+    """The tool's budgeted plan and three others, each as rows (employee_id, actions, cost_sek), one
+    row per person.
 
     raise_everybody_at_risk: the pay action for everyone in the high band where it applies (its
     cost is whatever that costs); random: a random applicable action per person, in random order,
     while the budget lasts; best_from_truth: the same knapsack as the tool's, on the true effects
-    of single actions (an oracle; it selects on noisy truth, which flatters it slightly).
+    of single actions (an oracle; it selects on noisy truth, which flatters it slightly), with the
+    catalog's team actions bought per team as the tool buys them.
     """
     from flightrisk.plan.choose import choose
+    from flightrisk.plan.teams import fold_team_options, team_actions, unfold
 
     usable = menu[menu["applies"] & np.isfinite(menu["cost_sek"]) & (menu["cost_sek"] > 0)]
     at_risk = set(risk.index[risk >= high].astype(str))
@@ -297,26 +302,46 @@ def plans_to_compare(
     shuffled = usable.sample(frac=1.0, random_state=seed).drop_duplicates("employee_id")
     random_rows = shuffled[shuffled["cost_sek"].cumsum() <= budget]
     truth = usable.merge(effects[["employee_id", "action", "effect"]], on=["employee_id", "action"])
-    truth = truth[truth["effect"] < 0].assign(
-        option=lambda f: f["action"],
-        value_sek=lambda f: -f["effect"] * f["replacement_cost_sek"],
-    )
-    oracle = choose(truth.reset_index(drop=True), budget).chosen
+    shared = team_actions(catalog) if catalog is not None else set()
+    # A person's own action counts where it helps them; a team action's every member counts.
+    truth = truth[(truth["effect"] < 0) | truth["action"].isin(shared)]
+    truth = truth.assign(
+        option=truth["action"],
+        actions=truth["action"].map(lambda a: [a]),
+        levers="",
+        risk_now=0.0,
+        risk_change=truth["effect"],
+        risk_after=truth["effect"],
+        exits_avoided=-truth["effect"],
+        pay_raise_sek_month=0.0,
+        value_sek=-truth["effect"] * truth["replacement_cost_sek"],
+    ).reset_index(drop=True)
+    truth["net_value_sek"] = truth["value_sek"] - truth["cost_sek"]
+    truth["value_per_krona"] = truth["value_sek"] / truth["cost_sek"]
+    if catalog is not None:
+        options, members = fold_team_options(truth, teams, catalog)
+        oracle = unfold(choose(options, budget).chosen, members)
+    else:
+        oracle = choose(truth, budget).chosen
 
     def rows(frame: pd.DataFrame, actions) -> pd.DataFrame:
-        return pd.DataFrame(
+        out = pd.DataFrame(
             {
                 "employee_id": frame["employee_id"].astype(str).to_numpy(),
                 "actions": list(actions),
                 "cost_sek": frame["cost_sek"].to_numpy(dtype=float),
             }
         )
+        # A person in a team action and an option of their own has two rows: one person, both actions.
+        return out.groupby("employee_id", sort=False, as_index=False).agg(
+            actions=("actions", lambda lists: [a for one in lists for a in one]), cost_sek=("cost_sek", "sum")
+        )
 
     return {
         "tool_plan": rows(tool_plan, tool_plan["option"].str.split(" + ", regex=False)),
         "raise_everybody_at_risk": rows(raise_rows, [[pay_action]] * len(raise_rows)),
         "random_applicable_actions": rows(random_rows, [[a] for a in random_rows["action"]]),
-        "best_from_truth": rows(oracle, [[a] for a in oracle["action"]]),
+        "best_from_truth": rows(oracle, oracle["option"].str.split(" + ", regex=False)),
     }
 
 

@@ -12,6 +12,7 @@ import time
 
 import pandas as pd
 
+from flightrisk.features.directory import teams_at
 from flightrisk.model.hazard import horizon_labels
 from flightrisk.model.risk_model import MonthlyHazard
 from flightrisk.plan.build import DEFAULT_BUDGET_SEK, build_plan, pay_as_of
@@ -29,6 +30,7 @@ def truth_report(
     hazard: pd.DataFrame,
     compensation: pd.DataFrame,
     top_share: float = 0.1,
+    job_history: pd.DataFrame | None = None,
 ) -> dict:
     """The tool against the simulated world's counterfactual truth (reports/truth.json)."""
     started = time.perf_counter()
@@ -72,8 +74,9 @@ def truth_report(
     }
     report["policy"] = {"top_share": top_share, **truth_eval.policy_value(estimates, top_effects)}
     if model.catalog.raw.get("plan") is not None:
+        teams = None if job_history is None else teams_at(job_history, latest_date)
         report["plan"] = truth_of_plans(
-            model, latest, latest_risk, compensation, paused, effects, world.truth_futures
+            model, latest, latest_risk, compensation, paused, effects, world.truth_futures, teams=teams
         )
     report["cost"] = {
         "seconds_total": round(time.perf_counter() - started, 1),
@@ -83,13 +86,16 @@ def truth_report(
     return report
 
 
-def truth_of_plans(model, latest, latest_risk, compensation, paused, effects, futures, budget=None) -> dict:
-    """The budgeted plan and three other ways to spend the money, each run in the simulator."""
+def truth_of_plans(
+    model, latest, latest_risk, compensation, paused, effects, futures, budget=None, teams=None
+) -> dict:
+    """The budgeted plan and three other ways to spend the money, each run in the simulator; `teams`
+    (employee_id -> team_id) lets both the tool and the oracle buy a team action once per team."""
     budget = DEFAULT_BUDGET_SEK if budget is None else budget
     snapshot = pd.Timestamp(latest["snapshot_date"].iloc[0])
     pay = pay_as_of(compensation, snapshot)
     settings = plan_settings(model.catalog)
-    plan, summary = build_plan(model, latest, pay, pd.Series(dtype=str), budget, settings)
+    plan, summary = build_plan(model, latest, pay, pd.Series(dtype=str), budget, settings, teams=teams)
     menu = priced_actions(
         model, latest, pay.rename(index=str).reindex(latest["employee_id"].astype(str)), settings
     )
@@ -101,6 +107,8 @@ def truth_of_plans(model, latest, latest_risk, compensation, paused, effects, fu
         model.risk_bands[1],
         budget,
         seed=int(model.metadata.get("settings", {}).get("seed", 0)),
+        catalog=model.catalog,
+        teams=teams,
     )
     averted = plan_effects(
         paused,
