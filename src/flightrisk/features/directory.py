@@ -14,14 +14,16 @@ def people_directory(tables: dict[str, pd.DataFrame] | None, snapshot: pd.Timest
         return pd.DataFrame(columns=DIRECTORY_COLUMNS)
     jobs = tables["job_history"]
     jobs = jobs[jobs["effective_date"] <= snapshot].sort_values("effective_date", kind="stable")
-    current = jobs.groupby("employee_id").tail(1)[["employee_id", "manager_id", "team_id", "region", "role"]]
+    wanted = [c for c in ("employee_id", "manager_id", "team_id", "region", "role") if c in jobs.columns]
+    current = jobs.groupby("employee_id").tail(1)[wanted]
     names = tables["employees"][["employee_id", "name"]]
     directory = current.merge(names, on="employee_id", how="left")
-    return directory.merge(
+    directory = directory.merge(
         names.rename(columns={"employee_id": "manager_id", "name": "manager_name"}),
         on="manager_id",
         how="left",
     )
+    return directory if "team_id" in directory else directory.assign(team_id=pd.NA)
 
 
 def teams_at(job_history: pd.DataFrame, snapshot: pd.Timestamp) -> pd.Series:
