@@ -190,3 +190,20 @@ def test_the_structural_sizes_follow_the_true_terms_and_rank_established_levers_
     assert effect(-0.5, 0.1).share == 0.0 and effect(-0.5, 0.1).ranked_size == 0.0
     older = LeverEffect("pay", 0.5, 0.1, 10, 10, 0.0, 0.1, 0.5, 0.5)  # stored before the sizes
     assert older.ranked_size is None and older.ranking_weight == pytest.approx(older.cautious_weight)
+
+
+def test_a_top_lever_not_established_says_so_even_where_the_model_reads_little_of_it():
+    """A lever not established ranks by a tenth of its size, so it can top someone's causal panel while
+    the model reads under a point of it: the page still says it is a signal, not an established cause."""
+    from flightrisk.explain.person import causal_notes, top_lever
+
+    status = {"recognition": {"established": False}, "compensation": {"established": True}}
+    read = {"recognition": 0.004, "compensation": 0.002}
+    for lang, said in (("en", "Recognition: a signal the model reads"), ("sv", "en signal som modellen läser")):
+        words = words_for(lang)
+        pulled = {"recognition": 0.015, "compensation": 0.003}
+        assert top_lever(pulled) == "recognition"
+        assert any(said in n for n in causal_notes(read, pulled, status, words))
+        # Topped by an established lever, the one read under a point is not mentioned.
+        pulled = {"recognition": 0.001, "compensation": 0.02}
+        assert not any(said in n for n in causal_notes(read, pulled, status, words))

@@ -44,7 +44,7 @@ def causal_notes(
     model_levers: dict[str, float], effects: dict[str, float], status: dict, words: Words
 ) -> list[str]:
     """Where "why the model flags" and "what pulling a lever would do" disagree, in plain words; and
-    each lever the model leans on that is not an established cause."""
+    each lever the model leans on, or named as the top lever, that is not an established cause."""
     notes = []
     read, pull = top_lever(model_levers), top_lever(effects)
     if read is None and pull is not None:
@@ -56,7 +56,10 @@ def causal_notes(
         else:
             notes.append(words("read_vs_pull", read=name, pull=words.lever(pull).lower()))
     for lever, value in model_levers.items():
-        if lever in status and not status[lever]["established"] and value >= DRIVER_MIN_POINTS:
+        # A lever not established can still top the causal panel (it ranks by a tenth of its size) for
+        # someone the established levers barely touch: the page then says what it rests on.
+        leaned_on = value >= DRIVER_MIN_POINTS or lever == pull
+        if lever in status and not status[lever]["established"] and leaned_on:
             notes.append(words("signal_not_cause", lever=words.lever(lever)))
     return notes
 
