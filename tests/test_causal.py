@@ -199,7 +199,10 @@ def test_a_top_lever_not_established_says_so_even_where_the_model_reads_little_o
 
     status = {"recognition": {"established": False}, "compensation": {"established": True}}
     read = {"recognition": 0.004, "compensation": 0.002}
-    for lang, said in (("en", "Recognition: a signal the model reads"), ("sv", "en signal som modellen läser")):
+    for lang, said in (
+        ("en", "Recognition: a signal the model reads"),
+        ("sv", "en signal som modellen läser"),
+    ):
         words = words_for(lang)
         pulled = {"recognition": 0.015, "compensation": 0.003}
         assert top_lever(pulled) == "recognition"
