@@ -113,6 +113,20 @@ def test_the_promotion_applies_only_where_the_rules_allow():
     assert applies(frame, _action("promote_where_eligible")).tolist() == [True, False, False, False]
 
 
+def test_an_action_done_for_an_unknown_circle_is_refused_at_load():
+    raw = {
+        "features": {"x": {"lever": "culture", "unit": "score", "label_en": "X", "label_sv": "X"}},
+        "actions": {
+            "a": {"lever": "culture", "text_en": "A", "changes": {"x": {"add": 1}}, "scope": "company"},
+            "b": {"lever": "culture", "text_en": "B", "changes": {"x": {"add": 1}}, "scope": "team"},
+        },
+    }
+    with pytest.raises(InputError) as info:
+        catalog_from_dict(raw, "test.yaml")
+    assert "action 'a': scope must be one of ['person', 'team'], got 'company'" in str(info.value)
+    assert "action 'b'" not in str(info.value)
+
+
 # ------------------------------------------------------------------ team actions
 
 
