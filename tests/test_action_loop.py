@@ -83,6 +83,46 @@ def test_a_known_effect_is_recovered_and_small_arms_say_so():
     assert set(action_effects(plan, outcomes, 6, [])["options"]["act"]["horizons"]) == {"3", "6"}
 
 
+def test_a_team_action_assigned_by_team_resamples_teams_and_needs_five_in_each_arm():
+    from flightrisk.governance.effects import newcombe_interval
+
+    rng = np.random.default_rng(1)
+    teams, size = 60, 8
+    team = np.repeat(np.arange(teams), size)
+    held_team = rng.permutation(teams) < teams // 2
+    climate = rng.normal(0, 0.2, teams)  # teams differ: their members leave together
+    rate = np.clip(0.30 + climate[team] - np.where(held_team[team], 0.0, 0.10), 0.01, 0.99)
+    leaves = rng.uniform(size=len(team)) < rate
+    plan = pd.DataFrame(
+        {
+            "employee_id": [f"P{i}" for i in range(len(team))],
+            "option": "celebrate_shared_wins",
+            "holdout": held_team[team],
+            "team_id": [f"T{t}" for t in team],
+        }
+    )
+    outcomes = pd.DataFrame(
+        {
+            "employee_id": plan["employee_id"],
+            "months_to_exit": np.where(leaves, 6, np.nan),
+            "termination_type": np.where(leaves, "voluntary", None),
+        }
+    )
+    entry = action_effects(plan, outcomes, 12, [])["options"]["celebrate_shared_wins"]
+    assert entry["interval"].startswith("95 %, bootstrap over teams")
+    twelve = entry["horizons"]["12"]
+    assert twelve["low"] < -0.10 < twelve["high"]
+    # People of one team are not independent draws: the interval over teams is wider than one over people.
+    k1, n1 = int(leaves[~held_team[team]].sum()), int((~held_team[team]).sum())
+    k2, n2 = int(leaves[held_team[team]].sum()), int(held_team[team].sum())
+    low, high = newcombe_interval(k1, n1, k2, n2)
+    assert twelve["high"] - twelve["low"] > 1.2 * (high - low)
+    few = plan[plan["team_id"].isin([f"T{t}" for t in range(8)])]  # 8 teams: under 5 in an arm
+    assert (few.groupby("holdout")["team_id"].nunique() < 5).any()
+    note = action_effects(few, outcomes, 12, [])["options"]["celebrate_shared_wins"]["horizons"]["12"]
+    assert "fewer than 5 teams" in note["note"]
+
+
 def test_the_loop_on_a_simulated_world_measures_what_the_actions_truly_do(cli, model_world, tmp_path):
     """Score, plan with half held out, carry the plan out in the simulator, record it, let a year pass:
     each of the three most-planned options' true effect lies within its measured interval."""

@@ -5,7 +5,8 @@ The comparison is by assignment (intention to treat): who the plan assigned to a
 held out, at random within each risk band, so nothing but the action and chance separates the arms.
 The review records say how many assigned actions were recorded as done (the compliance); the
 estimate is of assigning the action, which is what a plan decides. The interval is Newcombe's hybrid
-score interval for a difference of two proportions. No figure rests on fewer than 5 people per arm.
+score interval for a difference of two proportions; for a team action, assigned by team, a bootstrap
+over teams. No figure rests on fewer than 5 people per arm (or 5 teams, for a team action).
 Without a holdout the treated were chosen *because* of their risk: given the scores of the month, the
 assigned are compared with unplanned people in the same decile of the model's risk (stated as such:
 whatever the risk does not capture still confounds it); without scores nothing is claimed.
@@ -37,6 +38,30 @@ def newcombe_interval(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]
     l2, u2 = _wilson(k2, n2)
     d = p1 - p2
     return d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+
+
+def team_bootstrap_interval(
+    outcomes: pd.DataFrame, rows: pd.DataFrame, horizon: int, seed: int, resamples: int = 1000
+) -> tuple[float, float] | None:
+    """95 % interval of the assigned teams' leaving rate minus the held-out teams', resampling whole
+    teams in each arm (None with fewer than MIN_GROUP teams in an arm)."""
+    ids = rows["employee_id"].astype(str).tolist()
+    frame = outcomes.reindex(ids)
+    gone = ((frame["termination_type"] == "voluntary") & (frame["months_to_exit"] <= horizon)).fillna(False)
+    teams = pd.DataFrame(
+        {"team": rows["team_id"].astype(str).to_numpy(), "held": rows["holdout"].to_numpy(dtype=bool)}
+    ).assign(gone=gone.to_numpy(dtype=float))
+    per_team = teams.groupby(["held", "team"])["gone"].agg(["sum", "count"])
+    arms = [per_team.loc[held].to_numpy() for held in (False, True) if held in per_team.index]
+    if len(arms) < 2 or min(len(a) for a in arms) < MIN_GROUP:
+        return None
+    rng = np.random.default_rng([seed, 4_099])
+    differences = np.empty(resamples)
+    for r in range(resamples):
+        rates = [a[rng.integers(0, len(a), len(a))].sum(axis=0) for a in arms]
+        differences[r] = rates[0][0] / rates[0][1] - rates[1][0] / rates[1][1]
+    low, high = np.quantile(differences, [0.025, 0.975])
+    return float(low), float(high)
 
 
 def _done(reviews: list[dict], person: str, option: str) -> bool:
@@ -180,9 +205,13 @@ def action_effects(
         people = rows["employee_id"].astype(str)
         held = rows["holdout"].to_numpy(dtype=bool)
         treated_ids, control_ids = people[~held].tolist(), people[held].tolist()
+        # A team action (plan/teams.py) is assigned and held out by team, so its people are not
+        # independent draws: its interval resamples teams, not people.
+        by_team = "team_id" in rows and bool(rows["team_id"].notna().all())
         entry = {
             "assigned": len(treated_ids),
             "held_out": len(control_ids),
+            **({"interval": "95 %, bootstrap over teams (assigned by team)"} if by_team else {}),
             "recorded_done": int(sum(_done(reviews, p, option) for p in treated_ids)),
             "model_estimate_12m": float(rows["risk_change"].mean()) if "risk_change" in rows else None,
             "horizons": {},
@@ -195,7 +224,17 @@ def action_effects(
                 continue
             k1, k2 = _exits(left, treated_ids, h), _exits(left, control_ids, h)
             n1, n2 = len(treated_ids), len(control_ids)
-            low, high = newcombe_interval(k1, n1, k2, n2)
+            if by_team:
+                interval = team_bootstrap_interval(left, rows, h, seed=h)
+                if interval is None:
+                    entry["horizons"][str(h)] = {
+                        "note": f"fewer than {MIN_GROUP} teams in an arm: a team action is assigned by "
+                        "team, and no honest interval rests on fewer"
+                    }
+                    continue
+                low, high = interval
+            else:
+                low, high = newcombe_interval(k1, n1, k2, n2)
             entry["horizons"][str(h)] = {
                 "left_assigned": round(k1 / n1, 4),
                 "left_held_out": round(k2 / n2, 4),
