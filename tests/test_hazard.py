@@ -139,10 +139,12 @@ def test_hazard_model_is_fair_to_compare_only_from_its_holdout_on(hazard):
 def test_train_compares_both_kinds_and_keeps_the_better_one(cli, model_world, tmp_path, monkeypatch):
     from flightrisk.commands.train import TrainRequest, train_cli
 
-    # The causal layer runs on whichever kind wins, here on a sample of a quarter of the people (its
-    # figures are tested on every row in tests/test_causal.py; all rows cost ~20 s more).
-    monkeypatch.setattr("flightrisk.explain.causal.MAX_FIT_ROWS", 4_000)
-    monkeypatch.setattr("flightrisk.explain.causal.MAX_ROWS", 4_000)
+    # The causal layer runs on whichever kind wins, here on a tenth of the people and with short
+    # structural fits (its figures are tested on every row in tests/test_causal.py; in full it costs
+    # ~20 s more).
+    monkeypatch.setattr("flightrisk.explain.causal.MAX_FIT_ROWS", 1_500)
+    monkeypatch.setattr("flightrisk.explain.causal.MAX_ROWS", 1_500)
+    monkeypatch.setattr("flightrisk.explain.causal.STRUCTURAL_ROUNDS", 100)
 
     class Console:
         said = []
