@@ -40,6 +40,7 @@ def _org(team_sizes: list[int], no_manager: int):
                     "employee_id": eid,
                     "effective_date": pd.Timestamp("2025-01-01"),
                     "manager_id": manager,
+                    "team_id": manager,  # the schema requires a team: one per manager here
                     "region": "Norr",
                     "role": "SDR",
                 }

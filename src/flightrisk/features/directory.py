@@ -1,4 +1,4 @@
-"""Who is who at a snapshot: each person's name, manager, region and role, read from the extract
+"""Who is who at a snapshot: each person's name, manager, team, region and role, read from the extract
 (the plan's teams, the report's pages). Never a model feature: names are for people to read."""
 
 from __future__ import annotations
@@ -8,26 +8,29 @@ import pandas as pd
 DIRECTORY_COLUMNS = ["employee_id", "name", "manager_id", "manager_name", "team_id", "region", "role"]
 
 
+def _jobs_at(job_history: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """Each person's latest job record dated on or before the snapshot."""
+    jobs = job_history[pd.to_datetime(job_history["effective_date"]) <= snapshot]
+    return jobs.sort_values("effective_date", kind="stable").groupby("employee_id").tail(1)
+
+
 def people_directory(tables: dict[str, pd.DataFrame] | None, snapshot: pd.Timestamp) -> pd.DataFrame:
     """employee_id -> name, manager_id, manager name, team_id, region, role at the snapshot."""
     if tables is None:
         return pd.DataFrame(columns=DIRECTORY_COLUMNS)
-    jobs = tables["job_history"]
-    jobs = jobs[jobs["effective_date"] <= snapshot].sort_values("effective_date", kind="stable")
-    wanted = [c for c in ("employee_id", "manager_id", "team_id", "region", "role") if c in jobs.columns]
-    current = jobs.groupby("employee_id").tail(1)[wanted]
+    current = _jobs_at(tables["job_history"], snapshot)[
+        ["employee_id", "manager_id", "team_id", "region", "role"]
+    ]
     names = tables["employees"][["employee_id", "name"]]
     directory = current.merge(names, on="employee_id", how="left")
-    directory = directory.merge(
+    return directory.merge(
         names.rename(columns={"employee_id": "manager_id", "name": "manager_name"}),
         on="manager_id",
         how="left",
     )
-    return directory if "team_id" in directory else directory.assign(team_id=pd.NA)
 
 
 def teams_at(job_history: pd.DataFrame, snapshot: pd.Timestamp) -> pd.Series:
     """employee_id -> team_id at the snapshot (the latest job record dated on or before it)."""
-    jobs = job_history[pd.to_datetime(job_history["effective_date"]) <= snapshot]
-    latest = jobs.sort_values("effective_date", kind="stable").groupby("employee_id").tail(1)
+    latest = _jobs_at(job_history, snapshot)
     return latest.set_index(latest["employee_id"].astype(str))["team_id"].astype(str)

@@ -77,7 +77,7 @@ def by_person(rows: list[dict], words: Words) -> dict[str, dict]:
         both["action"] = f"{both['action']}; {row['action']}"
         both["cost"] += row["cost"]
         both["cost_text"] = sek(both["cost"], words)
-        both["_change"] = both.get("_change", 0.0) + row.get("_change", 0.0)
+        both["_change"] += row["_change"]
         both["change_text"] = words.points(both["_change"])
     return out
 
