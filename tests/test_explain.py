@@ -156,13 +156,14 @@ def test_actions_are_offered_only_where_they_apply_and_never_remove_more_than_th
     assert not applies(rows, pay)[(rows["base_pay_vs_peer_median"] >= 1.0).to_numpy()].any()
 
 
-def test_a_snapshot_model_re_scores_actions_with_its_two_response_models(model_world, latest):
-    """Both response models are stored with the model and read back; a what-if is, per lever the
-    action touches, the mean of the logistic model's change (bounded by twice the risk model's
-    reading of those features) and the additive booster's, times the lever's ceiling."""
+def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model_world, latest):
+    """The response models are stored with the model and read back; a what-if is, per lever the
+    action touches, the lever's mix (`response_mix`) of the logistic model's change (bounded by twice
+    the risk model's reading of those features) and the two additive boosters', times the lever's
+    ceiling."""
     from flightrisk.explain.causal import lever_ceilings
     from flightrisk.explain.contributions import explain_rows
-    from flightrisk.explain.whatif import LINEAR_CAP, applies, apply_action, estimate_effect
+    from flightrisk.explain.whatif import LINEAR_CAP, applies, apply_action, estimate_effect, response_mix
 
     model = model_world["model"]
     folder = model_world["model_dir"]
@@ -187,8 +188,14 @@ def test_a_snapshot_model_re_scores_actions_with_its_two_response_models(model_w
             linear = np.maximum(
                 model.response_risk(partial) - model.response_risk(rows), -LINEAR_CAP * removable
             )
-            additive = model.additive_response_risk(partial) - model.additive_response_risk(rows)
-            expected += ceilings[lever] * (linear + additive) / 2
+            (booster_after, monthly_after) = model.booster_response_risk(partial)
+            (booster_now, monthly_now) = model.booster_response_risk(rows)
+            mix = response_mix(model, features)
+            expected += ceilings[lever] * (
+                mix.linear * linear
+                + mix.booster * (booster_after - booster_now)
+                + mix.monthly * (monthly_after - monthly_now)
+            )
         expected = np.where(where, np.maximum(expected, -now), 0.0)
         np.testing.assert_allclose(delta, expected, atol=1e-12)
         moved += int((np.abs(delta[where]) > 1e-6).sum())
@@ -199,9 +206,9 @@ def test_a_snapshot_model_re_scores_actions_with_its_two_response_models(model_w
     where = applies(rows, pay)
     after = apply_action(rows, pay)
     linear = (model.response_risk(after) - model.response_risk(rows))[where]
-    additive = (model.additive_response_risk(after) - model.additive_response_risk(rows))[where]
+    booster = (model.booster_response_risk(after)[0] - model.booster_response_risk(rows)[0])[where]
     assert where.any() and (linear < 0).mean() > 0.9
-    assert (additive <= 1e-12).all() and (additive < 0).mean() > 0.5
+    assert (booster <= 1e-12).all() and (booster < 0).mean() > 0.5
     # Every logistic coefficient keeps its feature's catalog direction.
     for spec in model.catalog.features:
         if spec.type == "numeric" and spec.monotone:
@@ -379,3 +386,16 @@ def test_explain_finds_a_numeric_id_and_reads_only_that_persons_rows(model_world
     assert done.returncode == 0, done.stderr
     done = explain(damaged, "101")
     assert done.returncode == 2 and feature in done.stderr and "rows [1]" in done.stderr
+
+
+def test_a_lever_whose_state_fades_by_itself_leans_on_the_monthly_booster(model_world):
+    """Recognition ages month by month (the catalog's per_month), so the monthly booster, which follows
+    the fading, weighs most; a quota is a lasting state, so the 12-month models weigh most."""
+    from flightrisk.explain.whatif import AGEING_MIX, LASTING_MIX, response_mix
+
+    model = model_world["model"]
+    for mix in (AGEING_MIX, LASTING_MIX):
+        assert mix.linear + mix.booster + mix.monthly == pytest.approx(1.0)
+    assert AGEING_MIX.monthly > LASTING_MIX.monthly
+    assert response_mix(model, ["months_since_recognition"]) == AGEING_MIX
+    assert response_mix(model, ["quota_raise_pct", "quota_attainment_3m"]) == LASTING_MIX

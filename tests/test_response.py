@@ -1,5 +1,7 @@
 """The what-ifs' response models: directions kept, levers kept apart, and the truth's noise not counted."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -77,10 +79,10 @@ def test_every_path_of_the_additive_responses_reads_one_lever(model_world):
         assert len(levers_read) >= 4  # most levers earn leaves of their own
 
 
-def test_the_additive_half_of_a_what_if_averages_the_12_month_and_the_monthly_booster(model_world):
+def test_the_monthly_booster_is_read_over_the_horizon(model_world):
     """The monthly booster (saved as response_monthly.txt, read back) learned next-month exits: carried
     over the horizon with the features aged month by month, it gives a probability within the horizon,
-    and the additive reading is the mean of that and the 12-month booster's."""
+    which the response reading holds beside the 12-month booster's."""
     from flightrisk.model.response import monthly_risk
 
     model, features = model_world["model"], model_world["features"]
@@ -88,15 +90,32 @@ def test_the_additive_half_of_a_what_if_averages_the_12_month_and_the_monthly_bo
     assert model.response_monthly.params.get("objective", "poisson") == "poisson"
     rows = features[features["snapshot_date"] == features["snapshot_date"].max()].head(200)
     x = model.encode(rows)
-    monthly = monthly_risk(model.response_monthly, x, model.catalog, model.outcome_months)
+    monthly = monthly_risk(model.response_monthly, x, model.catalog, 12)
     assert ((monthly > 0) & (monthly < 1)).all()
     # A horizon of one month is the hazard itself: 1 − exp(−h).
     one = monthly_risk(model.response_monthly, x, model.catalog, 1)
     np.testing.assert_allclose(one, 1 - np.exp(-model.response_monthly.predict(x)), rtol=1e-9)
     assert (monthly > one).all()
-    expected = 0.5 * (model.response_booster.predict(x) + monthly)
-    np.testing.assert_allclose(model.additive_response_risk(rows), expected, rtol=1e-12)
-    np.testing.assert_allclose(model.response_reading(rows).additive, expected, rtol=1e-12)
+    booster, horizon = model.booster_response_risk(rows)
+    np.testing.assert_allclose(booster, model.response_booster.predict(x), rtol=1e-12)
+    np.testing.assert_allclose(horizon, monthly, rtol=1e-12)
+    reading = model.response_reading(rows)
+    np.testing.assert_allclose(reading.booster, booster, rtol=1e-12)
+    np.testing.assert_allclose(reading.monthly, monthly, rtol=1e-12)
+
+
+def test_a_hazard_model_reads_its_monthly_booster_over_the_horizon_not_its_own_month(model_world):
+    """A hazard model's own outcome is the next month; its what-ifs still speak of the horizon. The
+    same boosters in a hazard model read the same monthly probability as in a snapshot model."""
+    from flightrisk.model.risk_model import HazardModel
+
+    model, features = model_world["model"], model_world["features"]
+    rows = features[features["snapshot_date"] == features["snapshot_date"].max()].head(50)
+    hazard = HazardModel(**{f.name: getattr(model, f.name) for f in dataclasses.fields(model)})
+    assert hazard.outcome_months == 1 and hazard.outcome_horizon == 12
+    np.testing.assert_allclose(
+        hazard.response_reading(rows).monthly, model.response_reading(rows).monthly, rtol=1e-12
+    )
 
 
 def test_sign_agreement_counts_only_true_effects_the_truth_vouches_for():

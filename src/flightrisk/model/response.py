@@ -4,7 +4,7 @@ The risk model is made to rank people; re-scoring it after an action is a poor g
 action does. It is flat wherever a small effect earned no split (61 % of the person-action pairs
 whose true effect exceeded a point got exactly 0 on one simulated world), and a feature that travels
 with a cause (recognitions follow performance) carries the cause's sign. Two structural models of
-the same labelled rows answer "what if" instead (explain/whatif.py averages their changes):
+the same labelled rows answer "what if" instead (explain/whatif.py mixes their changes):
 
 - a **sign-constrained logistic regression** (`response.json`): never flat, and each coefficient
   keeps its feature's catalog direction, so a proxy whose association runs the other way reads as
@@ -16,14 +16,14 @@ the same labelled rows answer "what if" instead (explain/whatif.py averages thei
 - the same booster on **next-month exits** (`response_monthly.txt`, a Poisson hazard), carried over
   the horizon as the risk model's hazard is (each month ahead ages the features that move by
   themselves: a recognition gets older, so its effect fades). A 12-month label blurs a state that
-  changes within the year; this one reads recognition at its true size where the 12-month booster
-  read a fifth of it. Its probability is averaged with the 12-month booster's, so the additive half
-  of a what-if is the mean of both.
+  changes within the year; this one follows a recognition's fading where the 12-month booster read a
+  fifth of it, but over-reads a lasting state. A what-if weighs it most for a lever whose features age
+  by themselves and least for the others (`explain.whatif.response_mix`).
 
 Measured on the five unseen worlds and the default world against the simulator's counterfactual truth
 (docs/benchmarks.md):
-the average of the two follows the true effects better than either, and far better than re-scoring
-the risk model.
+the mix follows the true effects better than any one of them, and far better than re-scoring the
+risk model.
 """
 
 from __future__ import annotations

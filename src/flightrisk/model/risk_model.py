@@ -52,12 +52,14 @@ BANDS = ("low", "medium", "high")
 @dataclasses.dataclass(frozen=True)
 class ResponseReading:
     """The what-ifs' response models' reading of some rows before any action (model/response.py):
-    the rows, the logistic margin, and the additive booster's matrix and probability (None without it)."""
+    the rows, the logistic margin, the boosters' matrix, the 12-month booster's probability and the
+    monthly booster's probability over the horizon (None without them)."""
 
     frame: pd.DataFrame
     linear_margin: np.ndarray
     x: np.ndarray | None = None
-    additive: np.ndarray | None = None
+    booster: np.ndarray | None = None
+    monthly: np.ndarray | None = None
 
     def rows(self, positions: np.ndarray) -> ResponseReading:
         """The same reading of some of the rows (by position), as a subset's what-ifs need it."""
@@ -65,8 +67,20 @@ class ResponseReading:
             self.frame.iloc[positions].reset_index(drop=True),
             self.linear_margin[positions],
             None if self.x is None else self.x[positions],
-            None if self.additive is None else self.additive[positions],
+            None if self.booster is None else self.booster[positions],
+            None if self.monthly is None else self.monthly[positions],
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class ResponseChange:
+    """Each response model's change in the probability of leaving within the horizon after an action:
+    the logistic model's, the 12-month booster's and the monthly booster's (None where the model has
+    no such part)."""
+
+    linear: np.ndarray
+    booster: np.ndarray | None = None
+    monthly: np.ndarray | None = None
 
 
 def _sigmoid(margin: np.ndarray) -> np.ndarray:
@@ -147,8 +161,8 @@ class RiskModel:
         and what-ifs re-score the booster)."""
         return None
 
-    def additive_response_risk(self, frame: pd.DataFrame) -> np.ndarray | None:
-        """The what-ifs' lever-additive booster's probability per row (None without one)."""
+    def booster_response_risk(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """The what-ifs' lever-additive boosters' probabilities per row (None without them)."""
         return None
 
     def response_reading(self, frame: pd.DataFrame) -> ResponseReading | None:
@@ -225,7 +239,8 @@ class SnapshotModel(RiskModel):
     holdout_booster: lgb.Booster | None = None
     holdout_calibration: PlattCalibration | None = None
     # The what-ifs' response models (model/response.py), for what-ifs only: a sign-constrained
-    # logistic regression and a lever-additive booster on the same features and rows.
+    # logistic regression and a lever-additive booster on the same features and rows, and the same
+    # booster on next-month exits.
     response: LinearPart | None = None
     response_booster: lgb.Booster | None = None
     response_monthly: lgb.Booster | None = None  # the additive booster on next-month exits
@@ -237,19 +252,21 @@ class SnapshotModel(RiskModel):
         margin = self.response.contributions(frame, self.catalog).sum(axis=1)
         return 1.0 / (1.0 + np.exp(-margin))
 
-    def additive_response_risk(self, frame: pd.DataFrame) -> np.ndarray | None:
-        """The lever-additive response boosters' probability of leaving within the horizon (None without
-        them): the 12-month booster's, averaged with the monthly one's carried over the horizon."""
+    def booster_response_risk(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """The lever-additive response boosters' probabilities of leaving within the horizon (None
+        without them): the 12-month booster's, and the monthly one's carried over the horizon (None
+        for a model trained before it)."""
         if self.response_booster is None:
             return None
-        return self._additive(self.encode(frame))
+        x = self.encode(frame)
+        return self.response_booster.predict(x), self._monthly(x)
 
-    def _additive(self, x: np.ndarray) -> np.ndarray:
-        risk = self.response_booster.predict(x)
+    def _monthly(self, x: np.ndarray) -> np.ndarray | None:
+        # Over the months the risk speaks of, whatever the kind: a hazard model's own outcome is the
+        # next month, and reading its monthly response over that one month read a twelfth of the change.
         if self.response_monthly is None:
-            return risk
-        monthly = monthly_risk(self.response_monthly, x, self.catalog, self.outcome_months)
-        return 0.5 * (risk + monthly)
+            return None
+        return monthly_risk(self.response_monthly, x, self.catalog, int(self.horizon_months or 12))
 
     def response_reading(self, frame: pd.DataFrame) -> ResponseReading | None:
         """The response models' reading of the rows before any action, computed once for all of them."""
@@ -259,14 +276,14 @@ class SnapshotModel(RiskModel):
         if self.response_booster is None:
             return ResponseReading(frame, margin)
         x = self.encode(frame)
-        return ResponseReading(frame, margin, x, self._additive(x))
+        return ResponseReading(frame, margin, x, self.response_booster.predict(x), self._monthly(x))
 
     def response_change(
         self, reading: ResponseReading, after: pd.DataFrame, features: list[str]
-    ) -> tuple[np.ndarray, np.ndarray | None]:
+    ) -> ResponseChange:
         """Each response model's change in probability when `features` take their values in `after`
-        (the rows of `reading`, in order): the logistic model's, and the additive booster's (None without
-        one). Only those features are re-read, which is what makes a plan's many options cheap."""
+        (the rows of `reading`, in order). Only those features are re-read, which is what makes a
+        plan's many options cheap."""
         shift = sum(
             self.response.feature_contribution(after, f)
             - self.response.feature_contribution(reading.frame, f)
@@ -274,7 +291,7 @@ class SnapshotModel(RiskModel):
         )
         linear = _sigmoid(reading.linear_margin + shift) - _sigmoid(reading.linear_margin)
         if reading.x is None:
-            return linear, None
+            return ResponseChange(linear)
         x = reading.x.copy()
         column = {name: j for j, name in enumerate(self.feature_names)}
         moved = np.zeros(len(x), dtype=bool)
@@ -285,10 +302,13 @@ class SnapshotModel(RiskModel):
             x[:, column[f]] = now
         # Only the rows the action moved are re-read (the others change by exactly 0): the monthly
         # booster reads each row once per month ahead, so this is most of a plan's pricing time.
-        additive = np.zeros(len(x))
+        booster = np.zeros(len(x))
+        monthly = None if reading.monthly is None else np.zeros(len(x))
         if moved.any():
-            additive[moved] = self._additive(x[moved]) - reading.additive[moved]
-        return linear, additive
+            booster[moved] = self.response_booster.predict(x[moved]) - reading.booster[moved]
+            if monthly is not None:
+                monthly[moved] = self._monthly(x[moved]) - reading.monthly[moved]
+        return ResponseChange(linear, booster, monthly)
 
     def input_problems(self, columns: list[str]) -> list[str]:
         """A feature table: every id and feature column, and nothing the model does not know."""
