@@ -300,3 +300,19 @@ def test_the_hazard_model_passes_the_model_checks(hazard, model_world, tmp_path)
     latest = model_world["features"].groupby("employee_id").tail(1).head(200).reset_index(drop=True)
     ran = check_risk_model(hazard["loaded"], latest, tmp_path)
     assert "check_horizon_risks_grow_with_the_horizon" in ran and len(ran) == 6
+
+
+def test_a_table_without_exits_before_the_holdout_gets_a_clear_error_not_a_lightgbm_crash(model_world):
+    """An unseen world once had 2 voluntary exits in four years: LightGBM's Poisson objective refused
+    the labels with its own message. The table's problem is named instead, with what to do."""
+    from flightrisk.errors import InputError
+    from flightrisk.features import load_catalog
+
+    features = model_world["features"].copy()
+    known = features[NEXT_MONTH_LABEL].notna()
+    features.loc[known, NEXT_MONTH_LABEL] = 0
+    with pytest.raises(InputError) as caught:
+        train_hazard(features, load_catalog(), MODEL_SETTINGS, "test")
+    message = str(caught.value)
+    assert NEXT_MONTH_LABEL in message and "0 voluntary exit(s)" in message
+    assert "--model classifier" in message

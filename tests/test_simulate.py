@@ -59,6 +59,32 @@ def test_calibration_follows_the_world_figure():
     assert abs(result.voluntary_attrition - 0.15) < 0.03
 
 
+def test_a_world_whose_exits_feed_on_themselves_is_still_calibrated():
+    """An unseen benchmark world (seed 1119: culture 2.24, so leavers sink their team's climate and the
+    climate sends more away) had pilots swinging between 90 % and 0.03 % annual attrition, and kept
+    the 0.03 %: 2 voluntary exits in four years. Capped hazards and a bisected bracket calibrate it."""
+    strengths = dict(
+        compensation=0.0, development=1.56, recognition=1.63, workload=0.82, leadership=1.78, culture=2.24
+    )
+    result = simulate_organisation(
+        World(seed=1119, reps=2000, months=48, lever_strength=strengths, manager_effect_sd=0.15)
+    )
+    assert abs(result.voluntary_attrition - 0.25) < 0.04
+
+
+def test_the_bracket_bisects_only_a_step_that_made_the_gap_grow():
+    from flightrisk.synth.simulate import _Bracket
+
+    bracket = _Bracket()
+    bracket.add(-5.0, 0.67)  # too much
+    assert bracket.safeguard(-6.7, 0.67) == -6.7  # the first step is the fixed point's
+    bracket.add(-6.7, -0.17)  # too little, and closer: the fixed point goes on
+    assert bracket.safeguard(-5.5, 0.17) == -5.5
+    bracket.add(-5.5, 0.54)  # too much again, and further off: bisect
+    assert bracket.safeguard(-6.6, 0.54) == pytest.approx(-6.1)
+    assert bracket.low == -6.7 and bracket.high == -5.5
+
+
 @pytest.mark.parametrize("lever", LEVERS)
 def test_zero_strength_means_zero_contribution(lever):
     strengths = {k: 1.0 for k in LEVERS} | {lever: 0.0}

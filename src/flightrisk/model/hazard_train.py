@@ -182,6 +182,15 @@ def train_hazard(
     validation_months = before_months[-min(span, len(before_months)) :]
     in_valid = np.isin(months, validation_months) & held_people & has_event
     in_train = before & has_event & ~held_people
+    exits_train, exits_valid = int(event[in_train].sum()), int(event[in_valid].sum())
+    if exits_train == 0 or exits_valid == 0:
+        raise InputError(
+            f"the feature table's '{NEXT_MONTH_LABEL}' column holds {exits_train} voluntary exit(s) in the "
+            f"person-months the hazard model learns from before the holdout and {exits_valid} in its "
+            f"validation months ({int(np.nansum(event))} in all): a monthly hazard cannot be learned "
+            "without exits; check the extract's termination types, supply a longer extract, or train "
+            "the classifier alone (--model classifier)"
+        )
     categories = category_levels(features[~in_holdout], catalog)
     x = encode_features(features, catalog, categories)
     people = features["employee_id"].astype(str).to_numpy()

@@ -163,6 +163,7 @@ def simulation_for(world: World, record: bool = True) -> Simulation:
     target_inv = world.annual_involuntary_attrition / 12
     vol_intercept = inv_intercept = None
     closest: tuple[float, float, float] | None = None
+    bracket = _Bracket()
     # Fixed-point iteration: fewer exits change the workforce mix (longer tenure, calmer teams),
     # so one correction is not enough; three or four pilots settle within a percent.
     for _ in range(WHOLE_PILOTS if whole else 5):
@@ -185,6 +186,9 @@ def simulation_for(world: World, record: bool = True) -> Simulation:
         inv_step = math.log(target_inv / pilot.mean_hazard_inv())
         vol_intercept = pilot.vol_intercept + vol_step
         inv_intercept = pilot.inv_intercept + inv_step
+        if whole:
+            bracket.add(pilot.vol_intercept, realised[0] - world.annual_voluntary_attrition)
+            vol_intercept = bracket.safeguard(vol_intercept, gap)
         if whole and gap < WHOLE_TOLERANCE:
             break
         if not whole and abs(vol_step) < 0.01 and abs(inv_step) < 0.02:
@@ -199,6 +203,36 @@ def simulation_for(world: World, record: bool = True) -> Simulation:
         vol_intercept=vol_intercept,
         inv_intercept=inv_intercept,
     )
+
+
+class _Bracket:
+    """The voluntary intercepts known to give too little and too much attrition, for a world whose
+    exits feed on themselves (a strong culture lever: leavers sink their team's climate, and the
+    climate sends more away). There the realised attrition jumps with the intercept, and the
+    fixed-point step swung between 90 % and 8 % on an unseen world; where a step makes the gap grow
+    (beyond 5 points), the next pilot bisects the bracket instead. A world that settles never
+    triggers it (the default world and every benchmark world are as before)."""
+
+    def __init__(self) -> None:
+        self.low: float | None = None  # the highest intercept that gave too little
+        self.high: float | None = None  # the lowest that gave too much
+        self.last_gap: float | None = None
+
+    def add(self, intercept: float, excess: float) -> None:
+        if excess < 0 and (self.low is None or intercept > self.low):
+            self.low = intercept
+        if excess > 0 and (self.high is None or intercept < self.high):
+            self.high = intercept
+
+    def safeguard(self, proposed: float, gap: float) -> float:
+        grew = self.last_gap is not None and gap > self.last_gap and gap > BRACKET_GAP
+        self.last_gap = gap
+        if grew and self.low is not None and self.high is not None:
+            return 0.5 * (self.low + self.high)
+        return proposed
+
+
+BRACKET_GAP = 0.05  # annual attrition off by more than this, and growing: bisect
 
 
 def _poisson_quantile(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
@@ -1150,7 +1184,11 @@ class Simulation:
         if self.hazard_listener is not None:
             self.hazard_listener(t, idx, h_vol, h_inv)
         if t >= 0:
-            self.sum_h_vol += h_vol.sum()
+            # The month's chance of a voluntary exit is the hazard capped at 1: calibrating on the
+            # uncapped mean let a few person-months at hazards of thousands (a strong culture lever in
+            # a team whose climate collapsed) set the intercept, and the pilots swung between 90 % and
+            # 0.03 % annual attrition (an unseen world with 2 voluntary exits in four years).
+            self.sum_h_vol += np.minimum(h_vol, 1.0).sum()
             self.sum_h_inv += h_inv.sum()
             self.n_person_months += len(idx)
             self.headcount_months += len(idx)
@@ -1194,7 +1232,8 @@ class Simulation:
     # --------------------------------------------------------------- results
 
     def mean_hazard_vol(self) -> float:
-        """The mean monthly voluntary hazard over every person-month lived so far."""
+        """The mean monthly chance of a voluntary exit (the hazard capped at 1) over every person-month
+        lived so far."""
         return self.sum_h_vol / max(self.n_person_months, 1)
 
     def mean_hazard_inv(self) -> float:
