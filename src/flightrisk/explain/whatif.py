@@ -4,13 +4,13 @@ An action is offered only where it applies to the person's state (`applies_when`
 changes only the features its mechanism touches. A snapshot model's three response models
 (model/response.py: a sign-constrained logistic regression, a lever-additive booster on the 12-month
 label and the same on next-month exits carried over the horizon) re-score it, mixed per lever by
-whether the lever's state fades by itself (`response_mix`); flat tables re-score the booster. The risk model itself is flat wherever a small effect earned no
-split, so re-scoring it credits many actions with exactly nothing (61 % of the person-action pairs
-whose true effect exceeded a point, on one simulated world). The logistic part is bounded by twice
-the risk model's reading of the features the action changes, the result is scaled down where the
-lever's measured effect vouches for less (explain/causal.py), and never exceeds the whole risk.
-Measured in docs/benchmarks.md; `reports/truth.json` checks every estimate against what the
-simulator says would really happen.
+whether the lever's state fades by itself (`response_mix`); flat tables re-score the booster. The
+risk model itself is flat wherever a small effect earned no split, so re-scoring it credits many
+actions with exactly nothing (61 % of the person-action pairs whose true effect exceeded a point, on
+one simulated world). The logistic part is bounded by twice the risk model's reading of the features
+the action changes, the result is scaled down where the lever's measured effect vouches for less
+(explain/causal.py), and never exceeds the whole risk. Measured in docs/benchmarks.md;
+`reports/truth.json` checks every estimate against what the simulator says would really happen.
 """
 
 from __future__ import annotations
@@ -97,8 +97,8 @@ def estimate_effect(
     A snapshot model's response models re-score the person after the action (model/response.py),
     lever by lever, mixed by `response_mix`: the sign-constrained logistic regression's change — at
     most LINEAR_CAP times what the features the action changes add to the risk now (their positive
-    contributions to the risk model, in probability points) — and the two lever-additive boosters'. Flat tables re-score the
-    booster within that reading. The result is scaled down where the lever's measured effect vouches
+    contributions to the risk model, in probability points) — and the two lever-additive boosters'.
+    Flat tables re-score the booster within that reading. The result is scaled down where the lever's measured effect vouches
     for less (`lever_ceilings`, explain/causal.py). Never below −risk. `reading`: the response models'
     reading of `frame` (`model.response_reading`) when the caller estimates many actions on it.
     """
