@@ -18,6 +18,15 @@ from flightrisk.plan.costs import PlanSettings, action_cost, monthly_raise, repl
 PAIR_FROM_TOP = 3  # pairs are formed from a person's three best single actions
 PAY_COSTS = ("pay_raise_to", "pay_raise_pct")
 
+# An option's figures that add up over people (a team action's option is its members' sum).
+ADDITIVE_COLUMNS = [
+    "exits_avoided",
+    "cost_sek",
+    "pay_raise_sek_month",
+    "replacement_cost_sek",
+    "value_sek",
+    "net_value_sek",
+]
 OPTION_COLUMNS = [
     "employee_id",
     "option",
@@ -26,12 +35,7 @@ OPTION_COLUMNS = [
     "risk_now",
     "risk_after",
     "risk_change",
-    "exits_avoided",
-    "cost_sek",
-    "pay_raise_sek_month",
-    "replacement_cost_sek",
-    "value_sek",
-    "net_value_sek",
+    *ADDITIVE_COLUMNS,
     "value_per_krona",
 ]
 

@@ -14,17 +14,10 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.features.catalog import Catalog
+from flightrisk.plan.options import ADDITIVE_COLUMNS
 
 UNIT = "unit"  # what the knapsack chooses for: a person's id, or TEAM_PREFIX + a team's id
 TEAM_PREFIX = "team:"
-SUMMED = [
-    "exits_avoided",
-    "cost_sek",
-    "pay_raise_sek_month",
-    "replacement_cost_sek",
-    "value_sek",
-    "net_value_sek",
-]
 
 
 def team_actions(catalog: Catalog) -> set[str]:
@@ -55,7 +48,7 @@ def fold_team_options(
     if members.empty:
         return person.reset_index(drop=True), members
     grouped = members.groupby([UNIT, "option"], sort=True)
-    folded = grouped[SUMMED].sum().reset_index()
+    folded = grouped[ADDITIVE_COLUMNS].sum().reset_index()
     folded["employee_id"] = folded[UNIT]
     folded["actions"] = folded["option"].map(lambda name: [name])
     folded["levers"] = grouped["levers"].first().to_numpy()
