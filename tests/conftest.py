@@ -83,7 +83,7 @@ def model_world(tmp_path_factory):
 def without_causal_layer(monkeypatch):
     """`train` without the causal layer's cross-fitted boosters (~20 s on the model world), for tests
     of something else (the kinds compared, the gate, a short history); tests/test_causal.py tests it."""
-    monkeypatch.setattr("flightrisk.commands.train.lever_effects_for", lambda *args, **kwargs: {})
+    monkeypatch.setattr("flightrisk.commands.train.causal_effects_for", lambda *args, **kwargs: {})
 
 
 @pytest.fixture()

@@ -7,13 +7,15 @@ import pytest
 from flightrisk import LEVERS
 from flightrisk.explain.causal import (
     LeverEffect,
+    causal_effects_for,
     causal_points,
     cross_fitted_lever_points,
     effects_of,
     estimate_lever_effects,
     holdout_view,
-    lever_effects_for,
+    lever_ceilings,
     partialling_out,
+    ranking_weights,
 )
 from flightrisk.i18n import words_for
 
@@ -38,10 +40,11 @@ def test_partialling_out_finds_the_cause_and_not_the_proxy_that_travels_with_it(
 @pytest.fixture(scope="module")
 def effects(model_world):
     model = model_world["model"]
-    stored = lever_effects_for(model, model_world["features"], seed=0, threads=1)
-    model.metadata["lever_effects"] = stored
-    yield model, stored
+    found = causal_effects_for(model, model_world["features"], seed=0, threads=1)
+    model.metadata.update(found)
+    yield model, found["lever_effects"]
     model.metadata.pop("lever_effects", None)
+    model.metadata.pop("part_effects", None)
 
 
 def test_every_labelled_row_is_tested_and_the_weights_follow_the_interval(effects, model_world):
@@ -61,6 +64,12 @@ def test_every_labelled_row_is_tested_and_the_weights_follow_the_interval(effect
         assert e["cautious_weight"] <= e["weight"]
     again = effects_of(model)
     assert {k: v.to_dict() for k, v in again.items()} == stored
+    # Workload is tested in its two parts as well, each against the same rows.
+    parts = model.metadata["part_effects"]
+    assert set(parts) == {"attainment", "load"} and {p["part_of"] for p in parts.values()} == {"workload"}
+    assert all(p["rows"] == stored["workload"]["rows"] for p in parts.values())
+    assert {p.lever for p in again["workload"].parts} == {"attainment", "load"}
+    assert all(not e.parts for lever, e in again.items() if lever != "workload")
 
 
 def test_a_persons_tested_contribution_never_comes_from_a_fit_on_their_own_outcome(model_world):
@@ -177,10 +186,19 @@ def test_the_structural_sizes_follow_the_true_terms_and_rank_established_levers_
     assert all(size >= 0 for size in sizes) and all(stored[lever]["reading"] > 0 for lever in LEVERS)
     assert spearmanr(sizes, true_spread)[0] >= 0.7, (sizes, true_spread)
     ranked = ranked_lever_sizes(model, dict.fromkeys(LEVERS, 1.0))
+    parts = model.metadata["part_effects"]
     for lever, e in stored.items():
-        share = 1.0 if e["established"] else (0.0 if e["ci_high"] <= 0 else NOT_ESTABLISHED_SHARE)
+        # A lever's parts count: one established establishes the lever; it does nothing only if they do not.
+        own = [e] + [p for p in parts.values() if p["part_of"] == lever]
+        share = (
+            1.0
+            if any(p["established"] for p in own)
+            else (0.0 if all(p["ci_high"] <= 0 for p in own) else NOT_ESTABLISHED_SHARE)
+        )
         assert ranked[lever] == pytest.approx(share * e["size"])
-        assert e["ranking_weight"] == pytest.approx(share * min(e["size"] / e["reading"], 2.0))
+        assert effects_of(model)[lever].ranking_weight == pytest.approx(
+            share * min(e["size"] / e["reading"], 2.0)
+        )
 
     def effect(theta, se, size=0.3, reading=0.2):
         return LeverEffect("pay", theta, se, 10, 10, 0.0, 0.1, theta, theta, size, reading)
@@ -210,3 +228,54 @@ def test_a_top_lever_not_established_says_so_even_where_the_model_reads_little_o
         # Topped by an established lever, the one read under a point is not mentioned.
         pulled = {"recognition": 0.001, "compensation": 0.02}
         assert not any(said in n for n in causal_notes(read, pulled, status, words))
+
+
+def test_a_lever_part_scales_its_own_actions_and_keeps_its_lever_in_the_ranking(effects, model_world):
+    """Workload as a whole shown to do nothing while its load part cannot be judged (attainment's
+    effect pointing the other way, as on unseen worlds): protecting time off keeps the response
+    models' estimate, a realistic quota (attainment) promises no fall, and workload ranks by a tenth
+    of its size instead of none. Without the parts, the lever's verdict silences both."""
+    from flightrisk.explain.contributions import explain_rows
+    from flightrisk.explain.whatif import estimate_effect
+
+    model, stored = effects
+    latest = model_world["features"].groupby("employee_id").tail(1).head(300).reset_index(drop=True)
+    explanation = explain_rows(model, latest)
+    now = model.risk(latest)
+    actions = {a.name: a for a in model.catalog.actions}
+
+    def effect(theta, se, of=None):
+        e = LeverEffect(of or "workload", theta, se, 10, 10, 0.0, 0.1, theta, theta, size=0.2, reading=0.1)
+        return e.to_dict() | ({"part_of": "workload"} if of else {})
+
+    def estimates():
+        return {
+            name: estimate_effect(model, latest, explanation.feature_points, actions[name], now)[0]
+            for name in ("protect_time_off", "realistic_quota")
+        }
+
+    saved = dict(model.metadata)
+    try:
+        model.metadata["lever_effects"] = stored | {"workload": effect(1.0, 0.01)}
+        model.metadata["part_effects"] = {}
+        full = estimates()
+        assert (full["protect_time_off"] < 0).any() and (full["realistic_quota"] != 0).any()
+        model.metadata["lever_effects"] = stored | {"workload": effect(-0.5, 0.1)}
+        silenced = estimates()  # the falls go; a rise the response models read stays (a harm is never hidden)
+        for name, value in silenced.items():
+            np.testing.assert_allclose(value, np.maximum(full[name], 0.0), atol=1e-12)
+        assert ranking_weights(model)["workload"] == 0.0
+        model.metadata["part_effects"] = {
+            "attainment": effect(-0.5, 0.1, "attainment"),
+            "load": effect(0.0, 1.0, "load"),
+        }
+        parts = estimates()
+        np.testing.assert_allclose(parts["protect_time_off"], full["protect_time_off"], atol=1e-12)
+        np.testing.assert_allclose(
+            parts["realistic_quota"], np.maximum(full["realistic_quota"], 0.0), atol=1e-12
+        )
+        assert ranking_weights(model)["workload"] == pytest.approx(0.1 * 2.0)  # a tenth, size over reading
+        assert lever_ceilings(model)["load"] == 1.0 and lever_ceilings(model)["attainment"] == 0.0
+    finally:
+        model.metadata.clear()
+        model.metadata.update(saved)

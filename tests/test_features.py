@@ -91,6 +91,11 @@ def test_catalog_is_complete_and_never_uses_protected_attributes():
         # An action belongs to the lever it is taken for and may move another's features (a
         # promotion's raise), never a context feature.
         assert action.lever in levers and "context" not in levers
+    # Workload is measured in two parts; no action changes both (each part scales its own actions).
+    assert catalog.parts() == {"attainment": "workload", "load": "workload"}
+    assert all(f.part for f in catalog.features if f.lever == "workload")
+    for action in catalog.actions:
+        assert len({catalog.feature(f).part for f, _, _ in action.changes if catalog.feature(f).part}) <= 1
 
 
 @pytest.mark.parametrize(
@@ -101,6 +106,10 @@ def test_catalog_is_complete_and_never_uses_protected_attributes():
         (lambda raw: raw["features"]["tenure_months"].update(unit="fortnights"), "unit 'fortnights'"),
         (lambda raw: raw["actions"]["training_plan"]["changes"].update(nope={"set": 1}), "unknown feature"),
         (lambda raw: raw["features"]["role"].update(monotone=1), "monotone"),
+        (lambda raw: raw["features"]["pto_days_12m"].update(part="culture"), "is a lever's name"),
+        (lambda raw: raw["features"]["pto_days_12m"].update(part="two words"), "part must be a plain name"),
+        # A part is of one lever: recognition's features cannot join workload's attainment part.
+        (lambda raw: raw["features"]["recognitions_6m"].update(part="attainment"), "a part is of one lever"),
     ],
 )
 def test_bad_catalogs_are_rejected(mutate, fragment):

@@ -11,7 +11,7 @@ from flightrisk.commands.progress import counted_progress
 from flightrisk.commands.publish import publish_trained
 from flightrisk.config import FLAT_SETTINGS, TrainSettings
 from flightrisk.errors import InputError
-from flightrisk.explain.causal import effects_summary, lever_effects_for
+from flightrisk.explain.causal import causal_effects_for, effects_summary
 from flightrisk.features import load_catalog
 from flightrisk.features.snapshots import label_horizon
 from flightrisk.io import sha256_file
@@ -88,9 +88,9 @@ def train_snapshots_cli(request: TrainRequest, console) -> dict:
     truth = read_truth(request.raw)
     if truth is not None:
         report.metrics["oracle_roc_auc"] = oracle_roc_auc(report.holdout, truth, settings.horizon_months)
-    model.metadata["lever_effects"] = lever_effects_for(model, features, settings.seed, settings.num_threads)
-    if model.metadata["lever_effects"]:
-        console.print(effects_summary(model.metadata["lever_effects"]))
+    model.metadata.update(causal_effects_for(model, features, settings.seed, settings.num_threads))
+    if model.metadata.get("lever_effects"):
+        console.print(effects_summary(model.metadata["lever_effects"], model.metadata.get("part_effects")))
     holdout_rows = features[model.holdout_mask(features)]
     summary = {
         "holdout roc_auc": report.metrics["roc_auc"],

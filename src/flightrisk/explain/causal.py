@@ -96,6 +96,9 @@ class LeverEffect:
     # monthly log-hazard, and the SD of the risk model's margin contribution of the lever, same rows.
     size: float | None = None
     reading: float | None = None
+    # The effects of the lever's parts (catalog `part`), each tested with the rest of the lever among
+    # the controls; set when read back (`effects_from_metadata`), never stored with the lever.
+    parts: tuple[LeverEffect, ...] = ()
 
     @property
     def low(self) -> float:
@@ -109,8 +112,14 @@ class LeverEffect:
 
     @property
     def established(self) -> bool:
-        """Credibly different from zero (95 % interval above 0) and surviving the refutations."""
-        return self.low > 0 and self.refutations_pass
+        """Credibly different from zero (95 % interval above 0) and surviving the refutations, the
+        lever as a whole or one of its parts."""
+        return (self.low > 0 and self.refutations_pass) or any(part.established for part in self.parts)
+
+    @property
+    def shown_to_do_nothing(self) -> bool:
+        """The interval lies at or below 0, the lever's and each of its parts'."""
+        return self.high <= 0 and all(part.shown_to_do_nothing for part in self.parts)
 
     @property
     def refutations_pass(self) -> bool:
@@ -132,10 +141,15 @@ class LeverEffect:
 
     @property
     def share(self) -> float:
-        """How much of its size a lever ranks by: all if established, none if shown to do nothing."""
+        """How much of its size a lever ranks by: all if established, none if shown to do nothing.
+
+        A lever's parts count: where one part's effect points the other way (attainment, when meeting
+        the quota also makes a rep more of an unrecognised top performer), the lever as a whole can
+        look like it does nothing while its other part is real (workload's θ −1.9 [−3.3, −0.5] on an
+        unseen world where workload is the fourth of six levers; its load part −1.8 [−3.8, 0.3])."""
         if self.established:
             return 1.0
-        return 0.0 if self.high <= 0 else NOT_ESTABLISHED_SHARE
+        return 0.0 if self.shown_to_do_nothing else NOT_ESTABLISHED_SHARE
 
     @property
     def ranked_size(self) -> float | None:
@@ -154,8 +168,11 @@ class LeverEffect:
         return float(self.share * np.clip(self.size / self.reading, 0.0, MAX_WEIGHT))
 
     def to_dict(self) -> dict:
-        """JSON-ready form, with the derived interval, weight and verdict spelled out."""
-        out = dataclasses.asdict(self)
+        """JSON-ready form, with the derived interval, weight and verdict spelled out (the parts are
+        stored apart, `part_effects`)."""
+        if self.parts:  # the stored verdicts are the lever's own; its parts join when read back
+            return dataclasses.replace(self, parts=()).to_dict()
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "parts"}
         out |= {
             "ci_low": self.low,
             "ci_high": self.high,
@@ -171,7 +188,7 @@ class LeverEffect:
     @classmethod
     def from_dict(cls, data: dict) -> LeverEffect:
         """Read back what to_dict wrote (derived keys are ignored)."""
-        fields = {f.name for f in dataclasses.fields(cls)}
+        fields = {f.name for f in dataclasses.fields(cls)} - {"parts"}
         return cls(**{k: v for k, v in data.items() if k in fields})
 
 
@@ -254,6 +271,17 @@ def person_folds(people: np.ndarray, folds: int, seed: int) -> np.ndarray:
     return fold_of.loc[people].to_numpy()
 
 
+def group_points(model: RiskModel, explanation) -> pd.DataFrame:
+    """Probability points per lever (`lever_` columns) and per lever part (`part_` columns) of an
+    explanation's rows: what each group of features adds to the risk."""
+    points = explanation.lever_points()
+    names = model.feature_names
+    for part in model.catalog.parts():
+        columns = [names.index(f.name) for f in model.catalog.features if f.part == part]
+        points[f"part_{part}"] = explanation.feature_points[:, columns].sum(axis=1)
+    return points
+
+
 def cross_fitted_lever_points(
     model: RiskModel,
     rows: pd.DataFrame,
@@ -264,15 +292,16 @@ def cross_fitted_lever_points(
     rounds: int,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Lever points (probability points) of the rows in `explained`, each row's from a booster that
-    learned from the `fit` rows of the other people only (BOOSTER_FOLDS person folds, the model's own
-    settings and rounds, its calibration). Rows come back in the order of rows[explained]."""
+    """Lever points (probability points; with each lever part's, `group_points`) of the rows in
+    `explained`, each row's from a booster that learned from the `fit` rows of the other people only
+    (BOOSTER_FOLDS person folds, the model's own settings and rounds, its calibration). Rows come back
+    in the order of rows[explained]."""
     from flightrisk.explain.contributions import explain_rows
     from flightrisk.model.train import fit_booster
 
     x = model.encode(rows)
     fold = person_folds(rows["employee_id"].astype(str).to_numpy(), BOOSTER_FOLDS, seed)
-    columns = [f"lever_{lever}" for lever in LEVERS]
+    columns = [f"lever_{lever}" for lever in LEVERS] + [f"part_{part}" for part in model.catalog.parts()]
     points = pd.DataFrame(np.nan, index=rows.index, columns=columns)
     for k in range(BOOSTER_FOLDS):
         scored = explained & (fold == k)
@@ -280,10 +309,19 @@ def cross_fitted_lever_points(
             continue
         learn = fit & (fold != k)
         booster = fit_booster(x[learn], labels[learn], model.catalog, settings, rounds)
-        lever_points = explain_rows(_with_booster(model, booster), rows[scored]).lever_points()
-        present = [c for c in columns if c in lever_points]
-        points.loc[rows.index[scored], present] = lever_points[present].to_numpy()
+        found = group_points(model, explain_rows(_with_booster(model, booster), rows[scored]))
+        present = [c for c in columns if c in found]
+        points.loc[rows.index[scored], present] = found[present].to_numpy()
     return points.loc[rows.index[explained]].reset_index(drop=True)
+
+
+def _groups(model: RiskModel) -> list[tuple[str, str, np.ndarray]]:
+    """What is tested, as (name, points column, which model features): each lever, then each part of a
+    lever the catalog splits (a part is tested with the rest of its lever among the controls)."""
+    levers = np.array([spec.lever for spec in model.catalog.features])
+    parts = np.array([spec.part or "" for spec in model.catalog.features])
+    out = [(lever, f"lever_{lever}", levers == lever) for lever in LEVERS if (levers == lever).any()]
+    return out + [(part, f"part_{part}", parts == part) for part in model.catalog.parts()]
 
 
 def estimate_lever_effects(
@@ -295,8 +333,9 @@ def estimate_lever_effects(
     threads: int = 2,
     max_rows: int = MAX_ROWS,
 ) -> dict[str, LeverEffect]:
-    """θ per lever on `rows` and their realised `labels`. `points` are the lever contributions to test,
-    one row per row of `rows` (default: `model`'s own, which must never have learned from `rows`)."""
+    """θ per lever, and per lever part the catalog names, on `rows` and their realised `labels`.
+    `points` are the contributions to test, one row per row of `rows` (`group_points`' columns;
+    default: `model`'s own, which must never have learned from `rows`)."""
     from flightrisk.explain.contributions import explain_rows
 
     rows = rows.reset_index(drop=True)
@@ -305,12 +344,11 @@ def estimate_lever_effects(
     rng = np.random.default_rng(seed)
     chosen = sample_people(people, max_rows, rng)
     if points is None:
-        points = explain_rows(model, rows[chosen]).lever_points()
+        points = group_points(model, explain_rows(model, rows[chosen]))
     else:
         points = points.reset_index(drop=True)[chosen].reset_index(drop=True)
     rows, labels, people = rows[chosen].reset_index(drop=True), labels[chosen], people[chosen]
     x = model.encode(rows)
-    levers = np.array([spec.lever for spec in model.catalog.features])
     month_code = None
     if "snapshot_date" in rows:
         month = pd.to_datetime(rows["snapshot_date"])
@@ -318,13 +356,11 @@ def estimate_lever_effects(
     folds = list(GroupKFold(n_splits=FOLDS).split(x, labels, groups=people))
     half = np.isin(people, rng.permutation(np.unique(people))[: len(np.unique(people)) // 2])
     effects = {}
-    for lever in LEVERS:
-        if lever not in set(levers):
-            continue
-        w = x[:, levers != lever]
+    for name, column, tested in _groups(model):
+        w = x[:, ~tested]
         if month_code is not None:
             w = np.column_stack([w, month_code])
-        t = points[f"lever_{lever}"].to_numpy()
+        t = points[column].to_numpy()
         y_res = _residuals(w, labels, folds, seed, threads)
         t_res = _residuals(w, t, folds, seed, threads)
         theta, se = _theta(t_res, y_res, people)
@@ -343,8 +379,8 @@ def estimate_lever_effects(
             people,
         )
         half_theta, _ = _theta(t_res[half], y_res[half], people[half])
-        effects[lever] = LeverEffect(
-            lever=lever,
+        effects[name] = LeverEffect(
+            lever=name,
             theta=theta,
             se=se,
             rows=int(len(t)),
@@ -357,10 +393,11 @@ def estimate_lever_effects(
     return effects
 
 
-def lever_effects_for(model: RiskModel, features: pd.DataFrame, seed: int = 0, threads: int = 2) -> dict:
-    """θ per lever for a trained snapshot model, as stored in its metadata: the contributions of
+def causal_effects_for(model: RiskModel, features: pd.DataFrame, seed: int = 0, threads: int = 2) -> dict:
+    """θ per lever and per lever part for a trained snapshot model, as stored in its metadata
+    (`lever_effects` with each lever's structural size, `part_effects`): the contributions of
     person-cross-fitted boosters (the model's settings and rounds) tested on every labelled row (a
-    sample of people on a large table)."""
+    sample of people on a large table). Empty where there is too little to test."""
     from flightrisk.model.train import settings_of
 
     if "best_rounds" not in model.metadata:
@@ -397,10 +434,17 @@ def lever_effects_for(model: RiskModel, features: pd.DataFrame, seed: int = 0, t
     sizes = structural_lever_sizes(model, features, seed, threads)
     if sizes is not None:
         effects = {
-            lever: dataclasses.replace(e, size=sizes[lever][0], reading=sizes[lever][1])
-            for lever, e in effects.items()
+            name: dataclasses.replace(e, size=sizes[name][0], reading=sizes[name][1]) if name in sizes else e
+            for name, e in effects.items()
         }
-    return {lever: effect.to_dict() for lever, effect in effects.items()}
+    return {
+        "lever_effects": {name: e.to_dict() for name, e in effects.items() if name in LEVERS},
+        "part_effects": {
+            name: e.to_dict() | {"part_of": model.catalog.parts()[name]}
+            for name, e in effects.items()
+            if name not in LEVERS
+        },
+    }
 
 
 def structural_lever_sizes(
@@ -452,24 +496,46 @@ def structural_lever_sizes(
     return out
 
 
-def effects_summary(effects: dict) -> str:
-    """One line for the console: θ and its interval per lever, and which are not established."""
-    parts = [
-        f"{lever} {e['theta']:.2f} [{e['ci_low']:.2f}, {e['ci_high']:.2f}]"
-        + ("" if e.get("size") is None else f" size {e['size']:.2f}")
-        for lever, e in effects.items()
-    ]
-    weak = [lever for lever, e in effects.items() if not e["established"]]
+def effects_summary(effects: dict, parts: dict | None = None) -> str:
+    """One line for the console: θ and its interval per lever (and lever part), and which levers are
+    not established."""
+
+    def said(name: str, e: dict) -> str:
+        size = "" if e.get("size") is None else f" size {e['size']:.2f}"
+        return f"{name} {e['theta']:.2f} [{e['ci_low']:.2f}, {e['ci_high']:.2f}]{size}"
+
+    parts_said = [said(f"{name} (a part)", e) for name, e in (parts or {}).items()]
+    weak = [lever for lever, e in effects_from_dicts(effects, parts).items() if not e.established]
     tail = f"; not established as causes: {', '.join(weak)}" if weak else "; every lever established"
-    return "Lever effects θ (95 % interval) and structural size: " + ", ".join(parts) + tail
+    return (
+        "Lever effects θ (95 % interval) and structural size: "
+        + ", ".join([said(lever, e) for lever, e in effects.items()] + parts_said)
+        + tail
+    )
+
+
+def effects_from_dicts(levers: dict, parts: dict | None = None) -> dict[str, LeverEffect]:
+    """Lever effects as stored (`to_dict`), each with the effects of its parts (`part_of`) attached."""
+    effects = {}
+    for lever, data in levers.items():
+        attached = tuple(
+            LeverEffect.from_dict(part) for part in (parts or {}).values() if part.get("part_of") == lever
+        )
+        effects[lever] = dataclasses.replace(LeverEffect.from_dict(data), parts=attached)
+    return effects
+
+
+def effects_from_metadata(metadata: dict) -> dict[str, LeverEffect] | None:
+    """The lever effects stored in a model's metadata, with their parts (None without effects)."""
+    stored = metadata.get("lever_effects")
+    if not stored:
+        return None
+    return effects_from_dicts(stored, metadata.get("part_effects"))
 
 
 def effects_of(model: RiskModel) -> dict[str, LeverEffect] | None:
-    """The lever effects stored with a model (None for a model trained without them)."""
-    stored = model.metadata.get("lever_effects")
-    if not stored:
-        return None
-    return {lever: LeverEffect.from_dict(data) for lever, data in stored.items()}
+    """The lever effects stored with a model, with their parts (None for a model trained without)."""
+    return effects_from_metadata(model.metadata)
 
 
 def ranking_weights(model: RiskModel) -> dict[str, float]:
@@ -495,21 +561,28 @@ def ranked_lever_sizes(model: RiskModel, model_reading: dict[str, float]) -> dic
 
 
 def lever_ceilings(model: RiskModel) -> dict[str, float]:
-    """Per lever, the upper end of θ's 95 % interval clipped to [0, 1]: the most of a what-if's
-    change the lever's measured effect allows (1 for every lever of a model without effects).
+    """Per lever, and per lever part with a measured effect, the upper end of θ's 95 % interval
+    clipped to [0, 1]: the most of a what-if's change the measured effect allows (1 for every lever of
+    a model without effects). An action's change is scaled by the part it changes where the part was
+    measured (`FeatureSpec.group`), else by its lever's.
 
     A what-if re-scores the response models, which can read a proxy as a cause as the risk model can.
     Where the data rule out that the lever's reading is all cause (the interval lies below 1), its
     actions are scaled down to the largest effect the data allow; a lever shown to do nothing moves
     nothing. Where they cannot tell (a wide interval), the response's change stands: θ's point
     estimate of a lever the model barely reads is noise, and clipping it to zero silenced real
-    levers (sign agreement 0.62 on five unseen worlds, docs/benchmarks.md)."""
+    levers (sign agreement 0.62 on five unseen worlds, docs/benchmarks.md). A part has its own: where
+    attainment's effect points the other way, workload's as a whole can lie below 0 and silenced
+    protecting time off, which truly lowers risk (docs/benchmarks.md)."""
     effects = effects_of(model)
     if not effects:
         return dict.fromkeys(LEVERS, 1.0)
-    return {
+    out = {
         lever: float(np.clip(effects[lever].high, 0.0, 1.0)) if lever in effects else 1.0 for lever in LEVERS
     }
+    for effect in effects.values():
+        out |= {part.lever: float(np.clip(part.high, 0.0, 1.0)) for part in effect.parts}
+    return out
 
 
 def causal_points(model: RiskModel, lever_points: pd.DataFrame) -> pd.DataFrame:

@@ -98,9 +98,10 @@ def estimate_effect(
     lever by lever, mixed by `response_mix`: the sign-constrained logistic regression's change — at
     most LINEAR_CAP times what the features the action changes add to the risk now (their positive
     contributions to the risk model, in probability points) — and the two lever-additive boosters'.
-    Flat tables re-score the booster within that reading. The result is scaled down where the lever's measured effect vouches
-    for less (`lever_ceilings`, explain/causal.py). Never below −risk. `reading`: the response models'
-    reading of `frame` (`model.response_reading`) when the caller estimates many actions on it.
+    Flat tables re-score the booster within that reading. Each lever's (or measured lever part's)
+    fall in risk is scaled down where its measured effect vouches for less (`lever_ceilings`,
+    explain/causal.py); a rise stands. Never below −risk. `reading`: the response models' reading of
+    `frame` (`model.response_reading`) when the caller estimates many actions on it.
     """
     return estimate_combination(model, frame, feature_points, [action], now, reading)
 
@@ -131,21 +132,26 @@ def estimate_combination(
     # Each lever's part of the change on its own (a promotion moves pay as well as the wait), scaled
     # down where that lever's measured effect says its reading over-states the cause
     # (explain/causal.py; 1 for a model without effects): a lever that does nothing moves nothing.
+    # A lever part measured on its own (workload's attainment and load) is scaled by its own ceiling.
+    # The ceiling bounds what an action promises, never a harm the response models read: attainment's
+    # measured effect can point the other way (meeting the quota also makes a rep more of a top
+    # performer, whose unrecognised months weigh more), and scaling the rise the models read for a
+    # realistic quota to zero with the fall turned right signs into misses (docs/benchmarks.md).
     ceilings = lever_ceilings(model)
     index = {name: j for j, name in enumerate(model.feature_names)}
-    lever_of = model.catalog.lever_of()
-    touched: dict[str, list[str]] = {}
+    touched: dict[tuple[str, str], list[str]] = {}  # (lever, part or lever) -> features changed
     for action in actions:
         for feature, _, _ in action.changes:
-            if feature in index and feature not in touched.setdefault(lever_of[feature], []):
-                touched[lever_of[feature]].append(feature)
+            spec = model.catalog.feature(feature) if feature in index else None
+            if spec is not None and feature not in touched.setdefault((spec.lever, spec.group), []):
+                touched[(spec.lever, spec.group)].append(feature)
     reading = reading if reading is not None else model.response_reading(frame)
     change = np.zeros(len(frame))
-    for lever, features in touched.items():
+    for (lever, group), features in touched.items():
         removable = np.clip(feature_points[:, [index[f] for f in features]], 0, None).sum(axis=1)
-        change += ceilings.get(lever, 1.0) * _response_change(
-            model, reading, frame, after, features, removable, now
-        )
+        ceiling = ceilings.get(group, ceilings.get(lever, 1.0))
+        part = _response_change(model, reading, frame, after, features, removable, now)
+        change += np.where(part < 0, ceiling * part, part)
     return np.where(where, np.maximum(change, -now), 0.0), where
 
 

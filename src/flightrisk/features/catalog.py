@@ -46,6 +46,14 @@ class FeatureSpec:
     # How the value moves each month when nothing happens (months since a raise: +1; months of ramp-up
     # left: -1, never below 0). The hazard model rolls these forward to speak of months ahead.
     per_month: float = 0.0
+    # A part of the lever whose effect is measured on its own (workload: attainment apart from load);
+    # None: the feature is measured with its lever as a whole.
+    part: str | None = None
+
+    @property
+    def group(self) -> str:
+        """What the feature's effect is measured with: its part where it has one, else its lever."""
+        return self.part or self.lever
 
     def label(self, lang: str) -> str:
         """The feature's label in `lang` (English where no Swedish label is given)."""
@@ -105,6 +113,10 @@ class Catalog:
     def lever_of(self) -> dict[str, str]:
         """Feature name -> lever family."""
         return {f.name: f.lever for f in self.features}
+
+    def parts(self) -> dict[str, str]:
+        """Part name -> the lever it is a part of, in catalog order."""
+        return {f.part: f.lever for f in self.features if f.part}
 
     def to_yaml(self) -> str:
         """The catalog as written into a model folder."""
@@ -168,6 +180,7 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
             features.append(_feature(name, entry or {}, touched, problems))
         else:
             problems.append(f"feature '{name}': expected a mapping of its properties")
+    problems += _part_problems(features)
     if problems:
         raise InputError(f"{source}: the catalog has {len(problems)} problem(s):", problems)
     english_only = [name for name, entry in raw["features"].items() if not (entry or {}).get("label_sv")]
@@ -268,6 +281,22 @@ def _action_conditions(name: str, declared: dict, features: dict, problems: list
     return conditions
 
 
+def _part_problems(features: list[FeatureSpec]) -> list[str]:
+    """What is wrong with the features' parts: a part named as a lever, or shared by two levers."""
+    problems, lever_of_part = [], {}
+    for spec in features:
+        if spec.part is None:
+            continue
+        if spec.part in LEVER_FAMILIES:
+            problems.append(f"feature '{spec.name}': part {spec.part!r} is a lever's name; name the part")
+        elif lever_of_part.setdefault(spec.part, spec.lever) != spec.lever:
+            problems.append(
+                f"feature '{spec.name}': part {spec.part!r} belongs to lever "
+                f"{lever_of_part[spec.part]!r}, not {spec.lever!r}; a part is of one lever"
+            )
+    return problems
+
+
 def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str]) -> FeatureSpec:
     """One feature from the catalog; what is wrong with it is added to `problems`."""
     lever = entry.get("lever")
@@ -299,6 +328,12 @@ def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str
         per_month = 0
     if lever == "context" and (actionable or name in touched):
         problems.append(f"feature '{name}' is context: it cannot be actionable or changed by an action")
+    part = entry.get("part")
+    if part is not None and (not isinstance(part, str) or not part.isidentifier() or lever == "context"):
+        problems.append(
+            f"feature '{name}': part must be a plain name (letters, digits, _) of a lever's part, got {part!r}"
+        )
+        part = None
     return FeatureSpec(
         name=name,
         lever=str(lever),
@@ -311,4 +346,5 @@ def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str
         action=touched.get(name),
         confidential=bool(entry.get("confidential", False)),
         per_month=float(per_month),
+        part=part,
     )

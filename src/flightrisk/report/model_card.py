@@ -13,6 +13,7 @@ import pandas as pd
 from markdown_it import MarkdownIt
 
 from flightrisk import LEVERS
+from flightrisk.explain.causal import effects_from_metadata
 from flightrisk.features.catalog import Catalog
 from flightrisk.i18n import lever_name
 from flightrisk.model.gate import passes_baseline
@@ -121,6 +122,10 @@ WORDS = {
             "not causes."
         ),
         "all_established": "Every lever the causal test could measure was established as a cause.",
+        "parts": (
+            "{lever} is tested in parts as well, each with the rest of the lever held fixed (θ, 95 % "
+            "interval): {parts}. A part scales the what-ifs of the actions that change it."
+        ),
         "limits_items": [
             "A risk assumes things go on as they are; it is not a forecast of what the organisation will do.",
             "Contributions say what the model reads, not what causes a person to leave; what pulling a "
@@ -240,6 +245,10 @@ WORDS = {
             "signaler, inte orsaker."
         ),
         "all_established": "Varje spak som orsakstestet kunde mäta fastställdes som en orsak.",
+        "parts": (
+            "{lever} testas också i delar, var och en med resten av spaken hållen fast (θ, 95 %-"
+            "intervall): {parts}. En del skalar konsekvensanalyserna för de åtgärder som ändrar den."
+        ),
         "limits_items": [
             "En risk förutsätter att allt fortsätter som nu; den är ingen prognos över vad "
             "organisationen kommer att göra.",
@@ -488,14 +497,20 @@ def card_markdown(metadata: dict, catalog: Catalog, lang: str = "en") -> str:
             out += [""]
 
     out += [f"## {w['limits']}", ""]
-    effects = metadata.get("lever_effects") or {}
+    effects = effects_from_metadata(metadata) or {}
     if effects:
-        weak = [lever_name(lever, lang) for lever, e in effects.items() if not e.get("established")]
+        weak = [lever_name(lever, lang) for lever, e in effects.items() if not e.established]
         out += [
             f"- {w['not_established'].format(levers=', '.join(weak))}"
             if weak
             else f"- {w['all_established']}"
         ]
+    for lever, effect in effects.items():
+        if effect.parts:
+            parts = ", ".join(
+                f"{p.lever} {number(p.theta)} [{number(p.low)}, {number(p.high)}]" for p in effect.parts
+            )
+            out += [f"- {w['parts'].format(lever=lever_name(lever, lang), parts=parts)}"]
     if metrics.get("oracle_roc_auc") and metrics.get("roc_auc"):
         ours, oracle = number(metrics["roc_auc"]), number(metrics["oracle_roc_auc"])
         out += ["- " + w["share_of_ceiling"].format(ours=ours, oracle=oracle)]
