@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from flightrisk.explain.causal import effects_from_metadata
+
 LEVERS = ("compensation", "development", "recognition", "workload", "leadership", "culture")
 FLIGHTRISK = str(Path(sys.executable).with_name("flightrisk"))
 
@@ -109,9 +111,14 @@ def one_world(world: dict, folder: Path) -> dict:
                 for lever, e in metadata.get("lever_effects", {}).items()
             },
             "true_spread": {lever: round(v, 3) for lever, v in explanations["true_term_spread"].items()},
+            # A lever counts as established where it or one of its parts is (explain/causal.py).
             "not_established": [
-                x for x, e in metadata.get("lever_effects", {}).items() if not e["established"]
+                x for x, e in (effects_from_metadata(metadata) or {}).items() if not e.established
             ],
+            "parts": {
+                part: [round(e["theta"], 3), round(e["ci_low"], 3), round(e["ci_high"], 3)]
+                for part, e in metadata.get("part_effects", {}).items()
+            },
         },
         "what_if_sign_agreement": truth["what_if"]["sign_agreement_where_true_effect_over_1_point"],
         "what_if_sign_agreement_credible": truth["what_if"].get(

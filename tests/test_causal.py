@@ -70,6 +70,16 @@ def test_every_labelled_row_is_tested_and_the_weights_follow_the_interval(effect
     assert all(p["rows"] == stored["workload"]["rows"] for p in parts.values())
     assert {p.lever for p in again["workload"].parts} == {"attainment", "load"}
     assert all(not e.parts for lever, e in again.items() if lever != "workload")
+    # The parts reach the JSON of `explain` and both model cards.
+    from flightrisk.explain.person import lever_status
+    from flightrisk.report.model_card import card_markdown
+
+    shown = lever_status(model)["workload"]["parts"]
+    assert {name: round(p["theta"], 9) for name, p in shown.items()} == {
+        name: round(p["theta"], 9) for name, p in parts.items()
+    }
+    assert "Workload is tested in parts as well" in card_markdown(model.metadata, model.catalog, "en")
+    assert "testas också i delar" in card_markdown(model.metadata, model.catalog, "sv")
 
 
 def test_a_persons_tested_contribution_never_comes_from_a_fit_on_their_own_outcome(model_world):

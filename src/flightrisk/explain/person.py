@@ -65,7 +65,8 @@ def causal_notes(
 
 
 def lever_status(model: RiskModel) -> dict[str, dict]:
-    """Per lever, its measured effect: θ, the 95 % interval, established or not (empty without effects)."""
+    """Per lever, its measured effect: θ, the 95 % interval, established or not (it or one of its
+    parts), and the θ and interval of each part the catalog splits it into (empty without effects)."""
     effects = effects_of(model) or {}
     return {
         lever: {
@@ -76,6 +77,11 @@ def lever_status(model: RiskModel) -> dict[str, dict]:
             "weight": e.weight,
             "cautious_weight": e.cautious_weight,
         }
+        | (
+            {"parts": {p.lever: {"theta": p.theta, "ci_low": p.low, "ci_high": p.high} for p in e.parts}}
+            if e.parts
+            else {}
+        )
         for lever, e in effects.items()
     }
 
