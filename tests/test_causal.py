@@ -78,8 +78,11 @@ def test_every_labelled_row_is_tested_and_the_weights_follow_the_interval(effect
     assert {name: round(p["theta"], 9) for name, p in shown.items()} == {
         name: round(p["theta"], 9) for name, p in parts.items()
     }
-    assert "Workload is tested in parts as well" in card_markdown(model.metadata, model.catalog, "en")
-    assert "testas också i delar" in card_markdown(model.metadata, model.catalog, "sv")
+    assert "Workload and targets: tested in parts as well" in card_markdown(
+        model.metadata, model.catalog, "en"
+    )
+    swedish = card_markdown(model.metadata, model.catalog, "sv")
+    assert "Arbetsbelastning och mål: testas också i delar" in swedish and "måluppfyllelse" in swedish
 
 
 def test_a_persons_tested_contribution_never_comes_from_a_fit_on_their_own_outcome(model_world):

@@ -15,7 +15,8 @@ from markdown_it import MarkdownIt
 from flightrisk import LEVERS
 from flightrisk.explain.causal import effects_from_metadata
 from flightrisk.features.catalog import Catalog
-from flightrisk.i18n import lever_name
+from flightrisk.i18n import lever_name, words_for
+from flightrisk.messages import PART_NAMES
 from flightrisk.model.gate import passes_baseline
 from flightrisk.privacy import MIN_GROUP
 
@@ -123,7 +124,7 @@ WORDS = {
         ),
         "all_established": "Every lever the causal test could measure was established as a cause.",
         "parts": (
-            "{lever} is tested in parts as well, each with the rest of the lever held fixed (θ, 95 % "
+            "{lever}: tested in parts as well, each with the rest of the lever held fixed (θ, 95 % "
             "interval): {parts}. A part scales the what-ifs of the actions that change it."
         ),
         "limits_items": [
@@ -246,7 +247,7 @@ WORDS = {
         ),
         "all_established": "Varje spak som orsakstestet kunde mäta fastställdes som en orsak.",
         "parts": (
-            "{lever} testas också i delar, var och en med resten av spaken hållen fast (θ, 95 %-"
+            "{lever}: testas också i delar, var och en med resten av spaken hållen fast (θ, 95 %-"
             "intervall): {parts}. En del skalar konsekvensanalyserna för de åtgärder som ändrar den."
         ),
         "limits_items": [
@@ -508,7 +509,9 @@ def card_markdown(metadata: dict, catalog: Catalog, lang: str = "en") -> str:
     for lever, effect in effects.items():
         if effect.parts:
             parts = ", ".join(
-                f"{p.lever} {number(p.theta)} [{number(p.low)}, {number(p.high)}]" for p in effect.parts
+                f"{words_for(lang).pair(PART_NAMES.get(p.lever, (p.lever, p.lever)))} {number(p.theta)} "
+                f"[{number(p.low)}, {number(p.high)}]"
+                for p in effect.parts
             )
             out += [f"- {w['parts'].format(lever=lever_name(lever, lang), parts=parts)}"]
     if metrics.get("oracle_roc_auc") and metrics.get("roc_auc"):
