@@ -140,11 +140,12 @@ def test_train_compares_both_kinds_and_keeps_the_better_one(cli, model_world, tm
     from flightrisk.commands.train import TrainRequest, train_cli
 
     # The causal layer runs on whichever kind wins, here on a tenth of the people and with short
-    # structural fits (its figures are tested on every row in tests/test_causal.py; in full it costs
+    # structural and nuisance fits (its figures are tested in tests/test_causal.py; in full it costs
     # ~20 s more).
     monkeypatch.setattr("flightrisk.explain.causal.MAX_FIT_ROWS", 1_500)
     monkeypatch.setattr("flightrisk.explain.causal.MAX_ROWS", 1_500)
     monkeypatch.setattr("flightrisk.explain.causal.STRUCTURAL_ROUNDS", 100)
+    monkeypatch.setattr("flightrisk.explain.causal.NUISANCE_ROUNDS", 50)
 
     class Console:
         said = []
@@ -166,7 +167,8 @@ def test_train_compares_both_kinds_and_keeps_the_better_one(cli, model_world, tm
     assert model.metadata["metrics"]["roc_auc"] == comparison[better]["roc_auc"]
     assert set(comparison["hazard"]["horizons"]) == {"3m", "6m", "12m"}
     assert any("Holdout ROC-AUC at 12 months: classifier" in said for said in Console.said)
-    assert model.metadata["lever_effects"]  # the causal layer runs on either kind
+    # The causal layer runs on either kind, the lever parts included.
+    assert model.metadata["lever_effects"] and set(model.metadata["part_effects"]) == {"attainment", "load"}
     code, _, err = cli(
         "train", "--features", "x.parquet", "--out", "m2", "--no-register", "--model", "forest"
     )
