@@ -21,11 +21,19 @@ stay inside its interval).
 
 Three figures come out of θ:
 - `weight`, θ clipped to [0, 2]: the best estimate of how much of the lever's reading is cause;
-- the upper end of the interval, clipped to [0, 1] (`lever_ceilings`): the what-ifs and the plan scale a
-  lever's actions down to it, so a lever the data show to do nothing moves nothing while a lever they
-  cannot judge keeps the response models' estimate;
+- the upper end of the interval, clipped to [0, 1] (`lever_ceilings`): the what-ifs and the plan scale
+  the fall in risk a lever's actions promise down to it, so a lever the data show to do nothing
+  promises nothing while a lever they cannot judge keeps the response models' estimate (a rise the
+  response models read is never scaled: the ceiling bounds a promise, not a harm);
 - whether the lever is *established*: the interval lies above 0 and the refutations pass. A lever that
   is not is "a signal the model reads, not an established cause" on every page.
+
+A catalog may split a lever into parts (`part:`; workload into attainment and load). Each part is
+tested the same way with the rest of its lever among the controls, stored apart (`part_effects`), and
+has its own ceiling for the actions that change it. A lever counts as established where it or a part
+is, and as shown to do nothing only where it and all its parts are: attainment's effect can point the
+other way (meeting the quota also makes a rep more of a top performer, whose unrecognised months weigh
+more) and drag the whole lever below 0 while its load is real.
 
 How large each lever is, which orders the levers (the top lever, the order advice follows, the causal
 panel), comes from a structural model instead (`structural_lever_sizes`): a lever-additive, monotone
@@ -564,9 +572,9 @@ def ranked_lever_sizes(model: RiskModel, model_reading: dict[str, float]) -> dic
 
 def lever_ceilings(model: RiskModel) -> dict[str, float]:
     """Per lever, and per lever part with a measured effect, the upper end of θ's 95 % interval
-    clipped to [0, 1]: the most of a what-if's change the measured effect allows (1 for every lever of
-    a model without effects). An action's change is scaled by the part it changes where the part was
-    measured (`FeatureSpec.group`), else by its lever's.
+    clipped to [0, 1]: the most of a what-if's fall in risk the measured effect allows (1 for every
+    lever of a model without effects). An action's change is scaled by the part it changes where the
+    part was measured (`FeatureSpec.group`), else by its lever's; a rise is not scaled.
 
     A what-if re-scores the response models, which can read a proxy as a cause as the risk model can.
     Where the data rule out that the lever's reading is all cause (the interval lies below 1), its
