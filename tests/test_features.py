@@ -108,6 +108,7 @@ def test_catalog_is_complete_and_never_uses_protected_attributes():
         (lambda raw: raw["features"]["role"].update(monotone=1), "monotone"),
         (lambda raw: raw["features"]["pto_days_12m"].update(part="culture"), "is a lever's name"),
         (lambda raw: raw["features"]["pto_days_12m"].update(part="two words"), "part must be a plain name"),
+        (lambda raw: raw["features"]["tenure_months"].update(part="tenure"), "no lever to be a part of"),
         # A part is of one lever: recognition's features cannot join workload's attainment part.
         (lambda raw: raw["features"]["recognitions_6m"].update(part="attainment"), "a part is of one lever"),
     ],

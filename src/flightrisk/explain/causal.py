@@ -200,16 +200,10 @@ class LeverEffect:
         return cls(**{k: v for k, v in data.items() if k in fields})
 
 
-def _residuals(w: np.ndarray, target: np.ndarray, folds, seed: int, threads: int) -> np.ndarray:
-    """target − E[target | W], each row predicted by a fit on the other people."""
-    return _residuals_of(w, [target], folds, seed, threads)[0]
-
-
-def _residuals_of(
-    w: np.ndarray, targets: list[np.ndarray], folds, seed: int, threads: int
-) -> list[np.ndarray]:
-    """`_residuals` of several targets on the same controls: each fold's rows are binned once and
-    relabelled for each target (the same fits as one by one; binning was a third of each fit's time)."""
+def _residuals(w: np.ndarray, targets: list[np.ndarray], folds, seed: int, threads: int) -> list[np.ndarray]:
+    """Per target, target − E[target | W], each row predicted by a fit on the other people. Each
+    fold's controls are binned once and relabelled for each target (the same fits as one by one;
+    binning was a third of each fit's time)."""
     params = NUISANCE | {"seed": seed, "num_threads": threads}
     out = [np.empty(len(target)) for target in targets]
     for fit, scored in folds:
@@ -237,7 +231,7 @@ def partialling_out(
 ) -> tuple[float, float]:
     """θ of `t` on `y` given controls `w` (cross-fitted by person) and its person-clustered standard error."""
     folds = list(GroupKFold(n_splits=FOLDS).split(w, y, groups=people))
-    return _theta(_residuals(w, t, folds, seed, threads), _residuals(w, y, folds, seed, threads), people)
+    return _theta(*_residuals(w, [t, y], folds, seed, threads), people)
 
 
 def _with_booster(model: RiskModel, booster: lgb.Booster, calibration=None) -> RiskModel:
@@ -382,12 +376,12 @@ def estimate_lever_effects(
         for value in np.unique(groups):
             where = np.flatnonzero(groups == value)
             shuffled[where] = t[rng.permutation(where)]
-        y_res, t_res, placebo_res = _residuals_of(w, [labels, t, shuffled], folds, seed, threads)
+        y_res, t_res, placebo_res = _residuals(w, [labels, t, shuffled], folds, seed, threads)
         theta, se = _theta(t_res, y_res, people)
         placebo, placebo_se = _theta(placebo_res, y_res, people)
         # A random common cause: one more control that is noise.
         noisy = np.column_stack([w, rng.standard_normal(len(t))])
-        random_cause, _ = _theta(*_residuals_of(noisy, [t, labels], folds, seed, threads), people)
+        random_cause, _ = _theta(*_residuals(noisy, [t, labels], folds, seed, threads), people)
         half_theta, _ = _theta(t_res[half], y_res[half], people[half])
         effects[name] = LeverEffect(
             lever=name,

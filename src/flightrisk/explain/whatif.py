@@ -129,7 +129,7 @@ def estimate_combination(
     for action in actions:
         where &= applies(frame, action)
         after = apply_action(after, action)
-    # Each lever's part of the change on its own (a promotion moves pay as well as the wait), scaled
+    # Each lever's share of the change on its own (a promotion moves pay as well as the wait), scaled
     # down where that lever's measured effect says its reading over-states the cause
     # (explain/causal.py; 1 for a model without effects): a lever that does nothing moves nothing.
     # A lever part measured on its own (workload's attainment and load) is scaled by its own ceiling.
@@ -150,8 +150,8 @@ def estimate_combination(
     for (lever, group), features in touched.items():
         removable = np.clip(feature_points[:, [index[f] for f in features]], 0, None).sum(axis=1)
         ceiling = ceilings.get(group, ceilings.get(lever, 1.0))
-        part = _response_change(model, reading, frame, after, features, removable, now)
-        change += np.where(part < 0, ceiling * part, part)
+        share = _response_change(model, reading, frame, after, features, removable, now)
+        change += np.where(share < 0, ceiling * share, share)
     return np.where(where, np.maximum(change, -now), 0.0), where
 
 

@@ -329,10 +329,11 @@ def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str
     if lever == "context" and (actionable or name in touched):
         problems.append(f"feature '{name}' is context: it cannot be actionable or changed by an action")
     part = entry.get("part")
-    if part is not None and (not isinstance(part, str) or not part.isidentifier() or lever == "context"):
-        problems.append(
-            f"feature '{name}': part must be a plain name (letters, digits, _) of a lever's part, got {part!r}"
-        )
+    if part is not None and lever == "context":
+        problems.append(f"feature '{name}' is context: it has no lever to be a part of; remove 'part'")
+        part = None
+    elif part is not None and (not isinstance(part, str) or not part.isidentifier()):
+        problems.append(f"feature '{name}': part must be a plain name (letters, digits, _), got {part!r}")
         part = None
     return FeatureSpec(
         name=name,
