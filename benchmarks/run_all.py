@@ -40,6 +40,9 @@ def summarise_truth(report: dict) -> dict:
         "blame_vs_top_lever_of_switched_off": report["explanations"]["blame_vs_top_lever_of_switched_off"],
         "what_if_pearson": report["what_if"]["pearson_all_pairs"],
         "what_if_sign_agreement": report["what_if"]["sign_agreement_where_true_effect_over_1_point"],
+        "what_if_sign_agreement_offered": report["what_if"].get(
+            "sign_agreement_of_offered_where_true_effect_over_1_point"
+        ),
         "averted_per_100": {k: round(v, 2) for k, v in policy["averted_exits_per_100_people"].items()},
         "tool_share_of_best": policy["tool_share_of_best"],
         "seconds": report["cost"],

@@ -4,8 +4,9 @@ Each world is simulated, its features built, a model trained and evaluated again
 counterfactual truth from scratch, with the `flightrisk` CLI as a new user would run it. Prints, per
 world and on average (and the worst), how both panels — "why the model flags" (TreeSHAP) and "what
 pulling a lever would do" (the causal layer) — rank the levers against the truth, whether the true
-top lever is named, how much weight a switched-off lever keeps, what-if sign agreement and Pearson,
-the policy value of the top action and the budgeted plan's share of the oracle plan.
+top lever is named, how much weight a switched-off lever keeps, what-if sign agreement (over all
+pairs, and over the what-ifs a page offers) and Pearson, the policy value of the top action and the
+budgeted plan's share of the oracle plan.
 
     .venv/bin/python benchmarks/unseen_worlds.py --worlds 5 --reps 2000 --out reports/unseen_worlds.json
 """
@@ -124,6 +125,12 @@ def one_world(world: dict, folder: Path) -> dict:
         "what_if_sign_agreement_credible": truth["what_if"].get(
             "sign_agreement_where_true_effect_credibly_over_1_point"
         ),
+        # The what-ifs a page shows: actions offered to the person (the plain count also scores the
+        # catalog's silence on an action that does not apply; those are counted apart by sign).
+        "what_if_sign_agreement_offered": truth["what_if"].get(
+            "sign_agreement_of_offered_where_true_effect_over_1_point"
+        ),
+        "what_if_not_offered": truth["what_if"].get("not_offered_with_true_effect_over_1_point"),
         "what_if_pearson": truth["what_if"]["pearson_all_pairs"],
         "policy_share_of_best": truth["policy"]["tool_share_of_best"],
         "plan_share_of_oracle": (truth.get("plan") or {}).get("tool_share_of_best_from_truth"),
@@ -146,11 +153,16 @@ def summarise(results: list[dict]) -> dict:
     for key in (
         "what_if_sign_agreement",
         "what_if_sign_agreement_credible",
+        "what_if_sign_agreement_offered",
         "what_if_pearson",
         "policy_share_of_best",
         "plan_share_of_oracle",
     ):
         out[key] = figures(lambda r, k=key: r[k])
+    out["what_if_not_offered"] = {
+        sign: sum((r.get("what_if_not_offered") or {}).get(sign, 0) for r in results)
+        for sign in ("would_lower_risk", "would_raise_risk")
+    }
     out["worlds"] = len(results)
     out["seconds"] = round(sum(r["seconds"] for r in results), 1)
     return out

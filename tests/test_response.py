@@ -142,3 +142,40 @@ def test_sign_agreement_counts_only_true_effects_the_truth_vouches_for():
     assert found["pairs_with_true_effect_credibly_over_1_point"] == 2
     assert found["sign_agreement_where_true_effect_credibly_over_1_point"] == 1.0
     assert found["per_action"]["act"]["sign_agreement_where_true_effect_credibly_over_1_point"] == 1.0
+
+
+def test_sign_agreement_of_offered_what_ifs_counts_the_catalogs_silence_apart():
+    """An action that does not apply to a person is never shown to them (estimate 0). The plain count
+    scores that silence as a wrong sign whether the action would have helped or harmed; the offered
+    figure leaves it out and the silence is counted apart, by the sign of the true effect."""
+    effects = pd.DataFrame(
+        {
+            "employee_id": ["a", "b", "c", "d", "e"],
+            "action": "act",
+            "effect": [-0.05, 0.03, -0.02, 0.04, -0.005],
+            "effect_se": 0.001,
+        }
+    )
+    estimates = pd.DataFrame(
+        {
+            "employee_id": ["a", "b", "c", "d", "e"],
+            "action": "act",
+            "estimated": [-0.03, -0.01, 0.0, 0.0, 0.0],
+            "applies": [True, True, False, False, False],
+        }
+    )
+    found = whatif_fidelity(estimates, effects, pay_action="none")
+    assert found["sign_agreement_where_true_effect_over_1_point"] == 0.25  # a right, b wrong, c and d silent
+    assert found["pairs_offered_with_true_effect_over_1_point"] == 2
+    assert found["sign_agreement_of_offered_where_true_effect_over_1_point"] == 0.5
+    # e's true effect is under a point: it counts nowhere.
+    assert found["not_offered_with_true_effect_over_1_point"] == {
+        "would_lower_risk": 1,
+        "would_raise_risk": 1,
+    }
+    per_action = found["per_action"]["act"]
+    assert per_action["sign_agreement_of_offered_where_true_effect_over_1_point"] == 0.5
+    assert per_action["not_offered_with_true_effect_over_1_point"] == {
+        "would_lower_risk": 1,
+        "would_raise_risk": 1,
+    }

@@ -196,10 +196,15 @@ def whatif_fidelity(
             "sign_agreement_where_true_effect_over_1_point": _sign_agreement(part, meaningful),
             "people_with_true_effect_credibly_over_1_point": int(credible.sum()),
             "sign_agreement_where_true_effect_credibly_over_1_point": _sign_agreement(part, credible),
+            "sign_agreement_of_offered_where_true_effect_over_1_point": _sign_agreement(
+                part, meaningful & part["applies"].astype(bool)
+            ),
+            "not_offered_with_true_effect_over_1_point": _not_offered(part, meaningful),
             "mean_effect_standard_error": float(part["effect_se"].mean()),
         }
     meaningful = joined["effect"].abs() > MEANINGFUL_EFFECT
     credible = _credibly_meaningful(joined)
+    offered = joined["applies"].astype(bool)
     means = {a: v["mean_estimated_effect"] for a, v in per_action.items()}
     best = min(means.values()) if means else 0.0
     return {
@@ -214,7 +219,27 @@ def whatif_fidelity(
         "sign_agreement_where_true_effect_over_1_point": _sign_agreement(joined, meaningful),
         "pairs_with_true_effect_credibly_over_1_point": int(credible.sum()),
         "sign_agreement_where_true_effect_credibly_over_1_point": _sign_agreement(joined, credible),
+        # The plain count scores an action the catalog does not offer the person (`applies_when`) as
+        # an estimate of 0, while the simulator's counterpart acts on hidden state whoever it is
+        # (a quota's pressure, a bonus target): the same silence is a miss whether the action would
+        # have helped or harmed. The what-ifs a page shows are the offered ones; what the catalog
+        # leaves out is counted apart, by the sign of what it would truly have done.
+        "pairs_offered_with_true_effect_over_1_point": int((meaningful & offered).sum()),
+        "sign_agreement_of_offered_where_true_effect_over_1_point": _sign_agreement(
+            joined, meaningful & offered
+        ),
+        "not_offered_with_true_effect_over_1_point": _not_offered(joined, meaningful),
         "per_action": per_action,
+    }
+
+
+def _not_offered(pairs: pd.DataFrame, meaningful: pd.Series) -> dict[str, int]:
+    """Pairs whose action is not offered (it does not apply) yet would truly move risk over a point:
+    how many it would have lowered (a missed option) and raised (a harm the catalog kept out)."""
+    left_out = meaningful & ~pairs["applies"].astype(bool)
+    return {
+        "would_lower_risk": int((left_out & (pairs["effect"] < 0)).sum()),
+        "would_raise_risk": int((left_out & (pairs["effect"] > 0)).sum()),
     }
 
 
