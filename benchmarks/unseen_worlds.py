@@ -9,6 +9,9 @@ pairs, and over the what-ifs a page offers) and Pearson, the policy value of the
 budgeted plan's share of the oracle plan.
 
     .venv/bin/python benchmarks/unseen_worlds.py --worlds 5 --reps 2000 --out reports/unseen_worlds.json
+
+A change to the what-ifs, the plan or the pages is measured on the same models without simulating
+and training again: keep the worlds once (`--keep DIR`), then `--re-evaluate DIR`.
 """
 
 from __future__ import annotations
@@ -60,9 +63,13 @@ def run(*args: str, env: dict) -> None:
         raise SystemExit(f"flightrisk {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
 
 
+def _env(folder: Path) -> dict:
+    return os.environ | {"MLFLOW_TRACKING_URI": f"sqlite:///{folder / 'mlflow.db'}"}
+
+
 def one_world(world: dict, folder: Path) -> dict:
     """Simulate, build features, train, evaluate; the truth report's figures that matter here."""
-    env = os.environ | {"MLFLOW_TRACKING_URI": f"sqlite:///{folder / 'mlflow.db'}"}
+    env = _env(folder)
     (folder / "world.yaml").write_text(yaml.safe_dump(world))
     raw, features, model = folder / "raw", folder / "features.parquet", folder / "model"
     started = time.perf_counter()
@@ -74,9 +81,18 @@ def one_world(world: dict, folder: Path) -> dict:
         "train", "--features", str(features), "--out", str(model), "--raw", str(raw), "--no-register",
         "--fairness-override", "benchmark on a simulated world: breaches are reported, not gated", env=env,
     )  # fmt: skip
+    return evaluate_world(world, folder, started)
+
+
+def evaluate_world(world: dict, folder: Path, started: float | None = None) -> dict:
+    """Evaluate a world's trained model against its truth; the figures that matter here. Alone (a
+    world kept by --keep, re-read with --re-evaluate) it measures a change to the what-ifs, the plan
+    or the pages on the same models without simulating and training again."""
+    started = time.perf_counter() if started is None else started
+    raw, features, model = folder / "raw", folder / "features.parquet", folder / "model"
     run(
         "evaluate", "--model", str(model), "--features", str(features), "--raw", str(raw),
-        "--out", str(folder / "metrics.json"), env=env,
+        "--out", str(folder / "metrics.json"), env=_env(folder),
     )  # fmt: skip
     truth = json.loads((folder / "truth.json").read_text())
     explanations = truth["explanations"]
@@ -168,6 +184,30 @@ def summarise(results: list[dict]) -> dict:
     return out
 
 
+def fresh_worlds(args: argparse.Namespace) -> list[dict]:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="unseen-worlds-") as temporary:
+        scratch = temporary if args.keep is None else args.keep
+        for index in range(args.worlds):
+            world = draw_world(index, args.seed, args.reps, args.months, args.futures)
+            folder = Path(scratch) / f"world{index}"
+            folder.mkdir(parents=True)
+            results.append(one_world(world, folder))
+            print(json.dumps(results[-1]), flush=True)
+    return results
+
+
+def re_evaluated(kept: Path) -> list[dict]:
+    folders = sorted(kept.glob("world*"), key=lambda f: int(f.name.removeprefix("world")))
+    if not folders:
+        raise SystemExit(f"{kept}: no world folders (world0, world1, …) left by a --keep run")
+    results = []
+    for folder in folders:
+        results.append(evaluate_world(yaml.safe_load((folder / "world.yaml").read_text()), folder))
+        print(json.dumps(results[-1]), flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worlds", type=int, default=5)
@@ -179,17 +219,14 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, default=None, help="keep each world's extract, features and model in this folder"
     )
+    parser.add_argument(
+        "--re-evaluate",
+        type=Path,
+        default=None,
+        help="evaluate again the worlds a --keep run left in this folder (their models as trained)",
+    )
     args = parser.parse_args()
-    results = []
-    with tempfile.TemporaryDirectory(prefix="unseen-worlds-") as temporary:
-        scratch = temporary if args.keep is None else args.keep
-        for index in range(args.worlds):
-            world = draw_world(index, args.seed, args.reps, args.months, args.futures)
-            folder = Path(scratch) / f"world{index}"
-            folder.mkdir(parents=True)
-            result = one_world(world, folder)
-            results.append(result)
-            print(json.dumps(result), flush=True)
+    results = re_evaluated(args.re_evaluate) if args.re_evaluate is not None else fresh_worlds(args)
     summary = {"summary": summarise(results), "results": results}
     print(json.dumps(summary["summary"], indent=2))
     if args.out is not None:

@@ -157,10 +157,11 @@ def test_actions_are_offered_only_where_they_apply_and_never_remove_more_than_th
 
 
 def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model_world, latest):
-    """The response models are stored with the model and read back; a what-if is, per lever the
-    action touches, the lever's mix (`response_mix`) of the logistic model's change (bounded by twice
-    the risk model's reading of those features) and the two additive boosters', times the lever's
-    ceiling."""
+    """The response models are stored with the model and read back; a what-if is, per lever (or
+    lever part) the action touches and apart for its fading and its lasting features, their mix
+    (`response_mix`) of the logistic model's change (bounded by twice the risk model's reading of the
+    lever's changed features), the 12-month booster's and the monthly booster's put on the calibrated
+    risk's level; a fall is scaled by the lever's (or part's) ceiling."""
     from flightrisk.explain.causal import lever_ceilings
     from flightrisk.explain.contributions import explain_rows
     from flightrisk.explain.whatif import LINEAR_CAP, applies, apply_action, estimate_effect, response_mix
@@ -174,31 +175,42 @@ def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model
     now = model.risk(rows)
     ceilings = lever_ceilings(model)
     index = {name: j for j, name in enumerate(model.feature_names)}
-    lever_of = model.catalog.lever_of()
+    spec = model.catalog.feature
+    (booster_now, monthly_now) = model.booster_response_risk(rows)
+    hazard = lambda p: -np.log(1 - p)  # noqa: E731
     moved = 0
+    split = 0
     for action in model.catalog.actions:
         delta, where = estimate_effect(model, rows, points, action, now)
         after = apply_action(rows, action)
         expected = np.zeros(len(rows))
-        for lever in {lever_of[f] for f, _, _ in action.changes}:
-            features = [f for f, _, _ in action.changes if lever_of[f] == lever]
-            partial = rows.copy()
-            partial[features] = after[features].to_numpy()
-            removable = np.clip(points[:, [index[f] for f in features]], 0, None).sum(axis=1)
-            linear = np.maximum(
-                model.response_risk(partial) - model.response_risk(rows), -LINEAR_CAP * removable
-            )
-            (booster_after, monthly_after) = model.booster_response_risk(partial)
-            (booster_now, monthly_now) = model.booster_response_risk(rows)
-            mix = response_mix(model, features)
-            expected += ceilings[lever] * (
-                mix.linear * linear
-                + mix.booster * (booster_after - booster_now)
-                + mix.monthly * (monthly_after - monthly_now)
-            )
+        changed = [f for f, _, _ in action.changes]
+        for group in {spec(f).group for f in changed}:
+            together = [f for f in changed if spec(f).group == group]
+            removable = np.clip(points[:, [index[f] for f in together]], 0, None).sum(axis=1)
+            kinds = [[f for f in together if bool(spec(f).per_month) == fades] for fades in (True, False)]
+            split += all(kinds)
+            for features in filter(None, kinds):
+                partial = rows.copy()
+                partial[features] = after[features].to_numpy()
+                linear = np.maximum(
+                    model.response_risk(partial) - model.response_risk(rows), -LINEAR_CAP * removable
+                )
+                (booster_after, monthly_after) = model.booster_response_risk(partial)
+                factor = hazard(now) / hazard(monthly_now)
+                monthly = np.where(
+                    monthly_after == monthly_now, 0.0, 1 - np.exp(-factor * hazard(monthly_after)) - now
+                )
+                mix = response_mix(model, features)
+                share = (
+                    mix.linear * linear + mix.booster * (booster_after - booster_now) + mix.monthly * monthly
+                )
+                ceiling = ceilings.get(group, ceilings[spec(features[0]).lever])
+                expected += np.where(share < 0, ceiling * share, share)
         expected = np.where(where, np.maximum(expected, -now), 0.0)
-        np.testing.assert_allclose(delta, expected, atol=1e-12)
+        np.testing.assert_allclose(delta, expected, atol=1e-9)
         moved += int((np.abs(delta[where]) > 1e-6).sum())
+    assert split > 0  # a raise: its pay level lasts, its recency fades
     assert moved > 0
     # Pay below the peer median raises risk in the simulator: lifting it lowers the logistic model's
     # risk nearly everywhere, and the monotone booster's never rises (it is flat where it has no split).
@@ -386,6 +398,26 @@ def test_explain_finds_a_numeric_id_and_reads_only_that_persons_rows(model_world
     assert done.returncode == 0, done.stderr
     done = explain(damaged, "101")
     assert done.returncode == 2 and feature in done.stderr and "rows [1]" in done.stderr
+
+
+def test_the_monthly_boosters_change_is_read_on_the_calibrated_level():
+    """The monthly booster's hazards are not calibrated; its change is put on the calibrated risk's
+    level: unchanged where its own risk is the calibrated one, smaller where it reads more risk than
+    there is, larger where less, exactly 0 where the action moved nothing, and never past 0 or 1."""
+    from flightrisk.explain.whatif import _on_calibrated_level
+
+    now = np.array([0.2, 0.2, 0.2, 0.2, 0.3])
+    before = np.array([0.2, 0.4, 0.1, 0.4, 0.5])
+    change = np.array([-0.05, -0.05, -0.05, 0.0, 0.4])
+    found = _on_calibrated_level(before, change, now)
+    assert found[0] == pytest.approx(-0.05)
+    assert -0.05 < found[1] < 0  # it read twice the hazard: a change in hazard moves less risk here
+    assert found[2] < -0.05
+    assert found[3] == 0.0
+    assert 0 < now[4] + found[4] <= 1
+    # The factor is the ratio of cumulative hazards: −log(1 − p).
+    factor = np.log(1 - 0.2) / np.log(1 - 0.4)
+    assert found[1] == pytest.approx(1 - (1 - 0.35) ** factor - 0.2)
 
 
 def test_a_lever_whose_state_fades_by_itself_leans_on_the_monthly_booster(model_world):

@@ -17,8 +17,9 @@ the same labelled rows answer "what if" instead (explain/whatif.py mixes their c
   the horizon as the risk model's hazard is (each month ahead ages the features that move by
   themselves: a recognition gets older, so its effect fades). A 12-month label blurs a state that
   changes within the year; this one follows a recognition's fading where the 12-month booster read a
-  fifth of it, but over-reads a lasting state. A what-if weighs it most for a lever whose features age
-  by themselves and least for the others (`explain.whatif.response_mix`).
+  fifth of it, but over-reads a lasting state. A what-if reads its change on the calibrated risk's
+  level and weighs it most for the features that age by themselves, least for the lasting ones
+  (`explain.whatif.response_mix`).
 
 Measured on the five unseen worlds and the default world against the simulator's counterfactual truth
 (docs/benchmarks.md):
