@@ -150,7 +150,16 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
         "what_if_pearson": truth["what_if"]["pearson_all_pairs"],
         "policy_share_of_best": truth["policy"]["tool_share_of_best"],
         "plan_share_of_oracle": (truth.get("plan") or {}).get("tool_share_of_best_from_truth"),
+        # What the plan promises against what it truly does: its estimated exits avoided over the
+        # true exits it averts (1 is an honest promise).
+        "plan_promise_vs_truth": _promise(truth),
     }
+
+
+def _promise(truth: dict) -> float | None:
+    tool = ((truth.get("plan") or {}).get("plans") or {}).get("tool_plan") or {}
+    promised, averted = tool.get("model_estimated_exits_avoided"), tool.get("true_exits_averted")
+    return None if promised is None or not averted else round(promised / averted, 3)
 
 
 def summarise(results: list[dict]) -> dict:
@@ -175,6 +184,15 @@ def summarise(results: list[dict]) -> dict:
         "plan_share_of_oracle",
     ):
         out[key] = figures(lambda r, k=key: r[k])
+    promises = [r["plan_promise_vs_truth"] for r in results if r.get("plan_promise_vs_truth") is not None]
+    out["plan_promise_vs_truth"] = (
+        {
+            "mean": float(np.mean(promises)),
+            "furthest_from_1": float(max(promises, key=lambda v: abs(np.log(v)))),
+        }
+        if promises
+        else None
+    )
     out["what_if_not_offered"] = {
         sign: sum((r.get("what_if_not_offered") or {}).get(sign, 0) for r in results)
         for sign in ("would_lower_risk", "would_raise_risk")
