@@ -100,9 +100,9 @@ def estimate_effect(
     sign-constrained logistic regression's change — at most LINEAR_CAP times what the lever's
     features the action changes add to the risk now (their positive contributions to the risk model,
     in probability points) — and the two lever-additive boosters' (the monthly one's on the
-    calibrated risk's level). Flat tables re-score the booster within that reading. Each lever's (or measured lever part's)
-    fall in risk is scaled down where its measured effect vouches for less (`lever_ceilings`,
-    explain/causal.py); a rise stands. Never below −risk. `reading`: the response models' reading of
+    calibrated risk's level). Flat tables re-score the booster within that reading. Each lever's
+    (or measured lever part's) fall in risk is scaled down where its measured effect vouches for
+    less (`lever_ceilings`, explain/causal.py); a rise stands. Never below −risk. `reading`: the response models' reading of
     `frame` (`model.response_reading`) when the caller estimates many actions on it.
     """
     return estimate_combination(model, frame, feature_points, [action], now, reading)
@@ -185,11 +185,11 @@ class ResponseMix:
 # recency: a feature that ages by itself, catalog `per_month`) and read recognition at a tenth to a
 # half of its true size on the unseen worlds; the monthly booster, carried over the horizon with the
 # features aged and put on the calibrated risk's level (`_on_calibrated_level`), follows the fading,
-# so it weighs most there. It over-reads a lasting state (a raise's pay level 1.3-2.4 times) and
-# lends some weight to levers that do nothing, so elsewhere the 12-month models keep three quarters.
-# Measured on eleven unseen worlds against the mix read per lever with the monthly booster's own
-# level: the plan's worst of the five usual worlds 0.84 of the oracle against 0.80, the believed
-# exits averted 30 % nearer the truth; the best action's share 0.01 lower on average
+# so it weighs most there. It over-reads a lasting state (a raise 1.3-2.4 times) and lends some
+# weight to levers that do nothing, so elsewhere the 12-month models keep three quarters. Against the
+# mix read per lever on the monthly booster's own level, benchmarked on the same models: the plan's
+# worst of the five usual worlds 0.83 of the oracle plan against 0.78, its promise 1.11 times what
+# it averts against 1.21; the best action's share in one of three new worlds 0.89 → 0.85
 # (docs/benchmarks.md).
 LASTING_MIX = ResponseMix(linear=0.5, booster=0.25, monthly=0.25)
 AGEING_MIX = ResponseMix(linear=0.125, booster=0.125, monthly=0.75)
