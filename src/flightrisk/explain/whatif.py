@@ -239,13 +239,16 @@ def _on_calibrated_level(before: np.ndarray, change: np.ndarray, now: np.ndarray
     cumulative hazard is scaled so that before the action it gives the calibrated risk `now`, and
     the action's change in hazard by the same factor: what the booster reads as relative is kept,
     the level is the calibrated one."""
-    hazard_before = -np.log1p(-np.clip(before, 0.0, 1.0 - 1e-12))
-    hazard_after = -np.log1p(-np.clip(before + change, 0.0, 1.0 - 1e-12))
-    hazard_now = -np.log1p(-np.clip(now, 0.0, 1.0 - 1e-12))
+    hazard_before = _cumulative_hazard(before)
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(hazard_before > 0, hazard_now / hazard_before, 1.0)
+        factor = np.where(hazard_before > 0, _cumulative_hazard(now) / hazard_before, 1.0)
     # A row the action did not move changes by exactly 0, not by the rounding of the round trip.
-    return np.where(change == 0, 0.0, -np.expm1(-factor * hazard_after) - now)
+    return np.where(change == 0, 0.0, -np.expm1(-factor * _cumulative_hazard(before + change)) - now)
+
+
+def _cumulative_hazard(risk: np.ndarray) -> np.ndarray:
+    """H with risk = 1 − exp(−H)."""
+    return -np.log1p(-np.clip(risk, 0.0, 1.0 - 1e-12))
 
 
 def _raise_percent(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:
