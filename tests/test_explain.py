@@ -161,7 +161,7 @@ def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model
     lever part) the action touches and apart for its fading and its lasting features, their mix
     (`response_mix`) of the logistic model's change (bounded by twice the risk model's reading of the
     lever's changed features), the 12-month booster's and the monthly booster's put on the calibrated
-    risk's level; a fall is scaled by the lever's (or part's) ceiling."""
+    risk's level; the lever's (or part's) net fall is scaled by its ceiling."""
     from flightrisk.explain.causal import lever_ceilings
     from flightrisk.explain.contributions import explain_rows
     from flightrisk.explain.whatif import LINEAR_CAP, applies, apply_action, estimate_effect, response_mix
@@ -190,6 +190,7 @@ def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model
             removable = np.clip(points[:, [index[f] for f in together]], 0, None).sum(axis=1)
             kinds = [[f for f in together if bool(spec(f).per_month) == fades] for fades in (True, False)]
             split += all(kinds)
+            share = np.zeros(len(rows))
             for features in filter(None, kinds):
                 partial = rows.copy()
                 partial[features] = after[features].to_numpy()
@@ -202,11 +203,12 @@ def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model
                     monthly_after == monthly_now, 0.0, 1 - np.exp(-factor * hazard(monthly_after)) - now
                 )
                 mix = response_mix(model, features)
-                share = (
+                share += (
                     mix.linear * linear + mix.booster * (booster_after - booster_now) + mix.monthly * monthly
                 )
-                ceiling = ceilings.get(group, ceilings[spec(features[0]).lever])
-                expected += np.where(share < 0, ceiling * share, share)
+            # The ceiling bounds the lever's (or part's) share as a whole, its two kinds netted first.
+            ceiling = ceilings.get(group, ceilings[spec(together[0]).lever])
+            expected += np.where(share < 0, ceiling * share, share)
         expected = np.where(where, np.maximum(expected, -now), 0.0)
         np.testing.assert_allclose(delta, expected, atol=1e-9)
         moved += int((np.abs(delta[where]) > 1e-6).sum())

@@ -165,9 +165,9 @@ def estimate_combination(
         together = [f for features in kinds.values() for f in features]
         removable = np.clip(feature_points[:, [index[f] for f in together]], 0, None).sum(axis=1)
         ceiling = ceilings.get(group, ceilings.get(lever, 1.0))
-        for features in kinds.values():
-            share = _response_change(model, reading, frame, after, features, removable, now)
-            change += np.where(share < 0, ceiling * share, share)
+        # The ceiling bounds the lever's (or part's) share as a whole, its two kinds netted first.
+        share = sum(_response_change(model, reading, frame, after, f, removable, now) for f in kinds.values())
+        change += np.where(share < 0, ceiling * share, share)
     return np.where(where, np.maximum(change, -now), 0.0), where
 
 
