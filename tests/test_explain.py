@@ -161,10 +161,13 @@ def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model
     lever part) the action touches and apart for its fading and its lasting features, their mix
     (`response_mix`) of the logistic model's change (bounded by twice the risk model's reading of the
     lever's changed features), the 12-month booster's and the monthly booster's put on the calibrated
-    risk's level; the lever's (or part's) net fall is scaled by its ceiling."""
+    risk's level (its clocks restarting at the panel's rates, a change kept up held every month); the
+    lever's (or part's) net fall is scaled by its ceiling."""
     from flightrisk.explain.causal import lever_ceilings
     from flightrisk.explain.contributions import explain_rows
     from flightrisk.explain.whatif import LINEAR_CAP, applies, apply_action, estimate_effect, response_mix
+    from flightrisk.model.clocks import ClockRestarts, calendar_months_of
+    from flightrisk.model.response import monthly_risk
 
     model = model_world["model"]
     folder = model_world["model_dir"]
@@ -180,6 +183,7 @@ def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model
     hazard = lambda p: -np.log(1 - p)  # noqa: E731
     moved = 0
     split = 0
+    held = 0
     for action in model.catalog.actions:
         delta, where = estimate_effect(model, rows, points, action, now)
         after = apply_action(rows, action)
@@ -198,6 +202,19 @@ def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model
                     model.response_risk(partial) - model.response_risk(rows), -LINEAR_CAP * removable
                 )
                 (booster_after, monthly_after) = model.booster_response_risk(partial)
+                # A change kept up (a 1:1 every month) holds its clock over every month ahead.
+                kept = {f: v for f, k, v in action.changes if k == "hold" and f in features}
+                if kept:
+                    held += 1
+                    monthly_after = monthly_risk(
+                        model.response_monthly,
+                        model.encode(partial),
+                        model.catalog,
+                        12,
+                        ClockRestarts.from_dict(model.metadata["clock_restarts"]),
+                        calendar_months_of(partial),
+                        kept,
+                    )
                 factor = hazard(now) / hazard(monthly_now)
                 monthly = np.where(
                     monthly_after == monthly_now, 0.0, 1 - np.exp(-factor * hazard(monthly_after)) - now
@@ -213,6 +230,7 @@ def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model
         np.testing.assert_allclose(delta, expected, atol=1e-9)
         moved += int((np.abs(delta[where]) > 1e-6).sum())
     assert split > 0  # a raise: its pay level lasts, its recency fades
+    assert held > 0  # regular 1:1s
     assert moved > 0
     # Pay below the peer median raises risk in the simulator: lifting it lowers the logistic model's
     # risk nearly everywhere, and the monotone booster's never rises (it is flat where it has no split).

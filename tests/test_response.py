@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.features.catalog import load_catalog
+from flightrisk.model.clocks import ClockRestarts, calendar_months_of
 from flightrisk.model.linear import fit_linear
 from flightrisk.truth.evaluate import whatif_fidelity
 
@@ -96,12 +97,54 @@ def test_the_monthly_booster_is_read_over_the_horizon(model_world):
     one = monthly_risk(model.response_monthly, x, model.catalog, 1)
     np.testing.assert_allclose(one, 1 - np.exp(-model.response_monthly.predict(x)), rtol=1e-9)
     assert (monthly > one).all()
+    # The model's own reading lets its clocks restart as often as the panel showed (model/clocks.py).
+    restarts = ClockRestarts.from_dict(model.metadata["clock_restarts"])
+    months = calendar_months_of(rows)
+    restarting = monthly_risk(model.response_monthly, x, model.catalog, 12, restarts, months)
+    assert not np.allclose(restarting, monthly)
     booster, horizon = model.booster_response_risk(rows)
     np.testing.assert_allclose(booster, model.response_booster.predict(x), rtol=1e-12)
-    np.testing.assert_allclose(horizon, monthly, rtol=1e-12)
+    np.testing.assert_allclose(horizon, restarting, rtol=1e-12)
     reading = model.response_reading(rows)
     np.testing.assert_allclose(reading.booster, booster, rtol=1e-12)
-    np.testing.assert_allclose(reading.monthly, monthly, rtol=1e-12)
+    np.testing.assert_allclose(reading.monthly, restarting, rtol=1e-12)
+    np.testing.assert_array_equal(reading.calendar_months, months)
+
+
+def test_training_measures_how_often_each_clock_restarts(model_world):
+    """The simulator's salary review is in April: the raise clock restarts going into April and
+    hardly ever otherwise; tenure never restarts, so it is not among the clocks."""
+    from flightrisk.synth.simulate import REVIEW_MONTH
+
+    restarts = ClockRestarts.from_dict(model_world["model"].metadata["clock_restarts"])
+    assert "tenure_months" not in restarts.rates
+    raise_rates = restarts.rates["months_since_last_raise"]
+    assert raise_rates[REVIEW_MONTH - 1].mean() > 0.5
+    assert np.delete(raise_rates, REVIEW_MONTH - 1, axis=0).max() < 0.1
+    assert 0.1 < restarts.rates["months_since_check_in"].mean() < 0.9
+
+
+def test_a_one_to_one_kept_up_reads_at_least_what_a_single_one_does(model_world):
+    """`regular_one_on_ones` holds the months since a check-in at 0 every month ahead (catalog
+    `hold`). The monthly booster reads that clock as raising the hazard (monotone), so a kept-up 1:1
+    lowers the risk at least as much as one that then ages, and more for some people."""
+    from flightrisk.explain.contributions import explain_rows
+    from flightrisk.explain.whatif import estimate_effect
+
+    model, features = model_world["model"], model_world["features"]
+    rows = features[features["snapshot_date"] == features["snapshot_date"].max()].reset_index(drop=True)
+    (kept,) = [a for a in model.catalog.actions if a.name == "regular_one_on_ones"]
+    assert ("months_since_check_in", "hold", 0.0) in kept.changes
+    once = dataclasses.replace(
+        kept, changes=tuple((f, "set" if k == "hold" else k, v) for f, k, v in kept.changes)
+    )
+    now = model.risk(rows)
+    points = explain_rows(model, rows).feature_points
+    held, where = estimate_effect(model, rows, points, kept, now)
+    single, where_single = estimate_effect(model, rows, points, once, now)
+    assert np.array_equal(where, where_single) and where.sum() >= 5
+    assert (held[where] <= single[where] + 1e-12).all()
+    assert (held[where] < single[where] - 1e-6).any()
 
 
 def test_a_hazard_model_reads_its_monthly_booster_over_the_horizon_not_its_own_month(model_world):

@@ -74,7 +74,7 @@ def apply_action(frame: pd.DataFrame, action: ActionSpec) -> pd.DataFrame:
 
 
 def _changed(column: pd.Series, kind: str, value: float) -> pd.Series:
-    if kind == "set":
+    if kind in ("set", "hold"):  # `hold` sets it now and keeps it there every month ahead
         return pd.Series(value, index=column.index)
     if kind == "add":
         return column + value
@@ -146,6 +146,13 @@ def estimate_combination(
     # Without response models (flat tables) the risk model re-scores the lever's features together.
     reading = reading if reading is not None else model.response_reading(frame)
     ceilings = lever_ceilings(model)
+    # A change kept up (catalog `hold`: a 1:1 every month from now on) is held over the horizon.
+    held = {
+        feature: float(value)
+        for action in actions
+        for feature, kind, value in action.changes
+        if kind == "hold"
+    }
     index = {name: j for j, name in enumerate(model.feature_names)}
     touched: dict[tuple[str, str], dict[bool, list[str]]] = {}  # (lever, part or lever) -> fades -> features
     for action in actions:
@@ -166,7 +173,9 @@ def estimate_combination(
         removable = np.clip(feature_points[:, [index[f] for f in together]], 0, None).sum(axis=1)
         ceiling = ceilings.get(group, ceilings.get(lever, 1.0))
         # The ceiling bounds the lever's (or part's) share as a whole, its two kinds netted first.
-        share = sum(_response_change(model, reading, frame, after, f, removable, now) for f in kinds.values())
+        share = sum(
+            _response_change(model, reading, frame, after, f, removable, now, held) for f in kinds.values()
+        )
         change += np.where(share < 0, ceiling * share, share)
     return np.where(where, np.maximum(change, -now), 0.0), where
 
@@ -210,14 +219,16 @@ def _response_change(
     features: list[str],
     removable: np.ndarray,
     now: np.ndarray,
+    held: dict[str, float] | None = None,
 ) -> np.ndarray:
     """The response models' change in probability when `features` take their values in `after`,
-    mixed by `response_mix` (the booster's, within its reading, for a model without them)."""
+    mixed by `response_mix` (the booster's, within its reading, for a model without them); `held`:
+    the features an action keeps at their value every month ahead."""
     if reading is None:
         partial = frame.copy()
         partial[features] = after[features].to_numpy()
         return np.maximum(model.risk(partial) - now, -removable)
-    change = model.response_change(reading, after, features)
+    change = model.response_change(reading, after, features, held)
     linear = np.maximum(change.linear, -LINEAR_CAP * removable)
     if change.booster is None:
         return linear

@@ -19,7 +19,9 @@ from flightrisk.errors import InputError
 from flightrisk.io import read_yaml
 from flightrisk.messages import UNITS  # every unit a feature may have, and its words
 
-CHANGE_KINDS = ("set", "add", "at_least", "at_most", "scale", "scale_with", "against_growth_of")
+# `hold`: set now and kept there every month ahead (an action kept up: a 1:1 every month from now on),
+# where the other kinds change the person once and the feature then moves as it would (model/clocks.py).
+CHANGE_KINDS = ("set", "hold", "add", "at_least", "at_most", "scale", "scale_with", "against_growth_of")
 # Changes that follow another feature the action changes (applied after the others).
 FOLLOWING_CHANGES = ("scale_with", "against_growth_of")
 CONDITION_KINDS = ("below", "above", "at_least", "at_most", "not_in")

@@ -29,6 +29,7 @@ from flightrisk.errors import InputError
 from flightrisk.features.catalog import Catalog
 from flightrisk.features.snapshots import NEXT_MONTH_LABEL
 from flightrisk.model.calibration import PlattCalibration, fit_cloglog
+from flightrisk.model.clocks import measure_restarts
 from flightrisk.model.hazard import HORIZONS, horizon_labels, log_cumulative_hazard, monthly_log_hazards
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
@@ -248,6 +249,10 @@ def train_hazard(
         "best_rounds": rounds,
         "objective": "poisson (monthly hazard)",
     }
+    restarts = measure_restarts(features, catalog)
+    if restarts is not None and response_monthly is not None:
+        # How often each clock restarted in the panel: the monthly response's horizon reads it.
+        metadata["clock_restarts"] = restarts.to_dict()
     model = HazardModel(
         booster=booster,
         calibration=calibration,

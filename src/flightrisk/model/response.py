@@ -15,7 +15,8 @@ the same labelled rows answer "what if" instead (explain/whatif.py mixes their c
   wait that matters only after two years, recognition that fades after a year);
 - the same booster on **next-month exits** (`response_monthly.txt`, a Poisson hazard), carried over
   the horizon as the risk model's hazard is (each month ahead ages the features that move by
-  themselves: a recognition gets older, so its effect fades). A 12-month label blurs a state that
+  themselves: a recognition gets older, so its effect fades), its clocks restarting as often as the
+  panel showed (model/clocks.py: the next salary review raises most people anyway). A 12-month label blurs a state that
   changes within the year; this one follows a recognition's fading where the 12-month booster read a
   fifth of it, but over-reads a lasting state. A what-if reads its change on the calibrated risk's
   level and weighs it most for the features that age by themselves, least for the lasting ones
@@ -37,6 +38,7 @@ import pandas as pd
 
 from flightrisk.config import TrainSettings
 from flightrisk.features.catalog import Catalog
+from flightrisk.model.clocks import ClockRestarts, paths_ahead
 from flightrisk.model.linear import LinearPart, fit_linear
 
 RESPONSE_MAX_ROWS = 500_000  # rows the response models learn from at most (a fixed sample)
@@ -98,14 +100,34 @@ def _fit_lever_additive(
     return fit_booster(x[rows], y[rows], catalog, shaped, rounds, objective=objective)
 
 
-def monthly_risk(booster: lgb.Booster, x: np.ndarray, catalog: Catalog, months: int) -> np.ndarray:
+def monthly_risk(
+    booster: lgb.Booster,
+    x: np.ndarray,
+    catalog: Catalog,
+    months: int,
+    restarts: ClockRestarts | None = None,
+    calendar_months: np.ndarray | None = None,
+    held: dict[str, float] | None = None,
+) -> np.ndarray:
     """The probability of leaving within `months` from a monthly hazard booster, the features aged
-    month by month as the risk model's hazard ages them: 1 − exp(−H)."""
+    month by month as the risk model's hazard ages them: 1 − exp(−H). With the panel's clock
+    `restarts` and each row's month of the year, H is averaged over the reset paths of
+    `clocks.paths_ahead`; a `held` feature keeps its value every month (an action kept up)."""
     from flightrisk.model.hazard import log_cumulative_hazard, monthly_log_hazards
 
-    return 1.0 - np.exp(
-        -np.exp(log_cumulative_hazard(monthly_log_hazards(booster, x, catalog, months), months))
-    )
+    if (restarts is None or calendar_months is None) and not held:
+        return 1.0 - np.exp(
+            -np.exp(log_cumulative_hazard(monthly_log_hazards(booster, x, catalog, months), months))
+        )
+    if len(x) == 0:
+        return np.empty(0)
+    hazard = np.zeros(len(x))
+    paths = 0
+    for rows in paths_ahead(x, catalog, months, restarts, calendar_months, held):
+        log_hazards = np.asarray(booster.predict(rows, raw_score=True), dtype=float).reshape(months, len(x))
+        hazard += np.exp(log_hazards).sum(axis=0)
+        paths += 1
+    return -np.expm1(-hazard / paths)
 
 
 def event_rows(features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from typing import ClassVar
 
 import lightgbm as lgb
@@ -34,6 +35,7 @@ from flightrisk.flat.catalog import TIME_AXIS, FlatCatalog, TableSpec, derived_i
 from flightrisk.flat.transform import flat_features
 from flightrisk.io import to_numbers
 from flightrisk.model.calibration import PlattCalibration
+from flightrisk.model.clocks import ClockRestarts, calendar_months_of
 from flightrisk.model.hazard import (
     HORIZONS,
     log_cumulative_hazard,
@@ -53,13 +55,19 @@ BANDS = ("low", "medium", "high")
 class ResponseReading:
     """The what-ifs' response models' reading of some rows before any action (model/response.py):
     the rows, the logistic margin, the boosters' matrix, the 12-month booster's probability and the
-    monthly booster's probability over the horizon (None without them)."""
+    monthly booster's probability over the horizon (None without them), and each row's month of the
+    year (its clocks restart at that season's rates; None without snapshot dates)."""
 
     frame: pd.DataFrame
     linear_margin: np.ndarray
     x: np.ndarray | None = None
     booster: np.ndarray | None = None
     monthly: np.ndarray | None = None
+    calendar_months: np.ndarray | None = None
+    # Changes already read, by the features re-read and their values after: a plan prices each pair of
+    # actions, and a pair's lever re-read alone is the single action's (the monthly booster's paths
+    # are most of a plan's time).
+    memo: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     def rows(self, positions: np.ndarray) -> ResponseReading:
         """The same reading of some of the rows (by position), as a subset's what-ifs need it."""
@@ -69,6 +77,7 @@ class ResponseReading:
             None if self.x is None else self.x[positions],
             None if self.booster is None else self.booster[positions],
             None if self.monthly is None else self.monthly[positions],
+            None if self.calendar_months is None else self.calendar_months[positions],
         )
 
 
@@ -81,6 +90,12 @@ class ResponseChange:
     linear: np.ndarray
     booster: np.ndarray | None = None
     monthly: np.ndarray | None = None
+
+
+def _digest(frame: pd.DataFrame) -> bytes:
+    """A fingerprint of a frame's values, row by row (the index ignored)."""
+    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.blake2b(hashed.tobytes(), digest_size=16).digest()
 
 
 def _sigmoid(margin: np.ndarray) -> np.ndarray:
@@ -259,14 +274,20 @@ class SnapshotModel(RiskModel):
         if self.response_booster is None:
             return None
         x = self.encode(frame)
-        return self.response_booster.predict(x), self._monthly(x)
+        return self.response_booster.predict(x), self._monthly(x, calendar_months_of(frame))
 
-    def _monthly(self, x: np.ndarray) -> np.ndarray | None:
+    def _monthly(
+        self, x: np.ndarray, calendar_months: np.ndarray | None, held: dict[str, float] | None = None
+    ) -> np.ndarray | None:
         # Over the months the risk speaks of, whatever the kind: a hazard model's own outcome is the
         # next month, and reading its monthly response over that one month read a twelfth of the change.
+        # Its clocks restart as often as the panel showed (model/clocks.py; a model trained before
+        # that ages them straight on).
         if self.response_monthly is None:
             return None
-        return monthly_risk(self.response_monthly, x, self.catalog, int(self.horizon_months or 12))
+        restarts = ClockRestarts.from_dict(self.metadata.get("clock_restarts"))
+        months = int(self.horizon_months or 12)
+        return monthly_risk(self.response_monthly, x, self.catalog, months, restarts, calendar_months, held)
 
     def response_reading(self, frame: pd.DataFrame) -> ResponseReading | None:
         """The response models' reading of the rows before any action, computed once for all of them."""
@@ -276,14 +297,27 @@ class SnapshotModel(RiskModel):
         if self.response_booster is None:
             return ResponseReading(frame, margin)
         x = self.encode(frame)
-        return ResponseReading(frame, margin, x, self.response_booster.predict(x), self._monthly(x))
+        calendar_months = calendar_months_of(frame)
+        return ResponseReading(
+            frame,
+            margin,
+            x,
+            self.response_booster.predict(x),
+            self._monthly(x, calendar_months),
+            calendar_months,
+        )
 
     def response_change(
-        self, reading: ResponseReading, after: pd.DataFrame, features: list[str]
+        self,
+        reading: ResponseReading,
+        after: pd.DataFrame,
+        features: list[str],
+        held: dict[str, float] | None = None,
     ) -> ResponseChange:
         """Each response model's change in probability when `features` take their values in `after`
         (the rows of `reading`, in order). Only those features are re-read, which is what makes a
-        plan's many options cheap."""
+        plan's many options cheap. `held`: features the action keeps at their value every month
+        ahead (catalog `hold`: a 1:1 every month from now on), read so by the monthly booster."""
         shift = sum(
             self.response.feature_contribution(after, f)
             - self.response.feature_contribution(reading.frame, f)
@@ -292,6 +326,9 @@ class SnapshotModel(RiskModel):
         linear = _sigmoid(reading.linear_margin + shift) - _sigmoid(reading.linear_margin)
         if reading.x is None:
             return ResponseChange(linear)
+        key = (tuple(features), tuple(sorted((held or {}).items())), _digest(after[features]))
+        if key in reading.memo:
+            return reading.memo[key]
         x = reading.x.copy()
         column = {name: j for j, name in enumerate(self.feature_names)}
         moved = np.zeros(len(x), dtype=bool)
@@ -299,6 +336,8 @@ class SnapshotModel(RiskModel):
             before = x[:, column[f]]
             now = encode_column(after[f], self.catalog.feature(f), self.profile["categories"])
             moved |= (before != now) & ~(np.isnan(before) & np.isnan(now))
+            if held and f in held:  # kept up: it differs from ageing even where it does not move now
+                moved |= ~np.isnan(now)
             x[:, column[f]] = now
         # Only the rows the action moved are re-read (the others change by exactly 0): the monthly
         # booster reads each row once per month ahead, so this is most of a plan's pricing time.
@@ -307,8 +346,11 @@ class SnapshotModel(RiskModel):
         if moved.any():
             booster[moved] = self.response_booster.predict(x[moved]) - reading.booster[moved]
             if monthly is not None:
-                monthly[moved] = self._monthly(x[moved]) - reading.monthly[moved]
-        return ResponseChange(linear, booster, monthly)
+                months = None if reading.calendar_months is None else reading.calendar_months[moved]
+                kept = {f: v for f, v in (held or {}).items() if f in features}
+                monthly[moved] = self._monthly(x[moved], months, kept) - reading.monthly[moved]
+        reading.memo[key] = ResponseChange(linear, booster, monthly)
+        return reading.memo[key]
 
     def input_problems(self, columns: list[str]) -> list[str]:
         """A feature table: every id and feature column, and nothing the model does not know."""

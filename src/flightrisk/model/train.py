@@ -31,6 +31,7 @@ from flightrisk.features.catalog import Catalog
 from flightrisk.features.snapshots import NEXT_MONTH_LABEL
 from flightrisk.model.baselines import fit_predict_baselines
 from flightrisk.model.calibration import PlattCalibration, fit_platt
+from flightrisk.model.clocks import measure_restarts
 from flightrisk.model.metrics import calibration_table, holdout_metrics
 from flightrisk.model.profile import build_profile
 from flightrisk.model.response import (
@@ -419,6 +420,10 @@ def train_on_snapshots(
         "calibration_source": "holdout months",
         **common_metadata(settings, data_hash, metrics),
     }
+    restarts = measure_restarts(features, catalog)
+    if restarts is not None and response_monthly is not None:
+        # How often each clock restarted in the panel: the monthly response's horizon reads it.
+        metadata["clock_restarts"] = restarts.to_dict()
     model = SnapshotModel(
         booster=booster,
         calibration=calibration,

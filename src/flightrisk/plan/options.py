@@ -108,14 +108,13 @@ def _pair_rows(model, frame, pay, settings, feature_points, priced, singles, now
         if len(rows) == 0:
             continue
         subset = frame.iloc[rows].reset_index(drop=True)
-        change, where = estimate_combination(
-            model,
-            subset,
-            feature_points[rows],
-            [a, b],
-            now[rows],
-            None if reading is None else reading.rows(rows),
-        )
+        if reading is None:
+            change, where = estimate_combination(model, subset, feature_points[rows], [a, b], now[rows])
+        else:
+            # Read on every row, so that each lever's share is the one its single action already read
+            # (the reading's memo: a pair's two levers re-read alone are its two singles).
+            change, where = estimate_combination(model, frame, feature_points, [a, b], now, reading)
+            change, where = change[rows], where[rows]
         after_a = apply_action(subset, a)
         after_b = apply_action(after_a, b)
         pay_rows = pay.iloc[rows]
