@@ -329,12 +329,18 @@ def test_plan_writes_a_feasible_plan_and_says_it_is_advice(model_world, planned)
             assert applies(person, actions[name])[0], f"{name} planned where it does not apply"
 
 
+def _a_manager(model_world) -> str:
+    """The manager with the most people in the job history: a team plan prices a few people, not all
+    (the tests that check what a plan run does, not what it buys, plan for one team)."""
+    jobs = model_world["tables"]["job_history"]
+    return str(jobs["manager_id"].dropna().value_counts().index[0])
+
+
 def test_a_zero_budget_plans_nothing_and_a_manager_plan_stays_in_the_team(model_world, scored, tmp_path, cli):
-    code, _, err = _plan(cli, model_world, scored, tmp_path / "none.csv", budget=0)
+    manager = _a_manager(model_world)
+    code, _, err = _plan(cli, model_world, scored, tmp_path / "none.csv", "--manager", manager, budget=0)
     assert code == 0, err
     assert len(pd.read_csv(tmp_path / "none.csv")) == 0
-    jobs = model_world["tables"]["job_history"]
-    manager = jobs["manager_id"].dropna().value_counts().index[0]
     code, _, err = _plan(cli, model_world, scored, tmp_path / "team.parquet", "--manager", manager)
     assert code == 0, err
     plan = pd.read_parquet(tmp_path / "team.parquet")
@@ -357,7 +363,11 @@ def test_other_prices_change_the_plan_not_the_model(model_world, scored, tmp_pat
         entry["cost"] = {"sek": 1_000_000}  # nothing is worth this much
     path = tmp_path / "prices.yaml"
     path.write_text(yaml.safe_dump(catalog, allow_unicode=True))
-    code, _, err = _plan(cli, model_world, scored, tmp_path / "p.parquet", "--catalog", path)
+    team = ("--manager", _a_manager(model_world))
+    code, _, err = _plan(cli, model_world, scored, tmp_path / "packaged.parquet", *team)
+    assert code == 0, err
+    assert len(pd.read_parquet(tmp_path / "packaged.parquet")) > 0  # the team's plan at the packaged prices
+    code, _, err = _plan(cli, model_world, scored, tmp_path / "p.parquet", "--catalog", path, *team)
     assert code == 0, err
     assert len(pd.read_parquet(tmp_path / "p.parquet")) == 0
 
@@ -456,7 +466,8 @@ def test_a_failed_plan_write_leaves_the_previous_plan_and_summary(
         raise OSError("disk full")
 
     monkeypatch.setattr(f"flightrisk.commands.plan.{failing}", broken)
-    code, _, _ = _plan(cli, model_world, scored, out, budget=0)  # would write an empty plan
+    # Would write an empty plan (for one team: what is planned does not matter here).
+    code, _, _ = _plan(cli, model_world, scored, out, "--manager", _a_manager(model_world), budget=0)
     assert code == 1
     assert (out.read_bytes(), summary.read_bytes()) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".p.parquet")) == []

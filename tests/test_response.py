@@ -222,3 +222,39 @@ def test_sign_agreement_of_offered_what_ifs_counts_the_catalogs_silence_apart():
         "would_lower_risk": 1,
         "would_raise_risk": 1,
     }
+
+
+def test_a_persons_what_if_does_not_depend_on_who_else_is_read(model_world):
+    """A plan reads each pair of actions on every row, so that the reading's memo hands each lever the
+    change its single action already read; a person's estimate must not change with the rows read
+    beside them, and a memo hit must be the change of the same values, never of others."""
+    from flightrisk.explain.contributions import explain_rows
+    from flightrisk.explain.whatif import estimate_combination
+
+    model, features = model_world["model"], model_world["features"]
+    rows = features[features["snapshot_date"] == features["snapshot_date"].max()].reset_index(drop=True)
+    points = explain_rows(model, rows).feature_points
+    now = model.risk(rows)
+    by_name = {a.name: a for a in model.catalog.actions}
+    pair = [by_name["recognise_recent_win"], by_name["regular_one_on_ones"]]
+    reading = model.response_reading(rows)
+    for action in pair:  # the singles first, as a plan reads them
+        estimate_combination(model, rows, points, [action], now, reading)
+    read_before = len(reading.memo)
+    together, where = estimate_combination(model, rows, points, pair, now, reading)
+    assert len(reading.memo) == read_before  # both levers' changes came from the memo
+    some = np.flatnonzero(where)[::3]
+    assert len(some) >= 5
+    alone, where_alone = estimate_combination(
+        model, rows.iloc[some].reset_index(drop=True), points[some], pair, now[some], reading.rows(some)
+    )
+    np.testing.assert_allclose(together[some], alone, rtol=0, atol=1e-12)
+    assert where_alone.all()
+    # The same features at other values are another key: no stale change comes back.
+    other = rows.copy()
+    other["months_since_recognition"] = 0.0
+    first = model.response_change(reading, other, ["months_since_recognition"])
+    again = model.response_change(reading, other, ["months_since_recognition"])
+    assert first is again
+    later = other.assign(months_since_recognition=1.0)
+    assert model.response_change(reading, later, ["months_since_recognition"]) is not first

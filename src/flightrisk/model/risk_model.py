@@ -326,7 +326,8 @@ class SnapshotModel(RiskModel):
         linear = _sigmoid(reading.linear_margin + shift) - _sigmoid(reading.linear_margin)
         if reading.x is None:
             return ResponseChange(linear)
-        key = (tuple(features), tuple(sorted((held or {}).items())), _digest(after[features]))
+        kept = {f: v for f, v in (held or {}).items() if f in features}
+        key = (tuple(features), tuple(sorted(kept.items())), _digest(after[features]))
         if key in reading.memo:
             return reading.memo[key]
         x = reading.x.copy()
@@ -336,7 +337,7 @@ class SnapshotModel(RiskModel):
             before = x[:, column[f]]
             now = encode_column(after[f], self.catalog.feature(f), self.profile["categories"])
             moved |= (before != now) & ~(np.isnan(before) & np.isnan(now))
-            if held and f in held:  # kept up: it differs from ageing even where it does not move now
+            if f in kept:  # kept up: it differs from ageing even where it does not move now
                 moved |= ~np.isnan(now)
             x[:, column[f]] = now
         # Only the rows the action moved are re-read (the others change by exactly 0): the monthly
@@ -347,7 +348,6 @@ class SnapshotModel(RiskModel):
             booster[moved] = self.response_booster.predict(x[moved]) - reading.booster[moved]
             if monthly is not None:
                 months = None if reading.calendar_months is None else reading.calendar_months[moved]
-                kept = {f: v for f, v in (held or {}).items() if f in features}
                 monthly[moved] = self._monthly(x[moved], months, kept) - reading.monthly[moved]
         reading.memo[key] = ResponseChange(linear, booster, monthly)
         return reading.memo[key]
