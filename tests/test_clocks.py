@@ -177,3 +177,16 @@ def test_calendar_months_come_from_the_snapshot_date():
     assert list(calendar_months_of(frame)) == [12, 4]
     assert calendar_months_of(frame.rename(columns={"snapshot_date": "date"})) is None
     assert list(value_bucket(np.array([0, 1, 2, 3, 6, 12, 24, np.nan]))) == [0, 1, 2, 3, 4, 5, 6, 0]
+
+
+def test_the_draws_follow_the_clock_not_the_order_the_metadata_lists_it_in():
+    # metadata.json is written with its keys sorted: a model read back lists its clocks
+    # alphabetically, and must draw what it drew when it was trained.
+    x = _rows()
+    restarts = _restarts(raise_into_april=0.5, check_in=0.4)
+    listed_otherwise = ClockRestarts(dict(reversed(list(restarts.rates.items()))), restarts.paths)
+    months = np.array([1, 2, 3])
+    one_way = paths_ahead(x, CATALOG, 12, restarts, months)
+    other_way = paths_ahead(x, CATALOG, 12, listed_otherwise, months)
+    for one, other in zip(one_way, other_way, strict=True):
+        assert np.array_equal(one, other, equal_nan=True)

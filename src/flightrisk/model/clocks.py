@@ -136,7 +136,9 @@ def paths_ahead(
     column = {name: j for j, name in enumerate(catalog.names)}
     clocks = []
     if restarts is not None and calendar_months is not None:
-        clocks = [(column[name], table) for name, table in restarts.rates.items() if name in column]
+        # In catalog order, whatever order the metadata lists them in: a clock's draws follow its
+        # column, so a model read back from disk draws what it drew when it was trained.
+        clocks = sorted((column[name], table) for name, table in restarts.rates.items() if name in column)
     kept = [(column[name], value) for name, value in (held or {}).items() if name in column]
     countdown = steps < 0
     floor = np.minimum(x[:, countdown], 0.0)
@@ -151,8 +153,8 @@ def paths_ahead(
             month[:, countdown] = np.maximum(month[:, countdown], floor)
             if clocks:
                 into = (np.asarray(calendar_months, dtype=int) - 1 + m) % 12
-                for k, (j, table) in enumerate(clocks):
-                    draw = ((path + 0.5) / paths + m * _GOLDEN + k * _GOLDEN_2) % 1.0
+                for j, table in clocks:
+                    draw = ((path + 0.5) / paths + m * _GOLDEN + j * _GOLDEN_2) % 1.0
                     restart = (draw < table[into, value_bucket(before[:, j])]) & ~np.isnan(month[:, j])
                     month[restart, j] = 0.0
             for j, value in kept:
