@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.features.catalog import Catalog
+from flightrisk.model.hazard import month_steps
 
 # The clock's value when it moved: 0, 1, 2, 3-5, 6-11, 12-23 and 24+ months.
 VALUE_EDGES = (0.5, 1.5, 2.5, 5.5, 11.5, 23.5)
@@ -33,12 +34,13 @@ VALUE_EDGES = (0.5, 1.5, 2.5, 5.5, 11.5, 23.5)
 MIN_PAIRS = 50
 # Reset paths averaged over the horizon. Each costs one more reading of the monthly booster per month
 # ahead, most of a plan's pricing time (a plan of 1,953 people: 4.1 s aged straight on, 10.9 s over
-# four paths). Offline on eleven unseen worlds, two paths and eight differed in the plan's share of
-# the oracle plan by less than the plan's own noise (mean 0.924 and 0.907, worst 0.868 and 0.853, one
-# world 0.96 against 0.86 and another 0.88 against 0.92; docs/benchmarks.md), so two, at a quarter
-# of the cost.
+# four paths, 5.7 s over two with the reading's memo). On the five usual unseen worlds two paths and
+# eight gave the plan the same worst share of the oracle plan (0.867; means 0.918 and 0.914), but
+# another assignment of two paths' draws gave one world 0.825 against 0.892: two are cheap, not
+# precise (docs/benchmarks.md).
 PATHS = 2
-# The draws of path p, month m, clock k: a low-discrepancy sequence (no random state to carry).
+# The draws of path p, month m, the clock in column j: a low-discrepancy sequence (no random
+# state to carry, the same for every row).
 _GOLDEN = 0.6180339887498949
 _GOLDEN_2 = 0.3819660112501051
 
@@ -130,8 +132,6 @@ def paths_ahead(
     missing), each clock restarted at its measured rate, a held feature kept at its value.
     `calendar_months`: each row's month of the year (1-12); without it, or without `restarts`, one
     path that ages every clock straight on (as `hazard.rows_ahead`)."""
-    from flightrisk.model.hazard import month_steps
-
     steps = month_steps(catalog)
     column = {name: j for j, name in enumerate(catalog.names)}
     clocks = []

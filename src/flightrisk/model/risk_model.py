@@ -318,6 +318,10 @@ class SnapshotModel(RiskModel):
         (the rows of `reading`, in order). Only those features are re-read, which is what makes a
         plan's many options cheap. `held`: features the action keeps at their value every month
         ahead (catalog `hold`: a 1:1 every month from now on), read so by the monthly booster."""
+        kept = {f: v for f, v in (held or {}).items() if f in features}
+        key = (tuple(features), tuple(sorted(kept.items())), _digest(after[features]))
+        if key in reading.memo:
+            return reading.memo[key]
         shift = sum(
             self.response.feature_contribution(after, f)
             - self.response.feature_contribution(reading.frame, f)
@@ -325,10 +329,7 @@ class SnapshotModel(RiskModel):
         )
         linear = _sigmoid(reading.linear_margin + shift) - _sigmoid(reading.linear_margin)
         if reading.x is None:
-            return ResponseChange(linear)
-        kept = {f: v for f, v in (held or {}).items() if f in features}
-        key = (tuple(features), tuple(sorted(kept.items())), _digest(after[features]))
-        if key in reading.memo:
+            reading.memo[key] = ResponseChange(linear)
             return reading.memo[key]
         x = reading.x.copy()
         column = {name: j for j, name in enumerate(self.feature_names)}
