@@ -249,9 +249,9 @@ def train_hazard(
         "best_rounds": rounds,
         "objective": "poisson (monthly hazard)",
     }
-    restarts = measure_restarts(features, catalog)
-    if restarts is not None and response_monthly is not None:
-        # How often each clock restarted in the panel: the monthly response's horizon reads it.
+    # How often each clock restarted in the panel: the monthly response's horizon reads it.
+    restarts = None if response_monthly is None else measure_restarts(features, catalog)
+    if restarts is not None:
         metadata["clock_restarts"] = restarts.to_dict()
     model = HazardModel(
         booster=booster,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from typing import ClassVar
 
@@ -285,9 +286,15 @@ class SnapshotModel(RiskModel):
         # that ages them straight on).
         if self.response_monthly is None:
             return None
-        restarts = ClockRestarts.from_dict(self.metadata.get("clock_restarts"))
         months = int(self.horizon_months or 12)
-        return monthly_risk(self.response_monthly, x, self.catalog, months, restarts, calendar_months, held)
+        return monthly_risk(
+            self.response_monthly, x, self.catalog, months, self._clock_restarts, calendar_months, held
+        )
+
+    @functools.cached_property
+    def _clock_restarts(self) -> ClockRestarts | None:
+        # Read from the metadata once, not at each of a plan's many monthly re-reads.
+        return ClockRestarts.from_dict(self.metadata.get("clock_restarts"))
 
     def response_reading(self, frame: pd.DataFrame) -> ResponseReading | None:
         """The response models' reading of the rows before any action, computed once for all of them."""

@@ -420,9 +420,9 @@ def train_on_snapshots(
         "calibration_source": "holdout months",
         **common_metadata(settings, data_hash, metrics),
     }
-    restarts = measure_restarts(features, catalog)
-    if restarts is not None and response_monthly is not None:
-        # How often each clock restarted in the panel: the monthly response's horizon reads it.
+    # How often each clock restarted in the panel: the monthly response's horizon reads it.
+    restarts = None if response_monthly is None else measure_restarts(features, catalog)
+    if restarts is not None:
         metadata["clock_restarts"] = restarts.to_dict()
     model = SnapshotModel(
         booster=booster,
