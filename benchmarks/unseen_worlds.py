@@ -206,7 +206,7 @@ def fresh_worlds(args: argparse.Namespace) -> list[dict]:
     results = []
     with tempfile.TemporaryDirectory(prefix="unseen-worlds-") as temporary:
         scratch = temporary if args.keep is None else args.keep
-        for index in range(args.worlds):
+        for index in range(args.first, args.worlds):
             world = draw_world(index, args.seed, args.reps, args.months, args.futures)
             folder = Path(scratch) / f"world{index}"
             folder.mkdir(parents=True)
@@ -229,6 +229,12 @@ def re_evaluated(kept: Path) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worlds", type=int, default=5)
+    parser.add_argument(
+        "--first",
+        type=int,
+        default=0,
+        help="start at this world (with --worlds 8 --first 5: the three newer)",
+    )
     parser.add_argument("--reps", type=int, default=2000)
     parser.add_argument("--months", type=int, default=48)
     parser.add_argument("--futures", type=int, default=12)

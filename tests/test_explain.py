@@ -115,10 +115,65 @@ def test_a_realistic_quota_lifts_attainment_by_the_growth_it_takes_back():
     np.testing.assert_allclose(after["quota_attainment_6m"], [0.9 * 112 / 105, 1.1, 0.6])
 
 
+def test_meeting_the_quota_moves_the_sales_rank_by_the_attainment_percentile_it_gains():
+    """A rep whose attainment rises also rises in the sales rank, ahead of the recognition they get:
+    the rank moves by the change in attainment's percentile among the training rows; a rep the action
+    leaves alone (or whose attainment is unknown) keeps their rank."""
+    action = next(a for a in load_catalog().actions if a.name == "restore_bonus_attainability")
+    before = pd.DataFrame(
+        {
+            "bonus_paid_vs_target_12m": [0.6, 0.7, 1.2, 0.5],
+            "quota_attainment_3m": [0.7, 1.1, 0.9, np.nan],
+            "quota_attainment_6m": [0.6, 0.9, 0.8, np.nan],
+            "quota_attainment_12m": [0.7, 0.9, 1.0, np.nan],
+            "performance_minus_recognition_rank": [-0.1, 0.2, 0.0, 0.1],
+        }
+    )
+    percentile = lambda feature, values: np.clip(values / 2, 0, 1)  # noqa: E731 - a known reference
+    after = apply_action(before, action, percentile)
+    np.testing.assert_allclose(
+        after["performance_minus_recognition_rank"], [-0.1 + 0.2, 0.2 + 0.05, 0.0, 0.1]
+    )
+    with pytest.raises(ValueError, match="percentiles"):
+        apply_action(before, action)
+
+
+def test_a_feature_percentile_reads_the_training_deciles():
+    from flightrisk.model.profile import percentile_in_profile
+
+    info = {"min": 0.0, "max": 10.0, "edges": [2.0, 5.0], "shares": [0.2, 0.5, 0.3]}
+    values = np.array([-1.0, 0.0, 1.0, 2.0, 3.5, 5.0, 7.5, 10.0, 20.0, np.nan])
+    np.testing.assert_allclose(
+        percentile_in_profile(info, values), [0.0, 0.0, 0.1, 0.2, 0.45, 0.7, 0.85, 1.0, 1.0, np.nan]
+    )
+    assert np.isnan(percentile_in_profile({"min": None, "edges": [], "shares": []}, np.array([1.0]))).all()
+
+
+def test_a_rank_follows_only_a_number_the_action_changes():
+    from flightrisk.errors import InputError
+    from flightrisk.features.catalog import catalog_from_dict
+
+    def catalog_with(changes):
+        features = {
+            "attainment": {"lever": "workload", "unit": "ratio", "label_en": "a"},
+            "rank": {"lever": "recognition", "unit": "rank", "label_en": "r"},
+            "region": {"lever": "culture", "unit": "category", "type": "categorical", "label_en": "g"},
+        }
+        action = {"lever": "workload", "text_en": "x", "text_sv": "x", "changes": changes}
+        return catalog_from_dict({"features": features, "actions": {"act": action}}, "test.yaml")
+
+    catalog_with({"attainment": {"at_least": 1.0}, "rank": {"rank_with": "attainment"}})
+    with pytest.raises(InputError, match="does not change"):
+        catalog_with({"attainment": {"at_least": 1.0}, "rank": {"rank_with": "region"}})
+    with pytest.raises(InputError, match="only if both are numbers"):
+        catalog_with({"region": {"set": "North"}, "rank": {"rank_with": "region"}})
+
+
 def test_each_action_moves_only_the_features_its_mechanism_touches(model_world, latest):
     assert model_world["model"].catalog.actions
-    for action in model_world["model"].catalog.actions:
-        after = apply_action(latest, action)
+    model = model_world["model"]
+    for action in model.catalog.actions:
+        after = apply_action(latest, action, model.feature_percentile)
         touched = {feature for feature, _, _ in action.changes}
         assert any(not after[f].equals(latest[f]) for f in touched), f"{action.name} moved nothing"
         for column in latest.columns:
@@ -186,11 +241,13 @@ def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model
     held = 0
     for action in model.catalog.actions:
         delta, where = estimate_effect(model, rows, points, action, now)
-        after = apply_action(rows, action)
+        after = apply_action(rows, action, model.feature_percentile)
         expected = np.zeros(len(rows))
         changed = [f for f, _, _ in action.changes]
-        for group in {spec(f).group for f in changed}:
-            together = [f for f in changed if spec(f).group == group]
+        # A rank that moves with a feature is read with that feature's lever or part.
+        read_as = {f: spec(v if k == "rank_with" else f) for f, k, v in action.changes}
+        for group in {read_as[f].group for f in changed}:
+            together = [f for f in changed if read_as[f].group == group]
             removable = np.clip(points[:, [index[f] for f in together]], 0, None).sum(axis=1)
             kinds = [[f for f in together if bool(spec(f).per_month) == fades] for fades in (True, False)]
             split += all(kinds)
@@ -224,7 +281,7 @@ def test_a_snapshot_model_re_scores_actions_with_its_three_response_models(model
                     mix.linear * linear + mix.booster * (booster_after - booster_now) + mix.monthly * monthly
                 )
             # The ceiling bounds the lever's (or part's) share as a whole, its two kinds netted first.
-            ceiling = ceilings.get(group, ceilings[spec(together[0]).lever])
+            ceiling = ceilings.get(group, ceilings[read_as[together[0]].lever])
             expected += np.where(share < 0, ceiling * share, share)
         expected = np.where(where, np.maximum(expected, -now), 0.0)
         np.testing.assert_allclose(delta, expected, atol=1e-9)

@@ -17,6 +17,7 @@ the action changes, the result is scaled down where the lever's measured effect 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -47,12 +48,22 @@ def applies(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:
     return mask
 
 
-def apply_action(frame: pd.DataFrame, action: ActionSpec) -> pd.DataFrame:
-    """The rows of `frame` as they would look after `action`; rows it does not apply to are unchanged."""
+PercentileOf = Callable[[str, np.ndarray], np.ndarray]
+
+
+def apply_action(
+    frame: pd.DataFrame, action: ActionSpec, percentile: PercentileOf | None = None
+) -> pd.DataFrame:
+    """The rows of `frame` as they would look after `action`; rows it does not apply to are unchanged.
+    `percentile` (`RiskModel.feature_percentile`) places a feature's values among the training rows;
+    an action with a `rank_with` change needs it."""
     changed = frame.copy()
     where = pd.Series(applies(frame, action), index=frame.index)
-    # `scale_with` and `against_growth_of` follow a feature the action changes, so they come last.
-    ordered = sorted(action.changes, key=lambda change: change[1] in FOLLOWING_CHANGES)
+    # Changes that follow a feature the action changes come last, in FOLLOWING_CHANGES' order.
+    ordered = sorted(
+        action.changes,
+        key=lambda change: FOLLOWING_CHANGES.index(change[1]) + 1 if change[1] in FOLLOWING_CHANGES else 0,
+    )
     for feature, kind, value in ordered:
         if feature not in changed.columns:
             continue
@@ -65,12 +76,28 @@ def apply_action(frame: pd.DataFrame, action: ActionSpec) -> pd.DataFrame:
             new = pd.to_numeric(changed[value], errors="coerce").astype(float)
             if kind == "scale_with":
                 after = column * (new / old).where(old > 0, 1.0)
+            elif kind == "rank_with":
+                after = column + _rank_shift(percentile, action, value, old, new)
             else:  # a ratio over something that grew by `old` % and now grows by `new` %
                 after = column * ((100 + old) / (100 + new)).where((old > -100) & (new > -100), 1.0)
         else:
             after = _changed(column, kind, float(value))
         changed[feature] = after.where(where, column)
     return changed
+
+
+def _rank_shift(
+    percentile: PercentileOf | None, action: ActionSpec, feature: str, old: pd.Series, new: pd.Series
+) -> pd.Series:
+    """How far a peer rank moves when `feature` goes from `old` to `new`: the change in its percentile
+    among the training rows (0 where either is unknown). The rank is read against everyone trained
+    on, not the person's role peers in that month: a one-person what-if has no peers to rank among."""
+    if percentile is None:
+        raise ValueError(
+            f"action '{action.name}' moves a rank with '{feature}': pass the model's percentiles"
+        )
+    shift = percentile(feature, new.to_numpy(dtype=float)) - percentile(feature, old.to_numpy(dtype=float))
+    return pd.Series(np.nan_to_num(shift), index=old.index)
 
 
 def _changed(column: pd.Series, kind: str, value: float) -> pd.Series:
@@ -130,7 +157,7 @@ def estimate_combination(
     after = frame
     for action in actions:
         where &= applies(frame, action)
-        after = apply_action(after, action)
+        after = apply_action(after, action, model.feature_percentile)
     # Each lever's share of the change on its own (a promotion moves pay as well as the wait), scaled
     # down where that lever's measured effect says its reading over-states the cause
     # (explain/causal.py; 1 for a model without effects): a lever that does nothing moves nothing.
@@ -156,11 +183,16 @@ def estimate_combination(
     index = {name: j for j, name in enumerate(model.feature_names)}
     touched: dict[tuple[str, str], dict[bool, list[str]]] = {}  # (lever, part or lever) -> fades -> features
     for action in actions:
-        for feature, _, _ in action.changes:
+        for feature, kind, value in action.changes:
             spec = model.catalog.feature(feature) if feature in index else None
             if spec is None:
                 continue
-            kinds = touched.setdefault((spec.lever, spec.group), {})
+            # A rank that moves with a feature is read with that feature's lever (or part): it is how
+            # the action works through it (meeting the quota makes a rep more of a top performer,
+            # whose unrecognised months weigh more), so the measured effect that bounds the one
+            # bounds their net change (docs/benchmarks.md).
+            source = model.catalog.feature(value) if kind == "rank_with" and value in index else spec
+            kinds = touched.setdefault((source.lever, source.group), {})
             features = kinds.setdefault(bool(spec.per_month) and reading is not None, [])
             if feature not in features:
                 features.append(feature)
@@ -262,12 +294,13 @@ def _cumulative_hazard(risk: np.ndarray) -> np.ndarray:
     return -np.log1p(-np.clip(risk, 0.0, 1.0 - 1e-12))
 
 
-def _raise_percent(frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:
+def _raise_percent(model: RiskModel, frame: pd.DataFrame, action: ActionSpec) -> np.ndarray:
     """Per row, the raise in percent that lifting this person's pay ratio implies (NaN for other actions)."""
     for kind, feature in action.cost:
         if kind == "pay_raise_to":
             before = pd.to_numeric(frame[feature], errors="coerce").to_numpy(dtype=float)
-            after = pd.to_numeric(apply_action(frame, action)[feature], errors="coerce").to_numpy(dtype=float)
+            after = apply_action(frame, action, model.feature_percentile)[feature]
+            after = pd.to_numeric(after, errors="coerce").to_numpy(dtype=float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 return np.where(before > 0, (after / before - 1.0) * 100, np.nan)
     # A `pay_raise_pct` cost is the catalog's price assumption (a promotion's usual raise), not a
@@ -323,7 +356,7 @@ def what_if_numbers(
     results: list[list[dict]] = [[] for _ in range(len(frame))]
     for action in model.catalog.actions:
         delta, where = estimate_effect(model, frame, feature_points, action, now, reading)
-        raise_pct = _raise_percent(frame, action)
+        raise_pct = _raise_percent(model, frame, action)
         for i in np.flatnonzero(where & (delta < -1e-4)):
             results[i].append(
                 {

@@ -21,9 +21,14 @@ from flightrisk.messages import UNITS  # every unit a feature may have, and its 
 
 # `hold`: set now and kept there every month ahead (an action kept up: a 1:1 every month from now on),
 # where the other kinds change the person once and the feature then moves as it would (model/clocks.py).
-CHANGE_KINDS = ("set", "hold", "add", "at_least", "at_most", "scale", "scale_with", "against_growth_of")
-# Changes that follow another feature the action changes (applied after the others).
-FOLLOWING_CHANGES = ("scale_with", "against_growth_of")
+# `rank_with`: a rank among peers that moves with the percentile of a feature the action changes (a
+# rep whose attainment rises also rises in the sales rank), read against the training rows.
+CHANGE_KINDS = (
+    "set", "hold", "add", "at_least", "at_most", "scale", "scale_with", "against_growth_of", "rank_with",
+)  # fmt: skip
+# Changes that follow another feature the action changes (applied after the others, in this order:
+# a rank follows an attainment that itself follows the quota's growth).
+FOLLOWING_CHANGES = ("scale_with", "against_growth_of", "rank_with")
 CONDITION_KINDS = ("below", "above", "at_least", "at_most", "not_in")
 # What an action costs a year (see flightrisk.plan.costs): money, a raise or bonus it implies, or
 # manager time. Pay-like costs add the employer's social fees.
@@ -247,9 +252,17 @@ def _action_changes(name: str, declared: dict, features: dict, problems: list[st
             # Moves with another changed feature. scale_with: a raise that lifts pay against peers by a
             # factor lifts pay against newer hires by the same factor. against_growth_of: a ratio over a
             # quantity whose growth (in %) the action changes, as attainment is bookings over a quota.
+            # rank_with: a peer rank that moves as the changed feature's percentile moves.
             if value not in declared:
                 problems.append(
                     f"action '{name}': '{feature}' follows '{value}', which the action does not change"
+                )
+            elif kind == "rank_with" and "categorical" in (
+                (features[value] or {}).get("type"),
+                (features[feature] or {}).get("type"),
+            ):
+                problems.append(
+                    f"action '{name}': '{feature}' can rank with '{value}' only if both are numbers"
                 )
             changes.append((feature, kind, str(value)))
         elif categorical and kind == "set" and isinstance(value, str):

@@ -62,3 +62,17 @@ def build_profile(
         "risk_quantiles": quantiles.tolist(),
         "base_rate": float(np.mean(risk)),
     }
+
+
+def percentile_in_profile(info: dict, values: np.ndarray) -> np.ndarray:
+    """Where `values` fall (0-1) among the training rows of a numeric feature profiled as `info`:
+    linear between its deciles (NaN where a value, or the whole profile, is missing)."""
+    values = np.asarray(values, dtype=float)
+    if info.get("min") is None:
+        return np.full(values.shape, np.nan)
+    edges = np.asarray(info["edges"], dtype=float)
+    below = np.cumsum(info["shares"])[: len(edges)]  # the share of rows below each edge
+    xs = np.concatenate([[info["min"]], edges, [info["max"]]])
+    ys = np.concatenate([[0.0], below, [1.0]])
+    # The ends clip: a value past the training range is at the bottom or the top, not beyond.
+    return np.where(np.isnan(values), np.nan, np.interp(values, xs, ys))

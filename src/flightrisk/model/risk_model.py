@@ -46,6 +46,7 @@ from flightrisk.model.hazard import (
     split_log_cumulative_hazard,
 )
 from flightrisk.model.linear import LinearPart, blend
+from flightrisk.model.profile import percentile_in_profile
 from flightrisk.model.response import monthly_risk
 from flightrisk.model.treeshap import ShapEngine
 
@@ -200,6 +201,10 @@ class RiskModel:
         """Where each risk falls in the training population's risk distribution (0-100)."""
         quantiles = np.asarray(self.profile["risk_quantiles"])
         return np.searchsorted(quantiles, risk, side="right").clip(0, 100).astype(float)
+
+    def feature_percentile(self, feature: str, values: np.ndarray) -> np.ndarray:
+        """Where each value of a numeric feature falls (0-1) among the training rows (their deciles)."""
+        return percentile_in_profile(self.profile["features"][feature], values)
 
     def outside_training(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Per feature, True where a row's value lies outside what the model was trained on."""

@@ -73,7 +73,7 @@ def plan_options(
     singles = {}
     for action in priced:
         change, where = estimate_combination(model, frame, feature_points, [action], now, reading)
-        after = apply_action(frame, action)
+        after = apply_action(frame, action, model.feature_percentile)
         cost = action_cost(action, frame, after, pay, settings)
         raise_month = monthly_raise(action, frame, after, pay)
         priced_here = where & np.isfinite(cost) & (cost > 0)
@@ -115,8 +115,8 @@ def _pair_rows(model, frame, pay, settings, feature_points, priced, singles, now
             # (the reading's memo: a pair's two levers re-read alone are its two singles).
             change, where = estimate_combination(model, frame, feature_points, [a, b], now, reading)
             change, where = change[rows], where[rows]
-        after_a = apply_action(subset, a)
-        after_b = apply_action(after_a, b)
+        after_a = apply_action(subset, a, model.feature_percentile)
+        after_b = apply_action(after_a, b, model.feature_percentile)
         pay_rows = pay.iloc[rows]
         cost = action_cost(a, subset, after_a, pay_rows, settings) + action_cost(
             b, after_a, after_b, pay_rows, settings
@@ -170,7 +170,9 @@ def priced_actions(
                     "employee_id": frame["employee_id"].astype(str),
                     "action": action.name,
                     "applies": applies(frame, action),
-                    "cost_sek": action_cost(action, frame, apply_action(frame, action), pay, settings),
+                    "cost_sek": action_cost(
+                        action, frame, apply_action(frame, action, model.feature_percentile), pay, settings
+                    ),
                     "replacement_cost_sek": replacement,
                 }
             )
