@@ -162,7 +162,9 @@ def test_a_rank_follows_only_a_number_the_action_changes():
         action = {"lever": "workload", "text_en": "x", "text_sv": "x", "changes": changes}
         return catalog_from_dict({"features": features, "actions": {"act": action}}, "test.yaml")
 
-    catalog_with({"attainment": {"at_least": 1.0}, "rank": {"rank_with": "attainment"}})
+    catalog = catalog_with({"attainment": {"at_least": 1.0}, "rank": {"rank_with": "attainment"}})
+    # The rank moves as a consequence: it is not something the action sets.
+    assert catalog.feature("attainment").actionable and not catalog.feature("rank").actionable
     with pytest.raises(InputError, match="does not change"):
         catalog_with({"attainment": {"at_least": 1.0}, "rank": {"rank_with": "region"}})
     with pytest.raises(InputError, match="only if both are numbers"):

@@ -179,8 +179,10 @@ def catalog_from_dict(raw: Any, source: str) -> Catalog:
     actions = [_action(name, entry or {}, raw["features"], problems) for name, entry in actions_raw.items()]
     touched: dict[str, str] = {}  # feature -> the first action that changes it
     for action in actions:
-        for feature, _, _ in action.changes:
-            touched.setdefault(feature, action.name)
+        for feature, kind, _ in action.changes:
+            # A rank that moves with another change is a consequence, not something the action sets.
+            if kind != "rank_with":
+                touched.setdefault(feature, action.name)
     features = []
     for name, entry in raw["features"].items():
         if isinstance(entry or {}, dict):
