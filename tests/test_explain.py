@@ -138,6 +138,26 @@ def test_meeting_the_quota_moves_the_sales_rank_by_the_attainment_percentile_it_
         apply_action(before, action)
 
 
+def test_a_rank_is_read_with_the_attainment_it_follows_and_once_where_an_action_sets_it(model_world):
+    from flightrisk.explain.whatif import read_together
+
+    model = model_world["model"]
+    by_name = {a.name: a for a in model.catalog.actions}
+    rank = "performance_minus_recognition_rank"
+
+    def groups_reading(actions):
+        touched = read_together(model, actions)
+        return [group for group, kinds in touched.items() for features in kinds.values() if rank in features]
+
+    attainment = model.catalog.feature("quota_attainment_6m")
+    assert groups_reading([by_name["restore_bonus_attainability"]]) == [(attainment.lever, attainment.group)]
+    assert groups_reading([by_name["realistic_quota"]]) == [(attainment.lever, attainment.group)]
+    # A recognition sets the rank itself: with a quota action, the rank's net change is read once,
+    # with its own lever, not once more with attainment.
+    both = [by_name["realistic_quota"], by_name["recognise_recent_win"]]
+    assert groups_reading(both) == [("recognition", "recognition")]
+
+
 def test_a_feature_percentile_reads_the_training_deciles():
     from flightrisk.model.profile import percentile_in_profile
 

@@ -181,21 +181,7 @@ def estimate_combination(
         if kind == "hold"
     }
     index = {name: j for j, name in enumerate(model.feature_names)}
-    touched: dict[tuple[str, str], dict[bool, list[str]]] = {}  # (lever, part or lever) -> fades -> features
-    for action in actions:
-        for feature, kind, value in action.changes:
-            spec = model.catalog.feature(feature) if feature in index else None
-            if spec is None:
-                continue
-            # A rank that moves with a feature is read with that feature's lever (or part): it is how
-            # the action works through it (meeting the quota makes a rep more of a top performer,
-            # whose unrecognised months weigh more), so the measured effect that bounds the one
-            # bounds their net change (docs/benchmarks.md).
-            source = model.catalog.feature(value) if kind == "rank_with" and value in index else spec
-            kinds = touched.setdefault((source.lever, source.group), {})
-            features = kinds.setdefault(bool(spec.per_month) and reading is not None, [])
-            if feature not in features:
-                features.append(feature)
+    touched = read_together(model, actions, fading_apart=reading is not None)
     change = np.zeros(len(frame))
     for (lever, group), kinds in touched.items():
         # The logistic change's bound is what all the lever's (or part's) changed features add to the
@@ -210,6 +196,34 @@ def estimate_combination(
         )
         change += np.where(share < 0, ceiling * share, share)
     return np.where(where, np.maximum(change, -now), 0.0), where
+
+
+def read_together(
+    model: RiskModel, actions: list[ActionSpec], fading_apart: bool = True
+) -> dict[tuple[str, str], dict[bool, list[str]]]:
+    """The model features `actions` change, as the what-if reads them: per (lever, part or lever),
+    those that fade by themselves (True) apart from the lasting ones (False) when `fading_apart`."""
+    features_of_model = set(model.feature_names)
+    set_directly = {f for action in actions for f, kind, _ in action.changes if kind != "rank_with"}
+    touched: dict[tuple[str, str], dict[bool, list[str]]] = {}
+    for action in actions:
+        for feature, kind, value in action.changes:
+            if feature not in features_of_model:
+                continue
+            spec = model.catalog.feature(feature)
+            # A rank that moves with a feature is read with that feature's lever (or part): it is how
+            # the action works through it (meeting the quota makes a rep more of a top performer,
+            # whose unrecognised months weigh more), so the measured effect that bounds the one
+            # bounds their net change (docs/benchmarks.md). Where another action of the combination
+            # sets the rank itself (a recognition), it is read once, with its own lever.
+            ranked = kind == "rank_with" and value in features_of_model and feature not in set_directly
+            source = model.catalog.feature(value) if ranked else spec
+            features = touched.setdefault((source.lever, source.group), {}).setdefault(
+                bool(spec.per_month) and fading_apart, []
+            )
+            if feature not in features:
+                features.append(feature)
+    return touched
 
 
 @dataclasses.dataclass(frozen=True)
