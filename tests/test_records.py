@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 
 
-@pytest.fixture()
-def workspace(model_world, tmp_path, cli):
+def _scored_workspace(model_world, tmp_path, cli, *explain):
     """A scratch copy of the model world's extract and features, scored at the latest month (the
     scoring run chained in reports/runs.jsonl), in the CLI's working directory."""
     raw = tmp_path / "raw"
     shutil.copytree(model_world["raw"], raw)
     features = tmp_path / "features.parquet"
     shutil.copy(model_world["features_path"], features)
+    scores = tmp_path / "scores.parquet"
     code, _, err = cli(
         "score",
         "--model",
@@ -28,13 +28,25 @@ def workspace(model_world, tmp_path, cli):
         features,
         "--latest",
         "--out",
-        tmp_path / "scores.parquet",
-        "--explain",
+        scores,
+        *explain,
     )
     assert code == 0, err
-    scores = pd.read_parquet(tmp_path / "scores.parquet")
-    people = scores["employee_id"].astype(str).tolist()
-    return {"raw": raw, "features": features, "scores": tmp_path / "scores.parquet", "people": people}
+    people = pd.read_parquet(scores)["employee_id"].astype(str).tolist()
+    return {"raw": raw, "features": features, "scores": scores, "people": people}
+
+
+@pytest.fixture()
+def workspace(model_world, tmp_path, cli):
+    """The records of a scoring run, without explanations: what reviews, access and a manager's
+    erasure read (the what-ifs of every person would cost each test seconds)."""
+    return _scored_workspace(model_world, tmp_path, cli)
+
+
+@pytest.fixture()
+def explained_workspace(model_world, tmp_path, cli):
+    """The same, scored with `--explain`: the bundle beside the scores holds every person's row."""
+    return _scored_workspace(model_world, tmp_path, cli, "--explain")
 
 
 def _review(cli, model_world, person, *extra):
@@ -152,9 +164,11 @@ def test_access_holds_everything_about_the_person_and_nobody_else(cli, model_wor
 
 
 def test_forget_removes_the_person_everywhere_keeps_the_chain_and_records_it_without_them(
-    cli, model_world, workspace, tmp_path
+    cli, model_world, explained_workspace, tmp_path
 ):
     from flightrisk.commands.records import _person_rows, _raw_tables
+
+    workspace = explained_workspace
 
     person = workspace["people"][0]
     assert _review(cli, model_world, person, "--action-text", "a note about them")[0] == 0
@@ -226,8 +240,12 @@ def test_forget_removes_the_person_everywhere_keeps_the_chain_and_records_it_wit
     (tmp_path / "reports" / "erasures.jsonl").write_text("\n".join(lines) + "\n")
 
 
-def test_retention_deletes_old_scores_and_an_old_report_and_records_it(cli, model_world, workspace, tmp_path):
+def test_retention_deletes_old_scores_and_an_old_report_and_records_it(
+    cli, model_world, explained_workspace, tmp_path
+):
     from flightrisk.commands.records import retention_cli
+
+    workspace = explained_workspace
 
     scores = pd.read_parquet(workspace["scores"])
     month = pd.Timestamp(scores["snapshot_date"].max())
