@@ -151,9 +151,10 @@ REPORT_EN = {
     "(the average of everyone the model learned from). This is what the model reads in the data, not "
     "proof of a cause.",
     "effects": "What pulling a lever would do",
-    "effects_note": "The model's points for each lever times the lever's measured effect: how much of what "
-    "the model reads went with real exits once everything else it sees was held fixed (measured on months "
-    "the model never learned from). A lever marked * is a signal the model reads, not an established cause.",
+    "effects_note": "The model's points for each lever, rescaled to the lever's measured size: how strongly "
+    "exits follow that lever in a model of monthly exits that reads each lever apart from the others, fitted "
+    "on two halves of the people that must agree. A lever marked * is a signal the model reads, not an "
+    "established cause, and counts a tenth of its size.",
     "not_established_mark": " *",
     "drivers": "What drives this person's risk",
     "no_drivers": "No lever adds a point or more to the risk.",
@@ -316,9 +317,10 @@ REPORT_SV = {
     "risken {base} (snittet för alla som modellen lärt sig av). Det är vad modellen läser i uppgifterna, inget "
     "bevis för en orsak.",
     "effects": "Vad det skulle göra att dra i en hävstång",
-    "effects_note": "Modellens procentenheter för varje hävstång gånger hävstångens uppmätta effekt: hur mycket av "
-    "det modellen läser som följdes av verkliga avgångar när allt annat den ser hölls fast (mätt på månader "
-    "modellen aldrig lärt sig av). En hävstång märkt * är en signal som modellen läser, ingen belagd orsak.",
+    "effects_note": "Modellens procentenheter för varje hävstång, omräknade till hävstångens uppmätta storlek: hur "
+    "starkt avgångar följer just den hävstången i en modell av månatliga avgångar som läser varje hävstång för "
+    "sig, skattad på två halvor av personalen som måste stämma överens. En hävstång märkt * är en signal som "
+    "modellen läser, ingen belagd orsak, och räknas med en tiondel av sin storlek.",
     "not_established_mark": " *",
     "drivers": "Vad som driver risken",
     "no_drivers": "Ingen hävstång lägger till en procentenhet eller mer till risken.",
@@ -523,7 +525,8 @@ NOTES_EN = {
     "raise_about": " (a raise of about {percent} %)",
     "terminal_head": "{employee} as of {date}: risk {risk} % ({band}), percentile {percentile}",
     "terminal_base": "Average risk {base} % (everyone the model learned from); contribution by lever:",
-    "terminal_effects": "What pulling a lever would do (what the data vouch for: the model's points × the lower end of θ's interval):",
+    "terminal_effects": "What pulling a lever would do (the model's points rescaled to each lever's measured size; "
+    "a lever not established as a cause counts a tenth):",
     "terminal_signal": "  (a signal, not an established cause)",
     "terminal_drivers": "Top drivers:",
     "terminal_actions": "Possible actions (model estimates, not promises):",
@@ -563,7 +566,8 @@ NOTES_SV = {
     "raise_about": " (en höjning med cirka {percent} %)",
     "terminal_head": "{employee} per {date}: risk {risk} % ({band}), percentil {percentile}",
     "terminal_base": "Genomsnittlig risk {base} % (alla som modellen lärt sig av); bidrag per hävstång:",
-    "terminal_effects": "Vad det skulle göra att dra i en hävstång (det data går i god för: modellens punkter × nedre gränsen för θ:s intervall):",
+    "terminal_effects": "Vad det skulle göra att dra i en hävstång (modellens punkter omräknade till varje "
+    "hävstångs uppmätta storlek; en hävstång som inte är en belagd orsak räknas med en tiondel):",
     "terminal_signal": "  (signal, ingen belagd orsak)",
     "terminal_drivers": "Viktigaste drivkrafter:",
     "terminal_actions": "Möjliga åtgärder (modellens uppskattning, inget löfte):",
