@@ -154,7 +154,7 @@ REPORT_EN = {
     "effects_note": "The model's points for each lever, rescaled to the lever's measured size: how strongly "
     "exits follow that lever in a model of monthly exits that reads each lever apart from the others, fitted "
     "on two halves of the people that must agree. A lever marked * is a signal the model reads, not an "
-    "established cause, and counts a tenth of its size.",
+    "established cause, and counts a tenth of its size (nothing where the data show it does nothing).",
     "not_established_mark": " *",
     "drivers": "What drives this person's risk",
     "no_drivers": "No lever adds a point or more to the risk.",
@@ -320,7 +320,8 @@ REPORT_SV = {
     "effects_note": "Modellens procentenheter för varje hävstång, omräknade till hävstångens uppmätta storlek: hur "
     "starkt avgångar följer just den hävstången i en modell av månatliga avgångar som läser varje hävstång för "
     "sig, skattad på två halvor av personalen som måste stämma överens. En hävstång märkt * är en signal som "
-    "modellen läser, ingen belagd orsak, och räknas med en tiondel av sin storlek.",
+    "modellen läser, ingen belagd orsak, och räknas med en tiondel av sin storlek (inget där data visar att den "
+    "inte gör något).",
     "not_established_mark": " *",
     "drivers": "Vad som driver risken",
     "no_drivers": "Ingen hävstång lägger till en procentenhet eller mer till risken.",
@@ -526,7 +527,7 @@ NOTES_EN = {
     "terminal_head": "{employee} as of {date}: risk {risk} % ({band}), percentile {percentile}",
     "terminal_base": "Average risk {base} % (everyone the model learned from); contribution by lever:",
     "terminal_effects": "What pulling a lever would do (the model's points rescaled to each lever's measured size; "
-    "a lever not established as a cause counts a tenth):",
+    "a lever not established as a cause counts a tenth, one shown to do nothing none):",
     "terminal_signal": "  (a signal, not an established cause)",
     "terminal_drivers": "Top drivers:",
     "terminal_actions": "Possible actions (model estimates, not promises):",
@@ -567,7 +568,8 @@ NOTES_SV = {
     "terminal_head": "{employee} per {date}: risk {risk} % ({band}), percentil {percentile}",
     "terminal_base": "Genomsnittlig risk {base} % (alla som modellen lärt sig av); bidrag per hävstång:",
     "terminal_effects": "Vad det skulle göra att dra i en hävstång (modellens punkter omräknade till varje "
-    "hävstångs uppmätta storlek; en hävstång som inte är en belagd orsak räknas med en tiondel):",
+    "hävstångs uppmätta storlek; en hävstång som inte är en belagd orsak räknas med en tiondel, en som visats "
+    "inte göra något inte alls):",
     "terminal_signal": "  (signal, ingen belagd orsak)",
     "terminal_drivers": "Viktigaste drivkrafter:",
     "terminal_actions": "Möjliga åtgärder (modellens uppskattning, inget löfte):",
