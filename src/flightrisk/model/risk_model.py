@@ -71,17 +71,6 @@ class ResponseReading:
     # are most of a plan's time).
     memo: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
-    def rows(self, positions: np.ndarray) -> ResponseReading:
-        """The same reading of some of the rows (by position), as a subset's what-ifs need it."""
-        return ResponseReading(
-            self.frame.iloc[positions].reset_index(drop=True),
-            self.linear_margin[positions],
-            None if self.x is None else self.x[positions],
-            None if self.booster is None else self.booster[positions],
-            None if self.monthly is None else self.monthly[positions],
-            None if self.calendar_months is None else self.calendar_months[positions],
-        )
-
 
 @dataclasses.dataclass(frozen=True)
 class ResponseChange:
