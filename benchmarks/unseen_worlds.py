@@ -111,6 +111,7 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
             "ranking": explanations["ranking_model"],
             "ranking_spearman": explanations["ranking_spearman"],
             "true_top_lever_named": explanations["true_top_lever_named"],
+            "true_top_lever_or_a_tie_named": explanations.get("true_top_lever_or_a_tie_named"),
             "switched_off_vs_top": max(
                 (explanations["blame_vs_top_lever_of_switched_off"][x] for x in off), default=0
             ),
@@ -119,6 +120,7 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
             "ranking": causal["ranking"],
             "ranking_spearman": causal["ranking_spearman"],
             "true_top_lever_named": causal["true_top_lever_named"],
+            "true_top_lever_or_a_tie_named": causal.get("true_top_lever_or_a_tie_named"),
             "switched_off_vs_top": max(
                 (causal["blame_vs_top_lever_of_switched_off"][x] for x in off), default=0
             ),
@@ -128,6 +130,14 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
                 for lever, e in metadata.get("lever_effects", {}).items()
             },
             "true_spread": {lever: round(v, 3) for lever, v in explanations["true_term_spread"].items()},
+            # Levers whose true spread the simulated people cannot tell from the top's (truth/evaluate.py);
+            # the spread over every row, certain exits included, and how many rows those are.
+            "tied_with_true_top": explanations.get("levers_tied_with_the_true_top"),
+            "true_spread_all_rows": {
+                lever: round(v, 3)
+                for lever, v in (explanations.get("true_term_spread_all_rows") or {}).items()
+            },
+            "rows_at_certain_exit": explanations.get("rows_at_certain_exit"),
             # A lever counts as established where it or one of its parts is (explain/causal.py).
             "not_established": [
                 x for x, e in (effects_from_metadata(metadata) or {}).items() if not e.established
@@ -172,6 +182,9 @@ def summarise(results: list[dict]) -> dict:
         out[panel] = {
             "ranking_spearman": figures(lambda r, p=panel: r[p]["ranking_spearman"]),
             "true_top_lever_named": sum(r[panel]["true_top_lever_named"] for r in results),
+            "true_top_lever_or_a_tie_named": sum(
+                bool(r[panel].get("true_top_lever_or_a_tie_named")) for r in results
+            ),
             "switched_off_vs_top_mean": float(np.mean([r[panel]["switched_off_vs_top"] for r in results])),
             "switched_off_vs_top_worst": float(np.max([r[panel]["switched_off_vs_top"] for r in results])),
         }

@@ -174,7 +174,13 @@ def test_evaluate_writes_the_truth_report(model_world, tmp_path, cli):
     report = json.loads((tmp_path / "reports" / "truth.json").read_text())
     ceiling = report["ceiling_and_calibration"]
     assert 0.5 < ceiling["true_risk_roc_auc"] <= 1 and ceiling["rows"] > 0
-    assert set(report["explanations"]["spearman_with_true_term"]) == set(LEVERS)
+    explanations = report["explanations"]
+    assert set(explanations["spearman_with_true_term"]) == set(LEVERS)
+    assert (
+        set(explanations["true_term_spread_all_rows"]) == set(LEVERS)
+        and explanations["rows_at_certain_exit"] >= 0
+    )
+    assert explanations["ranking_truth"][0] not in explanations["levers_tied_with_the_true_top"]
     actions = {a.name for a in model_world["model"].catalog.actions}
     assert set(report["what_if"]["per_action"]) == actions
     policy = report["policy"]["averted_exits_per_100_people"]
@@ -193,6 +199,63 @@ def test_evaluate_writes_the_truth_report(model_world, tmp_path, cli):
     for name in ("tool_plan", "random_applicable_actions", "best_from_truth"):
         assert plans[name]["cost_sek"] <= budget + 1
     assert all(np.isfinite(plan["true_exits_averted"]) for plan in plans.values())
+
+
+def _joined_truth(rng, people=400, months=6, spreads=None, hazard=0.01):
+    """A truth table joined to snapshots, its lever terms drawn with the given SDs (0 elsewhere)."""
+    rows = people * months
+    frame = pd.DataFrame(
+        {
+            "employee_id": np.repeat([f"p{i}" for i in range(people)], months),
+            "hazard": np.full(rows, hazard),
+            "contrib_manager": np.zeros(rows),
+        }
+    )
+    for lever in LEVERS:
+        frame[f"contrib_{lever}"] = rng.normal(0, (spreads or {}).get(lever, 0.0), rows)
+    return frame
+
+
+def test_a_levers_true_spread_leaves_out_months_at_a_certain_exit():
+    """The simulator draws an exit with probability min(hazard, 1): a term at a certain exit moves
+    nothing, and a few such months must not make a lever large."""
+    from flightrisk.truth.evaluate import true_term_spreads
+
+    joined = _joined_truth(np.random.default_rng(0), spreads={"culture": 0.2, "leadership": 0.3})
+    assert max(true_term_spreads(joined), key=true_term_spreads(joined).get) == "leadership"
+    joined.loc[:9, "contrib_culture"] = 8.0  # ten months of a collapsed climate, each a certain exit
+    joined.loc[:9, "hazard"] = np.exp(8.0)
+    spreads = true_term_spreads(joined)
+    assert spreads["culture"] == pytest.approx(joined.loc[10:, "contrib_culture"].std())
+    assert joined["contrib_culture"].std() > spreads["leadership"] > spreads["culture"]
+
+
+def test_a_lever_the_truths_people_cannot_tell_from_the_top_is_a_tie():
+    from flightrisk.truth.evaluate import levers_tied_with_the_top, true_term_spreads
+
+    rng = np.random.default_rng(1)
+    close = _joined_truth(rng, people=100, spreads={"workload": 0.47, "leadership": 0.46, "culture": 0.2})
+    spreads = true_term_spreads(close)
+    top = max(spreads, key=spreads.get)
+    assert levers_tied_with_the_top(close, spreads) == [
+        {"workload": "leadership", "leadership": "workload"}[top]
+    ]
+    apart = _joined_truth(rng, spreads={"workload": 0.6, "leadership": 0.4})
+    assert levers_tied_with_the_top(apart, true_term_spreads(apart)) == []
+
+    # A term a person keeps every month counts once per person: twenty months of the same value are
+    # no surer than one, so 60 people cannot tell 0.6 from 0.55 while 1,200 people, a month each, can.
+    def spread_exactly(sd):
+        z = rng.normal(size=60)
+        return np.repeat(sd * (z - z.mean()) / z.std(), 20)
+
+    shared = _joined_truth(rng, people=60, months=20)
+    shared["contrib_workload"] = spread_exactly(0.6)
+    shared["contrib_leadership"] = spread_exactly(0.55)
+    spreads = true_term_spreads(shared)
+    assert levers_tied_with_the_top(shared, spreads) == ["leadership"]
+    one_month_each = shared.assign(employee_id=[f"q{i}" for i in range(len(shared))])
+    assert levers_tied_with_the_top(one_month_each, spreads) == []
 
 
 def test_the_truth_cannot_be_beaten_by_a_model_of_the_snapshot(model_world):
