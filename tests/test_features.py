@@ -43,23 +43,6 @@ def test_peer_ratio_falls_back_when_the_group_is_small():
     assert ratio.iloc[5] == pytest.approx(50 / 250)
 
 
-def test_a_managers_habit_leaves_out_the_person_and_needs_five_others():
-    from flightrisk.features.leadership import _manager_habit
-
-    # Manager m has six reports in month 1 (five others each), five in month 2 (four others: too few);
-    # n has one; a person without a manager has no habit.
-    manager = ["m"] * 6 + ["m"] * 5 + ["n", None]
-    month = [1] * 6 + [2] * 5 + [1, 1]
-    own = pd.Series([0.0, 1, 2, 3, 4, 5] + [1.0] * 5 + [3.0, 2.0])
-    panel = pd.DataFrame({"manager_id": manager, "month_key": month})
-    habit = _manager_habit(panel, own)
-    assert habit.iloc[:6].tolist() == pytest.approx([(15 - v) / 5 for v in range(6)])
-    assert habit.iloc[6:].isna().all()
-    # A report whose own count is unknown is left out of the others' mean as well.
-    own.iloc[5] = np.nan
-    assert _manager_habit(panel, own).iloc[:6].isna().all()
-
-
 def _tiny_tables(term_date, term_type):
     employees = pd.DataFrame(
         {

@@ -5,14 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from flightrisk.features.snapshots import (
-    MIN_PEERS,
-    as_of,
-    month_key,
-    monthly_total,
-    months_between,
-    rolling_sum,
-)
+from flightrisk.features.snapshots import as_of, month_key, monthly_total, months_between, rolling_sum
 
 
 def _manager_changes(jobs: pd.DataFrame) -> pd.DataFrame:
@@ -59,23 +52,6 @@ def _team_exits_12m(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.
     return pd.Series(result, index=panel.index)
 
 
-def _manager_habit(panel: pd.DataFrame, own: pd.Series) -> pd.Series:
-    """The mean of `own` over the manager's other reports that month (only where at least MIN_PEERS
-    others report to them): the manager's habit, without the person's own share of it.
-
-    A manager who coaches and meets their people often also keeps them for reasons no table holds,
-    so a person's own coaching or 1:1 count carries their manager's quality with it. Read beside the
-    manager's habit, the person's own count says what a session more does for them (within the same
-    manager), and the habit what the manager does for everybody (docs/explanations.md)."""
-    value = own.astype(float)
-    known = panel["manager_id"].notna() & value.notna()
-    keys = [panel["manager_id"].where(known), panel["month_key"]]
-    total = value.where(known).groupby(keys, sort=False).transform("sum")
-    count = known.astype(float).groupby(keys, sort=False).transform("sum")
-    others = count - 1
-    return ((total - value) / others).where(known & (others >= MIN_PEERS))
-
-
 def leadership_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Time with the manager, the manager's time as a lead, time since a check-in, the support survey answer."""
     changes = _manager_changes(tables["job_history"])
@@ -94,20 +70,15 @@ def leadership_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) ->
     lead_since = pd.to_datetime(panel["manager_id"].map(became_lead))
     survey = as_of(panel, tables["engagement_survey"], "survey_date", ["manager_support"])
     has_manager = panel["manager_id"].notna()
-    check_ins_3m = rolling_sum(panel, monthly_total(panel, check_ins, "date"), 3).where(has_manager)
-    coaching = sessions[sessions["kind"] == "coaching"]
-    coaching_6m = rolling_sum(panel, monthly_total(panel, coaching, "date"), 6)
     return pd.DataFrame(
         {
             "months_with_manager": with_manager.where(has_manager),
             "manager_months_as_lead": months_between(panel["snapshot_date"], lead_since),
             "manager_changes_12m": rolling_sum(panel, monthly_total(panel, changes, "effective_date"), 12),
-            "check_ins_3m": check_ins_3m,
+            "check_ins_3m": rolling_sum(panel, monthly_total(panel, check_ins, "date"), 3).where(has_manager),
             "months_since_check_in": since_check_in.where(has_manager),
             "manager_team_exits_12m": _team_exits_12m(panel, tables).where(has_manager),
             "survey_manager_support": survey["manager_support"].astype(float).to_numpy(),
-            "manager_check_ins_3m": _manager_habit(panel, check_ins_3m),
-            "manager_coaching_6m": _manager_habit(panel, coaching_6m),
         },
         index=panel.index,
     )
