@@ -184,7 +184,7 @@ def levers_tied_with_the_top(joined: pd.DataFrame, true_spread: dict[str, float]
 
 
 def _panel_against_truth(
-    weight: dict[str, float], order_truth: list[str], switched_off: list[str], tied: list[str] = ()
+    weight: dict[str, float], order_truth: list[str], switched_off: list[str], tied: list[str] | None = None
 ) -> dict:
     """A panel's lever weights against the true ranking: rank correlation, top lever (and whether it is
     the top or a lever the truth cannot tell from it), switched-off share."""
@@ -200,7 +200,7 @@ def _panel_against_truth(
         "ranking": order,
         "ranking_spearman": rank_corr,
         "true_top_lever_named": order[0] == order_truth[0],
-        "true_top_lever_or_a_tie_named": order[0] in [order_truth[0], *tied],
+        "true_top_lever_or_a_tie_named": order[0] in [order_truth[0], *(tied or [])],
         "blame_vs_top_lever_of_switched_off": {lever: weight[lever] / top for lever in switched_off},
     }
 
