@@ -92,11 +92,14 @@ def test_whole_people_are_tested_and_the_weights_follow_the_interval(effects, mo
     assert {name: round(p["theta"], 9) for name, p in shown.items()} == {
         name: round(p["theta"], 9) for name, p in parts.items()
     }
-    assert "Workload and targets: tested in parts as well" in card_markdown(
-        model.metadata, model.catalog, "en"
-    )
+    english = card_markdown(model.metadata, model.catalog, "en")
     swedish = card_markdown(model.metadata, model.catalog, "sv")
+    assert "Workload and targets: tested in parts as well" in english
     assert "Arbetsbelastning och mål: testas också i delar" in swedish and "måluppfyllelse" in swedish
+    # Which signal leadership's cause test holds fixed, and why, in both languages.
+    assert "Leadership: tested as a cause on its own signals; signals that reflect culture" in english
+    assert "People who left this manager's team" in english.split("on its own signals")[1]
+    assert "Ledarskap: prövas som orsak på sina egna signaler; signaler som också speglar kultur" in swedish
 
 
 def test_a_persons_tested_contribution_never_comes_from_a_fit_on_their_own_outcome(model_world):
@@ -129,6 +132,49 @@ def test_the_estimate_is_reproducible(model_world):
     one = estimate_lever_effects(holdout_view(model), rows, labels, threads=1)
     two = estimate_lever_effects(holdout_view(model), rows, labels, threads=1)
     assert one == two
+
+
+def test_a_signal_of_two_levers_is_held_fixed_in_its_levers_cause_test(model_world):
+    """The manager team's past exits read the team's climate too (`also_reads: culture`): leadership
+    is tested on the manager's own signals, the exits among the controls; its reading keeps them."""
+    from flightrisk.explain import causal
+    from flightrisk.explain.contributions import explain_rows
+
+    model, features = holdout_view(model_world["model"]), model_world["features"]
+    after = pd.Timestamp(model.metadata["train_window"][1])
+    rows = features[features["label"].notna() & (features["snapshot_date"] > after)].head(900)
+    rows = rows.reset_index(drop=True)
+    labels = rows["label"].astype(int).to_numpy()
+    names = model.feature_names
+    exits = names.index("manager_team_exits_12m")
+    groups = {name: (column, tested) for name, column, tested in causal._groups(model)}
+    column, tested = groups["leadership"]
+    leadership = np.array([spec.lever == "leadership" for spec in model.catalog.features])
+    assert (
+        column == "own_leadership"
+        and not tested[exits]
+        and (tested == leadership & (np.arange(len(names)) != exits)).all()
+    )
+    assert groups["culture"][0] == "lever_culture"  # a lever with nothing shared is tested whole
+    explanation = explain_rows(model, rows)
+    points = causal.group_points(model, explanation)
+    np.testing.assert_allclose(
+        points["own_leadership"],
+        points["lever_leadership"] - explanation.feature_points[:, exits],
+        atol=1e-12,
+    )
+    # The stored θ is the partialling-out of the own signals' points, the exits among the controls.
+    found = estimate_lever_effects(model, rows, labels, threads=1)["leadership"]
+    people = rows["employee_id"].astype(str).to_numpy()
+    month = pd.to_datetime(rows["snapshot_date"])
+    w = np.column_stack(
+        [model.encode(rows)[:, ~tested], (month.dt.year * 12 + month.dt.month).to_numpy(float)]
+    )
+    folds = list(causal.GroupKFold(n_splits=causal.FOLDS).split(w, labels, groups=people))
+    y_res, t_res = causal._residuals(
+        w, [labels.astype(float), points["own_leadership"].to_numpy()], folds, 0, 1
+    )
+    assert found.theta == pytest.approx(causal._theta(t_res, y_res, people)[0], abs=1e-9)
 
 
 def test_a_lever_that_is_no_cause_moves_nothing_in_the_panel_or_the_what_ifs(effects, model_world):

@@ -96,6 +96,10 @@ def test_catalog_is_complete_and_never_uses_protected_attributes():
     assert all(f.part for f in catalog.features if f.lever == "workload")
     for action in catalog.actions:
         assert len({catalog.feature(f).part for f, _, _ in action.changes if catalog.feature(f).part}) <= 1
+    # The manager team's past exits read the team's climate too: leadership's cause test holds them fixed.
+    assert {f.name: f.also_reads for f in catalog.features if f.also_reads} == {
+        "manager_team_exits_12m": "culture"
+    }
 
 
 @pytest.mark.parametrize(
@@ -111,6 +115,11 @@ def test_catalog_is_complete_and_never_uses_protected_attributes():
         (lambda raw: raw["features"]["tenure_months"].update(part="tenure"), "no lever to be a part of"),
         # A part is of one lever: recognition's features cannot join workload's attainment part.
         (lambda raw: raw["features"]["recognitions_6m"].update(part="attainment"), "a part is of one lever"),
+        # A feature that also reads another lever's cause names a lever other than its own, outside parts.
+        (lambda raw: raw["features"]["check_ins_3m"].update(also_reads="leadership"), "another lever"),
+        (lambda raw: raw["features"]["check_ins_3m"].update(also_reads="morale"), "another lever"),
+        (lambda raw: raw["features"]["tenure_months"].update(also_reads="culture"), "remove 'also_reads'"),
+        (lambda raw: raw["features"]["pto_days_12m"].update(also_reads="culture"), "cannot be in a part"),
     ],
 )
 def test_bad_catalogs_are_rejected(mutate, fragment):

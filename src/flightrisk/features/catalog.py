@@ -56,6 +56,11 @@ class FeatureSpec:
     # A part of the lever whose effect is measured on its own (workload: attainment apart from load);
     # None: the feature is measured with its lever as a whole.
     part: str | None = None
+    # Another lever whose cause the feature reads as well (the manager team's past exits: leavers
+    # judge the manager and sink the team's climate). It stays in its lever's reading and structural
+    # term, but its lever's cause test counts only the lever's own signals and holds this one fixed
+    # (explain/causal.py).
+    also_reads: str | None = None
 
     @property
     def group(self) -> str:
@@ -352,6 +357,19 @@ def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str
     elif part is not None and (not isinstance(part, str) or not part.isidentifier()):
         problems.append(f"feature '{name}': part must be a plain name (letters, digits, _), got {part!r}")
         part = None
+    also_reads = entry.get("also_reads")
+    if also_reads is not None and lever == "context":
+        problems.append(f"feature '{name}' is context: no lever's cause test counts it; remove 'also_reads'")
+        also_reads = None
+    elif also_reads is not None and (also_reads not in LEVERS or also_reads == lever):
+        problems.append(
+            f"feature '{name}': also_reads must name another lever, one of "
+            f"{[other for other in LEVERS if other != lever]}, got {also_reads!r}"
+        )
+        also_reads = None
+    if also_reads is not None and part is not None:
+        problems.append(f"feature '{name}': a feature that also reads {also_reads!r} cannot be in a part")
+        part = None
     return FeatureSpec(
         name=name,
         lever=str(lever),
@@ -365,4 +383,5 @@ def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str
         confidential=bool(entry.get("confidential", False)),
         per_month=float(per_month),
         part=part,
+        also_reads=also_reads,
     )

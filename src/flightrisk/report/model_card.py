@@ -127,6 +127,10 @@ WORDS = {
             "{lever}: tested in parts as well, each with the rest of the lever held fixed (θ, 95 % "
             "interval): {parts}. A part scales the what-ifs of the actions that change it."
         ),
+        "own_signals": (
+            "{lever}: tested as a cause on its own signals; signals that reflect {other} as well are "
+            "held fixed in the test (the model still reads them with {lever_lower}): {features}."
+        ),
         "limits_items": [
             "A risk assumes things go on as they are; it is not a forecast of what the organisation will do.",
             "Contributions say what the model reads, not what causes a person to leave; what pulling a "
@@ -249,6 +253,10 @@ WORDS = {
         "parts": (
             "{lever}: testas också i delar, var och en med resten av spaken hållen fast (θ, 95 %-"
             "intervall): {parts}. En del skalar konsekvensanalyserna för de åtgärder som ändrar den."
+        ),
+        "own_signals": (
+            "{lever}: prövas som orsak på sina egna signaler; signaler som också speglar {other} hålls "
+            "fasta i prövningen (modellen läser dem ändå med {lever_lower}): {features}."
         ),
         "limits_items": [
             "En risk förutsätter att allt fortsätter som nu; den är ingen prognos över vad "
@@ -514,6 +522,18 @@ def card_markdown(metadata: dict, catalog: Catalog, lang: str = "en") -> str:
                 for p in effect.parts
             )
             out += [f"- {w['parts'].format(lever=lever_name(lever, lang), parts=parts)}"]
+    for lever in effects:
+        shared = [f for f in catalog.features if f.lever == lever and f.also_reads]
+        for other in dict.fromkeys(f.also_reads for f in shared):
+            opening, closing = ("”", "”") if lang == "sv" else ("“", "”")
+            labels = ", ".join(f"{opening}{f.label(lang)}{closing}" for f in shared if f.also_reads == other)
+            said = w["own_signals"].format(
+                lever=lever_name(lever, lang),
+                lever_lower=lever_name(lever, lang).lower(),
+                features=labels,
+                other=lever_name(other, lang).lower(),
+            )
+            out += [f"- {said}"]
     if metrics.get("oracle_roc_auc") and metrics.get("roc_auc"):
         ours, oracle = number(metrics["roc_auc"]), number(metrics["oracle_roc_auc"])
         out += ["- " + w["share_of_ceiling"].format(ours=ours, oracle=oracle)]
