@@ -127,6 +127,42 @@ def test_team_culture_means_need_five_answers():
     assert np.allclose(score[panel["team_id"] == "U"], expected)
 
 
+def test_the_managers_support_score_from_the_team_needs_five_answers_and_nothing_later():
+    """Each answer counts for the manager the person had that month; a manager with four answers has
+    no score; a person's row reads their manager's latest score on or before the snapshot."""
+    from flightrisk.features.snapshots import group_survey_mean, month_key
+
+    march, april = pd.Timestamp("2025-03-31"), pd.Timestamp("2025-04-30")
+    reports = {"M": [f"M{i}" for i in range(4)], "N": [f"N{i}" for i in range(5)]}
+    rows = [
+        {"employee_id": e, "manager_id": m, "snapshot_date": when}
+        for m, ids in reports.items()
+        for e in ids
+        for when in (march, april)
+    ]
+    panel = pd.DataFrame(rows)
+    # N0 moves to M in April: their April row is M's team, read on M's score (M has none: 4 answers).
+    panel.loc[(panel["employee_id"] == "N0") & (panel["snapshot_date"] == april), "manager_id"] = "M"
+    panel["month_key"] = month_key(panel["snapshot_date"]).astype("int64")
+    people = [e for ids in reports.values() for e in ids]
+    survey = pd.DataFrame(
+        {
+            "employee_id": people * 2,
+            "survey_date": [pd.Timestamp("2025-03-15")] * len(people)
+            + [pd.Timestamp("2025-05-15")] * len(people),
+            "manager_support": np.r_[np.arange(len(people)) % 5 + 1.0, np.full(len(people), 5.0)],
+        }
+    )
+    score = pd.Series(group_survey_mean(panel, survey, "manager_support", "manager_id"), index=panel.index)
+    assert score[panel["manager_id"] == "M"].isna().all(), "a mean over 4 answers was kept"
+    on_n = panel["manager_id"] == "N"
+    expected = survey.loc[
+        survey["employee_id"].str.startswith("N") & (survey["survey_date"].dt.month == 3), "manager_support"
+    ].mean()
+    assert np.allclose(score[on_n], expected)  # March's answers, May's (all 5.0) not yet given
+    assert score[on_n].nunique() == 1 and expected != 5.0
+
+
 def test_no_page_or_driver_shows_a_persons_survey_answer(model_world, tmp_path):
     from flightrisk.explain.person import explain_people
     from flightrisk.score.batch import score_frame

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from flightrisk.features.snapshots import MIN_PEERS, as_of, month_key
+from flightrisk.features.snapshots import as_of, group_survey_mean
 
 
 def culture_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -15,20 +15,8 @@ def culture_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd
     survey["enps_change"] = survey["enps"].astype(float) - by_person["enps"].shift(1).astype(float)
     latest = as_of(panel, survey, "survey_date", ["culture", "enps", "culture_change", "enps_change"])
 
-    # The team's climate: mean culture answer of the people in the team at the survey month, only
-    # where at least MIN_PEERS answered (survey confidentiality: no mean over 3 or 4 answers).
-    answers = survey.assign(month_key=month_key(survey["survey_date"]).astype("int64"))
-    answers = answers.merge(panel[["employee_id", "month_key", "team_id"]], on=["employee_id", "month_key"])
-    team = (
-        answers.groupby(["team_id", "month_key"])["culture"]
-        .agg(["mean", "count"])
-        .reset_index()
-        .query(f"count >= {MIN_PEERS}")
-        .sort_values("month_key")
-    )
-    left = panel[["team_id", "month_key"]].assign(_row=range(len(panel))).sort_values("month_key")
-    merged = pd.merge_asof(left, team[["team_id", "month_key", "mean"]], on="month_key", by="team_id")
-    team_score = merged.sort_values("_row")["mean"].to_numpy()
+    # The team's climate: the mean culture answer of the people in the team (five answers or more).
+    team_score = group_survey_mean(panel, survey, "culture", "team_id")
     return pd.DataFrame(
         {
             "survey_culture": latest["culture"].astype(float),

@@ -166,6 +166,25 @@ def as_of(panel: pd.DataFrame, table: pd.DataFrame, date_column: str, columns: l
     return out
 
 
+def group_survey_mean(panel: pd.DataFrame, survey: pd.DataFrame, answer: str, group: str) -> np.ndarray:
+    """Per panel row, the mean `answer` of the people in the row's `group` (a panel column: the team,
+    the manager) at the group's latest survey month on or before the snapshot, only where at least
+    MIN_PEERS answered (survey confidentiality: no mean over 3 or 4 answers). A survey answer counts
+    for the group the person was in that month."""
+    answers = survey.assign(month_key=month_key(survey["survey_date"]).astype("int64"))
+    answers = answers.merge(panel[["employee_id", "month_key", group]], on=["employee_id", "month_key"])
+    means = (
+        answers.groupby([group, "month_key"])[answer]
+        .agg(["mean", "count"])
+        .reset_index()
+        .query(f"count >= {MIN_PEERS}")
+        .sort_values("month_key")
+    )
+    left = panel[[group, "month_key"]].assign(_row=range(len(panel))).sort_values("month_key")
+    merged = pd.merge_asof(left, means[[group, "month_key", "mean"]], on="month_key", by=group)
+    return merged.sort_values("_row")["mean"].to_numpy()
+
+
 def months_between(later: pd.Series, earlier: pd.Series) -> pd.Series:
     """Whole months from `earlier` to `later` (NaN where `earlier` is missing)."""
     later = pd.to_datetime(later)
