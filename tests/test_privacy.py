@@ -127,9 +127,10 @@ def test_team_culture_means_need_five_answers():
     assert np.allclose(score[panel["team_id"] == "U"], expected)
 
 
-def test_the_managers_support_score_from_the_team_needs_five_answers_and_nothing_later():
-    """Each answer counts for the manager the person had that month; a manager with four answers has
-    no score; a person's row reads their manager's latest score on or before the snapshot."""
+def test_a_groups_survey_mean_needs_five_answers_and_nothing_later():
+    """A survey mean per group (here the manager; the team's culture score groups by team): each
+    answer counts for the group the person was in that month, a group with four answers has no mean,
+    and a row reads its group's latest mean on or before the snapshot."""
     from flightrisk.features.snapshots import group_survey_mean, month_key
 
     march, april = pd.Timestamp("2025-03-31"), pd.Timestamp("2025-04-30")

@@ -5,14 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from flightrisk.features.snapshots import (
-    as_of,
-    group_survey_mean,
-    month_key,
-    monthly_total,
-    months_between,
-    rolling_sum,
-)
+from flightrisk.features.snapshots import as_of, month_key, monthly_total, months_between, rolling_sum
 
 
 def _manager_changes(jobs: pd.DataFrame) -> pd.DataFrame:
@@ -60,8 +53,7 @@ def _team_exits_12m(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.
 
 
 def leadership_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Time with the manager, the manager's time as a lead, time since a check-in, the support survey
-    answer, and the manager's support score from their team."""
+    """Time with the manager, the manager's time as a lead, time since a check-in, the support survey answer."""
     changes = _manager_changes(tables["job_history"])
     last_change = as_of(panel, changes, "effective_date", [])
     with_manager = months_between(
@@ -87,14 +79,6 @@ def leadership_features(panel: pd.DataFrame, tables: dict[str, pd.DataFrame]) ->
             "months_since_check_in": since_check_in.where(has_manager),
             "manager_team_exits_12m": _team_exits_12m(panel, tables).where(has_manager),
             "survey_manager_support": survey["manager_support"].astype(float).to_numpy(),
-            # The manager's support score from the people who report to them (five answers or more):
-            # what the team says of the manager, which a person's own 1:1 and coaching counts carry
-            # as well (a good manager meets and coaches more). Beside it, a person's own counts are
-            # read for what the sessions do (docs/explanations.md).
-            "team_manager_support_score": pd.Series(
-                group_survey_mean(panel, tables["engagement_survey"], "manager_support", "manager_id"),
-                index=panel.index,
-            ).where(has_manager),
         },
         index=panel.index,
     )
