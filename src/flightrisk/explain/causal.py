@@ -40,7 +40,8 @@ exits judge the manager and sink the team's climate) stays in its lever's readin
 lever's test holds it fixed among the controls and tests the lever's own signals: a signal of two
 causes is no evidence for either alone. Counted, it established leadership at θ 0.73 [0.12, 1.33] on
 an unseen world where leadership had no effect and culture was strong; the manager's own signals give
-0.51 [−0.25, 1.27] there, and 0.79 to 1.13, each established, on four worlds where leadership is real.
+0.51 [−0.25, 1.27] there, and 0.79 to 1.13, each established, on the seven of ten unseen worlds where
+leadership is real (docs/benchmarks.md, session 9).
 
 How large each lever is, which orders the levers (the top lever, the order advice follows, the causal
 panel), comes from a structural model instead (`structural_lever_sizes`): a lever-additive, monotone
@@ -348,9 +349,9 @@ def _groups(model: RiskModel) -> list[tuple[str, str, np.ndarray]]:
     out = []
     for lever in LEVERS:
         members = levers == lever
-        own = members & ~shared
         if not members.any():
             continue
+        own = members & ~shared
         if own.any() and not own[members].all():
             out.append((lever, f"own_{lever}", own))
         else:  # nothing shared, or nothing but shared signals: the lever as a whole
