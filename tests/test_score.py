@@ -171,21 +171,14 @@ def test_a_tampered_model_stops_the_run(model_world, recent, tmp_path):
     shutil.copytree(model_world["model_dir"], copy)
     text = (copy / "model.txt").read_text()
     (copy / "model.txt").write_text(text.replace("learning_rate", "learning_rate ", 1))
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flightrisk",
-            "score",
-            "--model",
-            str(copy),
-            "--input",
-            str(path),
-            "--out",
-            str(tmp_path / "s.parquet"),
-        ],
-        capture_output=True,
-        text=True,
+    done = run_in_process(
+        "score",
+        "--model",
+        str(copy),
+        "--input",
+        str(path),
+        "--out",
+        str(tmp_path / "s.parquet"),
         cwd=tmp_path,
     )
     assert done.returncode == 2 and "SHA-256" in done.stderr
@@ -195,23 +188,16 @@ def test_a_tampered_model_stops_the_run(model_world, recent, tmp_path):
 def test_score_from_raw_as_of(model_world, tmp_path):
     when = model_world["features"]["snapshot_date"].max()
     out = tmp_path / "scores.csv"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flightrisk",
-            "score",
-            "--model",
-            str(model_world["model_dir"]),
-            "--raw",
-            str(model_world["raw"]),
-            "--as-of",
-            str(when.date()),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    done = run_in_process(
+        "score",
+        "--model",
+        str(model_world["model_dir"]),
+        "--raw",
+        str(model_world["raw"]),
+        "--as-of",
+        str(when.date()),
+        "--out",
+        str(out),
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr

@@ -1,8 +1,6 @@
 """Training: honest split, calibration, determinism, safe artifacts, MLflow gate."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -14,6 +12,7 @@ from flightrisk.model.artifact import load_model, save_model
 from flightrisk.model.gate import passes_baseline as passes_gate
 from flightrisk.model.metrics import expected_calibration_error, holdout_metrics
 from flightrisk.model.train import split_by_time, train_on_snapshots
+from tests.conftest import run_in_process
 
 SPEC_METRICS = {"roc_auc", "pr_auc", "brier", "ece", "precision_at_10pct", "lift_at_10pct", "n", "positives"}
 
@@ -186,23 +185,16 @@ def test_registry_moves_champion_only_through_the_gate(model_world, tmp_path, mo
 
 def test_evaluate_cli_writes_spec_metrics_with_oracle(model_world, tmp_path):
     out = tmp_path / "metrics.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "flightrisk",
-            "evaluate",
-            "--model",
-            str(model_world["model_dir"]),
-            "--features",
-            str(model_world["features_path"]),
-            "--raw",
-            str(model_world["raw"]),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    done = run_in_process(
+        "evaluate",
+        "--model",
+        str(model_world["model_dir"]),
+        "--features",
+        str(model_world["features_path"]),
+        "--raw",
+        str(model_world["raw"]),
+        "--out",
+        str(out),
     )
     assert done.returncode == 0, done.stderr
     metrics = json.loads(out.read_text())

@@ -9,6 +9,7 @@ import pytest
 from flightrisk.errors import InputError
 from flightrisk.io import read_table
 from flightrisk.schema import load_raw, validate_raw
+from tests.conftest import run_in_process
 
 
 def _break(raw, table, change):
@@ -156,6 +157,8 @@ def test_non_utf8_csv_is_rejected(tmp_path):
 
 
 def test_cli_exits_2_naming_table_and_column(raw_copy):
+    # Through a fresh interpreter, as a batch job runs it: the exit code and stderr the shell sees
+    # (the other CLI tests run in this process, `run_in_process`).
     _break(raw_copy, "compensation", lambda f: f.assign(base_salary_monthly=0.0))
     done = subprocess.run(
         [sys.executable, "-m", "flightrisk", "validate", "--raw", str(raw_copy)],
@@ -168,18 +171,12 @@ def test_cli_exits_2_naming_table_and_column(raw_copy):
 
 
 def test_cli_exits_0_on_a_good_extract(small_raw_dir):
-    done = subprocess.run(
-        [sys.executable, "-m", "flightrisk", "validate", "--raw", str(small_raw_dir)],
-        capture_output=True,
-        text=True,
-    )
+    done = run_in_process("validate", "--raw", str(small_raw_dir))
     assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize("args", [["nonsense"], ["synth"], ["synth", "--out", "x", "--reps", "5"]])
 def test_usage_errors_exit_2_without_traceback(args, tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "flightrisk", *args], capture_output=True, text=True, cwd=tmp_path
-    )
+    done = run_in_process(*args, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
