@@ -419,6 +419,99 @@ def test_the_report_shows_the_plan_with_the_privacy_rules(model_world, scored, p
     assert "underlag för samtal" in report(tmp_path / "sv", "--lang", "sv")
 
 
+def _effects_with(signal: str) -> dict:
+    """Stored lever effects: every lever established (θ 1.0 ± 0.1) but `signal` (0.5 ± 0.5: neither
+    established nor ruled out). Every interval reaches 1, so every ceiling is 1 and the plan is the
+    same as without effects."""
+    from flightrisk import LEVERS
+    from flightrisk.explain.causal import LeverEffect
+
+    def effect(lever, theta, se):
+        return LeverEffect(lever, theta, se, 1000, 200, 0.0, 0.1, theta, theta).to_dict()
+
+    return {
+        lever: effect(lever, 0.5, 0.5) if lever == signal else effect(lever, 1.0, 0.1) for lever in LEVERS
+    }
+
+
+def test_rows_rest_on_signals_where_a_lever_is_not_established_and_the_option_not_measured():
+    from flightrisk.plan.evidence import levers_not_established, rests_on_signals
+
+    class Model:
+        metadata = {"lever_effects": _effects_with("recognition")}
+
+    assert levers_not_established(Model()) == {"recognition"}
+    Model.metadata = {}
+    assert levers_not_established(Model()) == set()  # no causal layer: nothing to say either way
+    plan = pd.DataFrame(
+        {
+            "option": ["recognise_recent_win", "protect_time_off", "recognise_recent_win + protect_time_off",
+                       "recognise_recent_win"],
+            "levers": ["recognition", "workload", "recognition + workload", "recognition"],
+        }
+    )  # fmt: skip
+    assert rests_on_signals(plan, {"recognition"}).tolist() == [True, False, True, True]
+    # An option priced at its measured effect rests on the measurement.
+    assert rests_on_signals(plan, {"recognition"}, {"recognise_recent_win"}).tolist() == [
+        False,
+        False,
+        True,
+        False,
+    ]
+
+
+def test_the_plan_says_how_much_of_it_rests_on_levers_not_established(
+    model_world, scored, planned, tmp_path, cli
+):
+    import shutil
+
+    from flightrisk.i18n import words_for
+    from flightrisk.io import sha256_file
+
+    out, said = planned
+    base = pd.read_parquet(out)
+    summary = json.loads(out.with_name("plan.parquet.summary.json").read_text())
+    # The test model has no causal layer: its plan says nothing either way.
+    assert summary["expected_exits_avoided_on_signals"] == 0 and summary["levers_not_established"] == []
+    assert "not established" not in said
+    signal = base["levers"].str.split(" + ", regex=False).explode().value_counts().index[0]
+    model_dir = tmp_path / "model"
+    shutil.copytree(model_world["model_dir"], model_dir)
+    meta = json.loads((model_dir / "metadata.json").read_text())
+    meta["lever_effects"] = _effects_with(signal)
+    meta["files_sha256"] = {p.name: sha256_file(p) for p in model_dir.iterdir() if p.name != "metadata.json"}
+    (model_dir / "metadata.json").write_text(json.dumps(meta))
+    plan_file = tmp_path / "plan.parquet"
+    code, printed, err = cli(
+        "plan", "--model", model_dir, "--scores", scored, "--raw", model_world["raw"],
+        "--budget", PLANNED_BUDGET, "--out", plan_file,
+    )  # fmt: skip
+    assert code == 0, err
+    plan = pd.read_parquet(plan_file)
+    pd.testing.assert_frame_equal(plan, base)  # every ceiling is 1: the same plan
+    on_signal = plan["levers"].str.split(" + ", regex=False).map(lambda levers: signal in levers)
+    expected = plan.loc[on_signal, "exits_avoided"].sum()
+    found = json.loads(plan_file.with_name("plan.parquet.summary.json").read_text())
+    assert expected > 0 and found["expected_exits_avoided_on_signals"] == pytest.approx(expected, abs=1e-3)
+    assert found["people_on_signals"] == plan.loc[on_signal, "employee_id"].nunique()
+    assert found["levers_not_established"] == [signal]
+    assert f"rest on levers the data have not established as causes ({signal})" in " ".join((printed + err).split())
+    # The plan page says it, in the reader's language, where it rests on 5 people or more.
+    assert found["people_on_signals"] >= 5, (
+        "the plan must put 5 people on the signal for this test to mean anything"
+    )
+    for lang, sentence in (("en", "rest on levers the data have not established"), ("sv", "vilar på spakar")):
+        site = tmp_path / f"site_{lang}"
+        code, _, err = cli(
+            "report", "--model", model_dir, "--scores", scored, "--raw", model_world["raw"],
+            "--out", site, "--plan", plan_file, "--lang", lang,
+        )  # fmt: skip
+        assert code == 0, err
+        note = (site / "plan.html").read_text().split('id="plan-signals">')[1].split("</p>")[0]
+        assert sentence in note
+        assert words_for(lang).number(expected, 1) in note
+
+
 def test_a_damaged_plan_summary_stops_the_report(model_world, scored, planned, tmp_path, cli):
     import shutil
 

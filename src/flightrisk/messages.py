@@ -217,6 +217,11 @@ REPORT_EN = {
         "the budget is spent. An action done for a whole team is weighed once per team: its cost is "
         "every member's share, its value every member's expected gain."
     ),
+    "plan_on_signals": (
+        "{exits} of the expected exits avoided ({people} people) rest on levers the data have not "
+        "established as causes: signals the model reads, priced at what the model reads. Leave some of "
+        "those people out of this round at random (a holdout) to measure what the actions do."
+    ),
     "plan_budget": "Budget a year",
     "plan_spent": "Planned cost",
     "plan_people": "People in the plan",
@@ -382,6 +387,12 @@ REPORT_SV = {
         "ersätta personen, minus vad åtgärden kostar per år — och sedan de bästa av dem, i ordning efter "
         "värde per krona, tills budgeten är använd. En åtgärd för ett helt team vägs en gång per team: "
         "dess kostnad är varje medlems andel, dess värde varje medlems förväntade vinst."
+    ),
+    "plan_on_signals": (
+        "{exits} av de förväntade undvikna avgångarna ({people} medarbetare) vilar på spakar som data inte "
+        "har visat vara orsaker: signaler som modellen läser, värderade efter vad modellen läser. Låt "
+        "några av dem vänta den här omgången, slumpvis utvalda (en kontrollgrupp), för att mäta vad "
+        "åtgärderna gör."
     ),
     "plan_budget": "Budget per år",
     "plan_spent": "Planerad kostnad",

@@ -131,5 +131,11 @@ def plan_cli(request: PlanRequest, console) -> dict:
         f"{request.budget:,.0f} SEK, {summary['expected_exits_avoided']:.1f} expected exits avoided, "
         f"{summary['value_per_krona'] or 0:.1f} SEK of replacement cost saved per krona -> {out_file}"
     )
+    if summary["expected_exits_avoided_on_signals"] > 0:
+        console.print(
+            f"{summary['expected_exits_avoided_on_signals']:.1f} of them rest on levers the data have not "
+            f"established as causes ({', '.join(summary['levers_not_established'])}): signals the model "
+            "reads. A holdout (--holdout-share) measures what those actions do."
+        )
     console.print(summary["note"])
     return summary

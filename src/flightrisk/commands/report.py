@@ -74,7 +74,9 @@ def report_cli(request: ReportRequest, console) -> dict:
     elif tables is not None and features is None:
         features = model.features_from_extract(tables, snapshot)
 
-    plan, budget = read_plan(request.plan_file, scores) if request.plan_file is not None else (None, None)
+    plan, budget, measured = (
+        read_plan(request.plan_file, scores) if request.plan_file is not None else (None, None, set())
+    )
     summary = build_site(
         model,
         scores,
@@ -85,6 +87,7 @@ def report_cli(request: ReportRequest, console) -> dict:
         manager=request.manager,
         plan=plan,
         plan_budget=budget,
+        plan_measured=measured,
         history=history,
         documents=site_documents(Path(request.model_dir), request.words.lang),
         computed=computed,
@@ -127,8 +130,9 @@ def site_documents(model_dir: Path, lang: str) -> dict[str, str]:
     return out
 
 
-def read_plan(plan_file: Path, scores: pd.DataFrame) -> tuple[pd.DataFrame, float | None]:
-    """A plan file and its budget (from the .summary.json beside it), checked against the scores."""
+def read_plan(plan_file: Path, scores: pd.DataFrame) -> tuple[pd.DataFrame, float | None, set[str]]:
+    """A plan file, its budget and the options it priced at a measured effect (from the .summary.json
+    beside it), checked against the scores."""
     plan = read_table(plan_file)
     missing = [c for c in PLAN_COLUMNS if c not in plan.columns]
     if missing:
@@ -142,11 +146,13 @@ def read_plan(plan_file: Path, scores: pd.DataFrame) -> tuple[pd.DataFrame, floa
         )
     summary_file = plan_file.with_name(plan_file.name + ".summary.json")
     if not summary_file.is_file():
-        return plan, None
+        return plan, None, set()
     try:
-        budget = float(json.loads(summary_file.read_text(encoding="utf-8"))["budget_sek"])
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        budget = float(summary["budget_sek"])
+        measured = {str(option) for option in summary.get("measured_effects") or {}}
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(
             f"{summary_file}: not the summary `flightrisk plan` writes ({exc}); run `flightrisk plan` again"
         ) from None
-    return plan, budget
+    return plan, budget, measured

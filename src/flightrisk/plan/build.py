@@ -10,6 +10,7 @@ from flightrisk.explain.contributions import explain_rows
 from flightrisk.model.risk_model import RiskModel
 from flightrisk.plan.choose import choose
 from flightrisk.plan.costs import PlanSettings
+from flightrisk.plan.evidence import levers_not_established, rests_on_signals
 from flightrisk.plan.measured import use_measured
 from flightrisk.plan.options import OPTION_COLUMNS, plan_options
 from flightrisk.plan.teams import fold_team_options, unfold
@@ -92,6 +93,8 @@ def build_plan(
     plan = plan[PLAN_COLUMNS]
     exits = float(plan["exits_avoided"].sum())
     value = float(plan["value_sek"].sum())
+    unestablished = levers_not_established(model)
+    on_signals = rests_on_signals(plan, unestablished, set(measured or {}))
     summary = {
         "snapshot_date": str(pd.Timestamp(frame["snapshot_date"].iloc[0]).date()) if len(frame) else None,
         "budget_sek": float(budget),
@@ -108,6 +111,10 @@ def build_plan(
         if choice.spent_sek
         else None,
         "net_value_upper_bound_sek": round(choice.bound_sek, 2),
+        # The part of the expectation that rests on levers the data have not established as causes.
+        "expected_exits_avoided_on_signals": round(float(plan.loc[on_signals, "exits_avoided"].sum()), 3),
+        "people_on_signals": int(plan.loc[on_signals, "employee_id"].nunique()),
+        "levers_not_established": sorted(unestablished),
         "options_by_action": plan["option"].value_counts().to_dict(),
         "actions_without_cost": unpriced,
         "method": "what-if estimates (the response models, each lever scaled to what its measured effect allows)"

@@ -54,6 +54,7 @@ def plan_rows(plan: pd.DataFrame, people: list[dict], catalog: Catalog, words: W
                 "exits": float(row["exits_avoided"]),
                 "value": float(row["value_sek"]),
                 "value_per_krona": words.number(float(row["value_per_krona"]), 1),
+                "on_signals": bool(row.get("on_signals", False)),
             }
         )
     return rows
@@ -88,12 +89,20 @@ def plan_totals(rows: list[dict], budget: float | None, words: Words) -> dict | 
         return None
     cost = sum(r["cost"] for r in rows)
     value = sum(r["value"] for r in rows)
+    # The part of the expectation that rests on levers not established as causes, shown where it
+    # rests on 5 people or more (a figure about fewer would be about them).
+    on_signals = [r for r in rows if r["on_signals"]]
+    signal_people = len({r["id"] for r in on_signals})
     return {
         "budget": sek(budget, words) if budget is not None else "–",
         "spent": sek(cost, words),
         "people": len({r["id"] for r in rows}),
         "exits": words.number(sum(r["exits"] for r in rows), 1),
         "value_per_krona": words.number(value / cost, 1) if cost > 0 else "–",
+        "exits_on_signals": words.number(sum(r["exits"] for r in on_signals), 1)
+        if signal_people >= MIN_GROUP
+        else None,
+        "people_on_signals": signal_people if signal_people >= MIN_GROUP else None,
     }
 
 

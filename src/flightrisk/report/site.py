@@ -27,6 +27,7 @@ from flightrisk.features.directory import people_directory
 from flightrisk.i18n import Words, words_for
 from flightrisk.io import restore_interrupted_swap, staged_folder, swap_folder
 from flightrisk.model.risk_model import RiskModel
+from flightrisk.plan.evidence import levers_not_established, rests_on_signals
 from flightrisk.privacy import MIN_GROUP, shown_groups
 from flightrisk.report.certainty import bands_sentence, certainty_sentence
 from flightrisk.report.plan_view import by_person, plan_rows, plan_totals, team_totals
@@ -153,6 +154,7 @@ def build_site(
     manager: str | None = None,
     plan: pd.DataFrame | None = None,
     plan_budget: float | None = None,
+    plan_measured: set[str] = frozenset(),
     history: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     documents: dict[str, str] | None = None,
     computed: Computed | None = None,
@@ -162,7 +164,8 @@ def build_site(
     `documents` (file name → HTML: the model card and the instructions for use, in the site's
     language) are written beside the index and linked from the foot of every page.
 
-    With `plan` (from `flightrisk plan`), also a plan page and the plan's rows on team and person pages.
+    With `plan` (from `flightrisk plan`), also a plan page and the plan's rows on team and person pages;
+    `plan_measured`: the options the plan priced at a measured effect (its summary's `measured_effects`).
     With `history` (`trends.monthly_history`, or a function giving it, called once the input is known
     to be good), each person's and shown team's last 12 months. With `computed` (one per row of
     `features`, from `score --explain`'s bundle) the model is not run again: the pages put it into words.
@@ -190,7 +193,10 @@ def build_site(
     people = _people_rows(scores, directory, views, slugs, words)
     show = len(people) >= MIN_GROUP
     managers = _team_summaries(people, manager, tables is not None, show, slugs, words)
-    planned = plan_rows(plan, people, model.catalog, words) if plan is not None else None
+    planned = None
+    if plan is not None:
+        on_signals = rests_on_signals(plan, levers_not_established(model), set(plan_measured))
+        planned = plan_rows(plan.assign(on_signals=on_signals), people, model.catalog, words)
     site = _Site(
         env=_environment(),
         common={
