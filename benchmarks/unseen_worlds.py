@@ -163,6 +163,9 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
         # What the plan promises against what it truly does: its estimated exits avoided over the
         # true exits it averts (1 is an honest promise).
         "plan_promise_vs_truth": _promise(truth),
+        # The plan's promise and its true effect, split into the options that rest on levers not
+        # established as causes and the rest (the plan summary's split, each part run in the simulator).
+        "plan_signals": (truth.get("plan") or {}).get("signals"),
     }
 
 

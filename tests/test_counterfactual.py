@@ -199,6 +199,15 @@ def test_evaluate_writes_the_truth_report(model_world, tmp_path, cli):
     for name in ("tool_plan", "random_applicable_actions", "best_from_truth"):
         assert plans[name]["cost_sek"] <= budget + 1
     assert all(np.isfinite(plan["true_exits_averted"]) for plan in plans.values())
+    # What the plan promised on levers not established as causes, apart from the rest, and what each
+    # part did. The test model has no causal layer, so nothing rests on such signals.
+    signals = report["plan"]["signals"]
+    promised = plans["tool_plan"]["model_estimated_exits_avoided"]
+    assert signals["promised_on_signals"] + signals["promised_on_established_levers"] == pytest.approx(promised)
+    assert signals["true_on_signals"] + signals["true_on_established_levers"] == pytest.approx(
+        plans["tool_plan"]["true_exits_averted"]
+    )
+    assert signals["levers_not_established"] == [] and signals["promised_on_signals"] == 0
 
 
 def _joined_truth(rng, people=400, months=6, spreads=None, hazard=0.01):

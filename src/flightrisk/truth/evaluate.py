@@ -401,25 +401,28 @@ def plans_to_compare(
     else:
         oracle = choose(truth, budget).chosen
 
-    def rows(frame: pd.DataFrame, actions) -> pd.DataFrame:
-        out = pd.DataFrame(
-            {
-                "employee_id": frame["employee_id"].astype(str).to_numpy(),
-                "actions": list(actions),
-                "cost_sek": frame["cost_sek"].to_numpy(dtype=float),
-            }
-        )
-        # A person in a team action and an option of their own has two rows: one person, both actions.
-        return out.groupby("employee_id", sort=False, as_index=False).agg(
-            actions=("actions", lambda lists: [a for one in lists for a in one]), cost_sek=("cost_sek", "sum")
-        )
-
+    rows = plan_by_person
     return {
         "tool_plan": rows(tool_plan, tool_plan["option"].str.split(" + ", regex=False)),
         "raise_everybody_at_risk": rows(raise_rows, [[pay_action]] * len(raise_rows)),
         "random_applicable_actions": rows(random_rows, [[a] for a in random_rows["action"]]),
         "best_from_truth": rows(oracle, oracle["option"].str.split(" + ", regex=False)),
     }
+
+
+def plan_by_person(frame: pd.DataFrame, actions) -> pd.DataFrame:
+    """Plan rows with the actions each takes as rows (employee_id, actions, cost_sek), one per person:
+    a person in a team action and an option of their own has two rows, one person with both actions."""
+    out = pd.DataFrame(
+        {
+            "employee_id": frame["employee_id"].astype(str).to_numpy(),
+            "actions": list(actions),
+            "cost_sek": frame["cost_sek"].to_numpy(dtype=float),
+        }
+    )
+    return out.groupby("employee_id", sort=False, as_index=False).agg(
+        actions=("actions", lambda lists: [a for one in lists for a in one]), cost_sek=("cost_sek", "sum")
+    )
 
 
 def plan_value(plans: dict[str, pd.DataFrame], averted: pd.DataFrame, budget: float) -> dict:

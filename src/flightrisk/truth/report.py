@@ -17,6 +17,7 @@ from flightrisk.model.hazard import horizon_labels
 from flightrisk.model.risk_model import MonthlyHazard
 from flightrisk.plan.build import DEFAULT_BUDGET_SEK, build_plan, pay_as_of
 from flightrisk.plan.costs import plan_settings
+from flightrisk.plan.evidence import rests_on_signals
 from flightrisk.plan.options import priced_actions
 from flightrisk.synth.counterfactual import intervention_effects, pause_world, plan_effects
 from flightrisk.truth import evaluate as truth_eval
@@ -86,6 +87,9 @@ def truth_report(
     return report
 
 
+ESTABLISHED_PART = "tool_plan_on_established_levers"
+
+
 def truth_of_plans(
     model, latest, latest_risk, compensation, paused, effects, futures, budget=None, teams=None
 ) -> dict:
@@ -110,11 +114,30 @@ def truth_of_plans(
         catalog=model.catalog,
         teams=teams,
     )
-    averted = plan_effects(
-        paused,
-        {name: dict(zip(p["employee_id"], p["actions"], strict=True)) for name, p in plans.items()},
-        futures,
-    )
+    simulated = {name: dict(zip(p["employee_id"], p["actions"], strict=True)) for name, p in plans.items()}
+    # The tool's plan without the options that rest on levers not established as causes, run in the
+    # same futures: what each part promised against what it did (the plan summary's split).
+    on_signals = rests_on_signals(plan, set(summary["levers_not_established"]))
+    established = plan[~on_signals.to_numpy()]
+    if on_signals.any() and len(established):
+        part = truth_eval.plan_by_person(established, established["option"].str.split(" + ", regex=False))
+        simulated[ESTABLISHED_PART] = dict(zip(part["employee_id"], part["actions"], strict=True))
+    averted = plan_effects(paused, simulated, futures)
     result = truth_eval.plan_value(plans, averted, budget)
     result["plans"]["tool_plan"]["model_estimated_exits_avoided"] = summary["expected_exits_avoided"]
+    tool_true = result["plans"]["tool_plan"]["true_exits_averted"]
+    if not on_signals.any():
+        true_established = tool_true
+    elif len(established):
+        true_established = float(averted.set_index("plan").loc[ESTABLISHED_PART, "true_exits_averted"])
+    else:
+        true_established = 0.0
+    promised_signals = summary["expected_exits_avoided_on_signals"]
+    result["signals"] = {
+        "levers_not_established": summary["levers_not_established"],
+        "promised_on_signals": promised_signals,
+        "true_on_signals": tool_true - true_established,
+        "promised_on_established_levers": summary["expected_exits_avoided"] - promised_signals,
+        "true_on_established_levers": true_established,
+    }
     return result
