@@ -203,7 +203,9 @@ def test_evaluate_writes_the_truth_report(model_world, tmp_path, cli):
     # part did. The test model has no causal layer, so nothing rests on such signals.
     signals = report["plan"]["signals"]
     promised = plans["tool_plan"]["model_estimated_exits_avoided"]
-    assert signals["promised_on_signals"] + signals["promised_on_established_levers"] == pytest.approx(promised)
+    assert signals["promised_on_signals"] + signals["promised_on_established_levers"] == pytest.approx(
+        promised
+    )
     assert signals["true_on_signals"] + signals["true_on_established_levers"] == pytest.approx(
         plans["tool_plan"]["true_exits_averted"]
     )

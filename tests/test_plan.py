@@ -495,7 +495,9 @@ def test_the_plan_says_how_much_of_it_rests_on_levers_not_established(
     assert expected > 0 and found["expected_exits_avoided_on_signals"] == pytest.approx(expected, abs=1e-3)
     assert found["people_on_signals"] == plan.loc[on_signal, "employee_id"].nunique()
     assert found["levers_not_established"] == [signal]
-    assert f"rest on levers the data have not established as causes ({signal})" in " ".join((printed + err).split())
+    assert f"rest on levers the data have not established as causes ({signal})" in " ".join(
+        (printed + err).split()
+    )
     # The plan page says it, in the reader's language, where it rests on 5 people or more.
     assert found["people_on_signals"] >= 5, (
         "the plan must put 5 people on the signal for this test to mean anything"
