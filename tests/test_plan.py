@@ -416,7 +416,7 @@ def test_the_report_shows_the_plan_with_the_privacy_rules(model_world, scored, p
     sizes = [int(n) for n in re.findall(r'<td class="num">(\d+)</td><td class="num">', teams_table)]
     assert sizes and min(sizes) >= 5
     assert len(sizes) <= teams_of_five
-    assert "underlag för samtal" in report(tmp_path / "sv", "--lang", "sv")
+    # The Swedish plan page: test_the_plan_says_how_much_of_it_rests_on_levers_not_established.
 
 
 def _effects_with(signal: str) -> dict:
@@ -498,19 +498,23 @@ def test_the_plan_says_how_much_of_it_rests_on_levers_not_established(
     assert f"rest on levers the data have not established as causes ({signal})" in " ".join(
         (printed + err).split()
     )
-    # The plan page says it where it rests on 5 people or more (the Swedish sentence has the same
-    # fields: test_words checks that every message has them in both languages).
+    # The plan page says it where it rests on 5 people or more, here in Swedish (the English sentence
+    # has the same fields: test_words checks every message in both languages).
     assert found["people_on_signals"] >= 5, (
         "the plan must put 5 people on the signal for this test to mean anything"
     )
     code, _, err = cli(
         "report", "--model", model_dir, "--scores", scored, "--raw", model_world["raw"],
-        "--out", tmp_path / "site", "--plan", plan_file,
+        "--out", tmp_path / "site", "--plan", plan_file, "--lang", "sv",
     )  # fmt: skip
     assert code == 0, err
-    note = (tmp_path / "site" / "plan.html").read_text().split('id="plan-signals">')[1].split("</p>")[0]
-    assert "rest on levers the data have not established" in note
-    assert words_for("en").number(expected, 1) in note and f"({found['people_on_signals']} people)" in note
+    page = (tmp_path / "site" / "plan.html").read_text()
+    assert "underlag för samtal" in page
+    note = page.split('id="plan-signals">')[1].split("</p>")[0]
+    assert "vilar på spakar som data inte har visat vara orsaker" in note
+    assert (
+        words_for("sv").number(expected, 1) in note and f"({found['people_on_signals']} medarbetare)" in note
+    )
 
 
 def test_a_damaged_plan_summary_stops_the_report(model_world, scored, planned, tmp_path, cli):
