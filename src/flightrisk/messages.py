@@ -219,8 +219,8 @@ REPORT_EN = {
     ),
     "plan_on_signals": (
         "{exits} of the expected exits avoided ({people} people) rest on levers the data have not "
-        "established as causes: signals the model reads, priced at what the model reads. Leave some of "
-        "those people out of this round at random (a holdout) to measure what the actions do."
+        "established as causes: signals the model reads. A holdout (some of the plan's people left out "
+        "of this round at random) measures what the actions do."
     ),
     "plan_budget": "Budget a year",
     "plan_spent": "Planned cost",
@@ -390,9 +390,8 @@ REPORT_SV = {
     ),
     "plan_on_signals": (
         "{exits} av de förväntade undvikna avgångarna ({people} medarbetare) vilar på spakar som data inte "
-        "har visat vara orsaker: signaler som modellen läser, värderade efter vad modellen läser. Låt "
-        "några av dem vänta den här omgången, slumpvis utvalda (en kontrollgrupp), för att mäta vad "
-        "åtgärderna gör."
+        "har visat vara orsaker: signaler som modellen läser. En kontrollgrupp (några av planens "
+        "medarbetare som slumpvis får vänta den här omgången) mäter vad åtgärderna gör."
     ),
     "plan_budget": "Budget per år",
     "plan_spent": "Planerad kostnad",

@@ -1,8 +1,9 @@
 """How much of a plan rests on levers the data have not established as causes.
 
 The plan prices every action at its what-if (explain/whatif.py): a lever whose effect the data can
-neither establish nor rule out keeps the response models' whole reading, because scaling it down by
-a noisy θ silenced real levers (docs/benchmarks.md). On twenty simulated worlds that part of the
+neither establish nor rule out is scaled only to the upper end of its interval, so mostly keeps the
+response models' whole reading, because scaling it down by a noisy θ silenced real levers
+(docs/benchmarks.md). On twenty simulated worlds that part of the
 plans promised 1.28 times the exits it averted and the rest 1.05 times; on one world where no lever
 was established, 2.2 times (docs/benchmarks.md, "Seed 3"). So the plan says, beside what it expects,
 how much of it rests on such signals; the holdout (`plan --holdout-share`, `evaluate-actions`) is how

@@ -401,12 +401,11 @@ def plans_to_compare(
     else:
         oracle = choose(truth, budget).chosen
 
-    rows = plan_by_person
     return {
-        "tool_plan": rows(tool_plan, tool_plan["option"].str.split(" + ", regex=False)),
-        "raise_everybody_at_risk": rows(raise_rows, [[pay_action]] * len(raise_rows)),
-        "random_applicable_actions": rows(random_rows, [[a] for a in random_rows["action"]]),
-        "best_from_truth": rows(oracle, oracle["option"].str.split(" + ", regex=False)),
+        "tool_plan": plan_by_person(tool_plan, tool_plan["option"].str.split(" + ", regex=False)),
+        "raise_everybody_at_risk": plan_by_person(raise_rows, [[pay_action]] * len(raise_rows)),
+        "random_applicable_actions": plan_by_person(random_rows, [[a] for a in random_rows["action"]]),
+        "best_from_truth": plan_by_person(oracle, oracle["option"].str.split(" + ", regex=False)),
     }
 
 
