@@ -142,6 +142,18 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
             "not_established": [
                 x for x, e in (effects_from_metadata(metadata) or {}).items() if not e.established
             ],
+            # Which test established each lever that is: the 12-month one, the one on the months, or
+            # only a part (explain/causal.py).
+            "established_by": {
+                x: _established_by(e)
+                for x, e in (effects_from_metadata(metadata) or {}).items()
+                if e.established
+            },
+            "theta_months": {
+                lever: [round(e["monthly"][k], 3) for k in ("theta", "ci_low", "ci_high")]
+                for lever, e in metadata.get("lever_effects", {}).items()
+                if e.get("monthly")
+            },
             "parts": {
                 part: [round(e["theta"], 3), round(e["ci_low"], 3), round(e["ci_high"], 3)]
                 for part, e in metadata.get("part_effects", {}).items()
@@ -167,6 +179,18 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
         # established as causes and the rest (the plan summary's split, each part run in the simulator).
         "plan_signals": (truth.get("plan") or {}).get("signals"),
     }
+
+
+def _established_by(effect) -> str:
+    tests = [
+        name
+        for name, yes in (
+            ("year", effect.established_by_the_year),
+            ("months", effect.established_by_the_months),
+        )
+        if yes
+    ]
+    return "+".join(tests) or "a part"
 
 
 def _promise(truth: dict) -> float | None:
@@ -200,6 +224,17 @@ def summarise(results: list[dict]) -> dict:
         "plan_share_of_oracle",
     ):
         out[key] = figures(lambda r, k=key: r[k])
+    # Levers established as causes, against the truth: real ones (a true spread) and switched-off ones.
+    established = [
+        (lever, r["causal_panel"]["true_spread"][lever] > 0)
+        for r in results
+        for lever in r["causal_panel"].get("established_by", {})
+    ]
+    out["established"] = {
+        "real_levers": sum(real for _, real in established),
+        "of_real_levers": sum(v > 0 for r in results for v in r["causal_panel"]["true_spread"].values()),
+        "switched_off_levers": sum(not real for _, real in established),
+    }
     promises = [r["plan_promise_vs_truth"] for r in results if r.get("plan_promise_vs_truth") is not None]
     out["plan_promise_vs_truth"] = (
         {

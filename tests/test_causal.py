@@ -1,5 +1,7 @@
 """The causal layer: θ recovers a cause, gives a proxy nothing, and reaches the pages and the what-ifs."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,8 +12,10 @@ from flightrisk.explain.causal import (
     causal_effects_for,
     causal_points,
     cross_fitted_lever_points,
+    cross_fitted_terms,
     effects_of,
     estimate_lever_effects,
+    fit_structural,
     holdout_view,
     lever_ceilings,
     partialling_out,
@@ -75,7 +79,14 @@ def test_whole_people_are_tested_and_the_weights_follow_the_interval(effects, mo
         assert e["ci_low"] < e["theta"] < e["ci_high"]
         # The placebo (the lever shuffled within months) has no effect.
         assert abs(e["placebo_theta"]) < 3 * e["placebo_se"] + 0.05, lever
-        assert e["established"] == (e["ci_low"] > 0 and e["refutations_pass"])
+        # The test on the months: every lever's term against the next month's exits, whole people too.
+        months = e["monthly"]
+        assert months["ci_low"] < months["theta"] < months["ci_high"] and months["people"] > 50
+        assert abs(months["placebo_theta"]) < 3 * months["placebo_se"] + 0.05, lever
+        # Established by either test (a one-sided 2.5 % test each).
+        by_the_year = e["ci_low"] > 0 and e["refutations_pass"]
+        by_the_months = months["ci_low"] > 0 and months["refutations_pass"]
+        assert e["established"] == (by_the_year or by_the_months)
         # Ranking trusts the interval's lower end; θ clipped is the best estimate.
         assert e["cautious_weight"] == pytest.approx(min(max(e["ci_low"], 0.0), 2.0))
         assert e["weight"] == pytest.approx(min(max(e["theta"], 0.0), 2.0))
@@ -126,6 +137,25 @@ def test_a_persons_tested_contribution_never_comes_from_a_fit_on_their_own_outco
     mine = people == leaver
     pd.testing.assert_frame_equal(one[mine], two[mine])
     assert not one[~mine].equals(two[~mine])  # the other folds' boosters did learn it
+
+
+def test_a_persons_term_on_the_months_never_comes_from_a_fit_on_their_own_exits(model_world):
+    """One leaver's next-month exits flipped to stays: their structural terms, which the test on the
+    months reads, do not move; the other half's do."""
+    model, features = model_world["model"], model_world["features"]
+    people = features["employee_id"].astype(str)
+    few = features[people.isin(np.unique(people)[:400])].reset_index(drop=True)
+    one = fit_structural(model, few, threads=1)
+    leaver = one.rows.loc[one.exits == 1, "employee_id"].iloc[0]
+    flipped = few.copy()
+    flipped.loc[flipped["employee_id"] == leaver, "exit_next_month"] = 0
+    two = fit_structural(model, flipped, threads=1)
+    everyone = np.ones(len(one.rows), dtype=bool)
+    mine = (one.rows["employee_id"] == leaver).to_numpy()
+    before, after = cross_fitted_terms(one, everyone, 1), cross_fitted_terms(two, everyone, 1)
+    np.testing.assert_array_equal(before[mine], after[mine])
+    other_half = one.first_half != one.first_half[mine][0]
+    assert not np.array_equal(before[other_half], after[other_half])  # the fit on their half did learn it
 
 
 def test_the_estimate_is_reproducible(model_world):
@@ -270,7 +300,11 @@ def test_the_structural_sizes_follow_the_true_terms_and_rank_established_levers_
         share = (
             1.0
             if any(p["established"] for p in own)
-            else (0.0 if all(p["ci_high"] <= 0 for p in own) else NOT_ESTABLISHED_SHARE)
+            else (
+                0.0
+                if all(p["ci_high"] <= 0 and p["monthly"]["ci_high"] <= 0 for p in own)
+                else NOT_ESTABLISHED_SHARE
+            )
         )
         assert ranked[lever] == pytest.approx(share * e["size"])
         assert effects_of(model)[lever].ranking_weight == pytest.approx(
@@ -283,6 +317,15 @@ def test_the_structural_sizes_follow_the_true_terms_and_rank_established_levers_
     assert effect(1.0, 0.1).share == 1.0 and effect(1.0, 0.1).ranking_weight == pytest.approx(1.5)
     assert effect(0.2, 0.3).share == NOT_ESTABLISHED_SHARE
     assert effect(-0.5, 0.1).share == 0.0 and effect(-0.5, 0.1).ranked_size == 0.0
+    # Either test establishes a lever; it does nothing only where both intervals lie at or below 0.
+    by_the_months = dataclasses.replace(effect(0.2, 0.3), monthly=effect(0.6, 0.1))
+    assert by_the_months.established and by_the_months.share == 1.0
+    assert not by_the_months.established_by_the_year and by_the_months.established_by_the_months
+    assert dataclasses.replace(effect(-0.5, 0.1), monthly=effect(0.1, 0.2)).share == NOT_ESTABLISHED_SHARE
+    assert dataclasses.replace(effect(-0.5, 0.1), monthly=effect(-0.4, 0.1)).share == 0.0
+    refuted = dataclasses.replace(effect(0.6, 0.1), placebo_theta=1.0)  # its placebo moves the outcome
+    assert not dataclasses.replace(effect(0.2, 0.3), monthly=refuted).established
+    assert LeverEffect.from_dict(by_the_months.to_dict()) == by_the_months
     older = LeverEffect("pay", 0.5, 0.1, 10, 10, 0.0, 0.1, 0.5, 0.5)  # stored before the sizes
     assert older.ranked_size is None and older.ranking_weight == pytest.approx(older.cautious_weight)
 

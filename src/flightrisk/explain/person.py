@@ -65,8 +65,13 @@ def causal_notes(
 
 
 def lever_status(model: RiskModel) -> dict[str, dict]:
-    """Per lever, its measured effect: θ, the 95 % interval, established or not (it or one of its
-    parts), and the θ and interval of each part the catalog splits it into (empty without effects)."""
+    """Per lever, its measured effect: θ, the 95 % interval, established or not (by either test, it or
+    one of its parts), the test on the months (`months`, where the model has it) and the θ and interval
+    of each part the catalog splits it into (empty without effects)."""
+
+    def interval(e) -> dict:
+        return {"theta": e.theta, "ci_low": e.low, "ci_high": e.high}
+
     effects = effects_of(model) or {}
     return {
         lever: {
@@ -77,11 +82,8 @@ def lever_status(model: RiskModel) -> dict[str, dict]:
             "weight": e.weight,
             "cautious_weight": e.cautious_weight,
         }
-        | (
-            {"parts": {p.lever: {"theta": p.theta, "ci_low": p.low, "ci_high": p.high} for p in e.parts}}
-            if e.parts
-            else {}
-        )
+        | ({"months": interval(e.monthly)} if e.monthly is not None else {})
+        | ({"parts": {p.lever: interval(p) for p in e.parts}} if e.parts else {})
         for lever, e in effects.items()
     }
 

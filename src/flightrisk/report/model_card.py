@@ -118,9 +118,10 @@ WORDS = {
         "no_proxies": "none",
         "limits": "Known limitations",
         "not_established": (
-            "The model reads these levers, but their effect was not established as a cause (the 95 % "
-            "interval of the causal test includes no effect): {levers}. Pages mark them as signals, "
-            "not causes."
+            "The model reads these levers, but their effect was not established as a cause (neither "
+            "causal test's 95 % interval lies above zero: the 12-month test of what the model reads, "
+            "and the test on the months of the lever's term in the monthly hazard): {levers}. Pages mark "
+            "them as signals, not causes."
         ),
         "all_established": "Every lever the causal test could measure was established as a cause.",
         "parts": (
@@ -245,9 +246,10 @@ WORDS = {
         "no_proxies": "inga",
         "limits": "Kända begränsningar",
         "not_established": (
-            "Modellen läser dessa spakar, men deras effekt kunde inte fastställas som en orsak (det "
-            "orsakstestets 95 %-intervall rymmer ingen effekt): {levers}. Sidorna visar dem som "
-            "signaler, inte orsaker."
+            "Modellen läser dessa spakar, men deras effekt kunde inte fastställas som en orsak (i inget "
+            "av de två orsakstesterna ligger 95 %-intervallet över noll: 12-månaderstestet av det "
+            "modellen läser och månadstestet av spakens term i den månatliga risken): {levers}. "
+            "Sidorna visar dem som signaler, inte orsaker."
         ),
         "all_established": "Varje spak som orsakstestet kunde mäta fastställdes som en orsak.",
         "parts": (
