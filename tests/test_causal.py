@@ -41,7 +41,8 @@ def test_partialling_out_finds_the_cause_and_not_the_proxy_that_travels_with_it(
     assert abs(theta) < 0.1
 
 
-# The layer reads a sample of whole people on a large table (MAX_ROWS); on the test world that sample
+# The layer reads a sample of whole people on a large table (MAX_ROWS; MONTHS_MAX_ROWS for the test on
+# the months); on the test world that sample
 # is half its labelled rows, which halves the nuisance fits (28 s → about 14 s of the suite), and the
 # nuisance fits are shortened (150 → 60 rounds: 26 s → 19 s of setup; on this small world no lever is
 # established either way, and every verdict and sign is the same).
@@ -54,6 +55,7 @@ def effects(model_world):
     model = model_world["model"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("flightrisk.explain.causal.MAX_ROWS", TESTED_ROWS)
+        patch.setattr("flightrisk.explain.causal.MONTHS_MAX_ROWS", TESTED_ROWS)
         patch.setattr("flightrisk.explain.causal.NUISANCE_ROUNDS", TESTED_NUISANCE_ROUNDS)
         found = causal_effects_for(model, model_world["features"], seed=0, threads=1)
     model.metadata.update(found)
