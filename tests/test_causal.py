@@ -109,8 +109,13 @@ def test_whole_people_are_tested_and_the_weights_follow_the_interval(effects, mo
     assert {name: round(p["theta"], 9) for name, p in shown.items()} == {
         name: round(p["theta"], 9) for name, p in parts.items()
     }
+    months = lever_status(model)["workload"]["months"]
+    assert months["theta"] == pytest.approx(stored["workload"]["monthly"]["theta"])
     english = card_markdown(model.metadata, model.catalog, "en")
     swedish = card_markdown(model.metadata, model.catalog, "sv")
+    if not all(e.established for e in again.values()):
+        assert "neither causal test's 95 % interval lies above zero" in english
+        assert "i inget av de två orsakstesterna ligger 95 %-intervallet över noll" in swedish
     assert "Workload and targets: tested in parts as well" in english
     assert "Arbetsbelastning och mål: testas också i delar" in swedish and "måluppfyllelse" in swedish
     # Which signal leadership's cause test holds fixed, and why, in both languages.
