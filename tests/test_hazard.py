@@ -144,6 +144,7 @@ def test_train_compares_both_kinds_and_keeps_the_better_one(cli, model_world, tm
     # ~20 s more).
     monkeypatch.setattr("flightrisk.explain.causal.MAX_FIT_ROWS", 1_500)
     monkeypatch.setattr("flightrisk.explain.causal.MAX_ROWS", 1_500)
+    monkeypatch.setattr("flightrisk.explain.causal.MONTHS_MAX_ROWS", 1_500)
     monkeypatch.setattr("flightrisk.explain.causal.STRUCTURAL_ROUNDS", 100)
     monkeypatch.setattr("flightrisk.explain.causal.NUISANCE_ROUNDS", 50)
 
