@@ -36,8 +36,8 @@ units; the same double ML, intervals and refutations. The 12-month outcome blurs
 within the year, and the months tell it from its proxies: handed the simulator's own workload term,
 the 12-month test finds it at z 2.7 and the months at z 4.8 on an unseen world where workload is the
 second lever of six. Each test's interval above 0 is a one-sided test at 2.5 %; a lever passes where
-either does, at most 5 % together. The ceilings stay the 12-month test's: the what-ifs are 12-month
-changes of the response models, in that test's units, not the term's.
+either does, at most 5 % together. A what-if's ceiling is the lower of the two tests' upper ends
+(each a fraction of its model's reading that is cause): a promise either test rules out is cut.
 
 A catalog may split a lever into parts (`part:`; workload into attainment and load). Each part is
 tested the same way with the rest of its lever among the controls, stored apart (`part_effects`), and
@@ -170,6 +170,19 @@ class LeverEffect:
         """The interval lies at or below 0 in both tests, the lever's and each of its parts'."""
         months_agree = self.monthly is None or self.monthly.high <= 0
         return self.high <= 0 and months_agree and all(part.shown_to_do_nothing for part in self.parts)
+
+    @property
+    def ceiling(self) -> float:
+        """The most of a what-if's fall in risk this effect allows, in [0, 1]: the lower of the two
+        tests' upper ends (the 12-month test's alone in a model stored before the months). Each upper
+        end is a one-sided 2.5 % bound, so the lower of the two is exceeded at most 5 % of the time,
+        as either test establishing a lever is a 5 % test. On fifteen unseen worlds with every
+        person-action pair's true effect cached, the plan's share of the oracle rose from 0.793 to
+        0.812 (worst 0.355 → 0.493): a realistic quota that truly raised risk, where a stalled
+        career weighs more for a top seller, was bought for 22 people instead of 352 (attainment
+        12-month interval [−0.33, 2.02], months [−0.35, 0.20]; docs/benchmarks.md, session 12)."""
+        high = self.high if self.monthly is None else min(self.high, self.monthly.high)
+        return float(np.clip(high, 0.0, 1.0))
 
     @property
     def refutations_pass(self) -> bool:
@@ -712,10 +725,11 @@ def ranked_lever_sizes(model: RiskModel, model_reading: dict[str, float]) -> dic
 
 
 def lever_ceilings(model: RiskModel) -> dict[str, float]:
-    """Per lever, and per lever part with a measured effect, the upper end of θ's 95 % interval
-    clipped to [0, 1]: the most of a what-if's fall in risk the measured effect allows (1 for every
-    lever of a model without effects). An action's change is scaled by the part it changes where the
-    part was measured (`FeatureSpec.group`), else by its lever's; a rise is not scaled.
+    """Per lever, and per lever part with a measured effect, the lower of the two tests' upper ends
+    (`LeverEffect.ceiling`) clipped to [0, 1]: the most of a what-if's fall in risk the measured
+    effect allows (1 for every lever of a model without effects). An action's change is scaled by the
+    part it changes where the part was measured (`FeatureSpec.group`), else by its lever's; a rise is
+    not scaled.
 
     A what-if re-scores the response models, which can read a proxy as a cause as the risk model can.
     Where the data rule out that the lever's reading is all cause (the interval lies below 1), its
@@ -728,11 +742,9 @@ def lever_ceilings(model: RiskModel) -> dict[str, float]:
     effects = effects_of(model)
     if not effects:
         return dict.fromkeys(LEVERS, 1.0)
-    out = {
-        lever: float(np.clip(effects[lever].high, 0.0, 1.0)) if lever in effects else 1.0 for lever in LEVERS
-    }
+    out = {lever: effects[lever].ceiling if lever in effects else 1.0 for lever in LEVERS}
     for effect in effects.values():
-        out |= {part.lever: float(np.clip(part.high, 0.0, 1.0)) for part in effect.parts}
+        out |= {part.lever: part.ceiling for part in effect.parts}
     return out
 
 
