@@ -338,9 +338,11 @@ def test_the_structural_sizes_follow_the_true_terms_and_rank_established_levers_
     assert LeverEffect.from_dict(by_the_months.to_dict()) == by_the_months
     older = LeverEffect("pay", 0.5, 0.1, 10, 10, 0.0, 0.1, 0.5, 0.5)  # stored before the sizes
     assert older.ranked_size is None and older.ranking_weight == pytest.approx(older.cautious_weight)
-    # A what-if's ceiling: the lower of the two tests' upper ends, clipped to [0, 1]; the 12-month
-    # test's alone where a model was stored before the months.
+    # A what-if's ceiling: the lower of the two tests' upper ends above 0, clipped to [0, 1]; 0 only
+    # where both lie at or below 0; the 12-month test's alone where a model was stored before the months.
     assert effect(0.5, 0.5).ceiling == 1.0 and effect(-0.5, 0.1).ceiling == 0.0
+    assert dataclasses.replace(effect(-0.5, 0.1), monthly=effect(0.1, 0.2)).ceiling == pytest.approx(0.492)
+    assert dataclasses.replace(effect(-0.5, 0.1), monthly=effect(-0.4, 0.1)).ceiling == 0.0
     assert dataclasses.replace(effect(0.5, 0.5), monthly=effect(-0.07, 0.14)).ceiling == pytest.approx(
         -0.07 + 1.96 * 0.14
     )

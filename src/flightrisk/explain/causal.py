@@ -37,7 +37,8 @@ within the year, and the months tell it from its proxies: handed the simulator's
 the 12-month test finds it at z 2.7 and the months at z 4.8 on an unseen world where workload is the
 second lever of six. Each test's interval above 0 is a one-sided test at 2.5 %; a lever passes where
 either does, at most 5 % together. A what-if's ceiling is the lower of the two tests' upper ends
-(each a fraction of its model's reading that is cause): a promise either test rules out is cut.
+above 0 (each a fraction of its model's reading that is cause), and 0 only where both lie at or
+below 0: a promise a test bounds is cut, a lever only both tests rule out promises nothing.
 
 A catalog may split a lever into parts (`part:`; workload into attainment and load). Each part is
 tested the same way with the rest of its lever among the controls, stored apart (`part_effects`), and
@@ -174,15 +175,19 @@ class LeverEffect:
     @property
     def ceiling(self) -> float:
         """The most of a what-if's fall in risk this effect allows, in [0, 1]: the lower of the two
-        tests' upper ends (the 12-month test's alone in a model stored before the months). Each upper
-        end is a one-sided 2.5 % bound, so the lower of the two is exceeded at most 5 % of the time,
-        as either test establishing a lever is a 5 % test. On fifteen unseen worlds with every
-        person-action pair's true effect cached, the plan's share of the oracle rose from 0.793 to
-        0.812 (worst 0.355 → 0.493): a realistic quota that truly raised risk, where a stalled
-        career weighs more for a top seller, was bought for 22 people instead of 352 (attainment
-        12-month interval [−0.33, 2.02], months [−0.35, 0.20]; docs/benchmarks.md, session 12)."""
-        high = self.high if self.monthly is None else min(self.high, self.monthly.high)
-        return float(np.clip(high, 0.0, 1.0))
+        tests' upper ends that lie above 0 (the 12-month test's alone in a model stored before the
+        months), and 0 only where both lie at or below 0, as a lever does nothing only where both
+        tests say so. Each upper end is a one-sided 2.5 % bound, so the lower of the two is exceeded
+        at most 5 % of the time, as either test establishing a lever is a 5 % test. On seventeen
+        unseen worlds with every person-action pair's true effect cached, the plan's share of the
+        oracle went from 0.780 to 0.790 (worst 0.355 → 0.475) and the what-if sign from 0.917 to
+        0.937 (worst 0.579 → 0.847): a realistic quota that truly raised risk, where a stalled career
+        weighs more for a top seller, was bought for 22 people instead of 352; the lower of the two
+        with a 12-month bound below 0 counted had silenced real culture and attainment where the
+        months allowed them (sign 0.579; docs/benchmarks.md, session 12)."""
+        highs = [self.high] + ([self.monthly.high] if self.monthly is not None else [])
+        reaching = [high for high in highs if high > 0]
+        return float(np.clip(min(reaching), 0.0, 1.0)) if reaching else 0.0
 
     @property
     def refutations_pass(self) -> bool:
@@ -726,7 +731,7 @@ def ranked_lever_sizes(model: RiskModel, model_reading: dict[str, float]) -> dic
 
 def lever_ceilings(model: RiskModel) -> dict[str, float]:
     """Per lever, and per lever part with a measured effect, the lower of the two tests' upper ends
-    (`LeverEffect.ceiling`) clipped to [0, 1]: the most of a what-if's fall in risk the measured
+    above 0 (`LeverEffect.ceiling`; 0 where both lie at or below 0) clipped to [0, 1]: the most of a what-if's fall in risk the measured
     effect allows (1 for every lever of a model without effects). An action's change is scaled by the
     part it changes where the part was measured (`FeatureSpec.group`), else by its lever's; a rise is
     not scaled.
