@@ -122,6 +122,22 @@ def test_a_pay_raise_only_moves_people_paid_below_their_peers(recorded):
     assert np.allclose(after[below], np.round(median[below], -2))
 
 
+def test_time_off_is_protected_only_for_people_employed_a_year(recorded):
+    from flightrisk.synth.counterfactual import protect_time_off
+
+    _, paused, _ = recorded
+    p = paused[17]
+    sim = p.sim.clone()
+    before = sim.pto_hist[p.idx].copy()
+    protect_time_off(sim, p.idx, p.t)
+    after = sim.pto_hist[p.idx]
+    first_year = p.t - sim.hire_m[p.idx] < 12
+    short = before.sum(axis=1) < 25
+    assert (first_year & short).sum() >= 5 and (~first_year & short).sum() >= 5
+    assert (after[first_year] == before[first_year]).all()  # no weeks of leave at once for a new rep
+    assert np.allclose(after[~first_year].sum(axis=1), np.maximum(before[~first_year].sum(axis=1), 25.0))
+
+
 def test_synth_writes_true_risk_for_the_holdout_and_latest_months(tmp_path, cli):
     world = tmp_path / "world.yaml"
     world.write_text("seed: 4\nreps: 120\nmonths: 26\ntruth_futures: 3\n")

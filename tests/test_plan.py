@@ -113,6 +113,13 @@ def test_the_promotion_applies_only_where_the_rules_allow():
     assert applies(frame, _action("promote_where_eligible")).tolist() == [True, False, False, False]
 
 
+def test_time_off_is_offered_only_from_a_years_tenure():
+    from flightrisk.explain.whatif import applies
+
+    frame = pd.DataFrame({"pto_days_12m": [10, 10, 30, 10], "tenure_months": [30, 11, 30, np.nan]})
+    assert applies(frame, _action("protect_time_off")).tolist() == [True, False, False, False]
+
+
 def test_an_action_done_for_an_unknown_circle_is_refused_at_load():
     raw = {
         "features": {"x": {"lever": "culture", "unit": "score", "label_en": "X", "label_sv": "X"}},

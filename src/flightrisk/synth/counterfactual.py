@@ -132,10 +132,15 @@ def rebalance_accounts(sim: Simulation, persons: np.ndarray, t: int) -> None:
 
 
 def protect_time_off(sim: Simulation, persons: np.ndarray, t: int) -> None:
-    """At least 25 days off over the last 12 months."""
-    # Time off protected so that the last 12 months hold at least 25 days, starting now.
-    missing = np.maximum(0.0, 25.0 - sim.pto_hist[persons].sum(axis=1))
-    sim.pto_hist[persons, t % 12] += missing
+    """At least 25 days off over the last 12 months, for those employed a year or more."""
+    # Time off protected so that the last 12 months hold at least 25 days, starting now. Only where
+    # the last 12 months are all the person's own: a rep in their first year has not had a year in
+    # which to take 25 days, and bringing them to 25 now would send them on weeks of leave at once,
+    # which no manager does (the catalog offers the action from 12 months' tenure on, as it offers a
+    # promotion only where the rules allow one).
+    who = persons[t - sim.hire_m[persons] >= 12]
+    missing = np.maximum(0.0, 25.0 - sim.pto_hist[who].sum(axis=1))
+    sim.pto_hist[who, t % 12] += missing
 
 
 def regular_one_on_ones(sim: Simulation, persons: np.ndarray, t: int) -> None:
