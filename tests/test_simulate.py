@@ -123,6 +123,19 @@ def test_organisation_is_plausible(small_result):
     assert raises.idxmax() == 4
 
 
+def test_nobody_starts_older_than_69_and_every_birth_year_meets_the_extracts_contract():
+    """An unseen world's long-tenured initial reps once drew a birth year of 1925, which `features`
+    refused as outside the extract's contract: what `synth` writes must always validate."""
+    from flightrisk.synth.simulate import MAX_AGE_AT_START, simulation_for
+
+    world = World(seed=1076, reps=2000, months=48)  # seed 8's fifth unseen world
+    sim = simulation_for(world)
+    born = sim.birth_year[: sim.n]
+    contract = RAW_TABLES["employees"].columns["birth_year"]
+    assert (world.start.year - born).max() == MAX_AGE_AT_START  # the tail is there, and held
+    assert contract.min <= born.min() and born.max() <= contract.max
+
+
 def test_pay_compression_appears(small_result):
     """Some people hired later out-earn a peer in the same role, level and region."""
     tables = small_result.tables

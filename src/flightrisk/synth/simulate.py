@@ -44,6 +44,7 @@ REVIEW_MONTH = 4
 SURVEY_MONTHS = (3, 9)
 # Recorded history before `start`, so every 12-month window is full at the first snapshot.
 BURN_IN_MONTHS = 12
+MAX_AGE_AT_START = 69  # the Swedish LAS: employment may continue to 69
 # "No such month": months before start are negative, so -1 is a real month.
 NEVER = -(10**9)
 TRAINING_TOPICS = (
@@ -565,7 +566,12 @@ class Simulation:
         self.name[idx] = draw_names(rng, self.gender[idx])
         age_at_hire = np.clip(rng.normal(27 + 3 * role, 5), 20, 60)
         hire_year = self.world.start.year + np.floor_divide(self.world.start.month - 1 + self.hire_m[idx], 12)
-        self.birth_year[idx] = (hire_year - age_at_hire).astype(np.int64)
+        # An initial rep's tenure comes from a long-tailed draw, and with the age at hire it could put
+        # them in their eighties or nineties at the start (98 in one unseen world, born before the
+        # extract's contract allows). Nobody stays past 69 (the Swedish LAS), so the birth year is
+        # held to that; age feeds only the fairness audit, whose oldest band is 50+.
+        oldest = self.world.start.year - MAX_AGE_AT_START
+        self.birth_year[idx] = np.maximum(hire_year - age_at_hire, oldest).astype(np.int64)
         market = self.market_pay(role, self.level[idx], self.region[idx], self.hire_m[idx])
         drift = -0.012 * tenure / 12 if initial else 0.0
         self.base[idx] = np.round(market * np.exp(rng.normal(0.0, 0.06, size=count) + drift), -2)
