@@ -17,31 +17,11 @@ from flightrisk.explain.causal import (
     estimate_lever_effects,
     fit_structural,
     holdout_view,
-    intervention_terms,
     lever_ceilings,
     partialling_out,
     ranking_weights,
 )
 from flightrisk.i18n import words_for
-
-
-def test_a_levers_term_is_its_own_state_against_others_with_the_rest_held():
-    """log-hazard = 2·pay + career × attainment: pay's term is its own part, centred on the others'
-    pay; each of the two interacting levers keeps the interaction at the other's own value (a stalled
-    career weighs more for a top seller), which an additive split would give to one of them or none."""
-
-    class Exact:
-        def predict(self, x, raw_score=True):
-            return 2 * x[:, 0] + x[:, 1] * x[:, 2]
-
-    rng = np.random.default_rng(0)
-    x, background = rng.normal(size=(50, 3)), rng.normal(size=(7, 3))
-    levers = np.array(["compensation", "development", "workload"])
-    terms = intervention_terms(Exact(), x, background, levers)
-    np.testing.assert_allclose(terms["compensation"], 2 * (x[:, 0] - background[:, 0].mean()))
-    np.testing.assert_allclose(terms["development"], x[:, 2] * (x[:, 1] - background[:, 1].mean()))
-    np.testing.assert_allclose(terms["workload"], x[:, 1] * (x[:, 2] - background[:, 2].mean()))
-    assert not terms["culture"].any() and not terms["leadership"].any()
 
 
 def test_partialling_out_finds_the_cause_and_not_the_proxy_that_travels_with_it():

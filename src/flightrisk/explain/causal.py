@@ -56,21 +56,14 @@ an unseen world where leadership had no effect and culture was strong; the manag
 leadership is real (docs/benchmarks.md, session 9).
 
 How large each lever is, which orders the levers (the top lever, the order advice follows, the causal
-panel), comes from the monthly exits instead (`structural_lever_sizes`): a monotone Poisson booster
-with the risk model's shape learns the monthly exit hazard on person-months, and a lever's term at a
-person is what their own state of the lever adds to the log-hazard against other people's, the rest
-of them held as they are (`intervention_terms`). A lever's size is the spread (SD) of that term across
-person-months, counting only what two fits on disjoint halves of the people agree on (the square root
-of their covariance), so a term fitted to noise counts nothing. Monthly exits matter: a 12-month
-outcome blurs states that change within the year (a recognition fades in months), and even the
-simulator's own term functions, fitted to 12-month outcomes, rank the levers at 0.82 in the worst of
-five worlds against 0.94 on the months. Sizes came first from the lever-additive booster's terms (the
-one the test on the months reads); an additive fit must give what the levers' shared drivers join to
-one branch or none, and it read workload at 0.74 of its true spread across thirty unseen worlds,
-development at 0.68 where a stalled career weighs more for a top seller. Read from the flexible fit,
-on fifteen unseen worlds the causal ranking's worst went from 0.54 to 0.77 and the true top lever
-was named in 12 of 15 against 11; on the test suite's small worlds the sizes rank as before
-(docs/benchmarks.md, session 13). Established levers rank first; a lever
+panel), comes from a structural model instead (`structural_lever_sizes`): a lever-additive, monotone
+Poisson booster on person-months, each branch reading one lever's features (with the context), learns
+the monthly exit hazard, so each lever's trees are that lever's term in the log-hazard. A lever's size
+is the spread (SD) of its term across person-months, counting only what two fits on disjoint halves of
+the people agree on (the square root of their covariance), so a term fitted to noise counts nothing.
+Monthly exits matter: a 12-month outcome blurs states that change within the year (a recognition fades
+in months), and even the simulator's own term functions, fitted to 12-month outcomes, rank the levers
+at 0.82 in the worst of five worlds against 0.94 on the months. Established levers rank first; a lever
 that is not keeps a tenth of its size (`NOT_ESTABLISHED_SHARE`), so it follows them unless ten times
 their size, and a lever shown to do nothing (the interval below 0) gets none. Models stored before the
 sizes rank by the cautious weight, the interval's lower end. Figures: docs/benchmarks.md.
@@ -103,13 +96,7 @@ MAX_WEIGHT = 2.0
 # exits than on 12-month labels: a monthly hazard's gradients are a twelfth as large.
 STRUCTURAL_ROUNDS = 1000
 NOT_ESTABLISHED_SHARE = 0.1  # of its size, a lever not established as a cause ranks by
-MEASURED_ROWS = 20_000  # person-months whose model reading is read (a random sample)
-# A lever's size is read from a flexible (not lever-additive) monotone Poisson booster with the risk
-# model's shape: on SIZED_ROWS person-months, what replacing the lever's features with each of
-# BACKGROUND_ROWS other person-months' would change in the log-hazard.
-FLEXIBLE_ROUNDS = 500
-SIZED_ROWS = 2_000
-BACKGROUND_ROWS = 40
+MEASURED_ROWS = 20_000  # person-months whose terms' spread is read (a random sample)
 NUISANCE = {
     "objective": "regression",
     "learning_rate": 0.08,
@@ -565,13 +552,8 @@ class StructuralFit:
     exits: np.ndarray  # 1 where the person left (voluntarily) in the next month
     x: np.ndarray  # the rows encoded
     first_half: np.ndarray  # the rows of the first half's people
-    measured: np.ndarray  # the rows whose model reading is read (a random sample)
+    measured: np.ndarray  # the rows whose terms' spread is read (a random sample)
     boosters: tuple[lgb.Booster, lgb.Booster]  # learned from the first half's people, the second's
-    # The flexible booster of each half, and the rows its lever interventions are read on (positions):
-    # `sized`, and the other person-months whose lever states replace theirs, `background`.
-    flexible: tuple[lgb.Booster, lgb.Booster]
-    sized: np.ndarray
-    background: np.ndarray
 
 
 def fit_structural(
@@ -607,30 +589,24 @@ def fit_structural(
         )
         for half in (first_half, ~first_half)
     )
-    shape = dataclasses.replace(settings_of(model.metadata), num_threads=threads)
-    flexible = tuple(
-        fit_booster(x[fit & half], y[fit & half], model.catalog, shape, FLEXIBLE_ROUNDS, objective=POISSON)
-        for half in (first_half, ~first_half)
-    )
-    sized = rng.choice(len(rows), min(len(rows), SIZED_ROWS), replace=False)
-    background = rng.choice(len(rows), min(len(rows), BACKGROUND_ROWS), replace=False)
-    return StructuralFit(rows, y, x, first_half, measured, boosters, flexible, sized, background)
+    return StructuralFit(rows, y, x, first_half, measured, boosters)
 
 
 def structural_lever_sizes(
     model: RiskModel, structural: StructuralFit, threads: int = 2
 ) -> dict[str, tuple[float, float]]:
-    """Per lever, (size, reading): the SD of the lever's interventional term in the monthly log-hazard
-    (`intervention_terms`) that the two halves' flexible fits agree on, over the sized person-months,
-    and the SD of the risk model's margin contribution of the lever over the measured sample."""
+    """Per lever, (size, reading): the SD of the lever's term in the monthly log-hazard that the two
+    structural fits agree on, and the SD of the risk model's margin contribution of the lever, both
+    over the same person-months (the measured sample)."""
+    from flightrisk.model.treeshap import ShapEngine
+
+    measured = structural.measured
     levers = np.array([spec.lever for spec in model.catalog.features])
-    terms = [
-        intervention_terms(
-            booster, structural.x[structural.sized], structural.x[structural.background], levers
-        )
-        for booster in structural.flexible
-    ]
-    margin = model.margin_contributions(structural.rows[structural.measured])[:, :-1]
+    terms = []
+    for booster in structural.boosters:
+        contributions = ShapEngine(booster, threads).contributions(structural.x[measured])[:, :-1]
+        terms.append({lever: contributions[:, levers == lever].sum(axis=1) for lever in LEVERS})
+    margin = model.margin_contributions(structural.rows[measured])[:, :-1]
     out = {}
     for lever in LEVERS:
         if not (levers == lever).any():
@@ -638,29 +614,6 @@ def structural_lever_sizes(
             continue
         agreed = float(np.cov(terms[0][lever], terms[1][lever])[0, 1])
         out[lever] = (float(np.sqrt(max(agreed, 0.0))), float(margin[:, levers == lever].sum(axis=1).std()))
-    return out
-
-
-def intervention_terms(
-    booster: lgb.Booster, x: np.ndarray, background: np.ndarray, levers: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Per lever and row of `x`, the booster's log-hazard at the row less its mean over the rows
-    with the lever's features replaced by each background row's: what the person's own state of the
-    lever adds against other people's, the rest of them held as they are (the lever's partial
-    dependence at the person). In an additive booster it is the lever's term, centred; in a flexible
-    one it keeps what the lever's features do through the others (a stalled career weighs more for a
-    top seller), which an additive term must give to whichever branch reads the other feature."""
-    base = booster.predict(x, raw_score=True)
-    out = {}
-    for lever in LEVERS:
-        columns = levers == lever
-        if not columns.any():
-            out[lever] = np.zeros(len(x))
-            continue
-        replaced = np.repeat(x, len(background), axis=0)
-        replaced[:, columns] = np.tile(background[:, columns], (len(x), 1))
-        elsewhere = booster.predict(replaced, raw_score=True).reshape(len(x), len(background))
-        out[lever] = base - elsewhere.mean(axis=1)
     return out
 
 
