@@ -731,10 +731,10 @@ def ranked_lever_sizes(model: RiskModel, model_reading: dict[str, float]) -> dic
 
 def lever_ceilings(model: RiskModel) -> dict[str, float]:
     """Per lever, and per lever part with a measured effect, the lower of the two tests' upper ends
-    above 0 (`LeverEffect.ceiling`; 0 where both lie at or below 0) clipped to [0, 1]: the most of a what-if's fall in risk the measured
-    effect allows (1 for every lever of a model without effects). An action's change is scaled by the
-    part it changes where the part was measured (`FeatureSpec.group`), else by its lever's; a rise is
-    not scaled.
+    above 0 (`LeverEffect.ceiling`; 0 where both lie at or below 0) clipped to [0, 1]: the most of a
+    what-if's fall in risk the measured effect allows (1 for every lever of a model without effects).
+    An action's change is scaled by the part it changes where the part was measured
+    (`FeatureSpec.group`), else by its lever's; a rise is not scaled.
 
     A what-if re-scores the response models, which can read a proxy as a cause as the risk model can.
     Where the data rule out that the lever's reading is all cause (the interval lies below 1), its
