@@ -158,6 +158,13 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
                 part: [round(e["theta"], 3), round(e["ci_low"], 3), round(e["ci_high"], 3)]
                 for part, e in metadata.get("part_effects", {}).items()
             },
+            # A within-manager part (the check-ins) bounds its actions' promise by this share of its
+            # lever's bound: θ on the months with the manager's habit held fixed over θ without.
+            "manager_share": {
+                part: round(e["manager_share"], 3)
+                for part, e in metadata.get("part_effects", {}).items()
+                if "manager_share" in e
+            },
         },
         "what_if_sign_agreement": truth["what_if"]["sign_agreement_where_true_effect_over_1_point"],
         "what_if_sign_agreement_credible": truth["what_if"].get(

@@ -21,6 +21,7 @@ from flightrisk.explain.causal import (
     partialling_out,
     ranking_weights,
 )
+from flightrisk.features.directory import managers_of_rows
 from flightrisk.i18n import words_for
 
 
@@ -57,7 +58,9 @@ def effects(model_world):
         patch.setattr("flightrisk.explain.causal.MAX_ROWS", TESTED_ROWS)
         patch.setattr("flightrisk.explain.causal.MONTHS_MAX_ROWS", TESTED_ROWS)
         patch.setattr("flightrisk.explain.causal.NUISANCE_ROUNDS", TESTED_NUISANCE_ROUNDS)
-        found = causal_effects_for(model, model_world["features"], seed=0, threads=1)
+        features = model_world["features"]
+        managers = managers_of_rows(model_world["tables"]["job_history"], features)
+        found = causal_effects_for(model, features, seed=0, threads=1, managers=managers)
     model.metadata.update(found)
     yield model, found["lever_effects"]
     model.metadata.pop("lever_effects", None)
@@ -95,19 +98,33 @@ def test_whole_people_are_tested_and_the_weights_follow_the_interval(effects, mo
         assert e["cautious_weight"] <= e["weight"]
     again = effects_of(model)
     assert {k: v.to_dict() for k, v in again.items()} == stored
-    # Workload is tested in its two parts as well, each against the same rows.
+    # Workload is tested in its two parts as well, each against the same rows; leadership's check-ins
+    # too, and on the months a second time with the manager's habit held fixed (for the promise only).
     parts = model.metadata["part_effects"]
-    assert set(parts) == {"attainment", "load"} and {p["part_of"] for p in parts.values()} == {"workload"}
+    assert {name: p["part_of"] for name, p in parts.items()} == {
+        "attainment": "workload",
+        "load": "workload",
+        "check_ins": "leadership",
+    }
     assert all(p["rows"] == stored["workload"]["rows"] for p in parts.values())
     assert {p.lever for p in again["workload"].parts} == {"attainment", "load"}
-    assert all(not e.parts for lever, e in again.items() if lever != "workload")
+    assert [p.lever for p in again["leadership"].parts] == ["check_ins"]
+    assert all(not e.parts for lever, e in again.items() if lever not in ("workload", "leadership"))
+    assert [name for name, p in parts.items() if p["promise_only"]] == ["check_ins"]
+    held = parts["check_ins"]["monthly"]["manager_held"]
+    assert held["rows"] == parts["check_ins"]["monthly"]["rows"] and held["ci_low"] < held["theta"]
+    assert all(p["monthly"].get("manager_held") is None for name, p in parts.items() if name != "check_ins")
+    share = np.clip(held["theta"] / parts["check_ins"]["monthly"]["theta"], 0, 1)
+    assert parts["check_ins"]["manager_share"] == pytest.approx(
+        share if parts["check_ins"]["monthly"]["theta"] > 0 else 1
+    )
     # The parts reach the JSON of `explain` and both model cards.
     from flightrisk.explain.person import lever_status
     from flightrisk.report.model_card import card_markdown
 
     shown = lever_status(model)["workload"]["parts"]
     assert {name: round(p["theta"], 9) for name, p in shown.items()} == {
-        name: round(p["theta"], 9) for name, p in parts.items()
+        name: round(p["theta"], 9) for name, p in parts.items() if p["part_of"] == "workload"
     }
     months = lever_status(model)["workload"]["months"]
     assert months["theta"] == pytest.approx(stored["workload"]["monthly"]["theta"])
@@ -118,6 +135,15 @@ def test_whole_people_are_tested_and_the_weights_follow_the_interval(effects, mo
         assert "i inget av de två orsakstesterna ligger 95 %-intervallet över noll" in swedish
     assert "Workload and targets: tested in parts as well" in english
     assert "Arbetsbelastning och mål: testas också i delar" in swedish and "måluppfyllelse" in swedish
+    # The check-ins bound a promise: said apart, with the share their actions promise, in both languages.
+    assert "one-to-ones" not in english.split("tested in parts as well")[1].split("\n")[0]
+    share = f"promise {parts['check_ins']['manager_share']:.2f} of what leadership's effect allows"
+    assert "Leadership: the one-to-ones bound only what the actions" in english and share in english
+    assert "Ledarskap: avstämningar begränsar bara vad åtgärderna" in swedish
+    status = lever_status(model)["leadership"]["parts"]["check_ins"]
+    assert status["promise_only"] and status["manager_share"] == pytest.approx(
+        parts["check_ins"]["manager_share"]
+    )
     # Which signal leadership's cause test holds fixed, and why, in both languages.
     assert "Leadership: tested as a cause on its own signals; signals that reflect culture" in english
     assert "People who left this manager's team" in english.split("on its own signals")[1]
@@ -306,7 +332,8 @@ def test_the_structural_sizes_follow_the_true_terms_and_rank_established_levers_
     parts = model.metadata["part_effects"]
     for lever, e in stored.items():
         # A lever's parts count: one established establishes the lever; it does nothing only if they do not.
-        own = [e] + [p for p in parts.values() if p["part_of"] == lever]
+        # A within-manager part (the check-ins) bounds a promise only and counts for neither.
+        own = [e] + [p for p in parts.values() if p["part_of"] == lever and not p["promise_only"]]
         share = (
             1.0
             if any(p["established"] for p in own)
@@ -417,6 +444,182 @@ def test_a_lever_part_scales_its_own_actions_and_keeps_its_lever_in_the_ranking(
         )
         assert ranking_weights(model)["workload"] == pytest.approx(0.1 * 2.0)  # a tenth, size over reading
         assert lever_ceilings(model)["load"] == 1.0 and lever_ceilings(model)["attainment"] == 0.0
+    finally:
+        model.metadata.clear()
+        model.metadata.update(saved)
+
+
+def test_a_managers_mean_leaves_out_the_person_and_rests_on_five_others():
+    from flightrisk.explain.causal import manager_means
+
+    # Manager m has six reports on the first snapshot (five others each), five on the second (four
+    # others: too few); n has one report; a row without a manager or a value has no mean.
+    rows = pd.DataFrame(
+        {
+            "employee_id": [f"p{i}" for i in range(6)] + [f"p{i}" for i in range(5)] + ["q", "r"],
+            "snapshot_date": ["2025-01-31"] * 6 + ["2025-02-28"] * 5 + ["2025-01-31"] * 2,
+            "check_ins_3m": [0.0, 1, 2, 3, 4, 5] + [1.0] * 5 + [3.0, 2.0],
+        }
+    )
+    managers = np.array(["m"] * 11 + ["n", None], dtype=object)
+    means = manager_means(rows, managers, ["check_ins_3m"])[:, 0]
+    np.testing.assert_allclose(means[:6], [(15 - v) / 5 for v in range(6)])
+    assert np.isnan(means[6:]).all()
+    rows.loc[5, "check_ins_3m"] = np.nan  # an unknown value: its row has none, and m has four others
+    assert np.isnan(manager_means(rows, managers, ["check_ins_3m"])[:6, 0]).all()
+
+
+def test_a_managers_mean_reads_the_window_of_months_and_never_the_persons_own_months():
+    """Against a direct count: per row, the known values of the other people under the same manager
+    in the last `months` snapshots, where five others or more report to the manager that month."""
+    from flightrisk.explain.causal import manager_means
+
+    rng = np.random.default_rng(3)
+    months = pd.date_range("2024-01-31", periods=8, freq="ME")
+    records = []
+    for person in range(24):
+        first, second = rng.choice(["a", "b", "c"], 2)
+        switch = rng.integers(1, 9)  # the month from which the person reports to the second manager
+        for k, month in enumerate(months):
+            records.append((f"e{person}", month, first if k < switch else second, rng.poisson(2.0)))
+    rows = pd.DataFrame(records, columns=["employee_id", "snapshot_date", "manager", "check_ins_3m"])
+    rows["check_ins_3m"] = rows["check_ins_3m"].astype(float).mask(rng.random(len(rows)) < 0.1)
+    rows = rows.sample(frac=1.0, random_state=1).reset_index(drop=True)  # any order
+    found = manager_means(rows, rows["manager"].to_numpy(), ["check_ins_3m"], months=3)[:, 0]
+    known = rows["check_ins_3m"].notna()
+    month = rows["snapshot_date"].dt.year * 12 + rows["snapshot_date"].dt.month
+    expected = np.full(len(rows), np.nan)
+    for i, row in rows.iterrows():
+        same = (rows["manager"] == row["manager"]) & known
+        now = (same & (month == month[i])).sum()
+        window = same & (month <= month[i]) & (month > month[i] - 3)
+        others = window & (rows["employee_id"] != row["employee_id"])
+        if known[i] and now - 1 >= 5:
+            expected[i] = rows.loc[others, "check_ins_3m"].mean()
+    assert np.isfinite(expected).sum() > 50 and np.isnan(expected).sum() > 10
+    np.testing.assert_allclose(found, expected, rtol=1e-12, equal_nan=True)
+
+
+def test_each_rows_manager_is_the_one_at_its_snapshot():
+    from flightrisk.features.directory import managers_of_rows
+
+    jobs = pd.DataFrame(
+        {
+            "employee_id": ["a", "a", "b"],
+            "effective_date": pd.to_datetime(["2024-01-01", "2025-02-15", "2025-03-01"]),
+            "manager_id": ["m", "n", "m"],
+        }
+    )
+    rows = pd.DataFrame(
+        {
+            "employee_id": ["a", "a", "a", "b"],
+            "snapshot_date": pd.to_datetime(["2025-03-31", "2025-01-31", "2025-02-28", "2025-02-28"]),
+        },
+        index=[10, 11, 12, 13],
+    )
+    found = managers_of_rows(jobs, rows)
+    assert found.index.tolist() == [10, 11, 12, 13]
+    assert found.iloc[:3].tolist() == ["n", "m", "n"] and pd.isna(found.iloc[3])
+
+
+def test_the_check_ins_are_tested_on_the_months_within_their_manager_as_well(model_world, monkeypatch):
+    """The check-ins part (catalog `within_manager`) is tested on the months a second time, with the
+    manager's 12-month mean 1:1 count and months since one over their other reports among the
+    controls (`manager_held`); every other test is the same as without the managers."""
+    from flightrisk.explain import causal
+    from flightrisk.features.directory import managers_of_rows
+
+    monkeypatch.setattr(causal, "MONTHS_MAX_ROWS", 4000)
+    monkeypatch.setattr(causal, "NUISANCE_ROUNDS", 30)
+    model, features = model_world["model"], model_world["features"]
+    within = [s.name for s in model.catalog.features if s.within_manager]
+    assert within == ["check_ins_3m", "months_since_check_in"]
+    assert causal.within_manager_parts(model) == {"check_ins"}
+    structural = fit_structural(model, features, seed=0, threads=1)
+    managers = managers_of_rows(model_world["tables"]["job_history"], features)
+    controls = causal.within_manager_controls(model, features, managers)
+    with_manager = causal.monthly_lever_effects(model, structural, 0, 1, controls)
+    without = causal.monthly_lever_effects(model, structural, 0, 1)
+    assert with_manager.keys() == without.keys()
+    for name, e in without.items():
+        assert dataclasses.replace(with_manager[name], manager_held=None) == e, name
+        assert (with_manager[name].manager_held is not None) == (name == "check_ins"), name
+    held = with_manager["check_ins"].manager_held
+    assert held.theta != pytest.approx(without["check_ins"].theta, abs=1e-6)
+    # The held θ is the partialling-out with the manager's means added to the controls.
+    means = controls["check_ins"][structural.positions]
+    assert means.shape == (len(structural.rows), 2) and 0.3 < np.isfinite(means[:, 0]).mean() < 1
+    people = structural.rows["employee_id"].astype(str).to_numpy()
+    chosen = causal.sample_people(people, causal.MONTHS_MAX_ROWS, np.random.default_rng([0, 29]))
+    terms = cross_fitted_terms(structural, chosen, 1)
+    tested = np.array([s.part == "check_ins" for s in model.catalog.features])
+    rows = structural.rows[chosen].reset_index(drop=True)
+    month = pd.to_datetime(rows["snapshot_date"])
+    w = np.column_stack(
+        [model.encode(rows)[:, ~tested], (month.dt.year * 12 + month.dt.month).to_numpy(float), means[chosen]]
+    )
+    exits = structural.exits[chosen]
+    folds = list(causal.GroupKFold(n_splits=causal.FOLDS).split(w, exits, groups=people[chosen]))
+    y_res, t_res = causal._residuals(w, [exits / exits.mean(), terms[:, tested].sum(axis=1)], folds, 0, 1)
+    assert held.theta == pytest.approx(causal._theta(t_res, y_res, people[chosen])[0], abs=1e-9)
+
+
+def test_a_one_to_one_promises_the_share_of_leaderships_bound_that_holds_within_the_manager(
+    effects, model_world
+):
+    """The check-ins part bounds the promise of regular 1:1s only: its ceiling is leadership's times
+    θ held within the manager over θ without (clipped to [0, 1]), and however clear its own tests,
+    leadership's verdicts stay leadership's."""
+    from flightrisk.explain.contributions import explain_rows
+    from flightrisk.explain.whatif import estimate_effect
+
+    model, stored = effects
+    latest = model_world["features"].groupby("employee_id").tail(1).head(300).reset_index(drop=True)
+    explanation = explain_rows(model, latest)
+    now = model.risk(latest)
+    one_on_ones = next(a for a in model.catalog.actions if a.name == "regular_one_on_ones")
+
+    def effect(name, theta, se, monthly=None, held=None):
+        e = LeverEffect(name, theta, se, 10, 10, 0.0, 0.1, theta, theta, size=0.2, reading=0.1)
+        if monthly is not None:
+            months = dataclasses.replace(
+                e, theta=monthly, random_cause_theta=monthly, half_people_theta=monthly
+            )
+            if held is not None:
+                months = dataclasses.replace(months, manager_held=dataclasses.replace(months, theta=held))
+            e = dataclasses.replace(e, monthly=months)
+        return e
+
+    def check_ins(**kwargs):
+        part = dataclasses.replace(effect("check_ins", **kwargs), promise_only=True)
+        return {"check_ins": part.to_dict() | {"part_of": "leadership"}}
+
+    saved = dict(model.metadata)
+    try:
+        # Leadership as a whole can promise up to 0.6 of the response models' fall.
+        model.metadata["lever_effects"] = stored | {"leadership": effect("leadership", 0.0, 0.3).to_dict()}
+        model.metadata["part_effects"] = {}
+        assert lever_ceilings(model)["leadership"] == pytest.approx(0.588)
+        alone = estimate_effect(model, latest, explanation.feature_points, one_on_ones, now)[0]
+        assert (alone < 0).any()
+        # The check-ins read 0.8 on the months and 0.2 within the manager: a quarter of the bound.
+        model.metadata["part_effects"] = check_ins(theta=2.0, se=0.1, monthly=0.8, held=0.2)
+        loaded = effects_of(model)
+        part = loaded["leadership"].parts[0]
+        assert part.promise_only and part.established and part.manager_share == pytest.approx(0.25)
+        assert not loaded["leadership"].established  # a within-manager part establishes nothing
+        assert lever_ceilings(model)["check_ins"] == pytest.approx(0.588 * 0.25)
+        scaled = estimate_effect(model, latest, explanation.feature_points, one_on_ones, now)[0]
+        np.testing.assert_allclose(scaled, np.where(alone < 0, alone * 0.25, alone), atol=1e-12)
+        # Held within the manager, the effect is as large or larger: leadership's bound stands.
+        for held in (0.8, 1.5):
+            model.metadata["part_effects"] = check_ins(theta=0.0, se=1.0, monthly=0.8, held=held)
+            assert lever_ceilings(model)["check_ins"] == pytest.approx(0.588)
+        # Nothing within the manager: no promise. No held test (no managers named): the lever's bound.
+        model.metadata["part_effects"] = check_ins(theta=0.0, se=1.0, monthly=0.8, held=-0.3)
+        assert lever_ceilings(model)["check_ins"] == 0.0
+        model.metadata["part_effects"] = check_ins(theta=0.0, se=1.0, monthly=0.8)
+        assert lever_ceilings(model)["check_ins"] == pytest.approx(0.588)
     finally:
         model.metadata.clear()
         model.metadata.update(saved)

@@ -92,7 +92,7 @@ def test_catalog_is_complete_and_never_uses_protected_attributes():
         # promotion's raise), never a context feature.
         assert action.lever in levers and "context" not in levers
     # Workload is measured in two parts; no action changes both (each part scales its own actions).
-    assert catalog.parts() == {"attainment": "workload", "load": "workload"}
+    assert catalog.parts() == {"attainment": "workload", "load": "workload", "check_ins": "leadership"}
     assert all(f.part for f in catalog.features if f.lever == "workload")
     for action in catalog.actions:
         assert len({catalog.feature(f).part for f, _, _ in action.changes if catalog.feature(f).part}) <= 1
@@ -120,6 +120,9 @@ def test_catalog_is_complete_and_never_uses_protected_attributes():
         (lambda raw: raw["features"]["check_ins_3m"].update(also_reads="morale"), "another lever"),
         (lambda raw: raw["features"]["tenure_months"].update(also_reads="culture"), "remove 'also_reads'"),
         (lambda raw: raw["features"]["pto_days_12m"].update(also_reads="culture"), "cannot be in a part"),
+        # The manager is held fixed in a part's test on the months, so a feature outside parts cannot ask it.
+        (lambda raw: raw["features"]["recognitions_6m"].update(within_manager=True), "name the part"),
+        (lambda raw: raw["features"]["check_ins_3m"].update(within_manager="yes"), "true or false"),
     ],
 )
 def test_bad_catalogs_are_rejected(mutate, fragment):

@@ -18,7 +18,11 @@ LEVER_NAMES = {
     "context": ("Context", "Sammanhang"),
 }
 # The parts the packaged catalog splits a lever into (`part:`); another catalog's parts keep their names.
-PART_NAMES = {"attainment": ("attainment", "måluppfyllelse"), "load": ("load", "belastning")}
+PART_NAMES = {
+    "attainment": ("attainment", "måluppfyllelse"),
+    "load": ("load", "belastning"),
+    "check_ins": ("one-to-ones", "avstämningar"),
+}
 BANDS = {"low": ("low", "låg"), "medium": ("medium", "medel"), "high": ("high", "hög")}
 
 # Unit words after a number (the catalog's `unit:`), and their singular after exactly 1.

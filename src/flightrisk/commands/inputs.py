@@ -60,6 +60,16 @@ def read_employees(raw: Path | None) -> pd.DataFrame | None:
     return read_raw_table(raw, "employees")
 
 
+def read_managers(raw: Path | None, features: pd.DataFrame) -> pd.Series | None:
+    """Each feature row's manager at its snapshot, from the raw extract's job history (None without
+    one): the causal layer's test of 1:1s holds the manager's habit fixed with it."""
+    from flightrisk.features.directory import managers_of_rows
+
+    if raw is None or find_table(Path(raw), "job_history") is None:
+        return None
+    return managers_of_rows(read_raw_table(raw, "job_history"), features)
+
+
 def read_flat(table_path: Path, catalog_path: Path | None, say=None):
     """The flat catalog and its table, checked against each other; the catalog's notes said once."""
     from flightrisk.flat.catalog import NO_ID_NOTE, check_against_table, load_flat_catalog

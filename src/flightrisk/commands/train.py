@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from flightrisk.commands.inputs import read_employees, read_features, read_flat, read_truth
+from flightrisk.commands.inputs import read_employees, read_features, read_flat, read_managers, read_truth
 from flightrisk.commands.progress import counted_progress
 from flightrisk.commands.publish import publish_trained
 from flightrisk.config import FLAT_SETTINGS, TrainSettings
@@ -88,7 +88,8 @@ def train_snapshots_cli(request: TrainRequest, console) -> dict:
     truth = read_truth(request.raw)
     if truth is not None:
         report.metrics["oracle_roc_auc"] = oracle_roc_auc(report.holdout, truth, settings.horizon_months)
-    model.metadata.update(causal_effects_for(model, features, settings.seed, settings.num_threads))
+    managers = read_managers(request.raw, features)
+    model.metadata.update(causal_effects_for(model, features, settings.seed, settings.num_threads, managers))
     if model.metadata.get("lever_effects"):
         console.print(effects_summary(model.metadata["lever_effects"], model.metadata.get("part_effects")))
     holdout_rows = features[model.holdout_mask(features)]

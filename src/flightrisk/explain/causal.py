@@ -47,6 +47,18 @@ is, and as shown to do nothing only where it and all its parts are: attainment's
 other way (meeting the quota also makes a rep more of a top performer, whose unrecognised months weigh
 more) and drag the whole lever below 0 while its load is real.
 
+A part whose features are `within_manager` (leadership's check-ins: the 1:1 count and the months since
+one) only bounds the promise of the actions that change it, and its lever's verdicts stay the lever's
+own. A manager who holds regular 1:1s also keeps people in other ways, so the part's tests read the
+manager as well: on four unseen worlds with a weak leadership lever and a manager effect, a 1:1 plan
+was bought at 2-4 times its true effect. Its test on the months is run a second time with the
+manager's habit held fixed (the manager's 12-month mean of both features over their other reports,
+`manager_means`), and the part's ceiling is its lever's times the share of θ that holds within the
+manager (`manager_share`). Read on eight kept worlds, that share was 0.85-0.99 where the tool read
+the 1:1s right (or 1.3x too large) and 0.00-0.72 where it read them 2-4x too large; its interval's
+upper end does not bound the promise (it reaches 0.6-1.1 there), so the share, a point estimate,
+scales the lever's bound instead (docs/benchmarks.md, sessions 14 and 15).
+
 A feature that reads another lever's cause as well (catalog `also_reads`: the manager team's past
 exits judge the manager and sink the team's climate) stays in its lever's reading and size, but its
 lever's test holds it fixed among the controls and tests the lever's own signals: a signal of two
@@ -97,6 +109,9 @@ MAX_WEIGHT = 2.0
 STRUCTURAL_ROUNDS = 1000
 NOT_ESTABLISHED_SHARE = 0.1  # of its size, a lever not established as a cause ranks by
 MEASURED_ROWS = 20_000  # person-months whose terms' spread is read (a random sample)
+# The months a manager's habit is read over (`manager_means`): a 1:1 cadence is a rate, and the
+# current month's counts of five reports read it with much noise (docs/benchmarks.md, session 14).
+HABIT_MONTHS = 12
 NUISANCE = {
     "objective": "regression",
     "learning_rate": 0.08,
@@ -134,6 +149,13 @@ class LeverEffect:
     # The second test, on the months (`monthly_lever_effects`): the lever's term in the structural
     # model against the next month's exits, θ in units of that term (None in models stored before it).
     monthly: LeverEffect | None = None
+    # A part whose features are `within_manager` (the check-ins) bounds its actions' promise only: its
+    # tests read the manager's other qualities as well, so its lever's verdicts stay the lever's own
+    # and its other parts'.
+    promise_only: bool = False
+    # On a within-manager part's test on the months: the same test with the manager's habit held fixed
+    # (None elsewhere, and where the training extract named no managers).
+    manager_held: LeverEffect | None = None
 
     @property
     def low(self) -> float:
@@ -163,14 +185,15 @@ class LeverEffect:
         return (
             self.established_by_the_year
             or self.established_by_the_months
-            or any(part.established for part in self.parts)
+            or any(part.established for part in self.parts if not part.promise_only)
         )
 
     @property
     def shown_to_do_nothing(self) -> bool:
         """The interval lies at or below 0 in both tests, the lever's and each of its parts'."""
         months_agree = self.monthly is None or self.monthly.high <= 0
-        return self.high <= 0 and months_agree and all(part.shown_to_do_nothing for part in self.parts)
+        judged = [part for part in self.parts if not part.promise_only]
+        return self.high <= 0 and months_agree and all(part.shown_to_do_nothing for part in judged)
 
     @property
     def ceiling(self) -> float:
@@ -188,6 +211,19 @@ class LeverEffect:
         highs = [self.high] + ([self.monthly.high] if self.monthly is not None else [])
         reaching = [high for high in highs if high > 0]
         return float(np.clip(min(reaching), 0.0, 1.0)) if reaching else 0.0
+
+    @property
+    def manager_share(self) -> float:
+        """The share of a within-manager part's effect on the months that holds within one manager: θ
+        with the manager's habit held fixed over θ without, clipped to [0, 1] (1 without the held
+        test, or where the test without reads nothing to scale). A manager who holds regular 1:1s
+        also keeps people in other ways; on eight kept unseen worlds the share was 0.85-0.99 where the
+        tool read the 1:1s' effect right or 1.3x too large, and 0.00-0.72 where it read them 2-4x too
+        large (docs/benchmarks.md, session 14)."""
+        months = self.monthly
+        if months is None or months.manager_held is None or months.theta <= 0:
+            return 1.0
+        return float(np.clip(months.manager_held.theta / months.theta, 0.0, 1.0))
 
     @property
     def refutations_pass(self) -> bool:
@@ -240,13 +276,15 @@ class LeverEffect:
         stored apart, `part_effects`)."""
         if self.parts:  # the stored verdicts are the lever's own; its parts join when read back
             return dataclasses.replace(self, parts=()).to_dict()
+        nested = ("monthly", "manager_held")
         out = {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
-            if f.name not in ("parts", "monthly")
+            if f.name not in ("parts", *nested)
         }
-        if self.monthly is not None:
-            out["monthly"] = self.monthly.to_dict()
+        out |= {name: getattr(self, name).to_dict() for name in nested if getattr(self, name) is not None}
+        if self.promise_only:
+            out["manager_share"] = self.manager_share
         out |= {
             "ci_low": self.low,
             "ci_high": self.high,
@@ -262,9 +300,10 @@ class LeverEffect:
     @classmethod
     def from_dict(cls, data: dict) -> LeverEffect:
         """Read back what to_dict wrote (derived keys are ignored)."""
-        fields = {f.name for f in dataclasses.fields(cls)} - {"parts", "monthly"}
-        monthly = cls.from_dict(data["monthly"]) if data.get("monthly") else None
-        return cls(**{k: v for k, v in data.items() if k in fields}, monthly=monthly)
+        nested = ("monthly", "manager_held")
+        fields = {f.name for f in dataclasses.fields(cls)} - {"parts", *nested}
+        read = {name: cls.from_dict(data[name]) for name in nested if data.get(name)}
+        return cls(**{k: v for k, v in data.items() if k in fields}, **read)
 
 
 def _residuals(w: np.ndarray, targets: list[np.ndarray], folds, seed: int, threads: int) -> list[np.ndarray]:
@@ -415,8 +454,11 @@ def _groups(model: RiskModel) -> list[tuple[str, str, np.ndarray]]:
             out.append((lever, f"own_{lever}", own))
         else:  # nothing shared, or nothing but shared signals: the lever as a whole
             out.append((lever, f"lever_{lever}", members))
-    # A part never holds a shared feature (the catalog refuses one).
-    return out + [(part, f"part_{part}", parts == part) for part in model.catalog.parts()]
+    # A part never holds a shared feature (the catalog refuses one). The within-manager parts come
+    # last, so the other tests' random draws (placebos, random causes) are those of a catalog without.
+    held = {spec.part for spec in model.catalog.features if spec.within_manager}
+    ordered = sorted(model.catalog.parts(), key=lambda part: part in held)
+    return out + [(part, f"part_{part}", parts == part) for part in ordered]
 
 
 def estimate_lever_effects(
@@ -427,10 +469,13 @@ def estimate_lever_effects(
     seed: int = 0,
     threads: int = 2,
     max_rows: int = MAX_ROWS,
+    controls: dict[str, np.ndarray] | None = None,
 ) -> dict[str, LeverEffect]:
     """θ per lever, and per lever part the catalog names, on `rows` and their realised `labels`.
     `points` are the contributions to test, one row per row of `rows` (`group_points`' columns;
-    default: `model`'s own, which must never have learned from `rows`)."""
+    default: `model`'s own, which must never have learned from `rows`). `controls`: per lever or
+    part, more columns its test holds fixed, one row per row of `rows` (`within_manager_controls`);
+    with them, only the levers and parts they name are tested."""
     from flightrisk.explain.contributions import explain_rows
 
     rows = rows.reset_index(drop=True)
@@ -443,6 +488,7 @@ def estimate_lever_effects(
     else:
         points = points.reset_index(drop=True)[chosen].reset_index(drop=True)
     rows, labels, people = rows[chosen].reset_index(drop=True), labels[chosen], people[chosen]
+    controls = {name: np.asarray(extra, dtype=float)[chosen] for name, extra in (controls or {}).items()}
     x = model.encode(rows)
     month_code = None
     if "snapshot_date" in rows:
@@ -452,9 +498,13 @@ def estimate_lever_effects(
     half = np.isin(people, rng.permutation(np.unique(people))[: len(np.unique(people)) // 2])
     effects = {}
     for name, column, tested in _groups(model):
+        if controls and name not in controls:
+            continue
         w = x[:, ~tested]
         if month_code is not None:
             w = np.column_stack([w, month_code])
+        if name in controls:
+            w = np.column_stack([w, controls[name]])
         t = points[column].to_numpy()
         # Placebo: the lever's values shuffled among people of the same month.
         shuffled = t.copy()
@@ -483,11 +533,19 @@ def estimate_lever_effects(
     return effects
 
 
-def causal_effects_for(model: RiskModel, features: pd.DataFrame, seed: int = 0, threads: int = 2) -> dict:
+def causal_effects_for(
+    model: RiskModel,
+    features: pd.DataFrame,
+    seed: int = 0,
+    threads: int = 2,
+    managers: pd.Series | None = None,
+) -> dict:
     """θ per lever and per lever part for a trained snapshot model, as stored in its metadata
     (`lever_effects` with each lever's structural size, `part_effects`): the contributions of
     person-cross-fitted boosters (the model's settings and rounds) tested on every labelled row (a
-    sample of people on a large table). Empty where there is too little to test."""
+    sample of people on a large table). Empty where there is too little to test. `managers`: each
+    row's manager (`features.directory.managers_of_rows`), where the extract is at hand: a part's
+    test on the months then holds its manager's habit fixed (catalog `within_manager`)."""
     from flightrisk.model.train import settings_of
 
     if "best_rounds" not in model.metadata:
@@ -524,7 +582,8 @@ def causal_effects_for(model: RiskModel, features: pd.DataFrame, seed: int = 0, 
     structural = fit_structural(model, features, seed, threads)
     if structural is not None:
         sizes = structural_lever_sizes(model, structural, threads)
-        monthly = monthly_lever_effects(model, structural, seed, threads)
+        within = None if managers is None else within_manager_controls(model, features, managers)
+        monthly = monthly_lever_effects(model, structural, seed, threads, within)
         effects = {
             name: dataclasses.replace(
                 e,
@@ -533,6 +592,8 @@ def causal_effects_for(model: RiskModel, features: pd.DataFrame, seed: int = 0, 
             )
             for name, e in effects.items()
         }
+    held = within_manager_parts(model)
+    effects = {name: dataclasses.replace(e, promise_only=name in held) for name, e in effects.items()}
     return {
         "lever_effects": {name: e.to_dict() for name, e in effects.items() if name in LEVERS},
         "part_effects": {
@@ -554,6 +615,7 @@ class StructuralFit:
     first_half: np.ndarray  # the rows of the first half's people
     measured: np.ndarray  # the rows whose terms' spread is read (a random sample)
     boosters: tuple[lgb.Booster, lgb.Booster]  # learned from the first half's people, the second's
+    positions: np.ndarray | None = None  # each row's position in the feature table it came from
 
 
 def fit_structural(
@@ -589,7 +651,7 @@ def fit_structural(
         )
         for half in (first_half, ~first_half)
     )
-    return StructuralFit(rows, y, x, first_half, measured, boosters)
+    return StructuralFit(rows, y, x, first_half, measured, boosters, known)
 
 
 def structural_lever_sizes(
@@ -633,7 +695,11 @@ def cross_fitted_terms(structural: StructuralFit, rows: np.ndarray, threads: int
 
 
 def monthly_lever_effects(
-    model: RiskModel, structural: StructuralFit, seed: int = 0, threads: int = 2
+    model: RiskModel,
+    structural: StructuralFit,
+    seed: int = 0,
+    threads: int = 2,
+    within: dict[str, np.ndarray] | None = None,
 ) -> dict[str, LeverEffect]:
     """The test on the months, per lever and lever part: each one's term in the structural model
     (cross-fitted by halves of the people) against the next month's exits, by the same double ML and
@@ -644,21 +710,110 @@ def monthly_lever_effects(
     A lever whose state changes within the year (workload, recognition, a manager's 1:1s) is told from
     its proxies by the months; the 12-month outcome blurs it. With it, 63 of the 88 real levers of
     twenty kept unseen worlds are established against 44 by the 12-month test alone, and 14 of 21 on
-    five fresh ones; no switched-off lever is in either (docs/benchmarks.md, session 11)."""
+    five fresh ones; no switched-off lever is in either (docs/benchmarks.md, session 11).
+
+    With `within` (`within_manager_controls`, one row per row of the feature table the structural
+    model was fitted on), a part whose features are `within_manager` (the check-ins: the 1:1 count and
+    the months since one) is tested a second time with the manager's habit in them among the controls
+    (its effect's `manager_held`): within one manager, a person's months without a 1:1 vary by the
+    month's chance. This holds on the months and not on the year: the hazard of a month reads that
+    month's state, so holding the manager's cadence fixed holds no part of it, where a 12-month outcome
+    also reads the 1:1s ahead, which the cadence forecasts and a 1:1 plan changes (session 10 cut real
+    1:1s to a third that way)."""
     people = structural.rows["employee_id"].astype(str).to_numpy()
     chosen = sample_people(people, MONTHS_MAX_ROWS, np.random.default_rng([seed, 29]))
     terms = cross_fitted_terms(structural, chosen, threads)
     points = pd.DataFrame({column: terms[:, tested].sum(axis=1) for _, column, tested in _groups(model)})
     exits = structural.exits[chosen]
-    return estimate_lever_effects(
-        model,
-        structural.rows[chosen],
-        exits / exits.mean(),
-        points=points,
-        seed=seed,
-        threads=threads,
-        max_rows=int(chosen.sum()),
-    )
+
+    def tested(controls=None) -> dict[str, LeverEffect]:
+        return estimate_lever_effects(
+            model,
+            structural.rows[chosen],
+            exits / exits.mean(),
+            points=points,
+            seed=seed,
+            threads=threads,
+            max_rows=int(chosen.sum()),
+            controls=controls,
+        )
+
+    effects = tested()
+    if within and structural.positions is not None:
+        held = tested({part: extra[structural.positions][chosen] for part, extra in within.items()})
+        effects |= {name: dataclasses.replace(effects[name], manager_held=e) for name, e in held.items()}
+    return effects
+
+
+def within_manager_parts(model: RiskModel) -> set[str]:
+    """The lever parts whose features the catalog marks `within_manager` (the check-ins)."""
+    return {spec.part for spec in model.catalog.features if spec.within_manager and spec.part}
+
+
+def within_manager_controls(
+    model: RiskModel, features: pd.DataFrame, managers: pd.Series
+) -> dict[str, np.ndarray]:
+    """Per part with `within_manager` features, the manager's habit in each of them (`manager_means`
+    over HABIT_MONTHS), one column per feature and one row per row of `features`."""
+    return {
+        part: manager_means(
+            features,
+            managers,
+            [s.name for s in model.catalog.features if s.part == part and s.within_manager],
+        )
+        for part in within_manager_parts(model)
+    }
+
+
+def manager_means(
+    rows: pd.DataFrame, managers: pd.Series | np.ndarray, columns: list[str], months: int = HABIT_MONTHS
+) -> np.ndarray:
+    """Per row and column, the column's mean over the rows of the other people who reported to the
+    same manager in the last `months` snapshots up to the row's (the manager's habit: a 1:1 cadence is
+    a rate, and one month's counts of five people read it with much noise). The person's own months
+    with that manager are left out. Missing where fewer than MIN_PEERS others report to the manager
+    at the snapshot, or the row has no manager or no value: no mean rests on fewer than five people."""
+    from flightrisk.features.snapshots import MIN_PEERS, rolling_sum
+
+    dates = pd.to_datetime(rows["snapshot_date"])
+    month = (dates.dt.year * 12 + dates.dt.month).to_numpy(dtype=np.int64)
+    manager = pd.Series(np.asarray(managers, dtype=object))
+    person = rows["employee_id"].astype(str).to_numpy()
+    out = np.full((len(rows), len(columns)), np.nan)
+    has = manager.notna().to_numpy()
+    if not has.any():
+        return out
+    codes = pd.Index(manager[has].unique())
+    code = np.full(len(rows), -1)
+    code[has] = codes.get_indexer(manager[has])
+    first = int(month.min())
+    at = (code[has], month[has] - first + 1)
+    width = int(month.max()) - first + 2
+    # A spell: one person's consecutive snapshots under one manager, whose rows are their own share.
+    order = np.lexsort((month, person))
+    new_spell = np.r_[True, (person[order][1:] != person[order][:-1]) | (code[order][1:] != code[order][:-1])]
+    spell = np.empty(len(rows), dtype=np.int64)
+    spell[order] = np.cumsum(new_spell)
+    for j, column in enumerate(columns):
+        value = pd.to_numeric(rows[column], errors="coerce").to_numpy(dtype=float)
+        known = has & ~np.isnan(value)
+        sums = []
+        for weights in (np.where(known, value, 0.0), known.astype(float)):
+            grid = np.zeros((len(codes), width))
+            np.add.at(grid, at, weights[has])
+            cumulative = grid.cumsum(axis=1)
+            window = cumulative[at] - cumulative[at[0], np.maximum(at[1] - months, 0)]
+            # Rows of a spell are consecutive months: the last `months` of them are the window's.
+            mine = rolling_sum(pd.DataFrame({"employee_id": spell[order]}), pd.Series(weights[order]), months)
+            own = np.empty(len(rows))
+            own[order] = mine.to_numpy()
+            sums.append((window - own[has], grid[at]))
+        (total, _), (count, now) = sums
+        mean = np.full(int(has.sum()), np.nan)
+        enough = known[has] & (now - 1 >= MIN_PEERS) & (count > 0)
+        mean[enough] = total[enough] / count[enough]
+        out[has, j] = mean
+    return out
 
 
 def effects_summary(effects: dict, parts: dict | None = None) -> str:
@@ -671,9 +826,14 @@ def effects_summary(effects: dict, parts: dict | None = None) -> str:
     def said(name: str, e: dict) -> str:
         size = "" if e.get("size") is None else f" size {e['size']:.2f}"
         months = "" if not e.get("monthly") else f", months {interval(e['monthly'])}"
+        if (e.get("monthly") or {}).get("manager_held"):
+            months += f", within the manager {interval(e['monthly']['manager_held'])}"
         return f"{name} {interval(e)}{months}{size}"
 
-    parts_said = [said(f"{name} (a part)", e) for name, e in (parts or {}).items()]
+    parts_said = [
+        said(f"{name} ({'bounds a promise' if e.get('promise_only') else 'a part'})", e)
+        for name, e in (parts or {}).items()
+    ]
     weak = [lever for lever, e in effects_from_dicts(effects, parts).items() if not e.established]
     tail = f"; not established as causes: {', '.join(weak)}" if weak else "; every lever established"
     return (
@@ -743,13 +903,18 @@ def lever_ceilings(model: RiskModel) -> dict[str, float]:
     estimate of a lever the model barely reads is noise, and clipping it to zero silenced real
     levers (sign agreement 0.62 on five unseen worlds, docs/benchmarks.md). A part has its own: where
     attainment's effect points the other way, workload's as a whole can lie below 0 and silenced
-    protecting time off, which truly lowers risk (docs/benchmarks.md)."""
+    protecting time off, which truly lowers risk (docs/benchmarks.md). A within-manager part (the
+    check-ins) has its lever's ceiling times the share of its effect that holds within one manager
+    (`LeverEffect.manager_share`): its own intervals read the manager's other qualities too."""
     effects = effects_of(model)
     if not effects:
         return dict.fromkeys(LEVERS, 1.0)
     out = {lever: effects[lever].ceiling if lever in effects else 1.0 for lever in LEVERS}
     for effect in effects.values():
-        out |= {part.lever: part.ceiling for part in effect.parts}
+        out |= {
+            part.lever: effect.ceiling * part.manager_share if part.promise_only else part.ceiling
+            for part in effect.parts
+        }
     return out
 
 

@@ -72,6 +72,10 @@ def lever_status(model: RiskModel) -> dict[str, dict]:
     def interval(e) -> dict:
         return {"theta": e.theta, "ci_low": e.low, "ci_high": e.high}
 
+    def bound_only(part) -> dict:
+        # A within-manager part (the check-ins) bounds its actions' promise only: the share it keeps.
+        return {"promise_only": True, "manager_share": part.manager_share} if part.promise_only else {}
+
     effects = effects_of(model) or {}
     return {
         lever: {
@@ -83,7 +87,7 @@ def lever_status(model: RiskModel) -> dict[str, dict]:
             "cautious_weight": e.cautious_weight,
         }
         | ({"months": interval(e.monthly)} if e.monthly is not None else {})
-        | ({"parts": {p.lever: interval(p) for p in e.parts}} if e.parts else {})
+        | ({"parts": {p.lever: interval(p) | bound_only(p) for p in e.parts}} if e.parts else {})
         for lever, e in effects.items()
     }
 

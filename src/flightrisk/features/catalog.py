@@ -61,6 +61,12 @@ class FeatureSpec:
     # term, but its lever's cause test counts only the lever's own signals and holds this one fixed
     # (explain/causal.py).
     also_reads: str | None = None
+    # The feature's part bounds its actions' promise only, by the share of its effect on the months
+    # that holds with the manager's 12-month mean of this feature over their other reports held fixed
+    # (where the training extract names the managers): a manager's habit travels with the manager's
+    # other qualities, and within one manager the person's own value varies by the month's chance,
+    # which is what an action on it changes (explain/causal.py).
+    within_manager: bool = False
 
     @property
     def group(self) -> str:
@@ -370,6 +376,15 @@ def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str
     if also_reads is not None and part is not None:
         problems.append(f"feature '{name}': a feature that also reads {also_reads!r} cannot be in a part")
         part = None
+    within_manager = entry.get("within_manager", False)
+    if not isinstance(within_manager, bool):
+        problems.append(f"feature '{name}': within_manager must be true or false, got {within_manager!r}")
+        within_manager = False
+    if within_manager and part is None:
+        problems.append(
+            f"feature '{name}': within_manager holds the manager fixed in a part's test; name the part"
+        )
+        within_manager = False
     return FeatureSpec(
         name=name,
         lever=str(lever),
@@ -384,4 +399,5 @@ def _feature(name: str, entry: dict, touched: dict[str, str], problems: list[str
         per_month=float(per_month),
         part=part,
         also_reads=also_reads,
+        within_manager=within_manager,
     )

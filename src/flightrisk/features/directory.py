@@ -34,3 +34,26 @@ def teams_at(job_history: pd.DataFrame, snapshot: pd.Timestamp) -> pd.Series:
     """employee_id -> team_id at the snapshot (the latest job record dated on or before it)."""
     latest = _jobs_at(job_history, snapshot)
     return latest.set_index(latest["employee_id"].astype(str))["team_id"].astype(str)
+
+
+def managers_of_rows(job_history: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
+    """Each row's manager_id at its snapshot (the latest job record dated on or before it; missing
+    where there is none), aligned with `rows` (employee_id, snapshot_date)."""
+    jobs = job_history[["employee_id", "effective_date", "manager_id"]].copy()
+    jobs["employee_id"] = jobs["employee_id"].astype(str)
+    jobs["effective_date"] = pd.to_datetime(jobs["effective_date"]).astype("datetime64[ns]")
+    left = pd.DataFrame(
+        {
+            "employee_id": rows["employee_id"].astype(str).to_numpy(),
+            "snapshot_date": pd.to_datetime(rows["snapshot_date"]).astype("datetime64[ns]").to_numpy(),
+            "position": range(len(rows)),
+        }
+    )
+    found = pd.merge_asof(
+        left.sort_values("snapshot_date", kind="stable"),
+        jobs.sort_values("effective_date", kind="stable"),
+        left_on="snapshot_date",
+        right_on="effective_date",
+        by="employee_id",
+    ).sort_values("position")
+    return pd.Series(found["manager_id"].to_numpy(), index=rows.index, name="manager_id")

@@ -128,6 +128,13 @@ WORDS = {
             "{lever}: tested in parts as well, each with the rest of the lever held fixed (θ, 95 % "
             "interval): {parts}. A part scales the what-ifs of the actions that change it."
         ),
+        "manager_held": (
+            "{lever}: the {part} bound only what the actions that change them promise, not whether "
+            "{lever_lower} is a cause. A manager who holds them also keeps people in other ways, so "
+            "they were tested on the months with the manager's habit with their other reports held "
+            "fixed: θ {held} against {without} without. Those actions promise {share} of what "
+            "{lever_lower}'s effect allows."
+        ),
         "own_signals": (
             "{lever}: tested as a cause on its own signals; signals that reflect {other} as well are "
             "held fixed in the test (the model still reads them with {lever_lower}): {features}."
@@ -255,6 +262,12 @@ WORDS = {
         "parts": (
             "{lever}: testas också i delar, var och en med resten av spaken hållen fast (θ, 95 %-"
             "intervall): {parts}. En del skalar konsekvensanalyserna för de åtgärder som ändrar den."
+        ),
+        "manager_held": (
+            "{lever}: {part} begränsar bara vad åtgärderna som ändrar dem utlovar, inte om "
+            "{lever_lower} är en orsak. En chef som håller dem behåller också folk på andra sätt, så de "
+            "prövades på månaderna med chefens vana med sina andra medarbetare hållen fast: θ {held} "
+            "mot {without} utan. De åtgärderna utlovar {share} av vad effekten av {lever_lower} tillåter."
         ),
         "own_signals": (
             "{lever}: prövas som orsak på sina egna signaler; signaler som också speglar {other} hålls "
@@ -517,13 +530,27 @@ def card_markdown(metadata: dict, catalog: Catalog, lang: str = "en") -> str:
             else f"- {w['all_established']}"
         ]
     for lever, effect in effects.items():
-        if effect.parts:
+        judged = [p for p in effect.parts if not p.promise_only]
+        if judged:
             parts = ", ".join(
                 f"{words_for(lang).pair(PART_NAMES.get(p.lever, (p.lever, p.lever)))} {number(p.theta)} "
                 f"[{number(p.low)}, {number(p.high)}]"
-                for p in effect.parts
+                for p in judged
             )
             out += [f"- {w['parts'].format(lever=lever_name(lever, lang), parts=parts)}"]
+        for p in effect.parts:
+            held = p.monthly.manager_held if p.promise_only and p.monthly is not None else None
+            if held is None:
+                continue
+            said = w["manager_held"].format(
+                lever=lever_name(lever, lang),
+                lever_lower=lever_name(lever, lang).lower(),
+                part=words_for(lang).pair(PART_NAMES.get(p.lever, (p.lever, p.lever))),
+                held=f"{number(held.theta)} [{number(held.low)}, {number(held.high)}]",
+                without=f"{number(p.monthly.theta)} [{number(p.monthly.low)}, {number(p.monthly.high)}]",
+                share=number(p.manager_share, 2),
+            )
+            out += [f"- {said}"]
     for lever in effects:
         shared = [f for f in catalog.features if f.lever == lever and f.also_reads]
         for other in dict.fromkeys(f.also_reads for f in shared):
