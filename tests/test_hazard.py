@@ -168,8 +168,12 @@ def test_train_compares_both_kinds_and_keeps_the_better_one(cli, model_world, tm
     assert model.metadata["metrics"]["roc_auc"] == comparison[better]["roc_auc"]
     assert set(comparison["hazard"]["horizons"]) == {"3m", "6m", "12m"}
     assert any("Holdout ROC-AUC at 12 months: classifier" in said for said in Console.said)
-    # The causal layer runs on either kind, the lever parts included.
-    assert model.metadata["lever_effects"] and set(model.metadata["part_effects"]) == {"attainment", "load"}
+    # The causal layer runs on either kind, the lever parts included. Without --raw the managers are
+    # unknown: the check-ins are not tested within their manager, and the console says so.
+    parts = model.metadata["part_effects"]
+    assert model.metadata["lever_effects"] and set(parts) == {"attainment", "load", "check_ins"}
+    assert "manager_held" not in parts["check_ins"]["monthly"] and parts["check_ins"]["manager_share"] == 1.0
+    assert any("Without --raw the managers are unknown" in said for said in Console.said)
     code, _, err = cli(
         "train", "--features", "x.parquet", "--out", "m2", "--no-register", "--model", "forest"
     )

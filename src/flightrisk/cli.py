@@ -99,7 +99,11 @@ def train(
     ] = None,
     catalog: Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML of the flat table.")] = None,
     raw: Annotated[
-        Path | None, typer.Option("--raw", help="Raw extract; with truth/ adds the oracle.")
+        Path | None,
+        typer.Option(
+            "--raw",
+            help="Raw extract: its managers hold the manager fixed in the test of 1:1s; with truth/ adds the oracle.",
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     register: Annotated[bool, typer.Option(help="Log to MLflow and register the model.")] = True,
