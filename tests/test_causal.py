@@ -8,6 +8,7 @@ import pytest
 
 from flightrisk import LEVERS
 from flightrisk.explain.causal import (
+    MANAGER_SHARE_Z,
     LeverEffect,
     causal_effects_for,
     causal_points,
@@ -114,7 +115,9 @@ def test_whole_people_are_tested_and_the_weights_follow_the_interval(effects, mo
     held = parts["check_ins"]["monthly"]["manager_held"]
     assert held["rows"] == parts["check_ins"]["monthly"]["rows"] and held["ci_low"] < held["theta"]
     assert all(p["monthly"].get("manager_held") is None for name, p in parts.items() if name != "check_ins")
-    share = np.clip(held["theta"] / parts["check_ins"]["monthly"]["theta"], 0, 1)
+    share = np.clip(
+        (held["theta"] + MANAGER_SHARE_Z * held["se"]) / parts["check_ins"]["monthly"]["theta"], 0, 1
+    )
     assert parts["check_ins"]["manager_share"] == pytest.approx(
         share if parts["check_ins"]["monthly"]["theta"] > 0 else 1
     )
@@ -568,8 +571,8 @@ def test_a_one_to_one_promises_the_share_of_leaderships_bound_that_holds_within_
     effects, model_world
 ):
     """The check-ins part bounds the promise of regular 1:1s only: its ceiling is leadership's times
-    θ held within the manager over θ without (clipped to [0, 1]), and however clear its own tests,
-    leadership's verdicts stay leadership's."""
+    θ held within the manager (MANAGER_SHARE_Z standard errors above) over θ without, clipped to
+    [0, 1], and however clear its own tests, leadership's verdicts stay leadership's."""
     from flightrisk.explain.contributions import explain_rows
     from flightrisk.explain.whatif import estimate_effect
 
@@ -586,7 +589,8 @@ def test_a_one_to_one_promises_the_share_of_leaderships_bound_that_holds_within_
                 e, theta=monthly, random_cause_theta=monthly, half_people_theta=monthly
             )
             if held is not None:
-                months = dataclasses.replace(months, manager_held=dataclasses.replace(months, theta=held))
+                within = dataclasses.replace(months, theta=held[0], se=held[1])
+                months = dataclasses.replace(months, manager_held=within)
             e = dataclasses.replace(e, monthly=months)
         return e
 
@@ -602,21 +606,22 @@ def test_a_one_to_one_promises_the_share_of_leaderships_bound_that_holds_within_
         assert lever_ceilings(model)["leadership"] == pytest.approx(0.588)
         alone = estimate_effect(model, latest, explanation.feature_points, one_on_ones, now)[0]
         assert (alone < 0).any()
-        # The check-ins read 0.8 on the months and 0.2 within the manager: a quarter of the bound.
-        model.metadata["part_effects"] = check_ins(theta=2.0, se=0.1, monthly=0.8, held=0.2)
+        # The check-ins read 0.8 on the months and 0.2 ± 0.1 within the manager.
+        model.metadata["part_effects"] = check_ins(theta=2.0, se=0.1, monthly=0.8, held=(0.2, 0.1))
+        share = (0.2 + MANAGER_SHARE_Z * 0.1) / 0.8
         loaded = effects_of(model)
         part = loaded["leadership"].parts[0]
-        assert part.promise_only and part.established and part.manager_share == pytest.approx(0.25)
-        assert not loaded["leadership"].established  # a within-manager part establishes nothing
-        assert lever_ceilings(model)["check_ins"] == pytest.approx(0.588 * 0.25)
+        assert part.promise_only and part.established and part.manager_share == pytest.approx(share)
+        assert share < 1 and not loaded["leadership"].established  # a within-manager part establishes nothing
+        assert lever_ceilings(model)["check_ins"] == pytest.approx(0.588 * share)
         scaled = estimate_effect(model, latest, explanation.feature_points, one_on_ones, now)[0]
-        np.testing.assert_allclose(scaled, np.where(alone < 0, alone * 0.25, alone), atol=1e-12)
+        np.testing.assert_allclose(scaled, np.where(alone < 0, alone * share, alone), atol=1e-12)
         # Held within the manager, the effect is as large or larger: leadership's bound stands.
         for held in (0.8, 1.5):
-            model.metadata["part_effects"] = check_ins(theta=0.0, se=1.0, monthly=0.8, held=held)
+            model.metadata["part_effects"] = check_ins(theta=0.0, se=1.0, monthly=0.8, held=(held, 0.1))
             assert lever_ceilings(model)["check_ins"] == pytest.approx(0.588)
         # Nothing within the manager: no promise. No held test (no managers named): the lever's bound.
-        model.metadata["part_effects"] = check_ins(theta=0.0, se=1.0, monthly=0.8, held=-0.3)
+        model.metadata["part_effects"] = check_ins(theta=0.0, se=1.0, monthly=0.8, held=(-0.5, 0.1))
         assert lever_ceilings(model)["check_ins"] == 0.0
         model.metadata["part_effects"] = check_ins(theta=0.0, se=1.0, monthly=0.8)
         assert lever_ceilings(model)["check_ins"] == pytest.approx(0.588)

@@ -54,10 +54,11 @@ manager as well: on four unseen worlds with a weak leadership lever and a manage
 was bought at 2-4 times its true effect. Its test on the months is run a second time with the
 manager's habit held fixed (the manager's 12-month mean of both features over their other reports,
 `manager_means`), and the part's ceiling is its lever's times the share of θ that holds within the
-manager (`manager_share`). Read on eight kept worlds, that share was 0.85-0.99 where the tool read
-the 1:1s right (or 1.3x too large) and 0.00-0.72 where it read them 2-4x too large; its interval's
-upper end does not bound the promise (it reaches 0.6-1.1 there), so the share, a point estimate,
-scales the lever's bound instead (docs/benchmarks.md, sessions 14 and 15).
+manager (`manager_share`, θ held read one standard error above its estimate). Read on eight kept
+worlds, θ held over θ without was 0.85-0.99 where the tool read the 1:1s right (or 1.3x too large)
+and 0.00-0.72 where it read them 2-4x too large. On fourteen unseen worlds the plan's mean share of
+the oracle rose from 0.767 to 0.788 (1061 0.383 -> 0.639, 1042 0.492 -> 0.519, 1062 0.532 -> 0.546)
+and no world's plan or what-if sign fell (docs/benchmarks.md, sessions 14 and 15).
 
 A feature that reads another lever's cause as well (catalog `also_reads`: the manager team's past
 exits judge the manager and sink the team's climate) stays in its lever's reading and size, but its
@@ -112,6 +113,13 @@ MEASURED_ROWS = 20_000  # person-months whose terms' spread is read (a random sa
 # The months a manager's habit is read over (`manager_means`): a 1:1 cadence is a rate, and the
 # current month's counts of five reports read it with much noise (docs/benchmarks.md, session 14).
 HABIT_MONTHS = 12
+# How many standard errors above its estimate a 1:1's share reads θ held within the manager
+# (`LeverEffect.manager_share`). The point estimate (0) silenced real 1:1s where the held test could
+# not judge them (θ 0.00 ± 0.29: a promise of zero where they truly lower risk 1.2 points, the what-if
+# sign 0.95 -> 0.81) and cut a 1:1 the tool under-read; the interval's upper end (1.96) barely cut the
+# over-read ones. One standard error: the plan's mean over 14 unseen worlds 0.767 -> 0.788, no world's
+# plan or sign lower (docs/benchmarks.md, session 15).
+MANAGER_SHARE_Z = 1.0
 NUISANCE = {
     "objective": "regression",
     "learning_rate": 0.08,
@@ -215,15 +223,17 @@ class LeverEffect:
     @property
     def manager_share(self) -> float:
         """The share of a within-manager part's effect on the months that holds within one manager: θ
-        with the manager's habit held fixed over θ without, clipped to [0, 1] (1 without the held
-        test, or where the test without reads nothing to scale). A manager who holds regular 1:1s
-        also keeps people in other ways; on eight kept unseen worlds the share was 0.85-0.99 where the
-        tool read the 1:1s' effect right or 1.3x too large, and 0.00-0.72 where it read them 2-4x too
-        large (docs/benchmarks.md, session 14)."""
+        with the manager's habit held fixed (MANAGER_SHARE_Z standard errors above its estimate) over
+        θ without, clipped to [0, 1] (1 without the held test, or where the test without reads
+        nothing to scale). A manager who holds regular 1:1s also keeps people in other ways; on eight
+        kept unseen worlds θ held over θ without was 0.85-0.99 where the tool read the 1:1s' effect
+        right or 1.3x too large, and 0.00-0.72 where it read them 2-4x too large (docs/benchmarks.md,
+        sessions 14 and 15)."""
         months = self.monthly
         if months is None or months.manager_held is None or months.theta <= 0:
             return 1.0
-        return float(np.clip(months.manager_held.theta / months.theta, 0.0, 1.0))
+        held = months.manager_held
+        return float(np.clip((held.theta + MANAGER_SHARE_Z * held.se) / months.theta, 0.0, 1.0))
 
     @property
     def refutations_pass(self) -> bool:
