@@ -466,7 +466,7 @@ def _groups(model: RiskModel) -> list[tuple[str, str, np.ndarray]]:
             out.append((lever, f"lever_{lever}", members))
     # A part never holds a shared feature (the catalog refuses one). The within-manager parts come
     # last, so the other tests' random draws (placebos, random causes) are those of a catalog without.
-    held = {spec.part for spec in model.catalog.features if spec.within_manager}
+    held = within_manager_parts(model)
     ordered = sorted(model.catalog.parts(), key=lambda part: part in held)
     return out + [(part, f"part_{part}", parts == part) for part in ordered]
 
