@@ -377,3 +377,33 @@ def test_large_training_bags_fewer_rows_per_round_and_samples_the_baseline(monke
     sampled = baselines.logistic_baseline(frame, y, frame.head(10), ["a"], ["b"])
     again = baselines.logistic_baseline(frame, y, frame.head(10), ["a"], ["b"])
     assert not np.allclose(full, sampled) and np.array_equal(sampled, again)
+
+
+def test_a_broken_job_history_stops_train_before_any_fitting(
+    cli, raw_copy, model_world, monkeypatch, tmp_path
+):
+    """`train --raw` reads each row's manager (for the check-ins' test within the manager) before it
+    fits anything: a job history its schema refuses is named, exit 2, and no model folder is written."""
+    from flightrisk.commands import train as train_command
+
+    path = raw_copy / "job_history.parquet"
+    jobs = pd.read_parquet(path)
+    jobs.loc[0, "role"] = "Wizard"
+    jobs.to_parquet(path, index=False)
+    monkeypatch.setattr(
+        train_command,
+        "train_snapshot_kinds",
+        lambda *a, **k: pytest.fail("fitted before reading the managers"),
+    )
+    code, _, err = cli(
+        "train",
+        "--features",
+        model_world["features_path"],
+        "--out",
+        tmp_path / "m",
+        "--raw",
+        raw_copy,
+        "--no-register",
+    )
+    assert code == 2 and "job_history" in err and "Wizard" in err
+    assert not (tmp_path / "m").exists()

@@ -11,7 +11,7 @@ from flightrisk.commands.progress import counted_progress
 from flightrisk.commands.publish import publish_trained
 from flightrisk.config import FLAT_SETTINGS, TrainSettings
 from flightrisk.errors import InputError
-from flightrisk.explain.causal import causal_effects_for, effects_summary, within_manager_parts
+from flightrisk.explain.causal import causal_effects_for, effects_summary
 from flightrisk.features import load_catalog
 from flightrisk.features.snapshots import label_horizon
 from flightrisk.io import sha256_file
@@ -82,18 +82,19 @@ def train_snapshots_cli(request: TrainRequest, console) -> dict:
     if horizon is not None and horizon != settings.horizon_months:
         console.print(f"The feature table's labels look {horizon} months ahead: training for that horizon.")
         settings = dataclasses.replace(settings, horizon_months=horizon)
+    # Read before training, so a broken job history stops the command before minutes of fitting.
+    managers = read_managers(request.raw, features)
+    if managers is None and any(spec.within_manager for spec in catalog.features):
+        console.print(
+            "Without --raw the managers are unknown: a 1:1's promise is bounded by leadership's effect "
+            "alone, not by what a 1:1 does within one manager. Pass the extract with --raw."
+        )
     model, report = train_snapshot_kinds(
         features, catalog, settings, sha256_file(request.features_file), request.kind, console.print
     )
     truth = read_truth(request.raw)
     if truth is not None:
         report.metrics["oracle_roc_auc"] = oracle_roc_auc(report.holdout, truth, settings.horizon_months)
-    managers = read_managers(request.raw, features)
-    if managers is None and within_manager_parts(model):
-        console.print(
-            "Without --raw the managers are unknown: a 1:1's promise is bounded by leadership's effect "
-            "alone, not by what a 1:1 does within one manager. Pass the extract with --raw."
-        )
     model.metadata.update(causal_effects_for(model, features, settings.seed, settings.num_threads, managers))
     if model.metadata.get("lever_effects"):
         console.print(effects_summary(model.metadata["lever_effects"], model.metadata.get("part_effects")))

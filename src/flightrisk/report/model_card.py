@@ -133,7 +133,8 @@ WORDS = {
             "{lever_lower} is a cause. A manager who holds them also keeps people in other ways, so "
             "they were tested on the months with the manager's habit with their other reports held "
             "fixed: θ {held} against {without} without. Those actions promise {share} of what "
-            "{lever_lower}'s effect allows."
+            "{lever_lower}'s effect allows: θ held, read one standard error above its estimate, over "
+            "θ without."
         ),
         "own_signals": (
             "{lever}: tested as a cause on its own signals; signals that reflect {other} as well are "
@@ -267,7 +268,8 @@ WORDS = {
             "{lever}: {part} begränsar bara vad åtgärderna som ändrar dem utlovar, inte om "
             "{lever_lower} är en orsak. En chef som håller dem behåller också folk på andra sätt, så de "
             "prövades på månaderna med chefens vana med sina andra medarbetare hållen fast: θ {held} "
-            "mot {without} utan. De åtgärderna utlovar {share} av vad effekten av {lever_lower} tillåter."
+            "mot {without} utan. De åtgärderna utlovar {share} av vad effekten av {lever_lower} tillåter: "
+            "θ hållen fast, läst ett standardfel över sin skattning, delat med θ utan."
         ),
         "own_signals": (
             "{lever}: prövas som orsak på sina egna signaler; signaler som också speglar {other} hålls "
