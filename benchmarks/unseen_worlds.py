@@ -165,7 +165,13 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
                 for part, e in metadata.get("part_effects", {}).items()
                 if "manager_share" in e
             },
+            # Each real lever's structural size over its true spread: where two levers are near in
+            # truth, a lever read short of its spread loses the top (docs/benchmarks.md, session 16).
+            "read_share": read_shares(metadata.get("lever_effects", {}), explanations["true_term_spread"]),
         },
+        # Per action, the mean what-if over the top 10 % against the mean true effect: a plan buys
+        # by these, so an action read short of its effect is bought too little.
+        "action_read_share": action_read_shares(truth["what_if"]["per_action"]),
         "what_if_sign_agreement": truth["what_if"]["sign_agreement_where_true_effect_over_1_point"],
         "what_if_sign_agreement_credible": truth["what_if"].get(
             "sign_agreement_where_true_effect_credibly_over_1_point"
@@ -186,6 +192,34 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
         # established as causes and the rest (the plan summary's split, each part run in the simulator).
         "plan_signals": (truth.get("plan") or {}).get("signals"),
     }
+
+
+READ_MIN_SPREAD = 0.05  # a lever's true spread (log-hazard SD) below which its read share is noise
+READ_MIN_EFFECT = 0.005  # an action's mean true effect (risk) below which its read share is noise
+
+
+def read_shares(lever_effects: dict, true_spread: dict) -> dict[str, float]:
+    """Per lever with a true spread of at least READ_MIN_SPREAD and a structural size: size / spread."""
+    return {
+        lever: round(effect["size"] / true_spread[lever], 3)
+        for lever, effect in lever_effects.items()
+        if effect.get("size") is not None and true_spread.get(lever, 0.0) >= READ_MIN_SPREAD
+    }
+
+
+def action_read_shares(per_action: dict) -> dict[str, float]:
+    """Per action with a mean true effect of at least READ_MIN_EFFECT: its mean estimate / mean true effect."""
+    return {
+        action: round(figures["mean_estimated_effect"] / figures["mean_true_effect"], 3)
+        for action, figures in per_action.items()
+        if abs(figures["mean_true_effect"]) >= READ_MIN_EFFECT
+    }
+
+
+def median_by_key(dicts: list[dict]) -> dict[str, float]:
+    """Per key found in any of `dicts`, the median of its values over the dicts that hold it."""
+    keys = sorted({key for d in dicts for key in d})
+    return {key: round(float(np.median([d[key] for d in dicts if key in d])), 3) for key in keys}
 
 
 def _established_by(effect) -> str:
@@ -255,6 +289,8 @@ def summarise(results: list[dict]) -> dict:
         sign: sum((r.get("what_if_not_offered") or {}).get(sign, 0) for r in results)
         for sign in ("would_lower_risk", "would_raise_risk")
     }
+    out["read_share_median"] = median_by_key([r["causal_panel"].get("read_share", {}) for r in results])
+    out["action_read_share_median"] = median_by_key([r.get("action_read_share", {}) for r in results])
     out["worlds"] = len(results)
     out["seconds"] = round(sum(r["seconds"] for r in results), 1)
     return out

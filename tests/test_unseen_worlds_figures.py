@@ -1,0 +1,47 @@
+"""The unseen-worlds benchmark's read shares: how much of a lever's true spread its structural size
+reads, and how much of an action's true effect its what-if reads (benchmarks/unseen_worlds.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "unseen_worlds.py"
+
+
+@pytest.fixture(scope="module")
+def unseen():
+    spec = importlib.util.spec_from_file_location("unseen_worlds", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_levers_read_share_is_its_size_over_its_true_spread_where_it_is_real(unseen):
+    effects = {
+        "workload": {"size": 0.24},
+        "compensation": {"size": 0.34},
+        "leadership": {"size": 0.09},  # switched off: no true spread, no share
+        "culture": {"size": None},  # stored without a size
+    }
+    spread = {"workload": 0.45, "compensation": 0.35, "leadership": 0.0, "culture": 0.2, "recognition": 0.3}
+    assert unseen.read_shares(effects, spread) == {
+        "workload": pytest.approx(0.533, abs=1e-3),
+        "compensation": pytest.approx(0.971, abs=1e-3),
+    }
+
+
+def test_an_actions_read_share_skips_effects_too_small_to_divide_by(unseen):
+    per_action = {
+        "training_plan": {"mean_estimated_effect": -0.0063, "mean_true_effect": -0.0192},
+        "celebrate_shared_wins": {"mean_estimated_effect": -0.002, "mean_true_effect": 0.0},
+        "restore_bonus_attainability": {"mean_estimated_effect": 0.0141, "mean_true_effect": -0.0013},
+    }
+    assert unseen.action_read_shares(per_action) == {"training_plan": pytest.approx(0.328, abs=1e-3)}
+
+
+def test_the_summary_gives_each_levers_median_over_the_worlds_that_read_it(unseen):
+    medians = unseen.median_by_key([{"workload": 0.5, "culture": 1.0}, {"workload": 0.7}, {"workload": 0.6}])
+    assert medians == {"culture": 1.0, "workload": 0.6}
