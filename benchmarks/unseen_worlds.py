@@ -165,8 +165,9 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
                 for part, e in metadata.get("part_effects", {}).items()
                 if "manager_share" in e
             },
-            # Each real lever's structural size over its true spread: where two levers are near in
-            # truth, a lever read short of its spread loses the top (docs/benchmarks.md, session 16).
+            # Each real lever's structural size (over all person-months) over its true spread (over the
+            # holdout months, where the truth ranks): where two levers are near in truth, a lever read
+            # short of its spread loses the top (docs/benchmarks.md, session 16).
             "read_share": read_shares(metadata.get("lever_effects", {}), explanations["true_term_spread"]),
         },
         # Per action, the mean what-if over the top 10 % against the mean true effect: a plan buys
@@ -199,7 +200,8 @@ READ_MIN_EFFECT = 0.005  # an action's mean true effect (risk) below which its r
 
 
 def read_shares(lever_effects: dict, true_spread: dict) -> dict[str, float]:
-    """Per lever with a true spread of at least READ_MIN_SPREAD and a structural size: size / spread."""
+    """Per lever with a true spread of at least READ_MIN_SPREAD and a structural size: size / spread
+    (the size is read over all person-months, the spread over the truth's holdout months)."""
     return {
         lever: round(effect["size"] / true_spread[lever], 3)
         for lever, effect in lever_effects.items()
