@@ -192,6 +192,9 @@ def evaluate_world(world: dict, folder: Path, started: float | None = None) -> d
         # The plan's promise and its true effect, split into the options that rest on levers not
         # established as causes and the rest (the plan summary's split, each part run in the simulator).
         "plan_signals": (truth.get("plan") or {}).get("signals"),
+        # Per action, the true exits the oracle plan averts with it less the tool's (each person's
+        # effect of the action alone): where the plan loses, and to which actions.
+        "plan_loss_by_action": plan_losses((truth.get("plan") or {}).get("by_action")),
     }
 
 
@@ -216,6 +219,28 @@ def action_read_shares(per_action: dict) -> dict[str, float]:
         for action, figures in per_action.items()
         if abs(figures["mean_true_effect"]) >= READ_MIN_EFFECT
     }
+
+
+def plan_losses(by_action: dict | None) -> dict[str, float]:
+    """Per action either plan gives, the oracle plan's true exits averted with it less the tool
+    plan's (truth.json's `plan.by_action`): positive where the tool loses, negative where it gains."""
+    if not by_action:
+        return {}
+    tool, oracle = by_action.get("tool_plan", {}), by_action.get("best_from_truth", {})
+
+    def averted(plan: dict, action: str) -> float:
+        return plan.get(action, {}).get("true_exits_averted", 0.0)
+
+    return {a: round(averted(oracle, a) - averted(tool, a), 3) for a in sorted(set(tool) | set(oracle))}
+
+
+def total_by_key(dicts: list[dict]) -> dict[str, float]:
+    """Per key found in any of `dicts`, the sum of its values, largest first."""
+    totals: dict[str, float] = {}
+    for d in dicts:
+        for key, value in d.items():
+            totals[key] = totals.get(key, 0.0) + value
+    return {key: round(v, 3) for key, v in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))}
 
 
 def median_by_key(dicts: list[dict]) -> dict[str, float]:
@@ -293,6 +318,8 @@ def summarise(results: list[dict]) -> dict:
     }
     out["read_share_median"] = median_by_key([r["causal_panel"].get("read_share", {}) for r in results])
     out["action_read_share_median"] = median_by_key([r.get("action_read_share", {}) for r in results])
+    # The oracle's true exits averted less the tool's, per action, over all the worlds: where plans lose.
+    out["plan_loss_by_action_total"] = total_by_key([r.get("plan_loss_by_action", {}) for r in results])
     out["worlds"] = len(results)
     out["seconds"] = round(sum(r["seconds"] for r in results), 1)
     return out

@@ -226,6 +226,14 @@ def test_evaluate_writes_the_truth_report(model_world, tmp_path, cli):
         plans["tool_plan"]["true_exits_averted"]
     )
     assert signals["levers_not_established"] == [] and signals["promised_on_signals"] == 0
+    # Per action, each plan's people and the true exits their single effects avert: the people add
+    # up to the plan's actions, and the sums come near the plan's simulated total.
+    by_action = report["plan"]["by_action"]
+    assert set(by_action) == {"tool_plan", "best_from_truth"}
+    for name in ("tool_plan", "best_from_truth"):
+        assert sum(a["people"] for a in by_action[name].values()) >= plans[name]["people"]
+        summed = sum(a["true_exits_averted"] for a in by_action[name].values())
+        assert summed == pytest.approx(plans[name]["true_exits_averted"], abs=0.25 * max(1.0, abs(summed)))
 
 
 def _joined_truth(rng, people=400, months=6, spreads=None, hazard=0.01):
@@ -356,3 +364,34 @@ def test_a_what_if_truth_is_read_from_the_arm_that_treated_the_person_and_spills
         effect = intervention_effects(p, people, action, futures=3, groups=groups)["effect"].to_numpy()
         untouched_spread[groups] = float(np.std(effect[~eligible]))
     assert untouched_spread[ARM_GROUPS] < 0.7 * untouched_spread[1], untouched_spread
+
+
+def test_a_plans_actions_are_credited_with_each_persons_true_single_effect():
+    from flightrisk.truth.evaluate import plan_by_action
+
+    plans = {
+        "tool_plan": pd.DataFrame(
+            {
+                "employee_id": ["a", "b"],
+                "actions": [["raise"], ["raise", "one_on_ones"]],
+                "cost_sek": [1.0, 2.0],
+            }
+        ),
+        "best_from_truth": pd.DataFrame(
+            {"employee_id": ["c"], "actions": [["recognise"]], "cost_sek": [1.0]}
+        ),
+    }
+    effects = pd.DataFrame(
+        {
+            "employee_id": ["a", "b", "b", "c", "a"],
+            "action": ["raise", "raise", "one_on_ones", "recognise", "recognise"],
+            "effect": [-0.10, -0.02, 0.01, -0.30, -0.50],  # a rise counts against the plan
+        }
+    )
+    out = plan_by_action(plans, effects)
+    assert out["tool_plan"] == {
+        "one_on_ones": {"people": 1, "true_exits_averted": pytest.approx(-0.01)},
+        "raise": {"people": 2, "true_exits_averted": pytest.approx(0.12)},
+    }
+    # Only the people a plan gives the action count (a's recognition is not in any plan).
+    assert out["best_from_truth"] == {"recognise": {"people": 1, "true_exits_averted": pytest.approx(0.30)}}

@@ -46,3 +46,25 @@ def test_the_summary_gives_each_levers_median_over_the_worlds_that_read_it(unsee
     # A median, not a mean: one world reading workload far off (0.95) does not move it (mean 0.683).
     medians = unseen.median_by_key([{"workload": 0.5, "culture": 1.0}, {"workload": 0.95}, {"workload": 0.6}])
     assert medians == {"culture": 1.0, "workload": 0.6}
+
+
+def test_the_plans_loss_by_action_is_the_oracles_averted_less_the_tools(unseen):
+    by_action = {
+        "tool_plan": {
+            "regular_one_on_ones": {"people": 280, "true_exits_averted": 6.0},
+            "recognise_recent_win": {"people": 43, "true_exits_averted": 0.0},
+        },
+        "best_from_truth": {
+            "regular_one_on_ones": {"people": 75, "true_exits_averted": 3.2},
+            "rebalance_accounts": {"people": 65, "true_exits_averted": 3.7},
+        },
+    }
+    assert unseen.plan_losses(by_action) == {
+        "rebalance_accounts": pytest.approx(3.7),  # only the oracle buys it
+        "recognise_recent_win": pytest.approx(0.0),
+        "regular_one_on_ones": pytest.approx(-2.8),  # the tool buys more of it, and gains there
+    }
+    assert unseen.plan_losses(None) == {}
+    # Summed over worlds, largest loss first.
+    totals = unseen.total_by_key([{"a": 1.0, "b": -2.0}, {"a": 2.5, "c": 3.0}])
+    assert list(totals) == ["a", "c", "b"] and totals == {"a": 3.5, "c": 3.0, "b": -2.0}

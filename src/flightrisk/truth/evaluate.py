@@ -424,6 +424,32 @@ def plan_by_person(frame: pd.DataFrame, actions) -> pd.DataFrame:
     )
 
 
+def plan_by_action(
+    plans: dict[str, pd.DataFrame],
+    effects: pd.DataFrame,
+    names: tuple[str, ...] = ("tool_plan", "best_from_truth"),
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Per action, how many people each of `names`' plans gives it and the true exits its single
+    effect averts for them (`effects`: each person's true effect of each action alone, from the same
+    futures the plans run in). Where a plan loses against the oracle, action by action: an action
+    the tool buys too little of, or for the wrong people, shows as a gap. Two actions on one person
+    are each counted alone, so the figures say where a plan's value lies without adding up to its
+    simulated total exactly (within 1-2 % on nineteen unseen worlds, docs/benchmarks.md)."""
+    true = effects.drop_duplicates(["employee_id", "action"]).set_index(["employee_id", "action"])["effect"]
+    out = {}
+    for name in names:
+        rows = plans[name][["employee_id", "actions"]].explode("actions").dropna(subset=["actions"])
+        keys = pd.MultiIndex.from_arrays([rows["employee_id"].astype(str), rows["actions"].astype(str)])
+        averted = -true.reindex(keys).fillna(0.0).to_numpy()
+        frame = pd.DataFrame({"action": rows["actions"].astype(str).to_numpy(), "averted": averted})
+        grouped = frame.groupby("action", sort=True)["averted"].agg(["size", "sum"])
+        out[name] = {
+            action: {"people": int(row["size"]), "true_exits_averted": round(float(row["sum"]), 3)}
+            for action, row in grouped.iterrows()
+        }
+    return out
+
+
 def plan_value(plans: dict[str, pd.DataFrame], averted: pd.DataFrame, budget: float) -> dict:
     """True exits averted by each plan, per million SEK, and the tool's share of the oracle's."""
     found = averted.set_index("plan")

@@ -125,6 +125,9 @@ def truth_of_plans(
     averted = plan_effects(paused, simulated, futures)
     result = truth_eval.plan_value(plans, averted, budget)
     result["plans"]["tool_plan"]["model_estimated_exits_avoided"] = summary["expected_exits_avoided"]
+    # Where the tool's plan loses against the oracle's, action by action (each person's true effect of
+    # each action alone, from the same futures).
+    result["by_action"] = truth_eval.plan_by_action(plans, effects)
     tool_true = result["plans"]["tool_plan"]["true_exits_averted"]
     if not on_signals.any():
         true_established = tool_true
