@@ -5,8 +5,9 @@ counterfactual truth from scratch, with the `flightrisk` CLI as a new user would
 world and on average (and the worst), how both panels — "why the model flags" (TreeSHAP) and "what
 pulling a lever would do" (the causal layer) — rank the levers against the truth, whether the true
 top lever is named, how much weight a switched-off lever keeps, what-if sign agreement (over all
-pairs, and over the what-ifs a page offers) and Pearson, the policy value of the top action and the
-budgeted plan's share of the oracle plan.
+pairs, and over the what-ifs a page offers) and Pearson, the policy value of the top action, the
+budgeted plan's share of the oracle plan, and where the plan loses against the oracle, action by
+action (summed over the worlds in the summary).
 
     .venv/bin/python benchmarks/unseen_worlds.py --worlds 5 --reps 2000 --out reports/unseen_worlds.json
 

@@ -395,3 +395,10 @@ def test_a_plans_actions_are_credited_with_each_persons_true_single_effect():
     }
     # Only the people a plan gives the action count (a's recognition is not in any plan).
     assert out["best_from_truth"] == {"recognise": {"people": 1, "true_exits_averted": pytest.approx(0.30)}}
+    # A pair never measured is an error, not an effect of zero.
+    with pytest.raises(KeyError, match="'c', 'raise'"):
+        plan_by_action(
+            {"tool_plan": pd.DataFrame({"employee_id": ["c"], "actions": [["raise"]]})},
+            effects,
+            ("tool_plan",),
+        )

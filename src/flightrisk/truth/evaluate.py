@@ -440,7 +440,11 @@ def plan_by_action(
     for name in names:
         rows = plans[name][["employee_id", "actions"]].explode("actions").dropna(subset=["actions"])
         keys = pd.MultiIndex.from_arrays([rows["employee_id"].astype(str), rows["actions"].astype(str)])
-        averted = -true.reindex(keys).fillna(0.0).to_numpy()
+        found = true.reindex(keys)
+        if found.isna().any():  # every person at the snapshot is measured in every arm
+            missing = list(found[found.isna()].index[:3])
+            raise KeyError(f"{name}: no true effect measured for (person, action) {missing}")
+        averted = -found.to_numpy()
         frame = pd.DataFrame({"action": rows["actions"].astype(str).to_numpy(), "averted": averted})
         grouped = frame.groupby("action", sort=True)["averted"].agg(["size", "sum"])
         out[name] = {
