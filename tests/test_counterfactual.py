@@ -402,3 +402,6 @@ def test_a_plans_actions_are_credited_with_each_persons_true_single_effect():
             effects,
             ("tool_plan",),
         )
+    # So is a pair measured twice: neither figure is silently dropped.
+    with pytest.raises(ValueError, match="measured twice.*'a', 'raise'"):
+        plan_by_action(plans, pd.concat([effects, effects.head(1)]))

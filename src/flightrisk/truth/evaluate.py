@@ -433,10 +433,14 @@ def plan_by_action(
     effect averts for them (`effects`: each person's true effect of each action alone, from the same
     futures the plans run in). Where a plan loses against the oracle, action by action: an action
     the tool buys too little of, or for the wrong people, shows as a gap. Two actions on one person,
-    and colleagues whose exits move each other's climate, are each counted alone, so the figures say where a plan's value lies without adding up to its
-    simulated total exactly (1.2 % off at the median, 5.7 % at most, over nineteen unseen worlds' tool
-    and oracle plans; docs/benchmarks.md)."""
-    true = effects.drop_duplicates(["employee_id", "action"]).set_index(["employee_id", "action"])["effect"]
+    and colleagues whose exits move each other's climate, are each counted alone, so the figures say
+    where a plan's value lies without adding up to its simulated total exactly (1.2 % off at the
+    median, 5.7 % at most, over nineteen unseen worlds' tool and oracle plans; docs/benchmarks.md).
+    A (person, action) measured twice is an error, not one of the two dropped."""
+    true = effects.set_index(["employee_id", "action"])["effect"]
+    if true.index.has_duplicates:
+        twice = list(true.index[true.index.duplicated()].unique()[:3])
+        raise ValueError(f"a true effect measured twice for (person, action) {twice}")
     out = {}
     for name in names:
         rows = plans[name][["employee_id", "actions"]].explode("actions").dropna(subset=["actions"])
