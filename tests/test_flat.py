@@ -329,7 +329,7 @@ def test_benchmark_prints_the_spec_json(flat_files, tmp_path):
     reason=f"the IBM HR table is not at {IBM} (a clone may lack ../shared; CI has it and fails instead)",
 )
 @pytest.mark.slow
-def test_ibm_table_trains_and_reports(tmp_path):
+def test_ibm_table_trains_and_reports(tmp_path, quick_table_fits):
     assert IBM.is_file(), f"CI must have the shared IBM table at {IBM}"
     from pathlib import Path
 
@@ -457,7 +457,7 @@ TURNOVER = SHARED / "data" / "turnover_babushkin.csv"
     reason=f"the turnover table is not at {TURNOVER} (a clone may lack ../shared; CI has it and fails instead)",
 )
 @pytest.mark.slow
-def test_the_turnover_table_trains_scores_explains_and_reports(tmp_path):
+def test_the_turnover_table_trains_scores_explains_and_reports(tmp_path, quick_table_fits):
     """A public table with no id column and copied rows, through the commands an analyst runs."""
     assert TURNOVER.is_file(), f"CI must have the shared turnover table at {TURNOVER}"
     from pathlib import Path

@@ -263,7 +263,7 @@ def test_the_cli_trains_scores_and_reports_a_survival_table(tmp_path):
     not (SHARED / "data" / "turnover_babushkin.csv").exists(), reason="needs ../shared/data (CI has it)"
 )
 @pytest.mark.slow
-def test_the_turnover_table_trains_through_its_survival_catalog(tmp_path):
+def test_the_turnover_table_trains_through_its_survival_catalog(tmp_path, quick_table_fits):
     from pathlib import Path
 
     catalog = Path(__file__).resolve().parents[1] / "configs" / "catalogs" / "turnover_survival.yaml"
