@@ -60,6 +60,15 @@ def read_employees(raw: Path | None) -> pd.DataFrame | None:
     return read_raw_table(raw, "employees")
 
 
+def read_survey_tables(raw: Path | None) -> dict[str, pd.DataFrame] | None:
+    """The raw extract's engagement survey and job history (a team survey mean's reliability is read
+    from them, explain/team_shift.py), or None without both."""
+    names = ("engagement_survey", "job_history")
+    if raw is None or any(find_table(Path(raw), name) is None for name in names):
+        return None
+    return {name: read_raw_table(raw, name) for name in names}
+
+
 def read_managers(raw: Path | None, features: pd.DataFrame) -> pd.Series | None:
     """Each feature row's manager at its snapshot, from the raw extract's job history (None without
     one): the causal layer's test of 1:1s holds the manager's habit fixed with it."""

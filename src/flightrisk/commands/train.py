@@ -6,12 +6,20 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from flightrisk.commands.inputs import read_employees, read_features, read_flat, read_managers, read_truth
+from flightrisk.commands.inputs import (
+    read_employees,
+    read_features,
+    read_flat,
+    read_managers,
+    read_survey_tables,
+    read_truth,
+)
 from flightrisk.commands.progress import counted_progress
 from flightrisk.commands.publish import publish_trained
 from flightrisk.config import FLAT_SETTINGS, TrainSettings
 from flightrisk.errors import InputError
 from flightrisk.explain.causal import causal_effects_for, effects_summary
+from flightrisk.explain.team_shift import measure_team_shifts
 from flightrisk.features import load_catalog
 from flightrisk.features.snapshots import label_horizon
 from flightrisk.io import sha256_file
@@ -98,6 +106,12 @@ def train_snapshots_cli(request: TrainRequest, console) -> dict:
     model.metadata.update(causal_effects_for(model, features, settings.seed, settings.num_threads, managers))
     if model.metadata.get("lever_effects"):
         console.print(effects_summary(model.metadata["lever_effects"], model.metadata.get("part_effects")))
+    model.metadata["team_shifts"] = measure_team_shifts(model, features, read_survey_tables(request.raw))
+    if any(shift["reliability_measured"] is None for shift in model.metadata["team_shifts"].values()):
+        console.print(
+            "The team survey's reliability is unknown (no --raw, or fewer than three survey waves): a "
+            "team action's what-if is read through its survey mean uncorrected."
+        )
     holdout_rows = features[model.holdout_mask(features)]
     summary = {
         "holdout roc_auc": report.metrics["roc_auc"],

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.explain.causal import lever_ceilings
+from flightrisk.explain.team_shift import shifted_change, stored_shifts
 from flightrisk.features.catalog import FOLLOWING_CHANGES, ActionSpec
 from flightrisk.i18n import Words, words_for
 from flightrisk.model.risk_model import ResponseReading, RiskModel
@@ -154,9 +155,36 @@ def estimate_combination(
 ) -> tuple[np.ndarray, np.ndarray]:
     """As `estimate_effect`, for actions taken together: each must apply; the cap is their features' share."""
     where = np.ones(len(frame), dtype=bool)
-    after = frame
     for action in actions:
         where &= applies(frame, action)
+    ceilings = lever_ceilings(model)
+    change = np.zeros(len(frame))
+    for (lever, group), share in response_shares(model, frame, feature_points, actions, now, reading):
+        # The ceiling bounds the lever's (or part's) share as a whole, its two kinds netted first.
+        ceiling = ceilings.get(group, ceilings.get(lever, 1.0))
+        change += np.where(share < 0, ceiling * share, share)
+    return np.where(where, np.maximum(change, -now), 0.0), where
+
+
+def response_shares(
+    model: RiskModel,
+    frame: pd.DataFrame,
+    feature_points: np.ndarray,
+    actions: list[ActionSpec],
+    now: np.ndarray,
+    reading: ResponseReading | None = None,
+) -> list[tuple[tuple[str, str], np.ndarray]]:
+    """Per (lever, part or lever) the actions move, the change in risk they make before any ceiling:
+    the response models' (`estimate_combination`), or a team action's shift of its team's shared
+    state where one was measured at training (explain/team_shift.py)."""
+    shifts = stored_shifts(model)
+    shifted = [action for action in actions if action.name in shifts]
+    actions = [action for action in actions if action.name not in shifts]
+    shares = [((a.lever, a.lever), shifted_change(now, shifts[a.name])) for a in shifted]
+    if not actions:
+        return shares
+    after = frame
+    for action in actions:
         after = apply_action(after, action, model.feature_percentile)
     # Each lever's share of the change on its own (a promotion moves pay as well as the wait), scaled
     # down where that lever's measured effect says its reading over-states the cause
@@ -172,7 +200,6 @@ def estimate_combination(
     # states took the monthly booster's over-reading of a lasting state with it (docs/benchmarks.md).
     # Without response models (flat tables) the risk model re-scores the lever's features together.
     reading = reading if reading is not None else model.response_reading(frame)
-    ceilings = lever_ceilings(model)
     # A change kept up (catalog `hold`: a 1:1 every month from now on) is held over the horizon.
     held = {
         feature: float(value)
@@ -182,20 +209,17 @@ def estimate_combination(
     }
     index = {name: j for j, name in enumerate(model.feature_names)}
     touched = read_together(model, actions, fading_apart=reading is not None)
-    change = np.zeros(len(frame))
-    for (lever, group), kinds in touched.items():
+    for key, kinds in touched.items():
         # The logistic change's bound is what all the lever's (or part's) changed features add to the
         # risk now, whichever kind reads them: bounded by its fading or its lasting features' points
         # alone, a 1:1 for someone whose last check-in is recent read nothing.
         together = [f for features in kinds.values() for f in features]
         removable = np.clip(feature_points[:, [index[f] for f in together]], 0, None).sum(axis=1)
-        ceiling = ceilings.get(group, ceilings.get(lever, 1.0))
-        # The ceiling bounds the lever's (or part's) share as a whole, its two kinds netted first.
         share = sum(
             _response_change(model, reading, frame, after, f, removable, now, held) for f in kinds.values()
         )
-        change += np.where(share < 0, ceiling * share, share)
-    return np.where(where, np.maximum(change, -now), 0.0), where
+        shares.append((key, share))
+    return shares
 
 
 def read_together(
