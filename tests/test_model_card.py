@@ -234,3 +234,39 @@ def test_the_instructions_say_only_what_is_true_of_a_flat_model(model_world):
         {**record, "kind": "snapshots", "horizon_months": 12}, model_world["model"].catalog
     )
     assert "within the next 12 months" in snapshots["instructions.md"]
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_the_card_says_how_a_team_action_is_read_with_the_records_figures(record, model_world, lang):
+    """A team action's shift and its survey's reliability (explain/team_shift.py), or that the
+    reliability was not measured; every figure the record's."""
+    catalog = model_world["model"].catalog
+    measured = {
+        "noise": 0.8233,
+        "wave_to_wave": 0.5001,
+        "staleness": 0.7797,
+        "reliability": 0.642,
+        "waves": 7,
+    }
+    shift = {
+        "hazard_share": 0.065235,
+        "people": 584,
+        "survey_mean": "team_culture_score",
+        "reliability": 0.642,
+        "reliability_measured": measured,
+    }
+    action = next(a for a in catalog.actions if a.name == "celebrate_shared_wins")
+    label = action.text_sv if lang == "sv" else action.text_en
+    survey = catalog.feature("team_culture_score").label(lang).lower()
+    card = card_markdown({**record, "team_shifts": {"celebrate_shared_wins": shift}}, catalog, lang)
+    line = next(line for line in card.splitlines() if line.startswith(f"- {label}:"))
+    assert survey in line
+    assert all(figure in line for figure in ("0.065", "584", "0.64", "0.82", "0.78")), line
+    unmeasured = {**shift, "reliability": 1.0, "reliability_measured": None}
+    card = card_markdown({**record, "team_shifts": {"celebrate_shared_wins": unmeasured}}, catalog, lang)
+    line = next(line for line in card.splitlines() if line.startswith(f"- {label}:"))
+    assert "--raw" in line and "0.065" in line and "0.64" not in line
+    # A model trained before team shifts says nothing of them.
+    assert not any(
+        line.startswith(f"- {label}:") for line in card_markdown(record, catalog, lang).splitlines()
+    )

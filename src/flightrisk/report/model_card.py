@@ -136,6 +136,19 @@ WORDS = {
             "{lever_lower}'s effect allows: θ held, read one standard error above its estimate, over "
             "θ without."
         ),
+        "team_shift": (
+            "{action}: done once for a whole team, so it is read as one proportional fall of every "
+            "member's monthly exit hazard: {share} (the response models' mean reading over {people} "
+            "people), divided by {reliability}, the reliability of {survey} it acts through (the share "
+            "of its spread that is not noise within teams, {noise}, times the share of a team's state "
+            "that lasts the months a survey is old, {staleness}; measured from the survey table)."
+        ),
+        "team_shift_unmeasured": (
+            "{action}: done once for a whole team, so it is read as one proportional fall of every "
+            "member's monthly exit hazard: {share} (the response models' mean reading over {people} "
+            "people). The reliability of {survey} it acts through was not measured (trained without "
+            "--raw, or with fewer than three survey waves), so that reading is not corrected for it."
+        ),
         "own_signals": (
             "{lever}: tested as a cause on its own signals; signals that reflect {other} as well are "
             "held fixed in the test (the model still reads them with {lever_lower}): {features}."
@@ -271,6 +284,21 @@ WORDS = {
             "mot {without} utan. De åtgärderna utlovar {share} av vad effekten av {lever_lower} tillåter: "
             "θ hållen fast, läst ett standardfel över sin skattning, delat med θ utan."
         ),
+        "team_shift": (
+            "{action}: görs en gång för hela teamet och läses därför som en och samma proportionella "
+            "minskning av varje medlems månatliga avgångsrisk: {share} (svarsmodellernas genomsnittliga "
+            "läsning över {people} personer), delad med {reliability}, tillförlitligheten hos {survey} "
+            "som den verkar genom (den del av spridningen som inte är brus inom teamen, {noise}, gånger "
+            "den del av teamets läge som består de månader en enkät hunnit bli gammal, {staleness}; "
+            "mätt ur enkättabellen)."
+        ),
+        "team_shift_unmeasured": (
+            "{action}: görs en gång för hela teamet och läses därför som en och samma proportionella "
+            "minskning av varje medlems månatliga avgångsrisk: {share} (svarsmodellernas genomsnittliga "
+            "läsning över {people} personer). Tillförlitligheten hos {survey} som den verkar genom "
+            "mättes inte (tränad utan --raw, eller med färre än tre enkätomgångar), så läsningen är "
+            "inte rättad för den."
+        ),
         "own_signals": (
             "{lever}: prövas som orsak på sina egna signaler; signaler som också speglar {other} hålls "
             "fasta i prövningen (modellen läser dem ändå med {lever_lower}): {features}."
@@ -313,6 +341,26 @@ def number(value, digits: int = 3) -> str:
     if isinstance(value, int):
         return f"{value:,}".replace(",", " ")
     return f"{float(value):.{digits}f}"
+
+
+def _team_shift(name: str, shift: dict, catalog: Catalog, lang: str, w: dict) -> str:
+    """A team action's reading as one shift of its team's state (explain/team_shift.py), in words."""
+    action = next((a for a in catalog.actions if a.name == name), None)
+    label = (action.text_sv if lang == "sv" else action.text_en) if action is not None else name
+    survey = shift["survey_mean"]
+    survey = catalog.feature(survey).label(lang).lower() if survey in catalog.names else survey
+    measured = shift.get("reliability_measured")
+    said = dict(
+        action=label, share=number(shift["hazard_share"]), people=number(shift["people"]), survey=survey
+    )
+    if measured is None:
+        return w["team_shift_unmeasured"].format(**said)
+    return w["team_shift"].format(
+        **said,
+        reliability=number(shift["reliability"], 2),
+        noise=number(measured["noise"], 2),
+        staleness=number(measured["staleness"], 2),
+    )
 
 
 def _row(*cells) -> str:
@@ -565,6 +613,8 @@ def card_markdown(metadata: dict, catalog: Catalog, lang: str = "en") -> str:
                 other=lever_name(other, lang).lower(),
             )
             out += [f"- {said}"]
+    for name, shift in (metadata.get("team_shifts") or {}).items():
+        out += [f"- {_team_shift(name, shift, catalog, lang, w)}"]
     if metrics.get("oracle_roc_auc") and metrics.get("roc_auc"):
         ours, oracle = number(metrics["roc_auc"]), number(metrics["oracle_roc_auc"])
         out += ["- " + w["share_of_ceiling"].format(ours=ours, oracle=oracle)]
