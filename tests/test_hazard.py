@@ -174,6 +174,10 @@ def test_train_compares_both_kinds_and_keeps_the_better_one(cli, model_world, tm
     assert model.metadata["lever_effects"] and set(parts) == {"attainment", "load", "check_ins"}
     assert "manager_held" not in parts["check_ins"]["monthly"] and parts["check_ins"]["manager_share"] == 1.0
     assert any("Without --raw the managers are unknown" in said for said in Console.said)
+    # Nor is the team survey's reliability: a team action's shift is stored uncorrected, and said so.
+    shift = model.metadata["team_shifts"]["celebrate_shared_wins"]
+    assert shift["reliability"] == 1.0 and shift["reliability_measured"] is None and shift["people"] > 0
+    assert any("The team survey's reliability is unknown" in said for said in Console.said)
     code, _, err = cli(
         "train", "--features", "x.parquet", "--out", "m2", "--no-register", "--model", "forest"
     )

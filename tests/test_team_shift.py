@@ -92,6 +92,13 @@ def test_training_measures_the_team_actions_shift_and_its_surveys_reliability(sh
     unmeasured = measure_team_shifts(model, model_world["features"], None)["celebrate_shared_wins"]
     assert unmeasured["reliability"] == 1.0 and unmeasured["reliability_measured"] is None
     assert unmeasured["hazard_share"] == shift["hazard_share"]
+    # Measured again on a model that already carries its shift, it reads the response models, not the shift.
+    model.metadata["team_shifts"] = {"celebrate_shared_wins": {**shift, "hazard_share": 0.9}}
+    try:
+        again = measure_team_shifts(model, model_world["features"], model_world["tables"])
+    finally:
+        model.metadata.pop("team_shifts")
+    assert again == found
 
 
 def test_a_team_actions_what_if_is_the_shift_for_every_member_and_other_actions_are_unchanged(

@@ -134,7 +134,9 @@ def measure_team_shifts(model, features: pd.DataFrame, tables: dict[str, pd.Data
     shifts = {}
     for action, feature in team_actions:
         where = applies(last, action)
-        change = sum(share for _, share in response_shares(model, last, points, [action], now, reading))
+        # The response models' reading, whatever shift the model may already carry.
+        shares = response_shares(model, last, points, [action], now, reading, team_shifts=False)
+        change = sum(share for _, share in shares)
         table, answer = TEAM_SURVEY_MEANS[feature]
         measured = (
             survey_reliability(tables[table], tables["job_history"], answer)

@@ -173,11 +173,13 @@ def response_shares(
     actions: list[ActionSpec],
     now: np.ndarray,
     reading: ResponseReading | None = None,
+    team_shifts: bool = True,
 ) -> list[tuple[tuple[str, str], np.ndarray]]:
     """Per (lever, part or lever) the actions move, the change in risk they make before any ceiling:
     the response models' (`estimate_combination`), or a team action's shift of its team's shared
-    state where one was measured at training (explain/team_shift.py)."""
-    shifts = stored_shifts(model)
+    state where one was measured at training (explain/team_shift.py) and `team_shifts` is True
+    (False: the response models' reading, which the shift is measured from)."""
+    shifts = stored_shifts(model) if team_shifts else {}
     shifted = [action for action in actions if action.name in shifts]
     actions = [action for action in actions if action.name not in shifts]
     shares = [((a.lever, a.lever), shifted_change(now, shifts[a.name])) for a in shifted]
