@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk.features.catalog import ActionSpec
+from flightrisk.features.directory import teams_at
 from flightrisk.features.snapshots import MIN_PEERS
 
 # A team mean of the survey, per feature: the survey table and its answer.
@@ -50,17 +51,17 @@ def survey_reliability(survey: pd.DataFrame, job_history: pd.DataFrame, answer: 
     median over waves. staleness: the team means' correlation from one wave to the next, over the
     noise, is how much of the state lasts a wave; a snapshot reads a mean MEAN_SURVEY_AGE_MONTHS old
     on average, so that share to the power of its part of the wave."""
-    answers = survey[["employee_id", "survey_date", answer]].dropna().sort_values("survey_date")
-    jobs = job_history[["employee_id", "effective_date", "team_id"]].sort_values("effective_date")
-    answers = pd.merge_asof(
-        answers, jobs, left_on="survey_date", right_on="effective_date", by="employee_id"
-    ).dropna(subset=["team_id"])
+    answers = survey[["employee_id", "survey_date", answer]].dropna()
+    answers = answers.assign(survey_date=pd.to_datetime(answers["survey_date"]))
     waves = sorted(answers["survey_date"].unique())
     if len(waves) < 3:
         return None
     noise, carried, previous = [], [], None
     for wave in waves:
-        by_team = answers[answers["survey_date"] == wave].groupby("team_id")[answer]
+        # An answer counts for the team the person was in at the wave, as the feature counts it.
+        given = answers[answers["survey_date"] == wave]
+        team = given["employee_id"].astype(str).map(teams_at(job_history, pd.Timestamp(wave)))
+        by_team = given[answer].groupby(team.to_numpy())
         teams = pd.DataFrame({"mean": by_team.mean(), "var": by_team.var(), "n": by_team.size()})
         teams = teams[teams["n"] >= MIN_PEERS]
         if len(teams) < 3 or teams["mean"].var() <= 0:
