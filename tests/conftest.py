@@ -92,7 +92,7 @@ def quick_table_fits(monkeypatch):
     stopping as much shorter, and three outer folds of two inner ones (five of three in full): their
     end-to-end tests check the flow and the figures' floors, not the tuned model (its figures are
     `make benchmark`'s, docs/benchmarks.md): 47 s -> 31 s for the three tests at the rate, and the
-    folds take a further third off."""
+    folds a fifth more (24-26 s -> 20-21 s, two runs each way)."""
     import dataclasses
 
     from flightrisk.config import FLAT_SETTINGS, SURVIVAL_SETTINGS
