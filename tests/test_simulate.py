@@ -172,3 +172,17 @@ def test_every_per_person_array_is_declared_and_grows():
     sim.reserve(before + 5)
     assert all(len(getattr(sim, name)) == sim.cap > before for name in declared)
     assert (sim.term_m[before:] == PERSON_INTS["term_m"]).all()
+
+
+def test_days_off_never_pass_what_the_schema_allows():
+    """The Poisson tail passes a month's 31 days about once in 800,000 draws at July's rate; the
+    unseen-worlds benchmark's world 1019 drew it and its extract failed the simulator's own schema."""
+    from flightrisk.synth.simulate import _poisson_quantile, pto_days
+
+    allowed = RAW_TABLES["workload"].columns["pto_days"].max
+    u = np.array([0.2, 0.5, 1 - 1e-9, 1 - 1e-12])
+    rate = np.full(4, 12.0)
+    assert _poisson_quantile(u, rate).max() > allowed  # the tail is real
+    capped = pto_days(u, rate)
+    assert capped.max() == allowed
+    assert np.array_equal(capped[:2], _poisson_quantile(u[:2], rate[:2]))  # no draw below the cap moves
