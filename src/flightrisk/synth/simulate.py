@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from flightrisk import LEVERS, ROLES
+from flightrisk.schema.raw import RAW_TABLES
 from flightrisk.synth.names import draw_names
 from flightrisk.synth.world import World
 
@@ -247,14 +248,15 @@ def _poisson_quantile(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
     return (u[:, None] > cdf).sum(axis=1).astype(float)
 
 
-# The most days off a month's workload row may hold (schema/raw.py: a month's calendar days).
-MAX_PTO_DAYS = 31
+# The most days off a month's workload row may hold: the raw schema's bound (a month's calendar days).
+MAX_PTO_DAYS = RAW_TABLES["workload"].columns["pto_days"].max
 
 
 def pto_days(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """Days off in a month: the Poisson quantile, at most MAX_PTO_DAYS. July's rate (12) passes 31 about
-    once in 800,000 draws (one world in a hundred of 2,000 reps over four years), and world 1019 of the
-    unseen-worlds benchmark drew it: its extract failed its own schema. Capping changes no draw below the cap, so every other world stays as it was."""
+    """Days off in a month: the Poisson quantile, at most MAX_PTO_DAYS. July's rate (12) passes 31
+    about once in 800,000 draws (one world in a hundred of 2,000 reps over four years), and world 1019
+    of the unseen-worlds benchmark drew it: its extract failed its own schema. Capping changes no draw
+    below the cap, so every other world stays as it was."""
     return np.minimum(_poisson_quantile(u, rate), MAX_PTO_DAYS)
 
 
