@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from flightrisk import LEVERS, ROLES
-from flightrisk.schema.raw import RAW_TABLES
 from flightrisk.synth.names import draw_names
 from flightrisk.synth.world import World
 
@@ -249,7 +248,9 @@ def _poisson_quantile(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
 
 
 # The most days off a month's workload row may hold: the raw schema's bound (a month's calendar days).
-MAX_PTO_DAYS = RAW_TABLES["workload"].columns["pto_days"].max
+# Written again here because the simulator sits beside the schema and imports nothing of it (the
+# layering test); tests/test_simulate.py checks the two agree.
+MAX_PTO_DAYS = 31
 
 
 def pto_days(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
