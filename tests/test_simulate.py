@@ -186,3 +186,15 @@ def test_days_off_never_pass_what_the_schema_allows():
     capped = pto_days(u, rate)
     assert capped.max() == allowed
     assert np.array_equal(capped[:2], _poisson_quantile(u[:2], rate[:2]))  # no draw below the cap moves
+
+
+def test_the_simulator_draws_days_off_through_the_cap(tmp_path, monkeypatch):
+    """Every month's days off pass through `pto_days`: with a Poisson tail that always passes the
+    bound, a small world's extract still loads under the raw schema."""
+    from flightrisk.schema import load_raw
+
+    monkeypatch.setattr("flightrisk.synth.simulate._poisson_quantile", lambda u, rate: np.full(len(u), 40.0))
+    world = World(seed=11, reps=120, months=14)
+    write_extract(simulate_organisation(world), world, tmp_path / "raw")
+    days = load_raw(tmp_path / "raw")["workload"]["pto_days"]
+    assert days.max() == RAW_TABLES["workload"].columns["pto_days"].max
